@@ -1,0 +1,88 @@
+"""SymPy classes of our own, for notions SymPy lacks or gets wrong.
+
+- ``Scalar(M)``: the real number held by a 1x1 matrix expression (``w.T*x``). It lets a
+  quadratic form sit inside scalar algebra (``sqrt``, ``solve``) without losing its structure.
+- ``E(x)``, ``Var(x)``: unevaluated expectation and variance; the rules in ``rules/moments.py``
+  rewrite them, never SymPy's own ``stats`` (exponential in the number of terms).
+- ``relu(x)``: max(x, 0), kept as a named function so steps print as students write them.
+- ``Sgn(v)``: the elementwise sign of a vector (a matrix expression of the same shape).
+"""
+from __future__ import annotations
+
+from sympy import Function, Max, S, sign
+from sympy.matrices.expressions import MatrixExpr
+
+
+class Scalar(Function):
+    """The entry of a 1x1 matrix expression, as a real scalar."""
+
+    nargs = 1
+    is_real = True
+    is_commutative = True
+
+    @classmethod
+    def eval(cls, arg):
+        if not isinstance(arg, MatrixExpr):
+            return arg
+        if getattr(arg, "is_Identity", False):
+            return S.One
+        if getattr(arg, "is_ZeroMatrix", False):
+            return S.Zero
+        return None
+
+    def _eval_is_nonnegative(self):
+        from ..rules.forms import is_gram
+
+        return True if is_gram(self.args[0]) else None
+
+    def _eval_derivative(self, s):
+        inner = self.args[0].diff(s)
+        return Scalar(inner)
+
+    def _eval_transpose(self):
+        return self
+
+
+class E(Function):
+    """Expectation E[x] over every random variable in x."""
+
+    nargs = 1
+
+
+class Var(Function):
+    """Variance Var[x] over every random variable in x."""
+
+    nargs = 1
+    is_nonnegative = True
+
+
+class relu(Function):
+    """max(x, 0)."""
+
+    nargs = 1
+    is_real = True
+    is_nonnegative = True
+
+    def _eval_rewrite_as_Max(self, x, **kwargs):
+        return Max(x, 0)
+
+
+class Sgn(MatrixExpr):
+    """Elementwise sign of a column vector: sgn(v)_i = sign(v_i)."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+    def _entry(self, i, j, **kwargs):
+        return sign(self.args[0][i, j])
+
+
+__all__ = ["E", "Scalar", "Sgn", "Var", "relu"]
