@@ -86,3 +86,28 @@ class Sgn(MatrixExpr):
 
 
 __all__ = ["E", "Scalar", "Sgn", "Var", "relu"]
+
+
+class Grad(MatrixExpr):
+    """Unevaluated gradient of a scalar-valued expression with respect to a vector: ∇_v f.
+
+    SymPy's own ``Derivative`` cannot hold matrix expressions unevaluated, so the engine's
+    ``differentiate`` rule evaluates this node (and certifies the result numerically)."""
+
+    def __new__(cls, expr, var):
+        return super().__new__(cls, expr, var)
+
+    @property
+    def expr(self):
+        return self.args[0]
+
+    @property
+    def var(self):
+        return self.args[1]
+
+    @property
+    def shape(self):
+        return self.args[1].shape
+
+
+__all__.append("Grad")

@@ -1,0 +1,418 @@
+"""Typed construction of SymPy objects from the AST, against a ``SymbolTable``.
+
+Every value carries a shape: ``None`` for a scalar, ``(rows, cols)`` for a matrix. Products
+respect order and conformability; ``I`` is an identity whose size is taken from context; a
+1x1 matrix used where a scalar is needed becomes ``Scalar(M)``; a scalar added to a 1x1 matrix
+becomes ``s*Identity(1)`` so losses stay matrix expressions that SymPy can differentiate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..errors import ParseError
+from . import ast as A
+from .symbols import SymbolTable
+
+
+@dataclass(frozen=True)
+class Value:
+    expr: Any
+    shape: tuple | None          # None = scalar
+
+
+@dataclass(frozen=True)
+class _PendingIdentity:
+    """``c*I`` whose size is not known yet."""
+
+    coeff: Any
+
+
+SCALAR_FUNCS = ("sqrt", "exp", "log", "abs", "sign", "relu", "sigmoid", "E", "Var")
+
+
+class Builder:
+    """Builds AST nodes into typed SymPy values. ``lenient`` makes ``*`` between matrices a
+    matrix product (student LaTeX); specs must use ``@``."""
+
+    def __init__(self, table: SymbolTable, text: str = "", lenient: bool = False):
+        self.table = table
+        self.text = text
+        self.lenient = lenient
+
+    # -- entry points ----------------------------------------------------------------------
+    def build(self, node: A.Node, env: dict | None = None) -> Value:
+        v = self._build(node, env or {})
+        if isinstance(v, _PendingIdentity):
+            raise self.fail("cannot tell the size of I here; use it next to a square matrix", node)
+        return v
+
+    def fail(self, message: str, node: A.Node | None = None) -> ParseError:
+        return ParseError(message, self.text, getattr(node, "pos", None))
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def _build(self, node, env):
+        method = getattr(self, "_" + type(node).__name__)
+        return method(node, env)
+
+    def _Num(self, node, env):
+        from sympy import Rational
+
+        f = Fraction(node.value)
+        return Value(Rational(f.numerator, f.denominator), None)
+
+    def _Name(self, node, env):
+        from sympy import pi
+
+        if node.id in env:
+            return env[node.id]
+        info = self.table.get(node.id)
+        if info is None:
+            if node.id == "I":
+                from sympy import S
+
+                return _PendingIdentity(S.One)
+            if node.id == "pi":
+                return Value(pi, None)
+            raise self.table.unknown(node.id, self.text, node.pos)
+        if info.kind == "function":
+            raise self.fail(f"'{node.id}' is a function of {', '.join(info.params)}; call it as {node.id}(...)", node)
+        if info.index is not None:
+            raise self.fail(f"'{node.id}' is a family indexed by {info.index}; write {node.id}[{info.index}]", node)
+        if info.kind == "defined" and info.obj is None:
+            return self.build(info.body, {})
+        return Value(info.obj, info.shape)
+
+    def _Index(self, node, env):
+        if not isinstance(node.base, A.Name):
+            raise self.fail("only a named family can be indexed, e.g. m[j]", node)
+        info = self.table.get(node.base.id)
+        if info is None:
+            raise self.table.unknown(node.base.id, self.text, node.base.pos)
+        if info.index is None:
+            raise self.fail(f"'{node.base.id}' is not an indexed family; declare it with index: j", node)
+        idx = self._build(node.index, env)
+        if isinstance(idx, _PendingIdentity) or idx.shape is not None:
+            raise self.fail("an index must be a scalar", node.index)
+        return Value(info.obj[idx.expr], None)
+
+    def _Neg(self, node, env):
+        v = self._build(node.operand, env)
+        if isinstance(v, _PendingIdentity):
+            return _PendingIdentity(-v.coeff)
+        return Value(-v.expr, v.shape)
+
+    def _Transpose(self, node, env):
+        v = self._build(node.operand, env)
+        if isinstance(v, _PendingIdentity) or v.shape is None:
+            return v  # the transpose of a scalar (or of I) is itself
+        from sympy import Transpose
+
+        return Value(Transpose(v.expr).doit(deep=False), (v.shape[1], v.shape[0]))
+
+    def _BinOp(self, node, env):
+        if node.op == "**":
+            return self._power(node, env)
+        left = self._build(node.left, env)
+        right = self._build(node.right, env)
+        if node.op in "+-":
+            if node.op == "-":
+                right = _PendingIdentity(-right.coeff) if isinstance(right, _PendingIdentity) else Value(-right.expr, right.shape)
+            return self._add(left, right, node)
+        if node.op == "/":
+            return self._divide(left, right, node)
+        return self._multiply(left, right, node, matmul=(node.op == "@"))
+
+    def _add(self, a, b, node):
+        from sympy import Identity, MatAdd
+
+        if isinstance(a, _PendingIdentity) and isinstance(b, _PendingIdentity):
+            return _PendingIdentity(a.coeff + b.coeff)
+        if isinstance(a, _PendingIdentity) or isinstance(b, _PendingIdentity):
+            pending, other = (a, b) if isinstance(a, _PendingIdentity) else (b, a)
+            if other.shape is None:
+                raise self.fail("cannot add the identity I to a scalar", node)
+            r, c = other.shape
+            if _differ(r, c):
+                raise self.fail(f"I is square but is added to a {_fmt(other.shape)} matrix", node)
+            return Value(_madd(other.expr, pending.coeff * Identity(r)), other.shape)
+        if a.shape is None and b.shape is None:
+            return Value(a.expr + b.expr, None)
+        if a.shape is None or b.shape is None:
+            mat = b if a.shape is None else a
+            sc = a if a.shape is None else b
+            if _is_1x1(mat.shape):
+                return Value(_madd(mat.expr, sc.expr * Identity(1)) if a.shape else _madd(sc.expr * Identity(1), mat.expr), (1, 1))
+            raise self.fail(f"cannot add a scalar and a {_fmt(mat.shape)} matrix", node)
+        if _differ(a.shape[0], b.shape[0]) or _differ(a.shape[1], b.shape[1]):
+            raise self.fail(f"shape mismatch: cannot add {_fmt(a.shape)} and {_fmt(b.shape)}", node)
+        return Value(_madd(a.expr, b.expr), a.shape)
+
+    def _multiply(self, a, b, node, matmul: bool):
+        from sympy import MatMul
+
+        if isinstance(a, _PendingIdentity) and isinstance(b, _PendingIdentity):
+            return _PendingIdentity(a.coeff * b.coeff)
+        if isinstance(a, _PendingIdentity):
+            if b.shape is None:
+                return _PendingIdentity(a.coeff * b.expr)
+            return Value(_scale(a.coeff, b.expr), b.shape)  # I @ B = B
+        if isinstance(b, _PendingIdentity):
+            if a.shape is None:
+                return _PendingIdentity(b.coeff * a.expr)
+            return Value(_scale(b.coeff, a.expr), a.shape)
+        if a.shape is None or b.shape is None:
+            return Value(a.expr * b.expr if a.shape is None and b.shape is None else _scale_either(a, b), a.shape or b.shape)
+        if not matmul and not self.lenient:
+            if _is_1x1(a.shape) or _is_1x1(b.shape):
+                return self._scalar_times(a, b)
+            raise self.fail(f"'*' between a {_fmt(a.shape)} and a {_fmt(b.shape)} matrix: use '@' for a matrix product", node)
+        if _differ(a.shape[1], b.shape[0]):
+            if _is_1x1(a.shape) or _is_1x1(b.shape):
+                return self._scalar_times(a, b)
+            raise self.fail(f"shape mismatch: cannot multiply {_fmt(a.shape)} by {_fmt(b.shape)}", node)
+        return Value(_mmul(a.expr, b.expr), (a.shape[0], b.shape[1]))
+
+    def _scalar_times(self, a, b):
+        from ..expr.objects import Scalar
+
+        if _is_1x1(a.shape):
+            return Value(_scale(Scalar(a.expr), b.expr), b.shape)
+        return Value(_scale(Scalar(b.expr), a.expr), a.shape)
+
+    def _divide(self, a, b, node):
+        from sympy import S
+
+        if isinstance(b, _PendingIdentity):
+            raise self.fail("cannot divide by I; use inv(...)", node)
+        den = self.as_scalar(b, node)
+        if den == 0:
+            raise self.fail("division by zero", node)
+        if isinstance(a, _PendingIdentity):
+            return _PendingIdentity(a.coeff / den)
+        if a.shape is None:
+            return Value(a.expr / den, None)
+        return Value(_scale(S.One / den, a.expr), a.shape)
+
+    def as_scalar(self, v, node) -> Any:
+        """The scalar held by ``v`` (a scalar, or a 1x1 matrix via ``Scalar``)."""
+        from .objects import Scalar
+
+        if isinstance(v, _PendingIdentity):
+            raise self.fail("expected a scalar here, found I", node)
+        if v.shape is None:
+            return v.expr
+        if _is_1x1(v.shape):
+            return Scalar(v.expr)
+        raise self.fail(f"expected a scalar here, found a {_fmt(v.shape)} matrix", node)
+
+    def _power(self, node, env):
+        from sympy import Inverse, MatPow, Integer
+
+        if isinstance(node.left, A.Call) and node.left.func == "norm" and len(node.left.args) == 1:
+            exponent = self._build(node.right, env)
+            v = self._build(node.left.args[0], env)
+            if not isinstance(v, _PendingIdentity) and v.shape is not None and exponent.shape is None and exponent.expr == 2:
+                if _differ(v.shape[1], 1):
+                    raise self.fail("norm(...) is the vector 2-norm; its argument must be a column vector", node.left)
+                from sympy import MatMul, Transpose
+
+                return Value(MatMul(Transpose(v.expr), v.expr), (1, 1))
+        base = self._build(node.left, env)
+        exponent = self._build(node.right, env)
+        if isinstance(exponent, _PendingIdentity) or exponent.shape is not None:
+            raise self.fail("an exponent must be a scalar", node.right)
+        e = exponent.expr
+        if isinstance(base, _PendingIdentity):
+            return _PendingIdentity(base.coeff ** e)
+        if base.shape is None:
+            return Value(base.expr ** e, None)
+        if _is_1x1(base.shape):
+            from .objects import Scalar
+
+            return Value(Scalar(base.expr) ** e, None)
+        if _differ(base.shape[0], base.shape[1]):
+            raise self.fail(f"only a square matrix has powers; this one is {_fmt(base.shape)}", node)
+        if e == -1:
+            return Value(Inverse(base.expr), base.shape)
+        if e.is_Integer:
+            return Value(MatPow(base.expr, Integer(e)), base.shape)
+        raise self.fail("a matrix power must be an integer", node.right)
+
+    def _Call(self, node, env):
+        info = self.table.get(node.func)
+        if info is not None and info.kind == "function":
+            if len(node.args) != len(info.params):
+                raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
+            local = {p: self.build(a, env) for p, a in zip(info.params, node.args)}
+            return self.build(info.body, local)
+        handler = getattr(self, "_call_" + node.func, None)
+        if handler is None:
+            if node.func in SCALAR_FUNCS:
+                return self._scalar_func(node, env)
+            raise self.fail(f"unknown function '{node.func}'. Known: {', '.join(sorted(KNOWN_FUNCTIONS))}", node)
+        return handler(node, env)
+
+    def _args(self, node, count, env):
+        if len(node.args) != count:
+            raise self.fail(f"{node.func} takes {count} argument(s), got {len(node.args)}", node)
+        return [self.build(a, env) for a in node.args]
+
+    def _scalar_func(self, node, env):
+        import sympy
+
+        from . import objects
+
+        (v,) = self._args(node, 1, env)
+        if node.func == "sign" and v.shape is not None and not _is_1x1(v.shape):
+            return Value(objects.Sgn(v.expr), v.shape)
+        x = self.as_scalar(v, node)
+        fn = {
+            "sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log, "abs": sympy.Abs,
+            "sign": sympy.sign, "relu": objects.relu, "E": objects.E, "Var": objects.Var,
+            "sigmoid": lambda z: 1 / (1 + sympy.exp(-z)),
+        }[node.func]
+        return Value(fn(x), None)
+
+    def _call_inv(self, node, env):
+        from sympy import Inverse
+
+        (v,) = self._args(node, 1, env)
+        if v.shape is None:
+            return Value(1 / v.expr, None)
+        if _differ(v.shape[0], v.shape[1]):
+            raise self.fail(f"inv(...) needs a square matrix; this one is {_fmt(v.shape)}", node)
+        return Value(Inverse(v.expr), v.shape)
+
+    def _call_norm(self, node, env):
+        from sympy import MatMul, Transpose, sqrt
+
+        from .objects import Scalar
+
+        (v,) = self._args(node, 1, env)
+        if v.shape is None:
+            from sympy import Abs
+
+            return Value(Abs(v.expr), None)
+        if _differ(v.shape[1], 1):
+            raise self.fail("norm(...) is the vector 2-norm; its argument must be a column vector", node)
+        return Value(sqrt(Scalar(MatMul(Transpose(v.expr), v.expr))), None)
+
+    def _call_grad(self, node, env):
+        from .objects import Grad
+
+        f, var = self._args(node, 2, env)
+        if var.shape is None or _differ(var.shape[1], 1):
+            raise self.fail("grad(f, v) needs a vector v; for a scalar use diff(f, s)", node)
+        if f.shape is not None and not _is_1x1(f.shape):
+            raise self.fail("grad(f, v) needs a scalar-valued f", node)
+        return Value(Grad(f.expr, var.expr), var.shape)
+
+    def _call_diff(self, node, env):
+        from sympy import Derivative, Symbol
+
+        f, var = self._args(node, 2, env)
+        if var.shape is not None or not isinstance(var.expr, Symbol):
+            raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)
+        x = self.as_scalar(f, node) if f.shape is not None and _is_1x1(f.shape) else f.expr
+        if f.shape is not None and not _is_1x1(f.shape):
+            from sympy import MatrixExpr  # noqa: F401
+
+            raise self.fail("diff(f, s) of a matrix is not supported; differentiate a scalar", node)
+        return Value(Derivative(x, var.expr, evaluate=False), None)
+
+    def _SumOver(self, node, env):
+        from sympy import Sum
+
+        info = self.table.get(node.index)
+        if info is None or info.kind != "index":
+            raise self.fail(f"'{node.index}' is not a declared index; declare it with kind: index and a range", node)
+        body = self.build(node.body, env)
+        x = self.as_scalar(body, node.body)
+        lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else info.range[0]
+        hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else info.range[1]
+        return Value(Sum(x, (info.obj, lo, hi)), None)
+
+    def _Rel(self, node, env):
+        from sympy import Eq, Ge, Gt, Le, Lt
+
+        left = self.build(node.left, env)
+        right = self.build(node.right, env)
+        if node.op == "=":
+            if left.shape is None and right.shape is None:
+                return Value(Eq(left.expr, right.expr, evaluate=False), None)
+            if left.shape is not None and right.shape is not None:
+                if _differ(left.shape[0], right.shape[0]) or _differ(left.shape[1], right.shape[1]):
+                    raise self.fail(f"the two sides have different shapes: {_fmt(left.shape)} and {_fmt(right.shape)}", node)
+                return Value(Eq(left.expr, right.expr, evaluate=False), left.shape)
+            l_ = self._zero_aware(left, right, node)
+            r_ = self._zero_aware(right, left, node)
+            return Value(Eq(l_, r_, evaluate=False), None if l_ is not None and not hasattr(l_, "shape") else left.shape or right.shape)
+        rel = {"<=": Le, "<": Lt, ">=": Ge, ">": Gt}[node.op]
+        return Value(rel(self.as_scalar(left, node), self.as_scalar(right, node), evaluate=False), None)
+
+    def _zero_aware(self, v, other, node):
+        """In ``M = 0`` a scalar zero stands for the zero matrix of M's shape."""
+        from sympy import ZeroMatrix
+
+        if v.shape is None and other.shape is not None and v.expr == 0:
+            if _is_1x1(other.shape):
+                return 0
+            return ZeroMatrix(*other.shape)
+        if v.shape is not None and other.shape is None and _is_1x1(v.shape):
+            return self.as_scalar(v, node)
+        if v.shape is None and other.shape is not None and not _is_1x1(other.shape):
+            raise self.fail(f"one side is a scalar and the other a {_fmt(other.shape)} matrix", node)
+        return v.expr
+
+
+KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum"}
+
+
+def _is_1x1(shape) -> bool:
+    return shape is not None and shape[0] == 1 and shape[1] == 1
+
+
+def _differ(a, b) -> bool:
+    return (a - b) != 0
+
+
+def _fmt(shape) -> str:
+    return f"{shape[0]}×{shape[1]}"
+
+
+def _scale(c, m):
+    from sympy import S
+
+    if c == S.One:
+        return m
+    return _mmul(c, m)
+
+
+def _mmul(*args):
+    """A flat matrix product (nested products flattened, scalar factors gathered)."""
+    from sympy import MatMul, Mul
+
+    flat = []
+    for a in args:
+        flat.extend(a.args if isinstance(a, MatMul) else [a])
+    scalars = [a for a in flat if not getattr(a, "is_Matrix", False)]
+    matrices = [a for a in flat if getattr(a, "is_Matrix", False)]
+    coeff = Mul(*scalars)
+    if not matrices:
+        return coeff
+    return MatMul(*([coeff] if coeff != 1 else []), *matrices) if coeff != 1 or len(matrices) > 1 else matrices[0]
+
+
+def _madd(*args):
+    from sympy import MatAdd
+
+    flat = []
+    for a in args:
+        flat.extend(a.args if isinstance(a, MatAdd) else [a])
+    return MatAdd(*flat)
+
+
+def _scale_either(a: Value, b: Value):
+    return _scale(a.expr, b.expr) if a.shape is None else _scale(b.expr, a.expr)

@@ -1,0 +1,566 @@
+"""Problem specs: YAML files read into a typed ``Spec`` (symbols, givens, parts, goals).
+
+A spec says what is known and what is wanted, never how to derive it. The optional ``expect``
+of a part is read only by tests and ``derive verify``. Every error names the file and line.
+See the README ("Spec format") and ``derive/spec.schema.json``.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ParseError, SpecError
+from .expr import ast as A
+from .expr.parse import parse
+from .expr.symbols import Domain, SymbolInfo, SymbolTable, make_dim, make_scalar
+from .yamlsrc import Lines, load
+
+TOP_KEYS = ("id", "title", "source", "sheet", "statement", "symbols", "givens", "parts")
+SYMBOL_KEYS = ("kind", "shape", "assume", "latex", "description", "index", "dist", "range")
+PART_KEYS = ("id", "ask", "goal", "uses", "specialize", "conventions", "expect", "figure", "answer_as")
+GOAL_KINDS = ("simplify", "minimize", "solve", "mean", "variance")
+GOAL_KEYS = {
+    "simplify": ("simplify", "abbreviate"),
+    "minimize": ("minimize", "wrt", "subject_to", "abbreviate"),
+    "solve": ("solve", "for", "abbreviate"),
+    "mean": ("mean", "abbreviate"),
+    "variance": ("variance", "abbreviate"),
+}
+ASSUMPTION_WORDS = ("real", "positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
+_GIVEN_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*\))?$")
+
+
+@dataclass
+class Goal:
+    kind: str
+    expr: A.Node                      # the main expression or relation
+    text: str
+    wrt: str | None = None            # minimize: the variable; solve: the unknown
+    subject_to: A.Node | None = None
+    constraint_text: str = ""
+    abbreviate: dict[str, A.Node] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass
+class Convention:
+    name: str
+    description: str
+    goal: Goal
+
+
+@dataclass
+class Part:
+    id: str
+    ask: str
+    goal: Goal
+    uses: dict[str, str] = field(default_factory=dict)        # name -> earlier part id
+    specialize: dict[str, Any] = field(default_factory=dict)  # dim -> int, matrix -> scalar name
+    conventions: list[Convention] = field(default_factory=list)
+    expect: A.Node | None = None
+    expect_text: str = ""
+    figure: dict | None = None
+    answer_as: tuple[str, A.Node] | None = None               # report e.g. theta = theta_t + delta
+    line: int | None = None
+    table: SymbolTable | None = None                          # the symbols this part sees
+
+    def answer_shape(self):
+        """Shape of this part's answer value (None for a scalar)."""
+        from .expr.build import Builder
+
+        g = self.goal
+        if g.kind in ("minimize", "solve"):
+            return self.table[g.wrt].shape
+        if g.kind in ("mean", "variance"):
+            return None
+        return Builder(self.table).build(g.expr).shape
+
+
+@dataclass
+class Given:
+    name: str
+    params: tuple[str, ...]
+    body: A.Node
+    text: str
+    latex: str
+    description: str
+    line: int | None
+
+
+@dataclass
+class Spec:
+    id: str
+    title: str
+    source: dict
+    sheet: str
+    statement: str
+    table: SymbolTable
+    givens: list[Given]
+    parts: list[Part]
+    path: str
+    lines: Lines
+
+    def part(self, pid: str) -> Part:
+        for p in self.parts:
+            if p.id == pid:
+                return p
+        raise SpecError(f"no part '{pid}'. Parts: {', '.join(p.id for p in self.parts)}", self.path)
+
+
+def load_spec(path: str | Path, text: str | None = None) -> Spec:
+    """Read and validate one spec file. Raises ``SpecError`` naming file and line."""
+    path = Path(path)
+    shown = str(path)
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise SpecError(f"cannot read the file: {err}", shown) from None
+    data, lines = load(text, shown)
+    return _Reader(shown, lines).spec(data)
+
+
+class _Reader:
+    def __init__(self, file: str, lines: Lines):
+        self.file, self.lines = file, lines
+
+    def err(self, message: str, *path) -> SpecError:
+        return SpecError(message, self.file, self.lines.of(*path))
+
+    def check_keys(self, data: Any, allowed, *path, what: str) -> None:
+        if not isinstance(data, dict):
+            raise self.err(f"{what} must be a mapping of keys to values", *path)
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise self.err(f"unknown key '{key}' in {what}.{hint} Allowed: {', '.join(allowed)}.", *path, key)
+
+    def require(self, data: dict, key: str, *path, what: str):
+        if key not in data or data[key] in (None, ""):
+            raise self.err(f"{what} is missing the required field '{key}'", *path)
+        return data[key]
+
+    def expr(self, text: Any, table: SymbolTable, *path) -> A.Node:
+        """Parse spec text with our grammar and type-check it against ``table``."""
+        from .expr.build import Builder
+
+        if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+            raise self.err("expected an expression written as text, e.g. 'w.T @ x'", *path)
+        text = str(text)
+        try:
+            node = parse(text)
+            _check_names(node, table, text)
+            Builder(table, text).build(node)
+        except ParseError as e:
+            raise self.err(f"in '{text}': {e.message}", *path) from None
+        return node
+
+    # -- top level -----------------------------------------------------------------------
+    def spec(self, data: Any) -> Spec:
+        self.check_keys(data, TOP_KEYS, what="the spec")
+        pid = str(self.require(data, "id", what="the spec"))
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", pid):
+            raise self.err(f"id '{pid}' must be lowercase letters, digits and '-'", "id")
+        title = str(self.require(data, "title", what="the spec"))
+        source = self.require(data, "source", what="the spec")
+        if not isinstance(source, dict) or "course" not in source:
+            raise self.err("source must be a mapping with at least 'course' (and sheet, year, questions)", "source")
+        statement = str(data.get("statement") or "").strip()
+        sheet = str(data.get("sheet") or _sheet_id(source))
+        table = self.symbols(data.get("symbols") or {})
+        givens = self.givens(data.get("givens") or {}, table)
+        parts_data = self.require(data, "parts", what="the spec")
+        if not isinstance(parts_data, list) or not parts_data:
+            raise self.err("parts must be a non-empty list", "parts")
+        parts: list[Part] = []
+        for i, pd in enumerate(parts_data):
+            parts.append(self.part(pd, i, table, parts))
+        return Spec(pid, title, source, sheet, statement, table, givens, parts, self.file, self.lines)
+
+    # -- symbols -------------------------------------------------------------------------
+    def symbols(self, data: Any) -> SymbolTable:
+        if not isinstance(data, dict):
+            raise self.err("symbols must be a mapping from name to its declaration", "symbols")
+        table = SymbolTable()
+        # indices first (families refer to them), then the rest
+        order = sorted(data, key=lambda k: 0 if isinstance(data[k], dict) and data[k].get("kind") == "index" else 1)
+        for name in order:
+            self.symbol(name, data[name], table)
+        return table
+
+    def symbol(self, name: str, decl: Any, table: SymbolTable) -> None:
+        path = ("symbols", name)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise self.err(f"symbol name '{name}' must be letters, digits and '_'", *path)
+        self.check_keys(decl, SYMBOL_KEYS, *path, what=f"symbol '{name}'")
+        kind = self.require(decl, "kind", *path, what=f"symbol '{name}'")
+        kinds = ("scalar", "vector", "matrix", "index", "random")
+        if kind not in kinds:
+            close = difflib.get_close_matches(str(kind), kinds, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise self.err(f"symbol '{name}' has unknown kind '{kind}'.{hint} Kinds: {', '.join(kinds)}.", *path, "kind")
+        assumptions, domain = self.assumptions(decl.get("assume"), *path, "assume")
+        latex = str(decl.get("latex") or _default_latex(name))
+        info = SymbolInfo(name, kind, None, latex=latex, assumptions=assumptions, domain=domain,
+                          description=str(decl.get("description") or ""), line=self.lines.of(*path))
+        if kind == "index":
+            rng = self.require(decl, "range", *path, what=f"index '{name}'")
+            if not isinstance(rng, list) or len(rng) != 2:
+                raise self.err(f"index '{name}' needs range: [lower, upper], e.g. [1, D]", *path, "range")
+            info.obj = make_dim(name)
+            info.range = tuple(self.dim(v, table, *path, "range") for v in rng)
+        elif kind in ("vector", "matrix"):
+            shape = self.require(decl, "shape", *path, what=f"{kind} '{name}'")
+            want = 1 if kind == "vector" else 2
+            if not isinstance(shape, list) or len(shape) != want:
+                example = "[d]" if kind == "vector" else "[n, d]"
+                raise self.err(f"{kind} '{name}' needs shape with {want} entr{'y' if want == 1 else 'ies'}, e.g. {example}", *path, "shape")
+            dims = [self.dim(v, table, *path, "shape") for v in shape]
+            from sympy import Integer, MatrixSymbol
+
+            info.shape = (dims[0], dims[1] if kind == "matrix" else Integer(1))
+            info.obj = MatrixSymbol(name, *info.shape)
+        else:
+            if "shape" in decl:
+                raise self.err(f"{kind} '{name}' cannot have a shape; use kind: vector or matrix", *path, "shape")
+            if kind == "random":
+                info.dist = self.distribution(decl, table, *path)
+            if decl.get("index") is not None:
+                idx = str(decl["index"])
+                if idx not in table or table[idx].kind != "index":
+                    raise self.err(f"'{name}' is indexed by '{idx}', which is not declared as kind: index", *path, "index")
+                from sympy import IndexedBase
+
+                info.index = idx
+                info.obj = IndexedBase(name, real=True)
+            else:
+                info.obj = make_scalar(name, assumptions, domain)
+        table.add(info)
+
+    def dim(self, value: Any, table: SymbolTable, *path):
+        from sympy import Integer
+
+        if isinstance(value, bool):
+            raise self.err("a dimension must be a positive integer or a name like n", *path)
+        if isinstance(value, int):
+            if value < 1:
+                raise self.err(f"dimension {value} must be at least 1", *path)
+            return Integer(value)
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            existing = table.get(value)
+            if existing is None:
+                table.add(SymbolInfo(value, "dim", make_dim(value), latex=_default_latex(value),
+                                     assumptions=("positive", "integer"), line=self.lines.of(*path)))
+                return table[value].obj
+            if existing.kind not in ("dim",):
+                raise self.err(f"'{value}' is declared as a {existing.kind} and cannot be a dimension", *path)
+            return existing.obj
+        raise self.err(f"a dimension must be a positive integer or a name like n, not {value!r}", *path)
+
+    def assumptions(self, value: Any, *path) -> tuple[tuple[str, ...], Domain | None]:
+        if value is None:
+            return (), None
+        items = value if isinstance(value, list) else [value]
+        words: list[str] = []
+        domain = None
+        for item in items:
+            if isinstance(item, str):
+                if item not in ASSUMPTION_WORDS:
+                    close = difflib.get_close_matches(item, ASSUMPTION_WORDS, n=1)
+                    hint = f" Did you mean '{close[0]}'?" if close else ""
+                    raise self.err(f"unknown assumption '{item}'.{hint} Known: {', '.join(ASSUMPTION_WORDS)}, or {{interval: [lo, hi], open: true}}", *path)
+                words.append(item)
+            elif isinstance(item, dict) and "interval" in item:
+                self.check_keys(item, ("interval", "open"), *path, what="an interval assumption")
+                lo_hi = item["interval"]
+                if not isinstance(lo_hi, list) or len(lo_hi) != 2:
+                    raise self.err("interval must be [lower, upper]; use null for an unbounded end", *path)
+                opened = item.get("open", True)
+                lo_open, hi_open = (opened, opened) if isinstance(opened, bool) else tuple(opened)
+                from sympy import Rational, nsimplify
+
+                lo, hi = (None if v is None else nsimplify(Rational(str(v))) for v in lo_hi)
+                if lo is not None and hi is not None and lo >= hi:
+                    raise self.err(f"interval [{lo}, {hi}] is empty", *path)
+                domain = Domain(lo, hi, bool(lo_open), bool(hi_open))
+            else:
+                raise self.err("assume takes words (positive, nonzero, ...) or {interval: [lo, hi], open: true}", *path)
+        return tuple(words), domain
+
+    def distribution(self, decl: dict, table: SymbolTable, *path) -> tuple:
+        text = self.require(decl, "dist", *path, what="a random symbol")
+        try:
+            node = parse(str(text))
+        except ParseError as e:
+            raise self.err(f"in dist '{text}': {e.message}", *path, "dist") from None
+        if not isinstance(node, A.Call) or node.func not in ("bernoulli", "normal"):
+            raise self.err(f"dist must be bernoulli(p) or normal(mean, variance), not '{text}'", *path, "dist")
+        want = 1 if node.func == "bernoulli" else 2
+        if len(node.args) != want:
+            raise self.err(f"{node.func} takes {want} parameter(s)", *path, "dist")
+        from .expr.build import Builder
+
+        params = []
+        for a in node.args:
+            try:
+                _check_names(a, table, str(text))
+                params.append(Builder(table, str(text)).build(a).expr)
+            except ParseError as e:
+                raise self.err(f"in dist '{text}': {e.message} (declare parameters before the random symbol)", *path, "dist") from None
+        return (node.func, *params)
+
+    # -- givens --------------------------------------------------------------------------
+    def givens(self, data: Any, table: SymbolTable) -> list[Given]:
+        if not isinstance(data, dict):
+            raise self.err("givens must be a mapping like  f(x): 'w.T @ x'  or  x_adv: 'x - epsilon*w'", "givens")
+        out = []
+        for key, value in data.items():
+            path = ("givens", key)
+            m = _GIVEN_KEY.match(str(key))
+            if not m:
+                raise self.err(f"given '{key}' must be a name or a function like f(x)", *path)
+            name, params = m.group(1), tuple(p.strip() for p in (m.group(2) or "").split(",") if p.strip())
+            if isinstance(value, dict):
+                self.check_keys(value, ("expr", "latex", "description"), *path, what=f"given '{key}'")
+                text = self.require(value, "expr", *path, what=f"given '{key}'")
+                latex, desc = str(value.get("latex") or _default_latex(name)), str(value.get("description") or "")
+            else:
+                text, latex, desc = value, _default_latex(name), ""
+            if name in table and table[name].kind not in ("dim",):
+                raise self.err(f"given '{name}' is already declared as a symbol; choose another name", *path)
+            for p in params:
+                if p not in table:
+                    raise self.err(f"parameter '{p}' of {name}(...) must be a declared symbol (its type is taken from there)", *path)
+            node = self.expr(text, table, *path)
+            info = SymbolInfo(name, "function" if params else "defined", None, latex=latex, description=desc,
+                              line=self.lines.of(*path), params=params, body=node)
+            if not params:
+                from .expr.build import Builder
+
+                v = Builder(table, str(text)).build(node)
+                info.shape = v.shape
+                info.obj = _defined_symbol(name, v)
+            table.add(info)
+            out.append(Given(name, params, node, str(text), latex, desc, self.lines.of(*path)))
+        return out
+
+    # -- parts ---------------------------------------------------------------------------
+    def part(self, data: Any, i: int, table: SymbolTable, earlier: list[Part]) -> Part:
+        path = ("parts", i)
+        self.check_keys(data, PART_KEYS, *path, what=f"part {i + 1}")
+        pid = str(self.require(data, "id", *path, what=f"part {i + 1}"))
+        if any(p.id == pid for p in earlier):
+            raise self.err(f"part id '{pid}' appears twice", *path, "id")
+        uses = data.get("uses") or {}
+        if not isinstance(uses, dict):
+            raise self.err("uses must map a name to an earlier part id, e.g. {w: '1.2.2'}", *path, "uses")
+        known = {p.id for p in earlier}
+        for name, ref in uses.items():
+            if str(ref) not in known:
+                raise self.err(f"uses '{name}: {ref}' but no earlier part has id '{ref}'. Earlier parts: {', '.join(sorted(known)) or 'none'}", *path, "uses", name)
+        special = data.get("specialize") or {}
+        if not isinstance(special, dict):
+            raise self.err("specialize must map dimensions to integers and matrices to scalar names", *path, "specialize")
+        scope = part_table(table, special, {n: earlier_answer_shape(earlier, str(r)) for n, r in uses.items()}, self, path)
+        goal = self.goal(data.get("goal"), scope, *path, "goal")
+        conventions = []
+        for j, c in enumerate(data.get("conventions") or []):
+            cpath = path + ("conventions", j)
+            self.check_keys(c, ("name", "description", "goal"), *cpath, what="a convention")
+            cname = str(self.require(c, "name", *cpath, what="a convention"))
+            conventions.append(Convention(cname, str(c.get("description") or ""), self.goal(self.require(c, "goal", *cpath, what="a convention"), scope, *cpath, "goal")))
+        expect, expect_text = None, ""
+        if data.get("expect") is not None:
+            expect_text = str(data["expect"])
+            expect = self.expr(expect_text, scope, *path, "expect")
+        answer_as = None
+        if data.get("answer_as") is not None:
+            aa = data["answer_as"]
+            if not isinstance(aa, dict) or len(aa) != 1:
+                raise self.err("answer_as must be one 'name: expression', e.g. {theta: 'theta_t + delta'}", *path, "answer_as")
+            (aname, atext), = aa.items()
+            answer_as = (str(aname), self.expr(atext, scope, *path, "answer_as"))
+        return Part(pid, str(data.get("ask") or ""), goal, {k: str(v) for k, v in uses.items()}, special,
+                    conventions, expect, expect_text, data.get("figure"), answer_as, self.lines.of(*path), scope)
+
+    def goal(self, data: Any, table: SymbolTable, *path) -> Goal:
+        if not isinstance(data, dict):
+            raise self.err(f"goal must be a mapping with one of: {', '.join(GOAL_KINDS)}", *path)
+        kinds = [k for k in data if k in GOAL_KINDS]
+        if len(kinds) != 1:
+            unknown = [k for k in data if k not in sum(GOAL_KEYS.values(), ())]
+            if unknown and not kinds:
+                close = difflib.get_close_matches(str(unknown[0]), GOAL_KINDS, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise self.err(f"unknown goal kind '{unknown[0]}'.{hint} Kinds: {', '.join(GOAL_KINDS)}.", *path, unknown[0])
+            raise self.err(f"a goal needs exactly one of: {', '.join(GOAL_KINDS)}", *path)
+        kind = kinds[0]
+        self.check_keys(data, GOAL_KEYS[kind], *path, what=f"a {kind} goal")
+        text = str(data[kind])
+        node = self.expr(text, table, *path, kind)
+        goal = Goal(kind, node, text, line=self.lines.of(*path, kind))
+        if kind == "minimize":
+            goal.wrt = str(self.require(data, "wrt", *path, what="a minimize goal"))
+            self.declared(goal.wrt, table, *path, "wrt")
+            if data.get("subject_to") is not None:
+                goal.constraint_text = str(data["subject_to"])
+                goal.subject_to = self.constraint(goal.constraint_text, table, *path, "subject_to")
+        if kind == "solve":
+            goal.wrt = str(self.require(data, "for", *path, what="a solve goal"))
+            self.declared(goal.wrt, table, *path, "for")
+            if not isinstance(node, A.Rel) or node.op != "=":
+                raise self.err(f"solve needs an equation 'lhs = rhs', got '{text}'", *path, kind)
+        for name, atext in (data.get("abbreviate") or {}).items():
+            goal.abbreviate[str(name)] = self.expr(atext, table, *path, "abbreviate", name)
+        return goal
+
+    def declared(self, name: str, table: SymbolTable, *path) -> None:
+        if name not in table:
+            raise table_error(self, table, name, *path)
+
+    def constraint(self, text: str, table: SymbolTable, *path) -> A.Node:
+        try:
+            node = parse(text)
+        except ParseError as e:
+            raise self.err(f"in '{text}': {e.message}", *path) from None
+        if not isinstance(node, A.Rel) or node.op not in ("<=", "<"):
+            raise self.err(f"subject_to must be 'norm(v) <= r' or 'norm(v, inf) <= r', got '{text}'", *path)
+        left = node.left
+        if not (isinstance(left, A.Call) and left.func == "norm" and len(left.args) in (1, 2)):
+            raise self.err(f"subject_to must constrain norm(v) or norm(v, inf), got '{text}'", *path)
+        if len(left.args) == 2 and left.args[1] not in (A.Name("inf"), A.Num("2")):
+            raise self.err("the norm in subject_to must be the 2-norm or inf", *path)
+        _check_names(A.Rel(node.op, left.args[0], node.right), table, text)
+        return node
+
+
+def table_error(reader: _Reader, table: SymbolTable, name: str, *path) -> SpecError:
+    e = table.unknown(name)
+    return reader.err(e.message, *path)
+
+
+def _check_names(node: A.Node, table: SymbolTable, text: str) -> None:
+    from .expr.build import KNOWN_FUNCTIONS
+
+    for name in A.names_in(node):
+        if name in table or name in ("I", "pi", "inf"):
+            continue
+        raise table.unknown(name, text)
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Call) and n.func not in KNOWN_FUNCTIONS and n.func not in table:
+            close = difflib.get_close_matches(n.func, sorted(KNOWN_FUNCTIONS), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ParseError(f"unknown function '{n.func}'.{hint} Known: {', '.join(sorted(KNOWN_FUNCTIONS))}", text, n.pos)
+        for attr in ("left", "right", "operand", "base", "index", "body", "lower", "upper"):
+            child = getattr(n, attr, None)
+            if isinstance(child, A.Node):
+                stack.append(child)
+        if isinstance(n, A.Call):
+            stack.extend(n.args)
+
+
+def _defined_symbol(name: str, value):
+    """An opaque symbol standing for a defined name, typed like its definition."""
+    from sympy import MatrixSymbol, Symbol
+
+    if value.shape is None:
+        return Symbol(name, real=True)
+    return MatrixSymbol(name, *value.shape)
+
+
+def earlier_answer_shape(parts: list[Part], pid: str):
+    for p in parts:
+        if p.id == pid:
+            return p
+    return None
+
+
+def part_table(table: SymbolTable, special: dict, uses: dict, reader: _Reader | None = None, path=()) -> SymbolTable:
+    """The symbol table a part sees: specialised dimensions and the names it ``uses``.
+
+    ``specialize: {n: 1, d: 1, X: x}`` makes every matrix whose dimensions all become 1 a scalar
+    of the same name (or of the name given), as a 1-D restatement of a matrix problem does."""
+    from sympy import Integer
+
+    scope = table.copy()
+    dims = {}
+    renames = {}
+    for key, value in special.items():
+        info = table.get(key)
+        if info is None:
+            if reader:
+                raise reader.err(f"specialize names '{key}', which is not declared", *path, "specialize", key)
+            raise SpecError(f"specialize names unknown '{key}'")
+        if info.kind == "dim":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                if reader:
+                    raise reader.err(f"specialize sets dimension '{key}' to a positive integer, not {value!r}", *path, "specialize", key)
+            dims[info.obj] = Integer(value)
+        else:
+            renames[key] = str(value)
+    for name, info in list(scope.symbols.items()):
+        if info.shape is None:
+            continue
+        shape = tuple(_subs_dim(s, dims) for s in info.shape)
+        if shape == (1, 1) and dims:
+            target = renames.get(name, name)
+            existing = scope.get(target)
+            if existing is not None and existing.shape is None and existing.kind != "dim":
+                scope.symbols.pop(name)
+                continue
+            new = SymbolInfo(target, "scalar", make_scalar(target, info.assumptions, info.domain),
+                             latex=_default_latex(target) if target != name else _unbold(info.latex),
+                             assumptions=info.assumptions, domain=info.domain, description=info.description, line=info.line)
+            scope.symbols.pop(name)
+            scope.add(new)
+    for d in dims:
+        scope.symbols[str(d)] = SymbolInfo(str(d), "dim", d, latex=str(d))
+    for name, p in uses.items():
+        if name in scope and scope[name].kind not in ("dim",) and scope[name].shape is None:
+            continue  # an existing scalar symbol: the engine substitutes its value
+        if name in scope:
+            continue
+        from sympy import MatrixSymbol, Symbol
+
+        shape = p.answer_shape() if p is not None else None
+        if shape is not None:
+            shape = tuple(_subs_dim(s, dims) for s in shape)
+        obj = Symbol(name, real=True) if shape is None or shape == (1, 1) and dims else MatrixSymbol(name, *shape)
+        scope.add(SymbolInfo(name, "defined", obj, shape=None if obj.is_Symbol else shape, latex=_default_latex(name)))
+    return scope
+
+
+def _subs_dim(size, dims):
+    from sympy import Integer
+
+    return Integer(size) if isinstance(size, int) else size.subs(dims)
+
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+          "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"}
+
+
+def _default_latex(name: str) -> str:
+    base, _, sub = name.partition("_")
+    head = "\\" + base if base in _GREEK else base
+    if not sub and re.fullmatch(r"[A-Za-z]+\d+", base):
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", base)
+        head, sub = m.group(1), m.group(2)
+        head = "\\" + head if head in _GREEK else head
+    return f"{head}_{{{sub}}}" if sub else head
+
+
+def _unbold(latex: str) -> str:
+    m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm)\{(.*)\}", latex)
+    return m.group(1) if m else latex
+
+
+def _sheet_id(source: dict) -> str:
+    parts = [str(source.get(k, "")) for k in ("course", "year", "sheet")]
+    return re.sub(r"[^a-z0-9]+", "-", " ".join(parts).lower()).strip("-")
