@@ -1,0 +1,305 @@
+"""Are two expressions (or two equations) the same mathematics? One API for the engine's step
+certification and for the student checker.
+
+Each check substitutes random concrete instances (``sampling.py``) and evaluates both sides
+exactly (``numeric.py``): matrices of random sizes with n ≠ d, exact rationals, scalars from
+their declared domains. A mismatch is returned as a ``Counterexample`` a person can re-check by
+hand. Where it is cheap, a symbolic proof is tried first.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .numeric import EvalError, Evaluator, Mat, Singular, all_close, difference, is_zero, mat, show
+
+TRIALS = 6
+MAX_ATTEMPTS = 40
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    values: dict                    # symbol name -> value shown as text
+    left: str
+    right: str
+
+    def describe(self) -> str:
+        vals = ", ".join(f"{k} = {v}" for k, v in self.values.items())
+        return f"with {vals}: the left side is {self.left} and the right side is {self.right}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str                     # "equivalent" | "equivalent-under" | "not-equivalent" | "unknown"
+    method: str = ""
+    condition: str = ""             # for equivalent-under: e.g. "p > 0"
+    counterexample: Counterexample | None = None
+    reason: str = ""                # for unknown / not-equivalent without a counterexample
+    trials: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("equivalent", "equivalent-under")
+
+
+@dataclass
+class Context:
+    """What equivalence needs to know: the symbol table and the definitions in force."""
+
+    table: object
+    definitions: dict = field(default_factory=dict)   # SymPy symbol -> expression
+    seed: int = 0
+    trials: int = TRIALS
+
+    def expand_definitions(self, expr):
+        for _ in range(12):
+            new = expr.xreplace(self.definitions) if self.definitions else expr
+            if new == expr:
+                return new
+            expr = new
+        return expr
+
+    def evaluator(self, env):
+        from .moments import make_moments
+
+        return Evaluator(env, make_moments(self.table))
+
+    def instances(self, exprs, positive=frozenset()):
+        """Yield (env, shown) random instances for the free symbols of ``exprs``."""
+        from .sampling import sample
+
+        rng = random.Random(self.seed)
+        extra = set()
+        for e in exprs:
+            extra |= {s for s in getattr(e, "free_symbols", ()) if s.is_Symbol}
+        for _ in range(MAX_ATTEMPTS):
+            yield sample(self.table, rng, extra_symbols=sorted(extra, key=str), positive=positive)
+
+
+def _relevant(shown: dict, exprs) -> dict:
+    """Only the symbols that occur in ``exprs`` (with dims), shown as text."""
+    names = set()
+    for e in exprs:
+        for s in getattr(e, "free_symbols", ()):
+            names.add(str(getattr(s, "label", s)))
+            for dim in getattr(s, "shape", ()):
+                names |= {str(x) for x in getattr(dim, "free_symbols", ())}
+        for idx in getattr(e, "atoms", lambda *a: ())():
+            pass
+    from sympy import Indexed
+
+    for e in exprs:
+        for atom in e.atoms(Indexed) if hasattr(e, "atoms") else ():
+            names.add(str(atom.base.label))
+    return {k: show(v) if not isinstance(v, dict) else "(" + ", ".join(show(x) for x in v.values()) + ")"
+            for k, v in shown.items() if k in names}
+
+
+def same_value(a, b, ctx: Context, symbolic: bool = True) -> Verdict:
+    """Do expressions ``a`` and ``b`` take the same value at every admissible instance?"""
+    a, b = ctx.expand_definitions(a), ctx.expand_definitions(b)
+    if symbolic and _symbolic_zero(a, b):
+        return Verdict("equivalent", "symbolic", trials=0)
+    verdict = _numeric_compare(a, b, ctx)
+    if verdict.status == "not-equivalent":
+        under = _holds_under_positivity(a, b, ctx)
+        if under:
+            return Verdict("equivalent-under", verdict.method, condition=under, trials=verdict.trials)
+    return verdict
+
+
+def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:
+    done = 0
+    last_error = ""
+    for env, shown in ctx.instances([a, b], positive):
+        ev = ctx.evaluator(env)
+        try:
+            va, vb = ev.eval(a), ev.eval(b)
+        except Singular as e:
+            last_error = str(e)
+            continue
+        except EvalError as e:
+            return Verdict("unknown", reason=f"cannot evaluate: {e}")
+        except (ZeroDivisionError, OverflowError) as e:
+            last_error = str(e)
+            continue
+        if not all_close(va, vb):
+            ce = Counterexample(_relevant(shown, [a, b]), show(va), show(vb))
+            return Verdict("not-equivalent", f"numeric: differs at instance {done + 1}", counterexample=ce, trials=done + 1)
+        done += 1
+        if done >= ctx.trials:
+            return Verdict("equivalent", f"numeric: {done} random instances (exact)", trials=done)
+    return Verdict("unknown", reason=f"no admissible instance could be evaluated ({last_error or 'all singular'})", trials=done)
+
+
+def _holds_under_positivity(a, b, ctx: Context) -> str:
+    """If a = b fails in general but holds when some scalars are positive, name them."""
+    scalars = sorted({str(s) for e in (a, b) for s in e.free_symbols if s.is_Symbol and not s.is_positive
+                      and getattr(s, "is_integer", False) is not True})
+    if not scalars or len(scalars) > 6:
+        return ""
+    if _numeric_compare(a, b, ctx, positive=frozenset(scalars)).status != "equivalent":
+        return ""
+    for name in scalars:  # a single variable's sign is the usual culprit
+        if _numeric_compare(a, b, ctx, positive=frozenset([name])).status == "equivalent":
+            return f"{name} > 0"
+    return " and ".join(f"{n} > 0" for n in scalars)
+
+
+def _symbolic_zero(a, b) -> bool:
+    """A cheap symbolic proof for plain scalar algebra; False means 'not proven', not 'different'."""
+    from sympy import cancel, count_ops
+
+    from .expr.objects import E, Scalar, Var
+
+    for e in (a, b):
+        if not getattr(e, "is_commutative", False) or getattr(e, "is_Matrix", False):
+            return False
+        if e.has(E, Var, Scalar) or count_ops(e) > 60:
+            return False
+        if any(p.exp.is_Number and abs(p.exp) > 8 for p in e.atoms(__import__("sympy").Pow)):
+            return False
+    try:
+        return cancel(a - b) == 0
+    except Exception:  # noqa: BLE001 - a failed proof attempt just falls back to numbers
+        return False
+
+
+def residual(eq):
+    """lhs - rhs of an equation, as a SymPy expression (matrix or scalar)."""
+    from sympy import MatAdd, MatMul, ZeroMatrix
+
+    lhs, rhs = eq.lhs, eq.rhs
+    if getattr(lhs, "is_Matrix", False) or getattr(rhs, "is_Matrix", False):
+        if rhs == 0 or isinstance(rhs, ZeroMatrix):
+            return lhs
+        if lhs == 0 or isinstance(lhs, ZeroMatrix):
+            return MatMul(-1, rhs)
+        return MatAdd(lhs, MatMul(-1, rhs))
+    return lhs - rhs
+
+
+def same_solutions(eq1, eq2, unknown, ctx: Context) -> Verdict:
+    """Do two equations in ``unknown`` have the same (unique) solution at every instance?
+
+    Both residuals must be affine in the unknown (checked); each is solved exactly."""
+    r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
+    done = 0
+    for env, shown in ctx.instances([r1, r2]):
+        ev = ctx.evaluator(env)
+        try:
+            s1 = _solve_affine(r1, unknown, env, ev)
+            s2 = _solve_affine(r2, unknown, env, ev)
+        except Singular:
+            continue
+        except EvalError as e:
+            return Verdict("unknown", reason=str(e))
+        if s1 is None or s2 is None:
+            return Verdict("unknown", reason="the equation is not linear in the unknown")
+        if not all_close(s1, s2):
+            ce = Counterexample(_relevant(shown, [r1, r2]), f"{unknown} = {show(s1)}", f"{unknown} = {show(s2)}")
+            return Verdict("not-equivalent", "numeric: solutions differ", counterexample=ce, trials=done + 1)
+        done += 1
+        if done >= ctx.trials:
+            return Verdict("equivalent", f"numeric: same solution at {done} random instances (exact)", trials=done)
+    return Verdict("unknown", reason="no admissible instance")
+
+
+def _solve_affine(r, unknown, env, ev):
+    """Solve r(u) = 0 where r is affine in u; None if r is not affine."""
+    from .numeric import inverse, madd, mmul, mscale
+
+    saved = env.get(unknown)
+    is_vec = getattr(unknown, "is_Matrix", False)
+    try:
+        if is_vec:
+            k = int(ev.eval(unknown.shape[0]))
+            basis = [mat([[Fraction(int(i == j))] for i in range(k)]) for j in range(k)]
+            zero = mat([[Fraction(0)] for _ in range(k)])
+        else:
+            basis, zero = [Fraction(1)], Fraction(0)
+        env[unknown] = zero
+        r0 = _as_mat(ev.eval(r))
+        cols = []
+        for e in basis:
+            env[unknown] = e
+            cols.append(madd(_as_mat(ev.eval(r)), mscale(Fraction(-1), r0)))
+        M = mat([[c[i][0] for c in cols] for i in range(len(r0))])
+        if M.shape[0] != M.shape[1]:
+            return None
+        sol = mmul(inverse(M), mscale(Fraction(-1), r0))
+        env[unknown] = sol if is_vec else sol[0][0]
+        if not all(is_zero(x) for row in _as_mat(ev.eval(r)) for x in row):
+            return None  # not affine: the linear solution does not satisfy it
+        # affinity check at a second point
+        probe = mscale(Fraction(2), sol) if is_vec else sol * 2 + 1
+        env[unknown] = probe
+        lin = madd(mmul(M, probe if is_vec else mat([[probe]])), r0)
+        if not all_close(_as_mat(ev.eval(r)), lin):
+            return None
+        return sol if is_vec else sol[0][0]
+    finally:
+        if saved is None:
+            env.pop(unknown, None)
+        else:
+            env[unknown] = saved
+
+
+def _as_mat(v) -> Mat:
+    return v if isinstance(v, Mat) else mat([[v]])
+
+
+def satisfies(eq, unknown, value, ctx: Context) -> Verdict:
+    """Does ``unknown = value`` satisfy ``eq`` at every admissible instance?"""
+    r = ctx.expand_definitions(residual(eq))
+    value = ctx.expand_definitions(value)
+    done = 0
+    for env, shown in ctx.instances([r, value]):
+        ev = ctx.evaluator(env)
+        try:
+            env[unknown] = ev.eval(value)
+            res = ev.eval(r)
+        except Singular:
+            continue
+        except EvalError as e:
+            return Verdict("unknown", reason=str(e))
+        if not all(is_zero(x) for row in _as_mat(res) for x in row):
+            ce = Counterexample(_relevant(shown, [r, value]), f"residual {show(res)}", "0")
+            return Verdict("not-equivalent", "numeric: substitution leaves a residual", counterexample=ce, trials=done + 1)
+        done += 1
+        if done >= ctx.trials:
+            return Verdict("equivalent", f"numeric: substituted back at {done} random instances (exact)", trials=done)
+    return Verdict("unknown", reason="no admissible instance")
+
+
+def proportional(eq1, eq2, ctx: Context) -> Verdict:
+    """Is lhs1 - rhs1 = c·(lhs2 - rhs2) for a nonzero scalar c at every instance?
+    (The same equation rescaled or rearranged, with no unknown named.)"""
+    r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
+    done = 0
+    for env, shown in ctx.instances([r1, r2]):
+        ev = ctx.evaluator(env)
+        try:
+            a, b = _as_mat(ev.eval(r1)), _as_mat(ev.eval(r2))
+        except Singular:
+            continue
+        except EvalError as e:
+            return Verdict("unknown", reason=str(e))
+        if a.shape != b.shape:
+            return Verdict("not-equivalent", reason="the equations have different shapes")
+        flat_a = [x for row in a for x in row]
+        flat_b = [x for row in b for x in row]
+        k = next((i for i, x in enumerate(flat_b) if not is_zero(x)), None)
+        if k is None:
+            ok = all(is_zero(x) for x in flat_a)
+        else:
+            c = flat_a[k] / flat_b[k]
+            ok = not is_zero(c) and all(all_close(x, c * y) for x, y in zip(flat_a, flat_b))
+        if not ok:
+            ce = Counterexample(_relevant(shown, [r1, r2]), f"lhs − rhs = {show(a)}", f"lhs − rhs = {show(b)}")
+            return Verdict("not-equivalent", "numeric: residuals not proportional", counterexample=ce, trials=done + 1)
+        done += 1
+        if done >= ctx.trials:
+            return Verdict("equivalent", f"numeric: proportional at {done} random instances (exact)", trials=done)
+    return Verdict("unknown", reason="no admissible instance")

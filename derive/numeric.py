@@ -1,0 +1,515 @@
+"""Exact evaluation of SymPy expressions at concrete values, independent of SymPy's algebra.
+
+Scalars are ``Fraction`` while every operation stays rational, and become high-precision
+``mpmath`` numbers only where a root, exp or log is irrational. Matrices are tuples of rows.
+``Dual`` numbers (value + derivative) give exact directional derivatives, so a gradient step is
+checked without trusting SymPy's matrix calculus. Random variables inside ``E``/``Var`` are
+handled by exact moments (``moments.py``).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+
+mpmath.mp.dps = 60
+MAX_POWER = 64
+MAX_SUM_TERMS = 64
+
+
+class EvalError(Exception):
+    """The expression cannot be evaluated here (singular matrix, unsupported node, ...)."""
+
+
+class Singular(EvalError):
+    pass
+
+
+# -- scalars ---------------------------------------------------------------------------------
+class Dual:
+    """a + b·ε with ε² = 0: carries a value and one directional derivative."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b=0):
+        self.a, self.b = a, b
+
+    def __add__(self, o):
+        o = _dual(o)
+        return Dual(self.a + o.a, self.b + o.b)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Dual(-self.a, -self.b)
+
+    def __sub__(self, o):
+        return self + (-_dual(o))
+
+    def __rsub__(self, o):
+        return _dual(o) - self
+
+    def __mul__(self, o):
+        o = _dual(o)
+        return Dual(self.a * o.a, self.a * o.b + self.b * o.a)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        o = _dual(o)
+        if o.a == 0:
+            raise Singular("division by zero")
+        return Dual(self.a / o.a, (self.b * o.a - self.a * o.b) / (o.a * o.a))
+
+    def __rtruediv__(self, o):
+        return _dual(o) / self
+
+    def __eq__(self, o):
+        return isinstance(o, Dual) and self.a == o.a and self.b == o.b
+
+    def __hash__(self):
+        return hash((self.a, self.b))
+
+    def __repr__(self):
+        return f"Dual({self.a}, {self.b})"
+
+
+def _dual(x) -> Dual:
+    return x if isinstance(x, Dual) else Dual(x, 0)
+
+
+def is_zero(x) -> bool:
+    if isinstance(x, Dual):
+        return is_zero(x.a) and is_zero(x.b)
+    if isinstance(x, Fraction) or isinstance(x, int):
+        return x == 0
+    return abs(x) < mpmath.mpf(10) ** -40
+
+
+def close(a, b) -> bool:
+    """Exact equality for rationals; 40-digit relative agreement otherwise."""
+    if isinstance(a, Dual) or isinstance(b, Dual):
+        a, b = _dual(a), _dual(b)
+        return close(a.a, b.a) and close(a.b, b.b)
+    if isinstance(a, (Fraction, int)) and isinstance(b, (Fraction, int)):
+        return a == b
+    a, b = mpmath.mpf(a) if not isinstance(a, mpmath.mpf) else a, mpmath.mpf(b) if not isinstance(b, mpmath.mpf) else b
+    scale = max(mpmath.mpf(1), abs(a), abs(b))
+    return abs(a - b) <= scale * mpmath.mpf(10) ** -40
+
+
+def _apply(fn, x):
+    """Apply a smooth real function (value and derivative) to a scalar or Dual."""
+    f, df = fn
+    if isinstance(x, Dual):
+        return Dual(f(x.a), df(x.a) * x.b)
+    return f(x)
+
+
+def _mp(x):
+    return mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) else mpmath.mpf(x)
+
+
+def _sqrt_value(x):
+    if isinstance(x, Fraction):
+        if x < 0:
+            raise EvalError("square root of a negative number")
+        n, d = _isqrt(x.numerator), _isqrt(x.denominator)
+        if n is not None and d is not None:
+            return Fraction(n, d)
+    if _mp(x) < 0:
+        raise EvalError("square root of a negative number")
+    return mpmath.sqrt(_mp(x))
+
+
+def _isqrt(k: int):
+    import math
+
+    r = math.isqrt(k)
+    return r if r * r == k else None
+
+
+SQRT = (_sqrt_value, lambda x: 1 / (2 * _sqrt_value(x)) if not is_zero(x) else _raise(Singular("derivative of sqrt at 0")))
+EXP = (lambda x: Fraction(1) if x == 0 else mpmath.exp(_mp(x)), lambda x: Fraction(1) if x == 0 else mpmath.exp(_mp(x)))
+LOG = (lambda x: Fraction(0) if x == 1 else (mpmath.log(_mp(x)) if _mp(x) > 0 else _raise(EvalError("log of a non-positive number"))),
+       lambda x: 1 / x)
+
+
+def _raise(err):
+    raise err
+
+
+def power(base, e: Fraction):
+    if e.denominator == 1:
+        k = e.numerator
+        if abs(k) > MAX_POWER:
+            raise EvalError(f"power {k} is too large to evaluate")
+        if k < 0:
+            if is_zero(base):
+                raise Singular("division by zero")
+            return 1 / power(base, Fraction(-k))
+        out = Fraction(1)
+        for _ in range(k):
+            out = out * base
+        return out
+    if e.denominator == 2:
+        return power(_apply(SQRT, base), Fraction(e.numerator))
+    if isinstance(base, Dual):
+        raise EvalError("fractional power of a dual number")
+    return mpmath.power(_mp(base), mpmath.mpf(e.numerator) / e.denominator)
+
+
+def sign(x):
+    v = x.a if isinstance(x, Dual) else x
+    return Fraction((v > 0) - (v < 0))
+
+
+# -- matrices ---------------------------------------------------------------------------------
+class Mat(tuple):
+    """A concrete matrix: a tuple of row tuples."""
+
+    @property
+    def shape(self):
+        return (len(self), len(self[0]) if self else 0)
+
+
+def mat(rows) -> Mat:
+    return Mat(tuple(tuple(r) for r in rows))
+
+
+def identity(k: int) -> Mat:
+    return mat([[Fraction(int(i == j)) for j in range(k)] for i in range(k)])
+
+
+def zeros(r: int, c: int) -> Mat:
+    return mat([[Fraction(0)] * c for _ in range(r)])
+
+
+def madd(a: Mat, b: Mat) -> Mat:
+    if a.shape != b.shape:
+        raise EvalError(f"adding {a.shape} and {b.shape}")
+    return mat([[x + y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)])
+
+
+def mscale(c, a: Mat) -> Mat:
+    return mat([[c * x for x in r] for r in a])
+
+
+def mmul(a: Mat, b: Mat) -> Mat:
+    if a.shape[1] != b.shape[0]:
+        raise EvalError(f"multiplying {a.shape} by {b.shape}")
+    cols = list(zip(*b))
+    out = []
+    for r in a:
+        row = []
+        for c in cols:
+            acc = Fraction(0)
+            for x, y in zip(r, c):
+                acc = acc + x * y
+            row.append(acc)
+        out.append(row)
+    return mat(out)
+
+
+def transpose(a: Mat) -> Mat:
+    return mat(list(zip(*a)))
+
+
+def inverse(a: Mat) -> Mat:
+    n = a.shape[0]
+    if a.shape[1] != n:
+        raise EvalError("inverse of a non-square matrix")
+    m = [list(r) + [Fraction(int(i == j)) for j in range(n)] for i, r in enumerate(a)]
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if not is_zero(m[r][col])), None)
+        if pivot is None:
+            raise Singular("singular matrix")
+        m[col], m[pivot] = m[pivot], m[col]
+        pv = m[col][col]
+        m[col] = [x / pv for x in m[col]]
+        for r in range(n):
+            if r != col and not is_zero(m[r][col]):
+                f = m[r][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+    return mat([row[n:] for row in m])
+
+
+def to_int(x) -> int:
+    v = x.a if isinstance(x, Dual) else x
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v)
+    if isinstance(v, int):
+        return v
+    raise EvalError(f"expected an integer, got {v}")
+
+
+# -- the evaluator ----------------------------------------------------------------------------
+class Evaluator:
+    """``Evaluator(env).eval(expr)``: env maps SymPy atoms (and IndexedBase labels) to values."""
+
+    def __init__(self, env: dict, moments=None):
+        self.env = env
+        self.moments = moments  # a callable (expr, kind, evaluator) -> value, for E/Var
+
+    def eval(self, expr) -> Any:
+        name = type(expr).__name__
+        method = getattr(self, "_" + name, None)
+        if method is None:
+            for klass in type(expr).__mro__[1:]:
+                method = getattr(self, "_" + klass.__name__, None)
+                if method is not None:
+                    break
+        if method is None:
+            raise EvalError(f"cannot evaluate {name}")
+        return method(expr)
+
+    # atoms
+    def _Integer(self, e):
+        return Fraction(int(e))
+
+    def _Rational(self, e):
+        return Fraction(int(e.p), int(e.q))
+
+    def _Zero(self, e):
+        return Fraction(0)
+
+    def _Float(self, e):
+        return mpmath.mpf(str(e))
+
+    def _Pi(self, e):
+        return mpmath.pi
+
+    def _Exp1(self, e):
+        return mpmath.e
+
+    def _Symbol(self, e):
+        if e in self.env:
+            return self.env[e]
+        raise EvalError(f"no value for {e}")
+
+    _Dummy = _Symbol
+    _MatrixSymbol = _Symbol
+
+    def _Indexed(self, e):
+        family = self.env.get(e.base.label)
+        if family is None:
+            raise EvalError(f"no value for family {e.base}")
+        k = to_int(self.eval(e.indices[0]))
+        if k not in family:
+            raise EvalError(f"{e.base}[{k}] is outside the sampled range")
+        return family[k]
+
+    # scalar algebra
+    def _Add(self, e):
+        out = Fraction(0)
+        for a in e.args:
+            v = self.eval(a)
+            if isinstance(v, Mat):
+                raise EvalError("matrix inside a scalar sum")
+            out = out + v
+        return out
+
+    def _Mul(self, e):
+        out: Any = Fraction(1)
+        for a in e.args:
+            v = self.eval(a)
+            out = mscale(out, v) if isinstance(v, Mat) else (mscale(v, out) if isinstance(out, Mat) else out * v)
+        return out
+
+    def _Pow(self, e):
+        base = self.eval(e.base)
+        ex = self.eval(e.exp)
+        if isinstance(ex, Dual):
+            raise EvalError("variable exponent")
+        if not isinstance(ex, Fraction):
+            if isinstance(base, Dual):
+                raise EvalError("irrational exponent of a dual number")
+            return mpmath.power(_mp(base), ex)
+        return power(base, ex)
+
+    def _Abs(self, e):
+        v = self.eval(e.args[0])
+        return v * sign(v)
+
+    def _sign(self, e):
+        return sign(self.eval(e.args[0]))
+
+    def _exp(self, e):
+        return _apply(EXP, self.eval(e.args[0]))
+
+    def _log(self, e):
+        return _apply(LOG, self.eval(e.args[0]))
+
+    def _relu(self, e):
+        v = self.eval(e.args[0])
+        return v if sign(v) > 0 else Fraction(0) * v
+
+    def _Max(self, e):
+        vals = [self.eval(a) for a in e.args]
+        best = vals[0]
+        for v in vals[1:]:
+            if sign(v - best) > 0:
+                best = v
+        return best
+
+    def _Sum(self, e):
+        (var, lo, hi), = e.limits
+        lo_i, hi_i = to_int(self.eval(lo)), to_int(self.eval(hi))
+        if hi_i - lo_i + 1 > MAX_SUM_TERMS:
+            raise EvalError("sum has too many terms to evaluate")
+        out: Any = Fraction(0)
+        saved = self.env.get(var)
+        try:
+            for k in range(lo_i, hi_i + 1):
+                self.env[var] = Fraction(k)
+                v = self.eval(e.function)
+                out = madd(out, v) if isinstance(out, Mat) else out + v
+        finally:
+            if saved is None:
+                self.env.pop(var, None)
+            else:
+                self.env[var] = saved
+        return out
+
+    def _Scalar(self, e):
+        m = self.eval(e.args[0])
+        if isinstance(m, Mat):
+            if m.shape != (1, 1):
+                raise EvalError(f"Scalar of a {m.shape} matrix")
+            return m[0][0]
+        return m
+
+    def _E(self, e):
+        return self._moment(e, "E")
+
+    def _Var(self, e):
+        return self._moment(e, "Var")
+
+    def _moment(self, e, kind):
+        if self.moments is None:
+            raise EvalError("expectations need the spec's random variables")
+        return self.moments(e.args[0], kind, self)
+
+    def _Derivative(self, e):
+        (var, count), = e.variable_count
+        if count != 1:
+            raise EvalError("only first derivatives are checked")
+        x0 = self.eval(var)
+        saved = self.env[var]
+        self.env[var] = Dual(x0 if not isinstance(x0, Dual) else x0.a, Fraction(1))
+        try:
+            v = self.eval(e.expr)
+        finally:
+            self.env[var] = saved
+        return _dual(v).b
+
+    # matrices
+    def _Identity(self, e):
+        return identity(to_int(self.eval(e.rows)))
+
+    def _ZeroMatrix(self, e):
+        return zeros(to_int(self.eval(e.rows)), to_int(self.eval(e.cols)))
+
+    def _OneMatrix(self, e):
+        r, c = to_int(self.eval(e.rows)), to_int(self.eval(e.cols))
+        return mat([[Fraction(1)] * c for _ in range(r)])
+
+    def _MatAdd(self, e):
+        vals = [self.eval(a) for a in e.args]
+        out = vals[0]
+        for v in vals[1:]:
+            out = madd(out, v)
+        return out
+
+    def _MatMul(self, e):
+        out: Any = Fraction(1)
+        for a in e.args:
+            v = self.eval(a)
+            if isinstance(v, Mat):
+                out = mmul(out, v) if isinstance(out, Mat) else mscale(out, v)
+            else:
+                out = mscale(v, out) if isinstance(out, Mat) else out * v
+        return out
+
+    def _Transpose(self, e):
+        v = self.eval(e.arg)
+        return transpose(v) if isinstance(v, Mat) else v
+
+    def _Inverse(self, e):
+        v = self.eval(e.arg)
+        if not isinstance(v, Mat):
+            return 1 / v
+        if any(isinstance(x, Dual) for r in v for x in r):
+            raise EvalError("inverse of a dual matrix")
+        return inverse(v)
+
+    def _MatPow(self, e):
+        v = self.eval(e.base)
+        k = to_int(self.eval(e.exp))
+        if abs(k) > MAX_POWER:
+            raise EvalError("matrix power too large")
+        if k < 0:
+            v, k = inverse(v), -k
+        out = identity(v.shape[0])
+        for _ in range(k):
+            out = mmul(out, v)
+        return out
+
+    def _Sgn(self, e):
+        v = self.eval(e.args[0])
+        return mat([[sign(x) for x in r] for r in v])
+
+    def _Grad(self, e):
+        """Exact gradient by forward-mode dual numbers, one coordinate at a time."""
+        var = e.var
+        v0 = self.eval(var)
+        saved = self.env[var]
+        out = []
+        try:
+            for i in range(v0.shape[0]):
+                rows = [[Dual(x if not isinstance(x, Dual) else x.a, Fraction(int(r == i and c == 0))) for c, x in enumerate(row)]
+                        for r, row in enumerate(v0)]
+                self.env[var] = mat(rows)
+                val = self.eval(e.expr)
+                if isinstance(val, Mat):
+                    val = val[0][0]
+                out.append([_dual(val).b])
+        finally:
+            self.env[var] = saved
+        return mat(out)
+
+    # relations
+    def _Equality(self, e):
+        return (self.eval(e.lhs), self.eval(e.rhs))
+
+
+def difference(a, b):
+    """a - b for scalars or matrices of the same shape."""
+    if isinstance(a, Mat) or isinstance(b, Mat):
+        if not (isinstance(a, Mat) and isinstance(b, Mat)):
+            a = a if isinstance(a, Mat) else mat([[a]])
+            b = b if isinstance(b, Mat) else mat([[b]])
+        return madd(a, mscale(Fraction(-1), b))
+    return a - b
+
+
+def all_close(a, b) -> bool:
+    if isinstance(a, Mat) or isinstance(b, Mat):
+        a = a if isinstance(a, Mat) else mat([[a]])
+        b = b if isinstance(b, Mat) else mat([[b]])
+        if a.shape != b.shape:
+            return False
+        return all(close(x, y) for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+    return close(a, b)
+
+
+def show(v) -> str:
+    """A value as short text for counterexamples."""
+    if isinstance(v, Mat):
+        return "[" + "; ".join(", ".join(show(x) for x in r) for r in v) + "]"
+    if isinstance(v, Dual):
+        return show(v.a)
+    if isinstance(v, Fraction):
+        return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    return mpmath.nstr(v, 12)

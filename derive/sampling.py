@@ -1,0 +1,127 @@
+"""Random concrete instances of a symbol table, for certification and checking.
+
+Dimensions get small distinct integers (so n ≠ d and a transposed product cannot pass by
+accident), scalars exact rationals drawn from their declared domains (0 < p < 1 stays inside),
+vectors and matrices random integer entries, indexed families one value per index.
+"""
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from .expr.symbols import SymbolTable
+
+DIM_CHOICES = (2, 3, 4)
+
+
+def rational(rng: random.Random, lo: Fraction, hi: Fraction) -> Fraction:
+    """An exact rational strictly inside (lo, hi), never an integer endpoint by accident."""
+    q = rng.randint(2, 9)
+    span = hi - lo
+    k = rng.randint(1, q - 1)
+    return lo + span * Fraction(k, q)
+
+
+def scalar_value(rng: random.Random, info=None, symbol=None, positive_only=False) -> Fraction:
+    dom = info.domain if info is not None else None
+    words = set(info.assumptions) if info is not None else set()
+    if symbol is not None:
+        if symbol.is_positive:
+            words.add("positive")
+        if symbol.is_nonnegative:
+            words.add("nonnegative")
+        if symbol.is_negative:
+            words.add("negative")
+        if symbol.is_integer:
+            words.add("integer")
+    if positive_only:
+        words.add("positive")
+    if dom is not None and dom.lower is not None and dom.upper is not None:
+        return rational(rng, Fraction(str(dom.lower)), Fraction(str(dom.upper)))
+    lo, hi = Fraction(-3), Fraction(3)
+    if dom is not None and dom.lower is not None:
+        lo, hi = Fraction(str(dom.lower)), Fraction(str(dom.lower)) + 3
+    if dom is not None and dom.upper is not None:
+        lo, hi = Fraction(str(dom.upper)) - 3, Fraction(str(dom.upper))
+    if words & {"positive", "nonnegative"}:
+        lo, hi = max(lo, Fraction(0)), max(hi, Fraction(3))
+    if "negative" in words:
+        lo, hi = Fraction(-3), Fraction(0)
+    if "integer" in words:
+        v = rng.randint(int(max(lo, 1 if "positive" in words else -3)), int(hi) + 2)
+        return Fraction(v if v != 0 else 1)
+    while True:
+        v = Fraction(rng.randint(1, 19), rng.randint(1, 7)) * (1 if lo >= 0 else rng.choice((-1, 1)))
+        if lo >= 0:
+            v = lo + v if lo > 0 else v
+        if (lo < v < hi or (lo >= 0 and v > lo)) and v != 0:
+            return v
+
+
+def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=frozenset()) -> tuple[dict, dict]:
+    """One random instance: (env for ``numeric.Evaluator``, {name: value} for display).
+
+    ``positive`` names scalars to draw from (0, ∞) only (to test 'holds under x > 0')."""
+    from sympy import Symbol
+
+    from .numeric import mat
+
+    env: dict = {}
+    shown: dict = {}
+    dims = [s for s in table.symbols.values() if s.kind == "dim" and isinstance(s.obj, Symbol)]
+    choices = list(DIM_CHOICES)
+    rng.shuffle(choices)
+    for i, info in enumerate(dims):
+        v = choices[i % len(choices)] if i < len(choices) else rng.choice(DIM_CHOICES)
+        env[info.obj] = Fraction(v)
+        shown[info.name] = Fraction(v)
+    for info in table.symbols.values():
+        if info.kind in ("index",):
+            continue
+        if info.kind == "scalar" and info.index is None or info.kind == "random" and info.index is None:
+            if info.obj is None:
+                continue
+            if info.kind == "random":
+                v = _draw_random(info, rng, env)
+            else:
+                v = scalar_value(rng, info, info.obj, positive_only=info.name in positive)
+            env[info.obj] = v
+            shown[info.name] = v
+        elif info.shape is not None and info.kind in ("vector", "matrix"):
+            r, c = (_size(s, env) for s in info.shape)
+            v = mat([[Fraction(rng.choice([-3, -2, -1, 1, 2, 3, 4, 5])) for _ in range(c)] for _ in range(r)])
+            env[info.obj] = v
+            shown[info.name] = v
+    for info in table.symbols.values():  # families after scalars: ranges may use dims
+        if info.index is not None:
+            rng_lo, rng_hi = table[info.index].range
+            lo, hi = _size(rng_lo, env), _size(rng_hi, env)
+            values = {}
+            for k in range(lo, hi + 1):
+                values[k] = _draw_random(info, rng, env) if info.kind == "random" else scalar_value(rng, info)
+            env[info.obj.label] = values
+            shown[info.name] = values
+    for info in table.symbols.values():
+        if info.kind == "index" and info.range is not None:
+            lo, hi = _size(info.range[0], env), _size(info.range[1], env)
+            env[info.obj] = Fraction(rng.randint(lo, hi))
+    for s in extra_symbols:
+        if s not in env and getattr(s, "is_Symbol", False):
+            env[s] = scalar_value(rng, None, s, positive_only=str(s) in positive)
+            shown[str(s)] = env[s]
+    return env, shown
+
+
+def _size(expr, env) -> int:
+    from .numeric import Evaluator, to_int
+
+    if isinstance(expr, int):
+        return expr
+    return to_int(Evaluator(env).eval(expr))
+
+
+def _draw_random(info, rng, env):
+    """A value in the support of a random variable (used outside E and Var)."""
+    if info.dist[0] == "bernoulli":
+        return Fraction(rng.randint(0, 1))
+    return Fraction(rng.randint(-9, 9), rng.randint(1, 4))
