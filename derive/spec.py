@@ -514,9 +514,16 @@ def part_table(table: SymbolTable, special: dict, uses: dict, reader: _Reader | 
             if existing is not None and existing.shape is None and existing.kind != "dim":
                 scope.symbols.pop(name)
                 continue
-            new = SymbolInfo(target, "scalar", make_scalar(target, info.assumptions, info.domain),
+            kind = info.kind if info.kind == "defined" else "scalar"
+            obj = make_scalar(target, info.assumptions, info.domain)
+            if kind == "defined":
+                from sympy import Symbol
+
+                obj = Symbol(target, real=True)
+            new = SymbolInfo(target, kind, obj,
                              latex=_default_latex(target) if target != name else _unbold(info.latex),
-                             assumptions=info.assumptions, domain=info.domain, description=info.description, line=info.line)
+                             assumptions=info.assumptions, domain=info.domain, description=info.description, line=info.line,
+                             body=info.body)
             scope.symbols.pop(name)
             scope.add(new)
     for d in dims:

@@ -303,8 +303,10 @@ class Builder:
         from .objects import Grad
 
         f, var = self._args(node, 2, env)
-        if var.shape is None or _differ(var.shape[1], 1):
-            raise self.fail("grad(f, v) needs a vector v; for a scalar use diff(f, s)", node)
+        if var.shape is None:
+            return self._call_diff(node, env)  # the gradient in one dimension is the derivative
+        if _differ(var.shape[1], 1):
+            raise self.fail("grad(f, v) needs a column vector v", node)
         if f.shape is not None and not _is_1x1(f.shape):
             raise self.fail("grad(f, v) needs a scalar-valued f", node)
         return Value(Grad(f.expr, var.expr), var.shape)

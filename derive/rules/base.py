@@ -1,0 +1,112 @@
+"""What every rule shares: explanation texts, the step recorder and certification.
+
+A rule is a small function ``rule(expr, ctx) -> (after, facts) | None`` (None: does not apply).
+The engine records each application with ``Recorder.step``, which renders the explanation
+from ``explanations.yaml`` and certifies the step independently of the rule before accepting it.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..equivalence import Context, Verdict, proportional, same_solutions, same_value, satisfies
+from ..errors import CertificationError, RuleError
+from ..steps import Note, Step
+
+
+@functools.lru_cache(maxsize=1)
+def explanations() -> dict:
+    import yaml
+
+    path = Path(__file__).resolve().parent.parent / "explanations.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def explain(rule: str, **fields) -> str:
+    entry = explanations().get(rule)
+    if entry is None:
+        raise RuleError(f"rule '{rule}' has no explanation in explanations.yaml")
+    try:
+        return entry["because"].format(**fields)
+    except KeyError as err:
+        raise RuleError(f"explanation of '{rule}' needs the field {err}") from None
+
+
+@dataclass
+class Recorder:
+    """Collects the steps of one goal, certifying each as it is recorded."""
+
+    ctx: Context
+    steps: list[Step] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    printer: object = None      # callable expr -> text, for error messages
+
+    def step(self, rule: str, before, after, claim: str = "equal", *, unknown=None, extra=None,
+             substeps=(), **fields) -> Step:
+        verdict = certify(claim, before, after, self.ctx, unknown=unknown, extra=extra)
+        if not verdict.ok:
+            detail = verdict.counterexample.describe() if verdict.counterexample else verdict.reason
+            show = self.printer or str
+            raise CertificationError(
+                f"step '{rule}' failed certification ({claim}): {show(before)}  →  {show(after)}; {detail}")
+        step = Step(rule, before, after, explain(rule, **fields), tuple(substeps), verdict.method or "symbolic")
+        self.steps.append(step)
+        return step
+
+    def note(self, kind: str, text: str, math=None) -> None:
+        note = Note(kind, text, math)
+        if note not in self.notes:
+            self.notes.append(note)
+
+
+def certify(claim: str, before, after, ctx: Context, unknown=None, extra=None) -> Verdict:
+    """Check a step by the relation it claims, never by re-running the rule.
+
+    - ``equal``: before and after are the same value.
+    - ``same-solutions``: two equations with the same solution in ``unknown``.
+    - ``rescaled``: two equations whose residuals differ by a nonzero factor.
+    - ``solves``: ``after`` is ``unknown = value`` and the value satisfies ``before``.
+    - ``stationary``: ``after`` is ``∇f = 0`` for the objective ``before`` (``extra`` = the
+      unevaluated gradient node, compared exactly with dual numbers).
+    - ``lagrangian``: ``after`` equals ``before + extra`` (multiplier times constraint).
+    - ``custom``: ``extra`` is a callable returning a ``Verdict`` (optimality over a constraint
+      set, a Hessian, a specialisation): the check is still independent of the rule.
+    """
+    if claim == "equal":
+        return same_value(_value(before), _value(after), ctx)
+    if claim == "same-solutions":
+        v = same_solutions(before, after, unknown, ctx)
+        if v.status == "unknown":
+            return proportional(before, after, ctx)
+        return v
+    if claim == "rescaled":
+        return proportional(before, after, ctx)
+    if claim == "solves":
+        return satisfies(before, unknown, after.rhs, ctx)
+    if claim == "stationary":
+        return same_value(extra, after.lhs, ctx)
+    if claim == "lagrangian":
+        return same_value(after, _add(before, extra), ctx)
+    if claim == "custom":
+        return extra()
+    raise RuleError(f"unknown certification claim '{claim}'")
+
+
+def _value(e):
+    """Equations compare by both sides; expressions as they are."""
+    from sympy import Eq
+
+    if isinstance(e, Eq):
+        from ..equivalence import residual
+
+        return residual(e)
+    return e
+
+
+def _add(a, b):
+    from sympy import MatAdd
+
+    if getattr(a, "is_Matrix", False) or getattr(b, "is_Matrix", False):
+        return MatAdd(a, b)
+    return a + b

@@ -1,0 +1,65 @@
+"""Recognising shapes of matrix expressions: Gram forms vᵀv, positive (semi)definite sums."""
+from __future__ import annotations
+
+
+def _factors(m):
+    from sympy import MatMul
+
+    if isinstance(m, MatMul):
+        coeff, mats = m.as_coeff_matrices()
+        return coeff, list(mats)
+    return 1, [m]
+
+
+def _transpose(x):
+    from sympy import Transpose
+
+    return Transpose(x).doit()
+
+
+def is_gram(m) -> bool:
+    """True for products that read Bᵀ B (e.g. aᵀXXᵀa, XᵀX): palindromic under transpose."""
+    coeff, mats = _factors(m)
+    if getattr(coeff, "is_nonnegative", False) is not True:
+        return False
+    k = len(mats)
+    if k == 0 or k % 2:
+        return False
+    return all(mats[i] == _transpose(mats[k - 1 - i]) for i in range(k // 2))
+
+
+def gram_root(m):
+    """For m = Bᵀ B return B (as a product), else None."""
+    from sympy import MatMul
+
+    if not is_gram(m):
+        return None
+    _, mats = _factors(m)
+    half = mats[len(mats) // 2:]
+    return half[0] if len(half) == 1 else MatMul(*half)
+
+
+def positive_definite_reason(a, printer=str) -> str | None:
+    """Why the square matrix ``a`` is positive definite, or None if that cannot be shown.
+
+    A sum of positive semidefinite Gram terms (c·BᵀB, c ≥ 0) and at least one c·I with c > 0
+    is positive definite."""
+    from sympy import Identity, MatAdd, MatMul
+
+    terms = list(a.args) if isinstance(a, MatAdd) else [a]
+    has_pd = False
+    words = []
+    for term in terms:
+        coeff, mats = _factors(term)
+        if len(mats) == 1 and isinstance(mats[0], Identity):
+            if getattr(coeff, "is_positive", False):
+                has_pd = True
+                words.append(f"{printer(coeff)} > 0")
+                continue
+            return None
+        if is_gram(term):
+            continue
+        return None
+    if not has_pd:
+        return None
+    return "it is a positive semidefinite Gram matrix plus a positive multiple of I (" + ", ".join(words) + ")"

@@ -1,0 +1,199 @@
+"""Matrix algebra rules SymPy lacks: expansion with canonical 1×1 transposes, collecting a
+linear unknown (keeping factor order), solving A w = b, absorbing scalars into an inverse,
+abbreviations and specialisation of a matrix result to one dimension.
+"""
+from __future__ import annotations
+
+from ..errors import RuleError
+
+
+def is_matrix(e) -> bool:
+    return bool(getattr(e, "is_Matrix", False))
+
+
+def mexpand(e, prefer=None):
+    """Expand products over sums and transposes over products, then combine 1×1 terms that are
+    transposes of each other, oriented so that ``prefer`` (an unknown) comes first."""
+    from sympy import expand
+
+    if not is_matrix(e):
+        return expand(e)
+    out = expand(e.doit())
+    return canonical_transposes(out, prefer)
+
+
+def _as_terms(e):
+    from sympy import MatAdd
+
+    return list(e.args) if isinstance(e, MatAdd) else [e]
+
+
+def _orient(term, prefer):
+    """Of a 1×1 term and its transpose, the one that reads with ``prefer`` first (else the
+    one that sorts first)."""
+    from sympy import Transpose
+
+    if term.shape != (1, 1):
+        return term
+    flipped = Transpose(term).doit()
+    cands = [term, flipped]
+
+    def key(t):
+        text = str(t)
+        pos = _first_position(t, prefer) if prefer is not None else 0
+        return (pos, text)
+
+    return min(cands, key=key)
+
+
+def _first_position(t, sym):
+    from sympy import MatMul, Transpose
+
+    _, mats = t.as_coeff_matrices() if isinstance(t, MatMul) else (1, [t])
+    for i, m in enumerate(mats):
+        if m == sym or m == Transpose(sym):
+            return i
+    return 99
+
+
+def canonical_transposes(e, prefer=None):
+    from sympy import MatAdd
+
+    if not is_matrix(e) or e.shape != (1, 1):
+        return e
+    terms = [_orient(t, prefer) for t in _as_terms(e)]
+    return MatAdd(*terms).doit()
+
+
+def split_linear(e, unknown):
+    """Write a matrix expression as A·u + c; return (A terms, c terms) or raise RuleError."""
+    from sympy import Identity, MatMul
+
+    coeff_terms, rest = [], []
+    for term in _as_terms(e):
+        if not term.has(unknown):
+            rest.append(term)
+            continue
+        if term == unknown:
+            coeff_terms.append(Identity(unknown.shape[0]))
+            continue
+        if isinstance(term, MatMul):
+            scalar, mats = term.as_coeff_matrices()
+            if mats and mats[-1] == unknown and not any(m.has(unknown) for m in mats[:-1]) and not scalar.has(unknown):
+                if len(mats) == 1:
+                    coeff_terms.append(MatMul(scalar, Identity(unknown.shape[0])))
+                else:
+                    coeff_terms.append(MatMul(scalar, *mats[:-1]) if scalar != 1 else (MatMul(*mats[:-1]) if len(mats) > 2 else mats[0]))
+                continue
+        raise RuleError(f"the term {term} is not of the form A·{unknown}; cannot collect {unknown}")
+    return coeff_terms, rest
+
+
+def collect(eq, unknown):
+    """(… terms in u …) = rhs  →  A u = b, with A = sum of left coefficients (order kept)."""
+    from sympy import Eq, MatAdd, MatMul, ZeroMatrix
+
+    from ..equivalence import residual
+
+    r = mexpand(residual(eq), unknown)
+    coeffs, rest = split_linear(r, unknown)
+    if not coeffs:
+        raise RuleError(f"{unknown} does not appear in the equation")
+    a = coeffs[0] if len(coeffs) == 1 else MatAdd(*coeffs)
+    if rest:
+        b = MatMul(-1, MatAdd(*rest)).doit() if len(rest) > 1 else MatMul(-1, rest[0]).doit()
+        b = mexpand(b)
+    else:
+        b = ZeroMatrix(*unknown.shape)
+    return Eq(MatMul(a, unknown), b, evaluate=False), a, b
+
+
+def solve_linear(a, b, unknown):
+    """A u = b → u = A⁻¹ b (scalar-times-identity coefficients invert to a scalar)."""
+    from sympy import Eq, Identity, Inverse, MatMul
+
+    if getattr(a, "is_Identity", False):
+        return Eq(unknown, b, evaluate=False)
+    if isinstance(a, MatMul):
+        scalar, mats = a.as_coeff_matrices()
+        if len(mats) == 1 and isinstance(mats[0], Identity):
+            return Eq(unknown, MatMul(1 / scalar, b).doit(), evaluate=False)
+    return Eq(unknown, MatMul(Inverse(a), b).doit(), evaluate=False)
+
+
+def absorb_scalar(e):
+    """A⁻¹·(c·B) → (A/c)⁻¹·B with A/c expanded: clears fractions like 1/n from the answer."""
+    from sympy import Inverse, MatMul, expand
+
+    if not isinstance(e, MatMul):
+        return None
+    scalar, mats = e.as_coeff_matrices()
+    if scalar == 1 or not mats or not isinstance(mats[0], Inverse):
+        return None
+    inner = mexpand(MatMul(1 / scalar, mats[0].arg).doit())
+    inner = expand(inner)
+    new = MatMul(Inverse(inner), *mats[1:]).doit() if len(mats) > 1 else Inverse(inner)
+    return new, scalar
+
+
+def abbreviate(e, name, value):
+    """Replace occurrences of ``value`` (a sum or any subexpression) in ``e`` by ``name``."""
+    from sympy import MatAdd, MatMul
+
+    if e == value:
+        return name
+    if isinstance(value, MatAdd) and isinstance(e, MatAdd):
+        want = list(value.args)
+        have = list(e.args)
+        if all(w in have for w in want):
+            rest = [h for h in have if h not in want]
+            return MatAdd(name, *[abbreviate(r, name, value) for r in rest]) if rest else name
+        neg = [MatMul(-1, w).doit() for w in want]
+        if all(w in have for w in neg):
+            rest = [h for h in have if h not in neg]
+            return MatAdd(MatMul(-1, name), *[abbreviate(r, name, value) for r in rest])
+    if not e.args:
+        return e
+    new_args = [abbreviate(a, name, value) for a in e.args]
+    if all(x is y for x, y in zip(new_args, e.args)):
+        return e
+    return e.func(*new_args)
+
+
+def scalarize(e, dims: dict, renames: dict, scalars: dict):
+    """A matrix expression whose sizes all become 1 (``dims``), as ordinary scalar algebra.
+
+    ``renames`` maps a matrix symbol name to the scalar's name; ``scalars`` maps names to the
+    scalar SymPy symbols to use."""
+    from sympy import (Identity, Inverse, MatAdd, MatMul, MatPow, MatrixSymbol, Transpose, ZeroMatrix, Add, Mul,
+                       Pow, S)
+
+    from ..expr.objects import Scalar
+
+    def go(x):
+        if isinstance(x, MatrixSymbol):
+            name = renames.get(str(x.name), str(x.name))
+            if name not in scalars:
+                raise RuleError(f"cannot specialise {x} to a scalar")
+            return scalars[name]
+        if isinstance(x, Identity):
+            return S.One
+        if isinstance(x, ZeroMatrix):
+            return S.Zero
+        if isinstance(x, Transpose):
+            return go(x.arg)
+        if isinstance(x, Inverse):
+            return 1 / go(x.arg)
+        if isinstance(x, MatMul):
+            return Mul(*[go(a) for a in x.args])
+        if isinstance(x, MatAdd):
+            return Add(*[go(a) for a in x.args])
+        if isinstance(x, MatPow):
+            return Pow(go(x.base), x.exp)
+        if isinstance(x, Scalar):
+            return go(x.args[0])
+        if not x.args:
+            return x.subs(dims) if x in dims else x
+        return x.func(*[go(a) for a in x.args])
+
+    return go(e)

@@ -1,0 +1,266 @@
+"""Rules for expectations and variances of expressions in independent random variables.
+
+Random variables are the spec's ``kind: random`` symbols and families (``m[j]``); families are
+i.i.d. across their index and all declared variables are mutually independent. Each function
+rewrites every matching node once and returns the new expression (or None if nothing matched),
+plus words for the explanation where useful.
+"""
+from __future__ import annotations
+
+from sympy import Add, Indexed, Mul, Pow, Sum
+
+from ..expr.objects import E, Var, relu
+
+
+class RandomVars:
+    """Knows which atoms are random and their distributions."""
+
+    def __init__(self, table):
+        self.by_obj = {info.obj: info for info in table.random_families()}
+
+    def atoms(self, e) -> set:
+        out = set()
+        for a in e.atoms(Indexed):
+            if a.base in self.by_obj:
+                out.add(a)
+        for s in e.free_symbols:
+            if s in self.by_obj:
+                out.add(s)
+        return out
+
+    def is_random(self, e) -> bool:
+        return bool(self.atoms(e))
+
+    def dist(self, atom):
+        info = self.by_obj[atom.base if isinstance(atom, Indexed) else atom]
+        return info.dist
+
+    def latex_name(self, atom) -> str:
+        return str(atom)
+
+
+def _split(term, rv: RandomVars):
+    """term = c · X with c deterministic: returns (c, X)."""
+    det, rand = [], []
+    for f in Mul.make_args(term):
+        (rand if rv.is_random(f) else det).append(f)
+    return Mul(*det), Mul(*rand)
+
+
+def _replace(e, pred, fn):
+    """Rewrite nodes matching ``pred`` (outermost first); None if none changed."""
+    changed = False
+
+    def walk(x):
+        nonlocal changed
+        if pred(x):
+            new = fn(x)
+            if new is not None and new != x:
+                changed = True
+                return new
+        if not x.args or isinstance(x, (Sum,)) and False:
+            return x
+        args = [walk(a) for a in x.args]
+        if any(a is not b for a, b in zip(args, x.args)):
+            return x.func(*args)
+        return x
+
+    out = walk(e)
+    return out if changed else None
+
+
+def bias_variance(e, rv: RandomVars):
+    def fn(x):
+        inner = x.args[0]
+        if not (isinstance(inner, Pow) and inner.exp == 2):
+            return None
+        base = inner.base
+        rand = [t for t in Add.make_args(base) if rv.is_random(t)]
+        const = [t for t in Add.make_args(base) if not rv.is_random(t)]
+        if not rand or not const:
+            return None
+        y, c = Add(*rand), -Add(*const)
+        return (E(y) - c) ** 2 + Var(y)
+
+    return _replace(e, lambda x: isinstance(x, E), fn)
+
+
+def linearity(e, rv: RandomVars):
+    def fn(x):
+        inner = x.args[0]
+        if not rv.is_random(inner):
+            return inner
+        if isinstance(inner, Add):
+            return Add(*[E(t) if rv.is_random(t) else t for t in inner.args])
+        if isinstance(inner, Sum):
+            return Sum(E(inner.function), *inner.limits)
+        if isinstance(inner, Mul):
+            c, r = _split(inner, rv)
+            if c != 1:
+                return c * E(r)
+            if any(isinstance(f, (Add, Sum)) for f in Mul.make_args(r)):
+                from sympy import expand
+
+                ex = expand(r)
+                if isinstance(ex, Add):
+                    return E(ex)
+        return None
+
+    return _replace(e, lambda x: isinstance(x, E), fn)
+
+
+def _independent_factors(x, rv: RandomVars):
+    """Group the factors of a product by the random atom they involve; None if a factor mixes two."""
+    groups: dict = {}
+    for f in Mul.make_args(x):
+        atoms = rv.atoms(f)
+        if len(atoms) != 1:
+            return None
+        groups.setdefault(next(iter(atoms)), []).append(f)
+    return [Mul(*fs) for fs in groups.values()] if len(groups) > 1 else None
+
+
+def independence(e, rv: RandomVars):
+    def fn(x):
+        inner = x.args[0]
+        if not isinstance(inner, Mul):
+            return None
+        parts = _independent_factors(inner, rv)
+        if parts is None:
+            return None
+        return Mul(*[E(p) for p in parts])
+
+    return _replace(e, lambda x: isinstance(x, E), fn)
+
+
+def variance_of_sum(e, rv: RandomVars):
+    index = []
+
+    def fn(x):
+        inner = x.args[0]
+        if not isinstance(inner, Sum):
+            return None
+        (var, lo, hi), = inner.limits
+        atoms = rv.atoms(inner.function)
+        # independent across the index: every random atom is a family member at exactly this index
+        if not atoms or not all(isinstance(a, Indexed) and a.indices == (var,) for a in atoms):
+            return None
+        index.append(str(var))
+        return Sum(Var(inner.function), *inner.limits)
+
+    out = _replace(e, lambda x: isinstance(x, Var), fn)
+    return out, (index[0] if index else "")
+
+
+def variance_scaling(e, rv: RandomVars):
+    from sympy import expand
+
+    def fn(x):
+        inner = x.args[0]
+        if not rv.is_random(inner):
+            return 0
+        terms = Add.make_args(expand(inner)) if isinstance(inner, (Mul, Add)) else (inner,)
+        rand = [t for t in terms if rv.is_random(t)]
+        if len(rand) != len(terms):
+            return Var(Add(*rand))  # drop additive constants
+        if len(rand) == 1:
+            c, r = _split(rand[0], rv)
+            if c != 1:
+                return c ** 2 * Var(r)
+            return None
+        # common random factor X with deterministic coefficients: Var(sum c_k X) = (sum c_k)^2 Var(X)
+        splits = [_split(t, rv) for t in rand]
+        if all(r == splits[0][1] for _, r in splits):
+            return Add(*[c for c, _ in splits]) ** 2 * Var(splits[0][1])
+        return None
+
+    return _replace(e, lambda x: isinstance(x, Var), fn)
+
+
+def variance_of_product(e, rv: RandomVars):
+    def fn(x):
+        inner = x.args[0]
+        if not isinstance(inner, Mul):
+            return None
+        parts = _independent_factors(inner, rv)
+        if parts is None:
+            return None
+        second = Mul(*[E(p ** 2) for p in parts])
+        first = Mul(*[E(p) ** 2 for p in parts])
+        return second - first
+
+    return _replace(e, lambda x: isinstance(x, Var), fn)
+
+
+def moments(e, rv: RandomVars):
+    """E[X], E[X²], Var[X] for a single declared variable X (and E[c + X] pieces)."""
+    facts = []
+
+    def single(x):
+        inner = x.args[0]
+        base, k = (inner.base, inner.exp) if isinstance(inner, Pow) else (inner, 1)
+        if base not in rv.atoms(base) or not getattr(k, "is_Integer", False) or k < 1:
+            return None
+        dist = rv.dist(base)
+        if dist[0] == "bernoulli":
+            p = dist[1]
+            value = p if isinstance(x, E) else (p * (1 - p) if k == 1 else None)
+        else:
+            mu, s2 = dist[1], dist[2]
+            if isinstance(x, Var):
+                value = s2 if k == 1 else None
+            elif k == 1:
+                value = mu
+            elif k == 2:
+                value = mu ** 2 + s2
+            else:
+                return None
+        if value is None:
+            return None
+        facts.append(f"{'E' if isinstance(x, E) else 'Var'}[{inner}] = {value}")
+        return value
+
+    out = _replace(e, lambda x: isinstance(x, (E, Var)), single)
+    return out, "; ".join(dict.fromkeys(facts))
+
+
+def half_moment(e, rv: RandomVars):
+    """E[relu(a)^k] for a centred Gaussian a, by integrating over a > 0."""
+    from sympy import Symbol, exp, integrate, oo, pi, sqrt
+
+    def fn(x):
+        inner = x.args[0]
+        base, k = (inner.base, inner.exp) if isinstance(inner, Pow) else (inner, 1)
+        if not isinstance(base, relu) or not getattr(k, "is_Integer", False):
+            return None
+        arg = base.args[0]
+        if arg not in rv.atoms(arg):
+            return None
+        dist = rv.dist(arg)
+        if dist[0] != "normal" or dist[1] != 0:
+            return None
+        s2 = dist[2]
+        u = Symbol("u", positive=True)
+        s = sqrt(s2)
+        return integrate(u ** k * exp(-u ** 2 / (2 * s2)) / (sqrt(2 * pi) * s), (u, 0, oo))
+
+    return _replace(e, lambda x: isinstance(x, E), fn)
+
+
+def sum_of_constant(e):
+    from .tidy import pull_constants_out_of_sums
+
+    info = []
+
+    def fn(s):
+        (var, lo, hi), = s.limits
+        if s.function.has(var):
+            return None
+        info.append((str(var), hi - lo + 1))
+        return s.function * (hi - lo + 1)
+
+    out = _replace(e, lambda x: isinstance(x, Sum), fn)
+    pulled = pull_constants_out_of_sums(out if out is not None else e)
+    if out is None and pulled == e:
+        return None, ("", "")
+    return pulled, (info[0] if info else ("", ""))

@@ -1,0 +1,94 @@
+"""Solving a scalar equation for one unknown under the declared assumptions.
+
+SymPy's ``solve`` drops degenerate branches silently and states no sign conditions, so this
+rule does it: the numerator is factored, factors free of the unknown become degenerate cases,
+roots outside the unknown's domain are dropped with the reason, and a sign assumption on the
+unknown turns into a condition on the other symbols (ε > 0 needs t > 0).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import RuleError
+from .tidy import freeze, tidy
+
+
+@dataclass
+class Solution:
+    value: object
+    dropped: list = field(default_factory=list)       # (root, reason)
+    degenerate: list = field(default_factory=list)    # expressions that, when zero, make every value a solution
+    conditions: list = field(default_factory=list)    # (relation, words)
+
+
+def solve_scalar(eq, unknown, info=None, printer=str) -> Solution:
+    from sympy import Dummy, Mul, fraction, factor, solve, together
+
+    lhs = eq.lhs - eq.rhs
+    frozen, undo = freeze(lhs)
+    u = Dummy(str(unknown), real=True)
+    frozen = frozen.xreplace({unknown: u})
+    num, den = fraction(together(frozen))
+    num = factor(num)
+    degenerate = []
+    for f in Mul.make_args(num):
+        base = f.base if f.is_Pow else f
+        if not base.has(u) and not base.is_number and base.is_positive is not True and base.is_negative is not True:
+            degenerate.append(base.xreplace(undo))
+    try:
+        roots = solve(num, u, dict=False)
+    except NotImplementedError as err:
+        raise RuleError(f"cannot solve for {unknown}: {err}") from None
+    roots = [r for r in roots if not (den.xreplace({u: r}) == 0)]
+    kept, dropped = [], []
+    for r in roots:
+        reason = _violates(r, unknown, info, printer)
+        if reason:
+            dropped.append((tidy(r.xreplace(undo)), reason))
+        else:
+            kept.append(r)
+    if not kept:
+        raise RuleError(f"no admissible solution for {unknown}" + (f" (dropped: {', '.join(printer(d) for d, _ in dropped)})" if dropped else ""))
+    if len(kept) > 1:
+        raise RuleError(f"{len(kept)} admissible solutions for {unknown}; the spec must add an assumption to choose one")
+    value = tidy(kept[0].xreplace(undo))
+    sol = Solution(value, dropped, degenerate)
+    sol.conditions = sign_conditions(value, unknown, info, printer)
+    return sol
+
+
+def _violates(root, unknown, info, printer) -> str:
+    """Why ``root`` is not admissible for ``unknown`` ('' if it may be)."""
+    if unknown.is_positive and root.is_nonpositive:
+        return f"{printer(unknown)} > 0"
+    if unknown.is_nonnegative and root.is_negative:
+        return f"{printer(unknown)} ≥ 0"
+    if unknown.is_negative and root.is_nonnegative:
+        return f"{printer(unknown)} < 0"
+    dom = getattr(info, "domain", None)
+    if dom is not None and root.is_number and not dom.contains(root):
+        return dom.describe(printer(unknown))
+    return ""
+
+
+def sign_conditions(value, unknown, info, printer) -> list:
+    """For an unknown declared positive (or negative), the condition on the other symbols."""
+    from sympy import Gt, Lt, Mul, fraction
+
+    if not (unknown.is_positive or unknown.is_negative):
+        return []
+    if (unknown.is_positive and value.is_positive) or (unknown.is_negative and value.is_negative):
+        return []
+    num, den = fraction(value)
+    unknown_sign = [f for f in Mul.make_args(num) + Mul.make_args(den)
+                    if f.is_positive is not True and f.is_negative is not True and not f.is_number]
+    if len(unknown_sign) != 1:
+        if unknown_sign:
+            rel = Gt(value, 0) if unknown.is_positive else Lt(value, 0)
+            return [(rel, f"{printer(unknown)} {'> 0' if unknown.is_positive else '< 0'} requires {printer(rel)}")]
+        return []
+    f = unknown_sign[0]
+    known_negative = sum(1 for g in Mul.make_args(num) + Mul.make_args(den) if g.is_negative) + (1 if value.could_extract_minus_sign() and False else 0)
+    want_positive = unknown.is_positive if known_negative % 2 == 0 else not unknown.is_positive
+    rel = Gt(f, 0) if want_positive else Lt(f, 0)
+    return [(rel, f"{printer(unknown)} {'> 0' if unknown.is_positive else '< 0'} requires {printer(rel)}")]

@@ -1,0 +1,303 @@
+"""Strategies: one per goal kind, each a fixed composition of small general rules.
+
+``Run.goal`` dispatches on the goal kind: simplify, minimize (vector or scalar unknown,
+optionally over a norm ball or box), solve, mean, variance. Strategies know the order in which
+rules are tried; rules know how to rewrite; the recorder certifies every step.
+"""
+from __future__ import annotations
+
+from sympy import Eq
+
+from .equivalence import Context
+from .errors import RuleError
+from .expr.build import Builder
+from .rules import calculus, matrix, moments
+from .rules.base import Recorder
+from .rules.tidy import tidy
+
+MAX_MOMENT_STEPS = 30
+
+
+class Run:
+    def __init__(self, ctx: Context, table, show, sources: dict):
+        self.ctx, self.table, self.show, self.sources = ctx, table, show, sources
+        self.rec = Recorder(ctx, printer=show)
+
+    # -- helpers --------------------------------------------------------------------------
+    def build(self, node):
+        return Builder(self.table).build(node).expr
+
+    def name(self, obj) -> str:
+        return self.show(obj)
+
+    def goal(self, goal):
+        kind = goal.kind
+        expr = self.build(goal.expr)
+        if kind == "simplify":
+            return self.simplify(expr, goal)
+        if kind == "minimize":
+            unknown = self.table[goal.wrt].obj
+            expr = self.substitute_all(expr)
+            if goal.subject_to is not None:
+                from .rules.constrained import minimize_constrained
+
+                return minimize_constrained(self, expr, unknown, goal)
+            if getattr(unknown, "is_Matrix", False):
+                return self.minimize_vector(expr, unknown)
+            return self.minimize_scalar(expr, unknown)
+        if kind == "solve":
+            return self.solve(expr, self.table[goal.wrt])
+        if kind in ("mean", "variance"):
+            from .expr.objects import E, Var
+
+            start = (E if kind == "mean" else Var)(Builder(self.table).as_scalar(Builder(self.table).build(goal.expr), goal.expr))
+            return self.moments(start)
+        raise RuleError(f"no strategy for goal kind '{kind}'")
+
+    # -- substitution -----------------------------------------------------------------------
+    def substitute_all(self, expr):
+        """Substitute defined names one at a time, in order of appearance, as steps."""
+        for _ in range(20):
+            present = [s for s in self.ctx.definitions if _has(expr, s)]
+            if not present:
+                return expr
+            sym = sorted(present, key=lambda s: str(expr).find(str(s)))[0]
+            after = _xreplace(expr, {sym: self.ctx.definitions[sym]})
+            if sym in self.sources:
+                self.rec.step("substitute-result", expr, after, part=self.sources[sym],
+                              name=f"{self.name(sym)} = {self.name(self.ctx.definitions[sym])}")
+            else:
+                self.rec.step("substitute-definition", expr, after, name=self.name(sym))
+            expr = after
+        raise RuleError("definitions refer to each other in a cycle")
+
+    def differentiate_all(self, expr):
+        from .expr.objects import Grad
+
+        grads = expr.atoms(Grad) if hasattr(expr, "atoms") else set()
+        if not grads:
+            return expr
+        mapping = {g: calculus.gradient(g.expr, g.var) for g in grads}
+        after = _xreplace(expr, mapping)
+        var = ", ".join(sorted(self.name(g.var) for g in grads))
+        self.rec.step("differentiate", expr, after, var=var)
+        return after
+
+    def expand(self, expr, prefer=None):
+        after = matrix.mexpand(expr, prefer) if getattr(expr, "is_Matrix", False) else tidy(expr)
+        if after != expr:
+            self.rec.step("expand" if getattr(expr, "is_Matrix", False) else "simplify", expr, after)
+        return after
+
+    def abbreviate(self, expr, goal):
+        for name, node in goal.abbreviate.items():
+            value = self.build(node)
+            sym = self.table[name].obj if name in self.table else None
+            if sym is None:
+                from sympy import MatrixSymbol, Symbol
+
+                sym = MatrixSymbol(name, *value.shape) if getattr(value, "is_Matrix", False) else Symbol(name, real=True)
+            self.ctx.definitions[sym] = value
+            after = matrix.abbreviate(expr, sym, value)
+            if after != expr:
+                self.rec.step("abbreviate", expr, after, name=self.name(sym), value=self.name(value))
+                expr = after
+        return expr
+
+    # -- simplify ---------------------------------------------------------------------------
+    def simplify(self, expr, goal):
+        expr = self.substitute_all(expr)
+        expr = self.differentiate_all(expr)
+        if goal.abbreviate:
+            expr = self.abbreviate(expr, goal)
+        expr = self.expand(expr)
+        if goal.abbreviate:
+            expr = self.abbreviate(expr, goal)
+        return expr
+
+    # -- minimize ---------------------------------------------------------------------------
+    def minimize_vector(self, f, w):
+        from sympy import ZeroMatrix
+
+        from .expr.objects import Grad
+        from .rules.forms import positive_definite_reason
+
+        g = calculus.gradient(f, w)
+        eq0 = Eq(g, ZeroMatrix(*w.shape), evaluate=False)
+        self.rec.step("stationary", f, eq0, "stationary", extra=Grad(f, w), var=self.name(w))
+        eq1, a, b = matrix.collect(eq0, w)
+        self.rec.step("collect", eq0, eq1, "same-solutions", unknown=w, var=self.name(w))
+        why = positive_definite_reason(a, self.show)
+        sol = matrix.solve_linear(a, b, w)
+        self.rec.step("solve-linear-matrix", eq1, sol, "same-solutions", unknown=w,
+                      why=why or "we assume it is (see the conditions)")
+        if not why:
+            self.rec.note("condition", "The coefficient matrix must be invertible.", a)
+        absorbed = matrix.absorb_scalar(sol.rhs)
+        if absorbed is not None:
+            new = Eq(w, absorbed[0], evaluate=False)
+            self.rec.step("absorb-scalar", sol, new, "same-solutions", unknown=w, factor=self.show(absorbed[1]))
+            sol = new
+        self.second_order(g, w, a, why)
+        return sol
+
+    def second_order(self, g, w, hessian, why):
+        """Record the Hessian (certified: H·w = ∇f(w) − ∇f(0) for a quadratic objective)."""
+        from sympy import MatAdd, MatMul, ZeroMatrix
+
+        from .equivalence import same_value
+
+        def check():
+            return same_value(MatMul(hessian, w), MatAdd(g, MatMul(-1, g.subs(w, ZeroMatrix(*w.shape)))), self.ctx)
+
+        if why:
+            self.rec.step("second-order", g, hessian, "custom", extra=check, var=self.name(w),
+                          why="positive definite: " + why)
+        else:
+            self.rec.step("second-order", g, hessian, "custom", extra=check, var=self.name(w),
+                          why="constant; the point is the unique minimiser when it is positive definite")
+
+    def minimize_scalar(self, f, u):
+        from sympy import Derivative
+
+        from .expr.objects import Scalar
+
+        df = calculus.scalar_derivative(f, u)
+        eq0 = Eq(tidy(df), 0, evaluate=False)
+        fs = calculus.to_scalar(f) if getattr(f, "is_Matrix", False) else f
+        self.rec.step("stationary", f, eq0, "stationary", extra=Derivative(fs, u), var=self.name(u))
+        sol = self.solve_equation(eq0, self.table[str(u)] if str(u) in self.table else None, u)
+        d2 = tidy(calculus.scalar_derivative(df, u))
+        sign = "nonnegative" if d2.is_nonnegative else ("positive" if d2.is_positive else "")
+        if sign:
+            self.rec.step("second-derivative", df, d2, "equal_derivative", extra=None, var=self.name(u),
+                          why=f"{self.show(d2)}, which is {sign} (a squared norm)") if False else None
+            self.rec.note("condition", f"The second derivative {self.show(d2)} is {sign}, so the loss is convex in "
+                          f"{self.name(u)} and the stationary point is its minimiser (when the denominator is nonzero).", d2)
+        else:
+            self.rec.note("condition", f"Check the second derivative {self.show(d2)} > 0 for a minimum.", d2)
+        _ = Scalar
+        return sol
+
+    # -- solve ------------------------------------------------------------------------------
+    def solve(self, eq, info):
+        eq = self.substitute_all(eq)
+        eq = self.differentiate_all(eq)
+        if eq.has(*_moment_classes()):
+            eq = self.moments(eq, final_tidy=False)
+        lhs, rhs = calculus.to_scalar(eq.lhs), calculus.to_scalar(eq.rhs)
+        tidy_eq = Eq(tidy(lhs), tidy(rhs), evaluate=False)
+        if tidy_eq != eq:
+            self.rec.step("simplify", eq, tidy_eq)
+            eq = tidy_eq
+        return self.solve_equation(eq, info, info.obj)
+
+    def solve_equation(self, eq, info, u):
+        from .rules.solve import solve_scalar
+
+        sol = solve_scalar(eq, u, info, self.show)
+        after = Eq(u, sol.value, evaluate=False)
+        using = ""
+        if sol.dropped:
+            using = " (keeping the root allowed by " + ", ".join(sorted({r for _, r in sol.dropped})) + ")"
+        self.rec.step("solve-scalar", eq, after, "solves", unknown=u, var=self.name(u), using=using)
+        for root, reason in sol.dropped:
+            self.rec.note("dropped", f"The root {self.name(u)} = {self.show(root)} is dropped because {reason}.", Eq(u, root, evaluate=False))
+        for d in sol.degenerate:
+            self.rec.note("condition", f"If {self.show(d)} = 0 the equation holds for every {self.name(u)} (a degenerate case excluded here).", d)
+        for rel, words in sol.conditions:
+            self.rec.note("condition", words + ".", rel)
+        from sympy import fraction
+
+        _, den = fraction(sol.value)
+        if not den.is_number and den.is_positive is not True:
+            self.rec.note("condition", f"The answer needs {self.show(den)} ≠ 0.", den)
+        return after
+
+    # -- expectations -------------------------------------------------------------------------
+    def moments(self, expr, final_tidy=True):
+        rv = moments.RandomVars(self.table)
+        expr = self.substitute_all(expr)
+        for _ in range(MAX_MOMENT_STEPS):
+            changed = self._moment_step(expr, rv)
+            if changed is None:
+                break
+            expr = changed
+        else:
+            raise RuleError("expectation rules did not finish within the step limit")
+        if expr.has(*_moment_classes()):
+            left = [str(a) for a in expr.atoms(*_moment_classes())]
+            raise RuleError(f"no rule evaluates {left[0]}; declare its distribution or independence")
+        if final_tidy:
+            after = tidy(expr)
+            if after != expr:
+                self.rec.step("simplify", expr, after)
+                expr = after
+        return expr
+
+    def _moment_step(self, expr, rv):
+        for rule, fn in (("bias-variance", moments.bias_variance), ("linearity-of-expectation", moments.linearity),
+                         ("independence", moments.independence)):
+            out = fn(expr, rv)
+            if out is not None:
+                self.rec.step(rule, expr, out)
+                return out
+        out, index = moments.variance_of_sum(expr, rv)
+        if out is not None:
+            self.rec.step("variance-of-sum", expr, out, index=index)
+            return out
+        for rule, fn in (("variance-scaling", moments.variance_scaling), ("variance-of-product", moments.variance_of_product)):
+            out = fn(expr, rv)
+            if out is not None:
+                self.rec.step(rule, expr, out)
+                return out
+        out, facts = moments.moments(expr, rv)
+        if out is not None:
+            self.rec.step("moments", expr, out, facts=facts)
+            return out
+        out = moments.half_moment(expr, rv)
+        if out is not None:
+            self.rec.step("gaussian-half-moment", expr, out)
+            return out
+        out, (index, count) = moments.sum_of_constant(expr)
+        if out is not None:
+            if index:
+                self.rec.step("sum-of-constant", expr, out, index=index, count=self.show(count))
+            else:
+                self.rec.step("simplify", expr, out)
+            return out
+        return None
+
+    # -- reporting -----------------------------------------------------------------------------
+    def answer_as(self, answer, spec_answer_as):
+        name, node = spec_answer_as
+        target = self.table[name].obj
+        expr = self.build(node)
+        unknown, value = answer.lhs, answer.rhs
+        after = Eq(target, _xreplace(expr, {unknown: value}), evaluate=False)
+        ctx = Context(self.table, {**self.ctx.definitions, unknown: value}, seed=self.ctx.seed)
+        saved = self.rec.ctx
+        self.rec.ctx = ctx
+        try:
+            self.rec.step("answer-as", Eq(target, expr, evaluate=False), after, name=self.name(target))
+        finally:
+            self.rec.ctx = saved
+        return after
+
+
+def _moment_classes():
+    from .expr.objects import E, Var
+
+    return (E, Var)
+
+
+def _has(expr, sym) -> bool:
+    return bool(getattr(expr, "has", lambda s: False)(sym))
+
+
+def _xreplace(expr, mapping):
+    out = expr.xreplace(mapping)
+    try:
+        return out.doit(deep=False) if getattr(out, "is_Matrix", False) and False else out
+    except Exception:  # noqa: BLE001
+        return out
