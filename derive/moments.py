@@ -25,7 +25,7 @@ def make_moments(table):
         if kind == "Var":
             first = _expectation(expr, evaluator, families)
             second = _expectation(expr ** 2, evaluator, families)
-            return second - first * first
+            return second + (-(first * first))  # Fraction - mpf is not defined; + (-x) is
         return _expectation(expr, evaluator, families)
 
     return moments
@@ -83,9 +83,10 @@ def _expectation(expr, evaluator, families):
         if atom in families:
             rv_of.setdefault((atom, None), Symbol(f"_rv_{atom}", real=True))
             replace[atom] = rv_of[(atom, None)]
-        elif not getattr(atom, "is_Indexed", False) and atom not in [s for s in rv_of.values()]:
-            if atom.is_Symbol:
-                replace[atom] = _to_sympy(evaluator.eval(atom))
+        elif atom.is_Symbol and atom not in rv_of.values():
+            if isinstance(evaluator.env.get(atom), dict):
+                continue  # the label of an indexed family: its members were replaced above
+            replace[atom] = _to_sympy(evaluator.eval(atom))
     e = e.xreplace(replace)
     dist_of = {sym: families[key[0]].dist for key, sym in rv_of.items()}
     total = Fraction(0)

@@ -94,7 +94,7 @@ def close(a, b) -> bool:
         return close(a.a, b.a) and close(a.b, b.b)
     if isinstance(a, (Fraction, int)) and isinstance(b, (Fraction, int)):
         return a == b
-    a, b = mpmath.mpf(a) if not isinstance(a, mpmath.mpf) else a, mpmath.mpf(b) if not isinstance(b, mpmath.mpf) else b
+    a, b = _mp(a), _mp(b)
     scale = max(mpmath.mpf(1), abs(a), abs(b))
     return abs(a - b) <= scale * mpmath.mpf(10) ** -40
 
@@ -108,7 +108,9 @@ def _apply(fn, x):
 
 
 def _mp(x):
-    return mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) else mpmath.mpf(x)
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+    return x if isinstance(x, mpmath.mpf) else mpmath.mpf(x)
 
 
 def _sqrt_value(x):
@@ -455,6 +457,13 @@ class Evaluator:
         for _ in range(k):
             out = mmul(out, v)
         return out
+
+    def _MatrixElement(self, e):
+        m = self.eval(e.parent)
+        i, j = to_int(self.eval(e.i)), to_int(self.eval(e.j))
+        if not (0 <= i < m.shape[0] and 0 <= j < m.shape[1]):
+            raise EvalError(f"element ({i}, {j}) outside a {m.shape} matrix")
+        return m[i][j]
 
     def _Sgn(self, e):
         v = self.eval(e.args[0])

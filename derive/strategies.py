@@ -83,8 +83,12 @@ class Run:
         self.rec.step("differentiate", expr, after, var=var)
         return after
 
-    def expand(self, expr, prefer=None):
+    def expand(self, expr, prefer=None, only_if_shorter=False):
+        from sympy import count_ops
+
         after = matrix.mexpand(expr, prefer) if getattr(expr, "is_Matrix", False) else tidy(expr)
+        if only_if_shorter and count_ops(after) > count_ops(expr) + 1:
+            return expr
         if after != expr:
             self.rec.step("expand" if getattr(expr, "is_Matrix", False) else "simplify", expr, after)
         return after
@@ -98,7 +102,7 @@ class Run:
 
                 sym = MatrixSymbol(name, *value.shape) if getattr(value, "is_Matrix", False) else Symbol(name, real=True)
             self.ctx.definitions[sym] = value
-            after = matrix.abbreviate(expr, sym, value)
+            after = matrix.regroup(expr, sym, value) if getattr(expr, "is_Matrix", False) else matrix.abbreviate(expr, sym, value)
             if after != expr:
                 self.rec.step("abbreviate", expr, after, name=self.name(sym), value=self.name(value))
                 expr = after
@@ -110,10 +114,7 @@ class Run:
         expr = self.differentiate_all(expr)
         if goal.abbreviate:
             expr = self.abbreviate(expr, goal)
-        expr = self.expand(expr)
-        if goal.abbreviate:
-            expr = self.abbreviate(expr, goal)
-        return expr
+        return self.expand(expr, only_if_shorter=not goal.abbreviate)
 
     # -- minimize ---------------------------------------------------------------------------
     def minimize_vector(self, f, w):
@@ -195,7 +196,7 @@ class Run:
     def solve_equation(self, eq, info, u):
         from .rules.solve import solve_scalar
 
-        sol = solve_scalar(eq, u, info, self.show)
+        sol = solve_scalar(eq, u, info, self.show, self.table)
         after = Eq(u, sol.value, evaluate=False)
         using = ""
         if sol.dropped:

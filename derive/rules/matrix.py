@@ -71,6 +71,12 @@ def split_linear(e, unknown):
 
     coeff_terms, rest = [], []
     for term in _as_terms(e):
+        if term.shape == (1, 1) and term.has(unknown):
+            from sympy import Transpose
+
+            flipped = Transpose(term).doit()  # a 1×1 term equals its transpose: put u last
+            if _ends_with(flipped, unknown) and not _ends_with(term, unknown):
+                term = flipped
         if not term.has(unknown):
             rest.append(term)
             continue
@@ -87,6 +93,14 @@ def split_linear(e, unknown):
                 continue
         raise RuleError(f"the term {term} is not of the form A·{unknown}; cannot collect {unknown}")
     return coeff_terms, rest
+
+
+def _ends_with(term, unknown) -> bool:
+    from sympy import MatMul
+
+    if term == unknown:
+        return True
+    return isinstance(term, MatMul) and term.args[-1] == unknown
 
 
 def collect(eq, unknown):
@@ -158,6 +172,68 @@ def abbreviate(e, name, value):
     if all(x is y for x, y in zip(new_args, e.args)):
         return e
     return e.func(*new_args)
+
+
+def distribute_once(node):
+    """A·(x + y)·B → A·x·B + A·y·B for the first sum factor of a product (one level only)."""
+    from sympy import MatAdd, MatMul
+
+    from ..expr.build import _madd, _mmul
+
+    if not isinstance(node, MatMul):
+        return None
+    for i, f in enumerate(node.args):
+        if isinstance(f, MatAdd):
+            pre, post = node.args[:i], node.args[i + 1:]
+            return _madd(*[_mmul(*pre, term, *post) for term in f.args])
+    return None
+
+
+def regroup(e, name, value, limit: int = 12):
+    """Distribute products one level at a time wherever that lets ``value`` be abbreviated as
+    ``name`` (a greedy search; e.g. X(w₀ − c·Xᵀ(Xw₀ − t)) − t → a − c·XXᵀa). A distribution is
+    kept only if it lowers the number of leftover occurrences of the symbols inside ``value``."""
+    from sympy import MatMul
+
+    def leftover(x):
+        return sum(x.count(s) for s in value.free_symbols)
+
+    best = abbreviate(_flatten_sums(e), name, value)
+    for _ in range(limit):
+        improved = False
+        for node in sorted({n for n in _preorder(best) if isinstance(n, MatMul)}, key=lambda n: (len(str(n)), str(n))):
+            new = distribute_once(node)
+            if new is None:
+                continue
+            cand = abbreviate(_flatten_sums(best.xreplace({node: new})), name, value)
+            if leftover(cand) < leftover(best):
+                best, improved = cand, True
+                break
+        if not improved:
+            return best
+    return best
+
+
+def _preorder(e):
+    yield e
+    for a in e.args:
+        yield from _preorder(a)
+
+
+def _flatten_sums(e):
+    """Rebuild bottom-up with flat sums and products (nested MatMul/MatAdd merged)."""
+    from sympy import MatAdd, MatMul
+
+    from ..expr.build import _madd, _mmul
+
+    if not e.args:
+        return e
+    args = [_flatten_sums(a) for a in e.args]
+    if isinstance(e, MatAdd):
+        return _madd(*args)
+    if isinstance(e, MatMul):
+        return _mmul(*args)
+    return e.func(*args) if any(a is not b for a, b in zip(args, e.args)) else e
 
 
 def scalarize(e, dims: dict, renames: dict, scalars: dict):

@@ -7,7 +7,7 @@ plus words for the explanation where useful.
 """
 from __future__ import annotations
 
-from sympy import Add, Indexed, Mul, Pow, Sum
+from sympy import Add, Indexed, Integer, Mul, Pow, Sum
 
 from ..expr.objects import E, Var, relu
 
@@ -198,7 +198,7 @@ def moments(e, rv: RandomVars):
 
     def single(x):
         inner = x.args[0]
-        base, k = (inner.base, inner.exp) if isinstance(inner, Pow) else (inner, 1)
+        base, k = (inner.base, inner.exp) if isinstance(inner, Pow) else (inner, Integer(1))
         if base not in rv.atoms(base) or not getattr(k, "is_Integer", False) or k < 1:
             return None
         dist = rv.dist(base)
@@ -230,7 +230,7 @@ def half_moment(e, rv: RandomVars):
 
     def fn(x):
         inner = x.args[0]
-        base, k = (inner.base, inner.exp) if isinstance(inner, Pow) else (inner, 1)
+        base, k = (inner.base, inner.exp) if isinstance(inner, Pow) else (inner, Integer(1))
         if not isinstance(base, relu) or not getattr(k, "is_Integer", False):
             return None
         arg = base.args[0]

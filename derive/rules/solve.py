@@ -21,7 +21,29 @@ class Solution:
     conditions: list = field(default_factory=list)    # (relation, words)
 
 
-def solve_scalar(eq, unknown, info=None, printer=str) -> Solution:
+def positive_view(expr, table):
+    """``expr`` with every interval-bounded scalar written through a positive parameter
+    (lo < p < hi  ->  p = lo + (hi - lo)·u/(1 + u), u > 0), so SymPy can decide signs."""
+    from sympy import Dummy, Rational
+
+    if table is None:
+        return expr
+    mapping = {}
+    for info in table.symbols.values():
+        dom = info.domain
+        if dom is None or info.obj is None or not getattr(info.obj, "is_Symbol", False):
+            continue
+        u = Dummy(info.name + "_u", positive=True)
+        if dom.lower is not None and dom.upper is not None:
+            mapping[info.obj] = dom.lower + (dom.upper - dom.lower) * u / (1 + u)
+        elif dom.lower is not None:
+            mapping[info.obj] = dom.lower + u
+        elif dom.upper is not None:
+            mapping[info.obj] = dom.upper - u
+    return expr.xreplace(mapping) if mapping else expr
+
+
+def solve_scalar(eq, unknown, info=None, printer=str, table=None) -> Solution:
     from sympy import Dummy, Mul, fraction, factor, solve, together
 
     lhs = eq.lhs - eq.rhs
@@ -42,7 +64,7 @@ def solve_scalar(eq, unknown, info=None, printer=str) -> Solution:
     roots = [r for r in roots if not (den.xreplace({u: r}) == 0)]
     kept, dropped = [], []
     for r in roots:
-        reason = _violates(r, unknown, info, printer)
+        reason = _violates(positive_view(r.xreplace(undo), table), unknown, info, printer)
         if reason:
             dropped.append((tidy(r.xreplace(undo)), reason))
         else:
@@ -53,12 +75,16 @@ def solve_scalar(eq, unknown, info=None, printer=str) -> Solution:
         raise RuleError(f"{len(kept)} admissible solutions for {unknown}; the spec must add an assumption to choose one")
     value = tidy(kept[0].xreplace(undo))
     sol = Solution(value, dropped, degenerate)
-    sol.conditions = sign_conditions(value, unknown, info, printer)
+    sol.conditions = sign_conditions(value, unknown, info, printer, table)
     return sol
 
 
 def _violates(root, unknown, info, printer) -> str:
     """Why ``root`` is not admissible for ``unknown`` ('' if it may be)."""
+    from sympy import simplify
+
+    if root.is_nonpositive is None and root.is_nonnegative is None and root.count_ops() < 40:
+        root = simplify(root)
     if unknown.is_positive and root.is_nonpositive:
         return f"{printer(unknown)} > 0"
     if unknown.is_nonnegative and root.is_negative:
@@ -71,13 +97,14 @@ def _violates(root, unknown, info, printer) -> str:
     return ""
 
 
-def sign_conditions(value, unknown, info, printer) -> list:
+def sign_conditions(value, unknown, info, printer, table=None) -> list:
     """For an unknown declared positive (or negative), the condition on the other symbols."""
     from sympy import Gt, Lt, Mul, fraction
 
     if not (unknown.is_positive or unknown.is_negative):
         return []
-    if (unknown.is_positive and value.is_positive) or (unknown.is_negative and value.is_negative):
+    view = positive_view(value, table)
+    if (unknown.is_positive and view.is_positive) or (unknown.is_negative and view.is_negative):
         return []
     num, den = fraction(value)
     unknown_sign = [f for f in Mul.make_args(num) + Mul.make_args(den)
