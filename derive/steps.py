@@ -20,6 +20,7 @@ class Step:
     because: str                   # plain words, rendered from the rule's explanation text
     substeps: tuple["Step", ...] = ()
     certified_by: str = ""         # e.g. "symbolic", "numeric: 12 random instances (exact)"
+    relation: str = "="            # how after follows from before: "=" equal, "⇔" same solutions, "⇒" implies
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ def explain(rule: str, **fields) -> str:
         raise RuleError(f"explanation of '{rule}' needs the field {err}") from None
 
 
+RELATIONS = {"equal": "=", "same-solutions": "⇔", "rescaled": "⇔", "lagrangian": "=", "solves": "⇒",
+             "stationary": "⇒", "custom": "⇒"}
+
+
 @dataclass
 class Recorder:
     """Collects the steps of one goal, certifying each as it is recorded."""
@@ -50,7 +54,8 @@ class Recorder:
             show = self.printer or str
             raise CertificationError(
                 f"step '{rule}' failed certification ({claim}): {show(before)}  →  {show(after)}; {detail}")
-        step = Step(rule, before, after, explain(rule, **fields), tuple(substeps), verdict.method or "symbolic")
+        step = Step(rule, before, after, explain(rule, **fields), tuple(substeps), verdict.method or "symbolic",
+                    RELATIONS.get(claim, "⇒"))
         self.steps.append(step)
         return step
 

@@ -1,0 +1,111 @@
+"""Library entry points behind the CLI: load a problem, derive it, render it (with the output
+cache), build documents for many problems in one process, verify specs' expected answers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import cache
+from .bank import entries, find
+from .errors import DeriveError, RenderError
+
+
+def load(problem: str):
+    from .spec import load_spec
+
+    return load_spec(find(problem))
+
+
+def derivation(problem: str, parts=None):
+    from .engine import derive
+
+    return derive(load(problem), parts or None)
+
+
+def render_derivation(d, fmt: str, template_dir=None) -> str:
+    if fmt == "text":
+        from .render.text import render_text
+
+        return render_text(d)
+    if fmt == "json":
+        from .render.json_out import render_json
+
+        return render_json(d)
+    if fmt == "latex":
+        from .render.latex import render_latex
+
+        return render_latex(d, template_dir)
+    if fmt == "markdown":
+        from .render.markdown import render_markdown
+
+        return render_markdown(d, template_dir)
+    raise RenderError(f"unknown output format '{fmt}'")
+
+
+def render(problem: str, fmt: str, parts=None, template_dir=None, use_cache: bool = True) -> str:
+    """The problem's derivation rendered as ``fmt``; served from the cache when nothing that
+    determines it has changed."""
+    path = find(problem)
+    k = None
+    if use_cache and cache.enabled():
+        k = cache.key("render", fmt, path.read_text(encoding="utf-8"), ",".join(parts or []),
+                      cache.tree_fingerprint(Path(template_dir) if template_dir else None) if fmt in ("latex", "markdown") else "")
+        hit = cache.get(k)
+        if hit is not None:
+            return hit
+    text = render_derivation(derivation(problem, parts), fmt, template_dir)
+    if k is not None:
+        cache.put(k, text)
+    return text
+
+
+def write_pdf(problem: str, target: Path, parts=None, template_dir=None) -> Path:
+    from .render.pdf import compile_pdf, tex_available
+
+    message = tex_available()
+    if message:
+        raise RenderError(message)
+    tex = render(problem, "latex", parts, template_dir)
+    return compile_pdf(tex, target, source_name=f"{problem}.tex")
+
+
+def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=None) -> str:
+    """Derive every problem (of the given sheets) in this process and write the documents."""
+    import click
+
+    from .render.build import build_all
+
+    chosen = [e for e in entries() if not sheets or e.sheet in sheets]
+    if not chosen:
+        raise DeriveError(f"no problems for sheet(s) {', '.join(sheets)}" if sheets else "the problem bank is empty")
+    by_sheet: dict[str, list] = {}
+    with click.progressbar(chosen, label="deriving", file=None, show_pos=True,
+                           item_show_func=lambda e: e.id if e else "") as bar:
+        for e in bar:
+            by_sheet.setdefault(e.sheet, []).append(derivation(e.id))
+    result = build_all(by_sheet, out_dir, template_dir=template_dir, pdf=pdf, progress=progress)
+    return (f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+            f"{len(result.compiled)} compiled, {len(result.removed)} removed in {out_dir}")
+
+
+def verify(problems=None) -> list[tuple[str, str, bool, str]]:
+    """For each part with ``expect:``, is the derived answer equal to it?"""
+    from .equivalence import Context, same_value
+    from .expr.build import Builder
+
+    rows = []
+    for e in entries():
+        if problems and e.id not in problems:
+            continue
+        spec = load(e.id)
+        d = derivation(e.id)
+        answers = {p.id: p.answer for p in d.parts}
+        for part in spec.parts:
+            if part.expect is None:
+                continue
+            expected = Builder(part.table).build(part.expect).expr
+            got = answers[part.id]
+            got = got.rhs if hasattr(got, "rhs") else got
+            v = same_value(got, expected, Context(part.table))
+            detail = "" if v.ok else (v.counterexample.describe() if v.counterexample else v.reason)
+            rows.append((e.id, part.id, v.ok, detail))
+    return rows
