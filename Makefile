@@ -1,0 +1,31 @@
+# derive: the two commands a new machine needs are `make` (set up, install TeX if missing,
+# build every solution PDF into build/) and `make test` (set up, then the whole test suite).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DERIVE := $(VENV)/bin/derive
+STAMP  := $(VENV)/.installed
+
+.PHONY: all setup test bench clean
+
+all: solutions
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# pytest exits 5 when it collects no tests; make treats every non-zero exit as failure.
+test: setup tex
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf build .pytest_cache
+
+include mk/solutions.mk
