@@ -1,0 +1,108 @@
+"""Renderers: a ``Derivation`` (``derive/steps.py``, plain data) -> text, JSON, LaTeX, Markdown, PDF.
+
+Data flow inside this package::
+
+    Derivation ──> printing.py (expressions -> LaTeX / Unicode)
+         │
+         ├─> text.py      terminal text            ├─> latex.py     problem/sheet .tex (Jinja)
+         ├─> json_out.py  JSON-ready dicts         ├─> markdown.py  Markdown with $$ math (Jinja)
+         └─> build.py     .tex files for make ───> pdf.py        latexmk -> .pdf
+
+This module holds the small helpers every renderer shares. It imports neither SymPy nor Jinja,
+so ``python -m derive.render.pdf`` (run by make once per document) starts fast.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# A step whose rule id contains one of these words rewrites an expression into an equal one,
+# so renderers join before and after with "="; other steps read "becomes" (→), and a step from
+# one relation to another reads "implies" (⇒).
+EQUALITY_RULE_WORDS = (
+    "expand", "simplify", "collect", "rewrite", "factor", "cancel", "combine", "canonical",
+    "substitute", "linearity", "distribute", "identity", "normalise", "normalize", "reorder",
+)
+
+
+def templates_dir() -> Path:
+    """The built-in templates: ``derive/templates`` in a wheel, ``<repo>/templates`` in the repo."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "templates", here.parent.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent.parent / "templates"
+
+
+def symbol_names(derivation) -> dict[str, str]:
+    """SymPy name -> LaTeX spelling, from the derivation's table of symbols."""
+    return {row.name: row.latex for row in derivation.symbols if row.latex}
+
+
+def source_line(source: dict) -> str:
+    """``CSC413 (2021), Homework 3, questions 1.1.2, 1.2.2`` from a spec's ``source`` mapping."""
+    if not source:
+        return ""
+    source = dict(source)
+    head = str(source.pop("course", "") or "")
+    year = source.pop("year", None)
+    if year:
+        head = f"{head} ({year})" if head else str(year)
+    parts = [head] if head else []
+    sheet = source.pop("sheet", None)
+    if sheet:
+        parts.append(str(sheet))
+    questions = source.pop("questions", None)
+    if questions:
+        if isinstance(questions, (list, tuple)):
+            label = "question" if len(questions) == 1 else "questions"
+            parts.append(f"{label} {', '.join(str(q) for q in questions)}")
+        else:
+            parts.append(f"question {questions}")
+    for key in sorted(source):
+        if source[key] not in (None, "", [], {}):
+            parts.append(f"{key}: {source[key]}")
+    return ", ".join(parts)
+
+
+def connector(step) -> str:
+    """How ``step.before`` relates to ``step.after``: ``equals``, ``implies`` or ``becomes``."""
+    before_rel = bool(getattr(step.before, "is_Relational", False))
+    after_rel = bool(getattr(step.after, "is_Relational", False))
+    if before_rel and after_rel:
+        return "implies"
+    rule = step.rule.lower()
+    if not before_rel and not after_rel and any(w in rule for w in EQUALITY_RULE_WORDS):
+        return "equals"
+    return "becomes"
+
+
+def certification_methods(derivation) -> list[tuple[str, int]]:
+    """Each distinct ``certified_by`` over all steps (variants and substeps too), with counts."""
+    counts: dict[str, int] = {}
+
+    def walk(steps):
+        for step in steps:
+            key = step.certified_by or "not certified"
+            counts[key] = counts.get(key, 0) + 1
+            walk(step.substeps)
+
+    for part in derivation.parts:
+        walk(part.steps)
+        for variant in part.variants:
+            walk(variant.steps)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def question_key(derivation) -> tuple:
+    """Sort key putting a sheet's problems in question order (``1.2`` before ``1.10``)."""
+    questions = (derivation.source or {}).get("questions") or []
+    if not isinstance(questions, (list, tuple)):
+        questions = [questions]
+    first = str(questions[0]) if questions else ""
+    numbers = tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\s]+", first) if p)
+    return (0 if numbers else 1, numbers, derivation.id)
+
+
+__all__ = ["EQUALITY_RULE_WORDS", "certification_methods", "connector", "question_key",
+           "source_line", "symbol_names", "templates_dir"]

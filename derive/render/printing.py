@@ -1,0 +1,579 @@
+"""SymPy expressions -> LaTeX (``latex``) and one-line Unicode (``text``).
+
+Where it sits: every renderer prints mathematics only through these two functions; the text
+renderer and JSON call them directly, the Jinja templates through the ``math`` filter. Nothing
+else in the package turns an expression into a string, so no ``repr`` can leak into output.
+
+Both printers subclass SymPy's (``LatexPrinter``, ``StrPrinter``) and dispatch by class name
+(``_print_Transpose``, ``_print_Scalar``, ...). What they change, and why:
+
+- Factor order of matrix products is kept exactly; ``Identity(1)`` factors are dropped (a 1x1
+  identity times a scalar is that scalar), other identities print as ``I``.
+- Sums never show ``+ -``. Terms keep their stored order when the expression was built with
+  ``evaluate=False`` (the author's order); otherwise SymPy's conventional order is used. Either
+  way a leading negative term gives way to the first positive one (``b - a``, not ``-a + b``).
+- Transposes print as ``^\\top`` / ``ᵀ``, inverses as ``^{-1}`` / ``⁻¹``, with parentheses
+  only around compound bases. ``Scalar(M)`` prints as ``M``; ``E``, ``Var``, ``relu``, ``Sgn``
+  print as ``\\mathbb{E}[x]``, ``\\operatorname{Var}[x]``, ``\\operatorname{relu}(x)``,
+  ``\\operatorname{sgn}(v)``.
+- Symbol spellings come from ``names`` (SymPy name -> LaTeX, from the spec's symbol table);
+  the text printer derives its Unicode spelling from the same LaTeX (``\\mathbf{w}`` -> ``w``).
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import cmp_to_key, lru_cache
+
+from sympy import (Add, Basic, Float, Function, Indexed, Integer, Integral, MatAdd, MatMul,
+                   MatrixSymbol, Rational, S, Sum, Symbol)
+from sympy.core.sorting import default_sort_key
+from sympy.matrices.expressions import Identity, ZeroMatrix
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
+from sympy.printing.str import StrPrinter
+from sympy.simplify.radsimp import fraction
+
+from ..expr.objects import Scalar, Sgn
+
+_ADD, _MUL, _POW = PRECEDENCE["Add"], PRECEDENCE["Mul"], PRECEDENCE["Pow"]
+_SUP = str.maketrans("0123456789-+()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁿ")
+_SUB = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUB_CHARS = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+_DEFAULT_LATEX = {"epsilon": r"\varepsilon"}
+
+
+def _is_id1(e) -> bool:
+    return isinstance(e, Identity) and e.rows == 1
+
+
+def _drop_id1(args) -> list:
+    return [a for a in args if not _is_id1(a)]
+
+
+def _is_identity_multiple(e) -> bool:
+    """``c I`` (or a bare ``I``): conventionally written last in a sum (``XᵀX + λI``)."""
+    if isinstance(e, MatMul):
+        return all(isinstance(m, Identity) for m in e.as_coeff_matrices()[1])
+    return isinstance(e, Identity)
+
+
+def _prec(e) -> int:
+    """Binding strength of ``e`` as printed (``Scalar`` and 1x1 identities are transparent)."""
+    if isinstance(e, Scalar):
+        return _prec(e.args[0])
+    if isinstance(e, MatMul):
+        coeff, mats = e.as_coeff_matrices()
+        mats = _drop_id1(mats)
+        if not mats:
+            return _prec(coeff)
+        return _ADD if coeff.could_extract_minus_sign() else _MUL
+    if isinstance(e, (Add, MatAdd)):
+        return _ADD
+    if e.is_Relational:
+        return PRECEDENCE["Relational"]
+    return precedence_traditional(e)
+
+
+def _atomish(e) -> bool:
+    """True if ``e`` prints as one visual unit that takes a superscript without parentheses."""
+    if isinstance(e, Scalar):
+        return _atomish(e.args[0])
+    if isinstance(e, MatMul):
+        coeff, mats = e.as_coeff_matrices()
+        mats = _drop_id1(mats)
+        return coeff == 1 and len(mats) == 1 and _atomish(mats[0])
+    if isinstance(e, (Symbol, MatrixSymbol, Indexed, Identity, ZeroMatrix, Sgn)):
+        return True
+    if isinstance(e, Function) or (e.is_Integer and e >= 0):
+        return True
+    return bool(e.is_Float and e >= 0)
+
+
+def _is_canonical(expr) -> bool:
+    """Were the terms stored in SymPy's own sorted order (so not deliberately by an author)?"""
+    args = list(expr.args)
+    if isinstance(expr, MatAdd):
+        return args == sorted(args, key=default_sort_key)
+    return args == sorted(args, key=cmp_to_key(Basic.compare))
+
+
+class _Shared:
+    """Term ordering and sign handling common to both printers."""
+
+    names: dict
+    minus = "-"
+
+    def _terms(self, expr) -> list:
+        if not _is_canonical(expr):
+            return list(expr.args)
+        if isinstance(expr, MatAdd):
+            return sorted(expr.args, key=_is_identity_multiple)
+        return list(expr.as_ordered_terms())
+
+    def _join_terms(self, expr) -> str:
+        parts = []
+        for term in self._terms(expr):
+            if _is_id1(term):
+                parts.append("1")
+                continue
+            s = self._print(term)
+            if term.is_Relational or isinstance(term, (Add, MatAdd)):
+                s = self._paren(s)
+            parts.append(s.strip())
+        if parts and parts[0].startswith("-"):
+            first_pos = next((i for i, p in enumerate(parts) if not p.startswith("-")), None)
+            if first_pos is not None:
+                parts.insert(0, parts.pop(first_pos))
+        out = parts[0]
+        for p in parts[1:]:
+            out += f" - {p[1:].lstrip()}" if p.startswith("-") else f" + {p}"
+        return out
+
+    def _print_Add(self, expr, order=None):
+        return self._join_terms(expr)
+
+    def _print_MatAdd(self, expr):
+        return self._join_terms(expr)
+
+    def _print_Scalar(self, expr, exp=None):
+        s = self._print(expr.args[0])
+        if exp is None:
+            return s
+        return self._power(expr.args[0], s, exp)
+
+    def _print_tuple(self, expr):
+        return self._paren(", ".join(self._print(a) for a in expr))
+
+    _print_Tuple = _print_tuple
+    _print_list = _print_tuple
+
+
+class _Latex(_Shared, LatexPrinter):
+    def __init__(self, names=None):
+        LatexPrinter.__init__(self, {})
+        self.names = names or {}
+
+    @staticmethod
+    def _paren(s: str) -> str:
+        tall = any(t in s for t in (r"\frac", r"\sum", r"\left", r"\sqrt", r"\prod", r"\int"))
+        return rf"\left({s}\right)" if tall else f"({s})"
+
+    def _power(self, base, base_tex: str, exp_tex: str) -> str:
+        if not _atomish(base):
+            base_tex = self._paren(base_tex)
+        elif "^" in base_tex:
+            base_tex = "{" + base_tex + "}"
+        if len(exp_tex) > 1 and not re.fullmatch(r"\\[A-Za-z]+", exp_tex):
+            exp_tex = "{" + exp_tex + "}"
+        return f"{base_tex}^{exp_tex}"
+
+    def parenthesize(self, item, level, is_neg=False, strict=False) -> str:
+        prec = _prec(item)
+        if (is_neg and strict) or prec < level or (not strict and prec <= level):
+            return self._paren(self._print(item))
+        return self._print(item)
+
+    def _factors(self, expr) -> str:
+        factors = expr.as_ordered_factors() if expr.is_Mul else [expr]
+        out = ""
+        for i, f in enumerate(factors):
+            s = self._print(f)
+            if _prec(f) < _MUL or (i > 0 and s.startswith("-")) or f.is_Relational:
+                s = self._paren(s)
+            if out and out[-1].isdigit() and s[0].isdigit():
+                out += r" \cdot " + s
+            else:
+                out += (" " if out else "") + s
+        return out
+
+    def _print_Mul(self, expr):
+        sign = ""
+        if expr.could_extract_minus_sign():
+            sign, expr = "- ", -expr
+        numer, denom = fraction(expr, exact=True)
+        if denom == 1:
+            return sign + self._factors(numer)
+        if numer.has(Sum, Integral):  # \frac{1}{D} \sum ..., not a sum stacked over D
+            body = self._paren(self._print(numer)) if numer.is_Add else self._factors(numer)
+            return sign + rf"\frac{{1}}{{{self._factors(denom)}}} {body}"
+        top = self._print(numer) if numer.is_Add else self._factors(numer)
+        return sign + rf"\frac{{{top}}}{{{self._factors(denom)}}}"
+
+    def _print_Symbol(self, expr, style="plain"):
+        if expr.name in self.names:
+            return self.names[expr.name]
+        if expr.name in _DEFAULT_LATEX:
+            return _DEFAULT_LATEX[expr.name]
+        return super()._print_Symbol(expr, style=style)
+
+    _print_Dummy = _print_Symbol
+
+    def _print_MatrixSymbol(self, expr):
+        return self._print_Symbol(Symbol(expr.name))
+
+    def _print_Identity(self, expr):
+        return "1" if _is_id1(expr) else self.names.get("I", "I")
+
+    def _print_ZeroMatrix(self, expr):
+        return r"\mathbf{0}"
+
+    def _print_OneMatrix(self, expr):
+        return r"\mathbf{1}"
+
+    def _print_Transpose(self, expr):
+        return self._power(expr.arg, self._print(expr.arg), r"\top")
+
+    def _print_Inverse(self, expr):
+        return self._power(expr.arg, self._print(expr.arg), "-1")
+
+    def _print_MatPow(self, expr):
+        return self._power(expr.base, self._print(expr.base), self._print(expr.exp))
+
+    def _print_MatMul(self, expr):
+        coeff, mats = expr.as_coeff_matrices()
+        mats = _drop_id1(mats)
+        if not mats:
+            return self._print(coeff)
+        sign = ""
+        if coeff.could_extract_minus_sign():
+            sign, coeff = "- ", -coeff
+        parts = []
+        if coeff != 1:
+            c = self._print(coeff)
+            parts.append(self._paren(c) if _prec(coeff) < _MUL else c)
+        for m in mats:
+            s = self._print(m)
+            parts.append(self._paren(s) if _prec(m) < _MUL else s)
+        return sign + " ".join(parts)
+
+    def _print_Pow(self, expr):
+        base, exp = expr.base, expr.exp
+        if exp is S.Half:
+            return rf"\sqrt{{{self._print(base)}}}"
+        if exp.is_Rational and exp.p == 1 and exp.q > 2:
+            return rf"\sqrt[{exp.q}]{{{self._print(base)}}}"
+        if exp.could_extract_minus_sign() and base.is_commutative:
+            return self._print_Mul(expr)
+        exp_tex = f"{exp.p}/{exp.q}" if exp.is_Rational and exp.q != 1 else self._print(exp)
+        return self._power(base, self._print(base), exp_tex)
+
+    def _bracket(self, name: str, arg, exp, opening="[", closing="]") -> str:
+        s = self._print(arg)
+        tall = any(t in s for t in (r"\frac", r"\sum", r"\left"))
+        body = rf"\left{opening}{s}\right{closing}" if tall else f"{opening}{s}{closing}"
+        out = name + body
+        return out if exp is None else f"{out}^{{{exp}}}"
+
+    def _print_E(self, expr, exp=None):
+        return self._bracket(r"\mathbb{E}", expr.args[0], exp)
+
+    def _print_Var(self, expr, exp=None):
+        return self._bracket(r"\operatorname{Var}", expr.args[0], exp)
+
+    def _print_relu(self, expr, exp=None):
+        return self._bracket(r"\operatorname{relu}", expr.args[0], exp, "(", ")")
+
+    def _print_Sgn(self, expr):
+        return self._bracket(r"\operatorname{sgn}", expr.args[0], None, "(", ")")
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base)
+        if "_" in base or "^" in base:
+            base = "{" + base + "}"
+        return base + "_{" + ",".join(self._print(i) for i in expr.indices) + "}"
+
+    def _print_str(self, expr):
+        return r"\text{" + escape_tex(expr) + "}"
+
+
+class _Text(_Shared, StrPrinter):
+    printmethod = "_derive_text"  # Indexed's own _sympystr would bypass the dispatch below
+
+    def __init__(self, names=None):
+        StrPrinter.__init__(self, {})
+        self.names = names or {}
+
+    @staticmethod
+    def _paren(s: str) -> str:
+        return f"({s})"
+
+    def _power(self, base, base_s: str, exp_s: str) -> str:
+        if not _atomish(base):
+            base_s = self._paren(base_s)
+        sup = exp_s.translate(_SUP)
+        if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁿᵀ" for c in sup):
+            return base_s + sup
+        return f"{base_s}^({exp_s})" if len(exp_s) > 1 else f"{base_s}^{exp_s}"
+
+    def _print_Symbol(self, expr):
+        if expr.name in self.names:
+            return _latex_to_unicode(self.names[expr.name])
+        return pretty_symbol(expr.name)
+
+    _print_Dummy = _print_Symbol
+
+    def _print_MatrixSymbol(self, expr):
+        return self._print_Symbol(Symbol(expr.name))
+
+    def _print_Identity(self, expr):
+        return "1" if _is_id1(expr) else "I"
+
+    def _print_ZeroMatrix(self, expr):
+        return "0"
+
+    def _print_Transpose(self, expr):
+        return self._power(expr.arg, self._print(expr.arg), "ᵀ")
+
+    def _print_Inverse(self, expr):
+        return self._power(expr.arg, self._print(expr.arg), "-1")
+
+    def _print_MatPow(self, expr):
+        return self._power(expr.base, self._print(expr.base), self._print(expr.exp))
+
+    def _factor(self, e, first: bool) -> str:
+        s = self._print(e)
+        if _prec(e) < _MUL or (not first and s.startswith("-")):
+            return self._paren(s)
+        return s
+
+    @staticmethod
+    def _juxtapose(strs: list[str]) -> str:
+        """``2nλ``, ``ε wᵀw``, ``2(a + b)``: short factors touch, longer ones get a space."""
+        out, last = "", ""
+        for s in strs:
+            if not out:
+                out = s
+            elif last[-1].isdigit() and s[0].isdigit():
+                out += "·" + s
+            elif _short(last) and (_short(s) or s[0] == "("):
+                out += s
+            else:
+                out += " " + s
+            last = s
+        return out
+
+    def _print_Mul(self, expr):
+        sign = ""
+        if expr.could_extract_minus_sign():
+            sign, expr = "-", -expr
+        numer, denom = fraction(expr, exact=True)
+        if numer.is_Mul:
+            nums = [self._factor(f, i == 0) for i, f in enumerate(numer.as_ordered_factors())]
+        else:
+            nums = [self._factor(numer, True)]
+        top = self._juxtapose(nums)
+        if denom == 1:
+            return sign + top
+        return sign + top + "/" + self._denominator(denom)
+
+    def _denominator(self, denom) -> str:
+        factors = denom.as_ordered_factors() if denom.is_Mul else [denom]
+        s = self._juxtapose([self._factor(f, i == 0) for i, f in enumerate(factors)])
+        return self._paren(s) if len(factors) > 1 or denom.is_Add else s
+
+    def _print_MatMul(self, expr):
+        coeff, mats = expr.as_coeff_matrices()
+        mats = _drop_id1(mats)
+        if not mats:
+            return self._print(coeff)
+        sign = ""
+        if coeff.could_extract_minus_sign():
+            sign, coeff = "-", -coeff
+        cn, cd = fraction(coeff, exact=True)
+        body = "".join(self._paren(self._print(m)) if _prec(m) < _MUL else self._print(m)
+                       for m in mats)
+        if cn != 1:
+            c = self._print(cn)
+            c = self._paren(c) if _prec(cn) < _MUL else c
+            tight = (len(mats) == 1 and len(body) == 1) or body[0] == "("
+            body = c + ("" if tight else " ") + body
+        if cd != 1:
+            body += "/" + self._denominator(cd)
+        return sign + body
+
+    def _print_Pow(self, expr):
+        base, exp = expr.base, expr.exp
+        if exp is S.Half:
+            s = self._print(base)
+            return "√" + (s if _atomish(base) else self._paren(s))
+        if exp.could_extract_minus_sign() and base.is_commutative:
+            return self._print_Mul(expr)
+        exp_s = f"{exp.p}/{exp.q}" if exp.is_Rational and exp.q != 1 else self._print(exp)
+        return self._power(base, self._print(base), exp_s)
+
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Infinity(self, expr):
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-∞"
+
+    def _print_Rational(self, expr):
+        return f"{expr.p}/{expr.q}" if expr.q != 1 else str(expr.p)
+
+    def _print_E(self, expr):
+        return f"𝔼[{self._print(expr.args[0])}]"
+
+    def _print_Var(self, expr):
+        return f"Var[{self._print(expr.args[0])}]"
+
+    def _print_relu(self, expr):
+        return f"relu({self._print(expr.args[0])})"
+
+    def _print_Sgn(self, expr):
+        return f"sgn({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base)
+        idx = ",".join(self._print(i) for i in expr.indices)
+        sub = idx.translate(_SUB)
+        return base + (sub if all(c in _SUB_CHARS for c in sub) else f"_{idx}")
+
+    def _print_IndexedBase(self, expr):
+        return self._print(expr.label)
+
+    def _print_Sum(self, expr):
+        limits = []
+        for lim in expr.limits:
+            if len(lim) == 3:
+                var, lo, hi = (self._print(x) for x in lim)
+                limits.append(f"Σ_{{{var}={lo}}}^{{{hi}}}")
+            else:
+                var = self._print(lim[0])
+                sub = var.translate(_SUB)
+                limits.append("Σ" + (sub if all(c in _SUB_CHARS for c in sub) else f"_{var}"))
+        body = self._print(expr.function)
+        if _prec(expr.function) < _MUL:
+            body = self._paren(body)
+        return " ".join(limits) + " " + body
+
+    def _print_Relational(self, expr):
+        op = {"==": "=", "<=": "≤", ">=": "≥", "!=": "≠", "<": "<", ">": ">"}[expr.rel_op]
+        return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
+
+    def _print_Max(self, expr):
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr):
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_str(self, expr):
+        return expr
+
+
+def _short(s: str) -> bool:
+    """One glyph, a digit string, or a letter with a mark (``xᵀ``, ``w₁``); not ``lr``."""
+    return s.isdigit() or len(s) == 1 or (len(s) == 2 and not (s.isascii() and s.isalpha()))
+
+
+_WRAPPERS = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|mathsf|mathnormal|vec)\s*")
+
+
+@lru_cache(maxsize=512)
+def _latex_to_unicode(tex: str) -> str:
+    """A symbol's LaTeX spelling as terminal text: ``\\mathbf{w}`` -> ``w``, ``x_1`` -> ``x₁``."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    plain = LatexNodes2Text().latex_to_text(_WRAPPERS.sub("", tex)).strip()
+
+    def script(m: re.Match, table, marks: str) -> str:
+        body = m.group(1) or m.group(2)
+        out = body.translate(table)
+        return out if all(c in marks for c in out) else m.group(0)
+
+    plain = re.sub(r"_\{?([A-Za-z0-9]+)\}?|_(.)", lambda m: script(m, _SUB, _SUB_CHARS), plain)
+    plain = re.sub(r"\^\{?([0-9n+-]+)\}?|\^(.)", lambda m: script(m, _SUP, "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ*"), plain)
+    return plain or tex
+
+
+# Characters that pylatexenc would set with TS1 text symbols (bitmap fonts without cm-super)
+# go to math instead; ``_ ~ ^`` use the typewriter font's real glyphs (OT1 roman has none, so
+# they would print as a rule or an accent and not be found by a search of the PDF); superscript and subscript runs (``⁻¹``, ``ᵀ``, ``ᵢⱼ``) become one script.
+_TEX_OVERRIDES = {
+    "|": r"{\textbar}", "✓": r"{\checkmark}", "_": r"\texttt{\char95}", "~": r"\texttt{\char126}",
+    "^": r"\texttt{\char94}", "×": r"\ensuremath{\times}",
+    "·": r"\ensuremath{\cdot}", "→": r"\ensuremath{\rightarrow}", "←": r"\ensuremath{\leftarrow}",
+    "°": r"\ensuremath{^{\circ}}", "÷": r"\ensuremath{\div}", "¬": r"\ensuremath{\neg}",
+    "µ": r"\ensuremath{\mu}", "½": r"\ensuremath{\tfrac{1}{2}}", "¼": r"\ensuremath{\tfrac{1}{4}}",
+    "¾": r"\ensuremath{\tfrac{3}{4}}", "√": r"\ensuremath{\surd}", "€": "EUR",
+}
+_SUP_IN = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ"
+_SUP_OUT = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "-", "=", "(", ")", "n", "i",
+            r"\top "]
+_SUB_IN = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+_SCRIPTS = re.compile(f"([{_SUP_IN}]+)|([{_SUB_IN}]+)")
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    from pylatexenc.latexencode import (RULE_DICT, UnicodeToLatexConversionRule,
+                                        UnicodeToLatexEncoder)
+
+    extra = UnicodeToLatexConversionRule(RULE_DICT, {ord(k): v for k, v in _TEX_OVERRIDES.items()})
+    return UnicodeToLatexEncoder(conversion_rules=[extra, "defaults"],
+                                 unknown_char_policy="unihex", unknown_char_warning=False)
+
+
+def _script(run: str, sup: bool) -> str:
+    if sup:
+        body = "".join(_SUP_OUT[_SUP_IN.index(c)] for c in run)
+        return r"\ensuremath{^{" + body.strip() + "}}"
+    return r"\ensuremath{_{" + run.translate(str.maketrans(_SUB_IN, "0123456789+-=()aehijklmnoprstuvx")) + "}}"
+
+
+def escape_tex(s: str) -> str:
+    """Prose -> LaTeX that prints every character literally (``%``, ``\\input``, ``_`` ...)."""
+    encode = _encoder().unicode_to_latex
+    out, pos = [], 0
+    s = str(s)
+    for m in _SCRIPTS.finditer(s):
+        out.append(encode(s[pos:m.start()]))
+        out.append(_script(m.group(0), sup=m.group(1) is not None))
+        pos = m.end()
+    out.append(encode(s[pos:]))
+    return "".join(out)
+
+
+def symbol_text(tex: str) -> str:
+    """A symbol's LaTeX spelling as terminal text (``\\boldsymbol{\\delta}`` -> ``δ``)."""
+    return _latex_to_unicode(tex)
+
+
+def _coerce(expr):
+    """Plain Python numbers become exact SymPy numbers; anything else passes through."""
+    if isinstance(expr, bool):
+        return expr
+    if isinstance(expr, int):
+        return Integer(expr)
+    if isinstance(expr, Fraction):
+        return Rational(expr.numerator, expr.denominator)
+    if isinstance(expr, float):
+        return Float(expr)
+    return expr
+
+
+def latex(expr, names: dict[str, str] | None = None) -> str:
+    """LaTeX (math mode, no delimiters) for a SymPy expression, relation, number or tuple."""
+    if expr is None:
+        return ""
+    return _Latex(names).doprint(_coerce(expr)).strip()
+
+
+def text(expr, names: dict[str, str] | None = None) -> str:
+    """One line of Unicode for terminals: ``(XᵀX + 2λnI)⁻¹Xᵀt``."""
+    if expr is None:
+        return ""
+    if isinstance(expr, str):
+        return expr
+    out = _Text(names).doprint(_coerce(expr)).strip()
+    return out.replace("-", "−")
+
+
+__all__ = ["escape_tex", "latex", "symbol_text", "text"]

@@ -1,0 +1,147 @@
+"""The expression printers: one table of SymPy expressions -> (LaTeX, Unicode text)."""
+import sys
+from pathlib import Path
+
+import pytest
+from sympy import (Abs, Eq, Ge, Identity, IndexedBase, Inverse, Le, MatAdd, MatMul, MatrixSymbol,
+                   Max, Ne, Rational, Sum, Symbol, Transpose, ZeroMatrix, pi, sqrt, symbols)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest_render import RIDGE_ANSWER, RIDGE_GRADIENT, RIDGE_OBJECTIVE  # noqa: E402
+from derive.expr.objects import E, Scalar, Sgn, Var, relu  # noqa: E402
+from derive.render.printing import escape_tex, latex, symbol_text, text  # noqa: E402
+
+n, d = symbols("n d", positive=True, integer=True)
+X = MatrixSymbol("X", n, d)
+A = MatrixSymbol("A", d, d)
+w = MatrixSymbol("w", d, 1)
+x = MatrixSymbol("x", d, 1)
+t = MatrixSymbol("t", n, 1)
+delta = MatrixSymbol("delta", d, 1)
+lam = Symbol("lambda", positive=True)
+eps = Symbol("epsilon", positive=True)
+mu, p, z, a, b = symbols("mu p z a b")
+j, D = symbols("j D", integer=True, positive=True)
+m = IndexedBase("m")
+I1 = Identity(1)
+NAMES = {"w": r"\mathbf{w}", "x": r"\mathbf{x}", "t": r"\mathbf{t}",
+         "delta": r"\boldsymbol{\delta}", "lambda": r"\lambda", "epsilon": r"\varepsilon"}
+
+CASES = [
+    # (expression, LaTeX, text)
+    (lam, r"\lambda", "λ"),
+    (w, r"\mathbf{w}", "w"),
+    (w.T * x, r"\mathbf{w}^\top \mathbf{x}", "wᵀx"),
+    (Scalar(w.T * x) - eps * Scalar(w.T * w),
+     r"\mathbf{w}^\top \mathbf{x} - \varepsilon \mathbf{w}^\top \mathbf{w}", "wᵀx − ε wᵀw"),
+    (Inverse(X.T * X + 2 * n * lam * Identity(d)) * X.T * t,
+     r"(X^\top X + 2 \lambda n I)^{-1} X^\top \mathbf{t}", "(XᵀX + 2λnI)⁻¹Xᵀt"),
+    (RIDGE_ANSWER, r"\mathbf{w} = (X^\top X + 2 \lambda n I)^{-1} X^\top \mathbf{t}",
+     "w = (XᵀX + 2λnI)⁻¹Xᵀt"),
+    (mu * ((-eps**2) * I1 + delta.T * delta),
+     r"\mu (\boldsymbol{\delta}^\top \boldsymbol{\delta} - \varepsilon^2)", "μ(δᵀδ − ε²)"),
+    (RIDGE_OBJECTIVE,
+     r"\frac{1}{2 n} (X \mathbf{w} - \mathbf{t})^\top (X \mathbf{w} - \mathbf{t})"
+     r" + \lambda \mathbf{w}^\top \mathbf{w}",
+     "(Xw − t)ᵀ(Xw − t)/(2n) + λ wᵀw"),
+    (RIDGE_GRADIENT, r"\frac{1}{n} X^\top (X \mathbf{w} - \mathbf{t}) + 2 \lambda \mathbf{w}",
+     "Xᵀ(Xw − t)/n + 2λw"),
+    (X * w - t, r"X \mathbf{w} - \mathbf{t}", "Xw − t"),
+    (-X.T * t, r"- X^\top \mathbf{t}", "−Xᵀt"),
+    (A * X.T * X, r"A X^\top X", "AXᵀX"),               # factor order kept
+    (X.T * X * A, r"X^\top X A", "XᵀXA"),
+    (Transpose(A * w), r"(A \mathbf{w})^\top", "(Aw)ᵀ"),
+    (Transpose(Inverse(A)), r"(A^{-1})^\top", "(A⁻¹)ᵀ"),
+    (A * Identity(d), "A", "A"),
+    (MatMul(2, Identity(d)), "2 I", "2I"),
+    (ZeroMatrix(d, 1), r"\mathbf{0}", "0"),
+    (E(z), r"\mathbb{E}[z]", "𝔼[z]"),
+    (Var(z), r"\operatorname{Var}[z]", "Var[z]"),
+    (E(z) ** 2, r"\mathbb{E}[z]^2", "𝔼[z]²"),
+    (relu(z), r"\operatorname{relu}(z)", "relu(z)"),
+    (Sgn(w), r"\operatorname{sgn}(\mathbf{w})", "sgn(w)"),
+    (Scalar(x.T * w) - eps * Scalar(Sgn(w).T * w),
+     r"\mathbf{x}^\top \mathbf{w} - \varepsilon \operatorname{sgn}(\mathbf{w})^\top \mathbf{w}",
+     "xᵀw − ε sgn(w)ᵀw"),
+    (Sum(m[j], (j, 1, D)), r"\sum_{j=1}^{D} m_{j}", "Σ_{j=1}^{D} mⱼ"),
+    (Var(Sum(m[j], (j, 1, D)) / D), r"\operatorname{Var}\left[\frac{1}{D} \sum_{j=1}^{D} m_{j}\right]",
+     "Var[Σ_{j=1}^{D} mⱼ/D]"),
+    (sqrt(Scalar(w.T * w)), r"\sqrt{\mathbf{w}^\top \mathbf{w}}", "√(wᵀw)"),
+    (Scalar(w.T * w) ** 2, r"(\mathbf{w}^\top \mathbf{w})^2", "(wᵀw)²"),
+    (eps * Scalar(w.T * x + delta.T * x),
+     r"\varepsilon (\boldsymbol{\delta}^\top \mathbf{x} + \mathbf{w}^\top \mathbf{x})", "ε(δᵀx + wᵀx)"),
+    (a - b, "a - b", "a − b"),
+    (-a + b, "b - a", "b − a"),                          # a positive term leads
+    (MatAdd(X * w, -t, evaluate=False), r"X \mathbf{w} - \mathbf{t}", "Xw − t"),
+    (a / 2, r"\frac{a}{2}", "a/2"),
+    ((z**2 + 2 * lam) / b, r"\frac{2 \lambda + z^2}{b}", "(2λ + z²)/b"),
+    (p * (1 - p), "p (1 - p)", "p(1 − p)"),
+    (Rational(-1, 2), r"- \frac{1}{2}", "−1/2"),
+    (Eq(eps, (z**2 + 2 * lam) / b), r"\varepsilon = \frac{2 \lambda + z^2}{b}", "ε = (2λ + z²)/b"),
+    (Le(a, 1), r"a \leq 1", "a ≤ 1"),
+    (Ge(a, b), r"a \geq b", "a ≥ b"),
+    (Ne(a, b), r"a \neq b", "a ≠ b"),
+    (Abs(z), r"\left|{z}\right|", "|z|"),
+    (Max(z, 0), r"\max\left(0, z\right)", "max(0, z)"),
+    (pi * z, r"\pi z", "πz"),
+    (Symbol("w_1"), "w_{1}", "w₁"),
+    (Symbol("epsilon"), r"\varepsilon", "ε"),           # default spelling without a names map
+    ((1, Rational(1, 2)), r"\left(1, \frac{1}{2}\right)", "(1, 1/2)"),
+    (3, "3", "3"),
+]
+
+
+@pytest.mark.parametrize("expr, want_latex, want_text", CASES,
+                         ids=[c[2] for c in CASES])
+def test_printers_match_table(expr, want_latex, want_text):
+    assert latex(expr, NAMES) == want_latex
+    assert text(expr, NAMES) == want_text
+
+
+@pytest.mark.parametrize("expr", [c[0] for c in CASES], ids=[c[2] for c in CASES])
+def test_no_sympy_repr_leaks(expr):
+    for out in (latex(expr, NAMES), text(expr, NAMES)):
+        for leak in ("Symbol(", "MatrixSymbol", "Scalar(", "Identity", "Transpose(", "Inverse(",
+                     "IndexedBase", "Str(", "+ -", "+ −", "**", ".T"):
+            assert leak not in out
+
+
+def test_identity_of_size_one_never_prints():
+    expr = MatAdd(MatMul(-eps**2, I1), delta.T * delta)
+    assert "I" not in latex(expr, NAMES) and "I" not in text(expr, NAMES)
+
+
+def test_names_map_changes_spelling_only():
+    assert latex(w.T * x) == r"w^\top x"
+    assert latex(w.T * x, {"w": r"\hat{w}"}) == r"\hat{w}^\top x"
+    assert text(w.T * x, {"w": r"\hat{w}"}) == "ŵᵀx"
+
+
+def test_symbol_with_superscript_gets_braces_before_transpose():
+    assert latex(w.T, {"w": r"\mathbf{w}^*"}) == r"{\mathbf{w}^*}^\top"
+
+
+@pytest.mark.parametrize("tex, want", [(r"\mathbf{w}", "w"), (r"\boldsymbol{\delta}", "δ"),
+                                       (r"\varepsilon", "ε"), ("x_1", "x₁"), (r"\sigma^2", "σ²"),
+                                       (r"\mathbf{w}^*", "w*")])
+def test_symbol_text_from_latex(tex, want):
+    assert symbol_text(tex) == want
+
+
+@pytest.mark.parametrize("prose, want", [
+    ("50% & _ # $", r"50\% \& \texttt{\char95} \# \$"),
+    ("{a} ~ ^", r"\{a\} \texttt{\char126} \texttt{\char94}"),
+    (r"\input{/etc/passwd}", r"{\textbackslash}input\{/etc/passwd\}"),
+    ("A⁻¹ and Xᵀ, xᵢ", r"A\ensuremath{^{-1}} and X\ensuremath{^{\top}}, x\ensuremath{_{i}}"),
+    ("n × d", r"n \ensuremath{\times} d"),
+    ("a | b", r"a {\textbar} b"),
+])
+def test_escape_tex_prints_literally(prose, want):
+    assert escape_tex(prose) == want
+
+
+def test_strings_print_as_escaped_text():
+    assert latex("a_b %") == r"\text{a\texttt{\char95}b \%}"
+    assert text("a_b") == "a_b"
+    assert latex(None) == "" and text(None) == ""
