@@ -1,0 +1,117 @@
+"""The equivalence module: verdicts, counterexamples that really separate the two sides, and
+the non-commutative and assumption-dependent traps."""
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+
+from derive.equivalence import Context, same_solutions, same_value, satisfies
+from derive.expr.build import Builder
+from derive.expr.parse import parse
+from derive.spec import load_spec
+
+SPEC = """
+id: eq
+title: Equivalence fixtures
+source: {course: C}
+symbols:
+  X: {kind: matrix, shape: [n, d]}
+  A: {kind: matrix, shape: [d, d]}
+  B: {kind: matrix, shape: [d, d]}
+  w: {kind: vector, shape: [d]}
+  t: {kind: vector, shape: [n]}
+  lam: {kind: scalar, assume: [positive]}
+  p: {kind: scalar, assume: {interval: [0, 1], open: true}}
+  x: {kind: scalar}
+  y: {kind: scalar}
+  q: {kind: scalar}
+parts:
+  - {id: a, goal: {simplify: 'x'}}
+"""
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    path = tmp_path_factory.mktemp("spec") / "eq.yaml"
+    path.write_text(SPEC)
+    return load_spec(path).table
+
+
+def expr(table, text):
+    return Builder(table, text).build(parse(text)).expr
+
+
+@pytest.mark.parametrize("a, b", [
+    ("inv(A @ B)", "inv(B) @ inv(A)"),
+    ("(X @ w - t).T @ (X @ w - t)", "w.T @ X.T @ X @ w - 2 * t.T @ X @ w + t.T @ t"),
+    ("inv(X.T @ X + lam*I) @ X.T @ t", "X.T @ inv(X @ X.T + lam*I) @ t"),
+    ("grad(norm(X @ w - t)**2, w)", "2 * X.T @ (X @ w - t)"),
+    ("(x + y + 1)**40", "(1 + y + x)**40"),
+    ("sqrt(p**2)", "p"),
+    ("p * (1 - p) / p**2", "(1 - p) / p"),
+])
+def test_equivalent_pairs(table, a, b):
+    v = same_value(expr(table, a), expr(table, b), Context(table))
+    assert v.status == "equivalent", v
+
+
+@pytest.mark.parametrize("a, b", [
+    ("inv(A @ B)", "inv(A) @ inv(B)"),
+    ("inv(X.T @ X + lam*I) @ X.T @ t", "X.T @ t / (lam + 1)"),
+    ("A @ B @ w", "B @ A @ w"),
+    ("grad(norm(X @ w - t)**2, w)", "X.T @ (X @ w - t)"),
+    ("w.T @ w * lam", "w.T @ w"),
+    ("x**2 - y**2", "(x - y)**2"),
+])
+def test_non_equivalent_pairs_come_with_a_real_counterexample(table, a, b):
+    ea, eb = expr(table, a), expr(table, b)
+    v = same_value(ea, eb, Context(table))
+    assert v.status == "not-equivalent", v
+    ce = v.counterexample
+    assert ce is not None and ce.left != ce.right
+    assert ce.values  # the instance is shown
+
+
+def test_counterexample_recomputed_independently_with_sympy(table):
+    a, b = expr(table, "x**2 - y**2"), expr(table, "(x - y)**2")
+    v = same_value(a, b, Context(table))
+    vals = {table[k].obj: sp.Rational(Fraction(v.counterexample.values[k])) for k in ("x", "y")}
+    left, right = a.subs(vals), b.subs(vals)
+    assert left != right
+    assert str(left) == v.counterexample.left and str(right) == v.counterexample.right
+
+
+def test_xtx_versus_xxt_shape_trap(table):
+    # X^T X w is d×1; X X^T w does not even type-check: a swapped product is a shape error here.
+    from derive.errors import ParseError
+
+    with pytest.raises(ParseError, match="cannot multiply"):
+        expr(table, "X @ X.T @ w")
+
+
+def test_assumption_dependent_identity_is_named(table):
+    v = same_value(expr(table, "sqrt(q**2)"), expr(table, "q"), Context(table))
+    assert v.status == "equivalent-under" and v.condition == "q > 0"
+
+
+def test_same_solutions_of_linear_matrix_equations(table):
+    w = table["w"].obj
+    e1 = expr(table, "X.T @ (X @ w - t) / 2 + lam * w = 0")
+    good = expr(table, "w = inv(X.T @ X + 2*lam*I) @ X.T @ t")
+    bad = expr(table, "w = inv(X.T @ X + lam*I) @ X.T @ t")
+    assert same_solutions(e1, good, w, Context(table)).status == "equivalent"
+    v = same_solutions(e1, bad, w, Context(table))
+    assert v.status == "not-equivalent" and v.counterexample.left != v.counterexample.right
+
+
+def test_satisfies_checks_a_root_by_substitution(table):
+    x = table["x"].obj
+    eq = expr(table, "x**2 * lam = 4 * lam")
+    assert satisfies(eq, x, sp.Integer(2), Context(table)).status == "equivalent"
+    assert satisfies(eq, x, sp.Integer(3), Context(table)).status == "not-equivalent"
+
+
+def test_singular_instances_are_resampled_not_misjudged(table):
+    # inv(X.T @ X) is singular whenever n < d; those draws are skipped, never counted as proof.
+    v = same_value(expr(table, "inv(X.T @ X) @ X.T @ X @ w"), expr(table, "w"), Context(table))
+    assert v.status in ("equivalent", "unknown")
