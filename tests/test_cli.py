@@ -1,0 +1,80 @@
+"""The command line through click's CliRunner: output, exit codes, did-you-mean, caching."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from derive.cli import main
+
+
+@pytest.fixture()
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "cache"))
+
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args))
+
+    return invoke
+
+
+def test_list_shows_every_problem(run):
+    result = run("list")
+    assert result.exit_code == 0
+    for pid in ("ridge-fgm", "dropout-gaussian", "trust-region", "optimal-lr", "relu-init"):
+        assert pid in result.output
+
+
+def test_unknown_problem_suggests_the_closest(run):
+    result = run("ridge-gfm")
+    assert result.exit_code == 2
+    assert result.output.strip() == "Error: no problem named 'ridge-gfm'. Did you mean 'ridge-fgm'? (derive list shows all)"
+
+
+def test_text_output_has_numbered_certified_steps(run):
+    result = run("ridge-fgm", "--part", "1.2.2")
+    assert result.exit_code == 0, result.output
+    assert "Part 1.2.2" in result.output and "Part 1.1.2" not in result.output
+    assert "✓" in result.output
+
+
+def test_json_output_is_documented_data(run):
+    result = run("ridge-fgm", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["id"] == "ridge-fgm" and data["title"]
+    ids = [p["id"] for p in data["parts"]]
+    assert ids == ["1.1.2", "1.2.2", "1.2.3"]
+    for part in data["parts"]:
+        assert part["answer"]["latex"] and part["answer"]["srepr"]
+        for step in part["steps"]:
+            assert {"rule", "before", "after", "because", "certified_by"} <= set(step)
+
+
+def test_latex_output_is_a_document(run, tmp_path):
+    out = tmp_path / "r.tex"
+    result = run("ridge-fgm", "--latex", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    tex = out.read_text()
+    assert tex.lstrip().startswith("\\documentclass") and "\\end{document}" in tex
+
+
+def test_cached_output_is_identical_to_a_fresh_one(run):
+    first = run("relu-init", "--json").output
+    cached = run("relu-init", "--json").output
+    fresh = run("relu-init", "--json", "--no-cache").output
+    assert first == cached == fresh
+
+
+def test_version_and_help(run):
+    from derive import __version__
+
+    assert run("--version").output.strip() == f"derive, version {__version__}"
+    help_text = run("--help").output
+    for command in ("list", "show", "build", "verify"):
+        assert command in help_text
+
+
+def test_unknown_part_is_a_usage_error(run):
+    result = run("ridge-fgm", "--part", "9.9")
+    assert result.exit_code == 2
+    assert "no part '9.9'" in result.output
