@@ -1,0 +1,92 @@
+"""Derivation -> JSON-ready data (``to_data``) and JSON text (``render_json``).
+
+Where it sits: ``derive show --format json`` and any tool that wants the derivation without
+SymPy. Every expression becomes ``{"latex", "text", "srepr"}``; a step's ``before`` and
+``after`` are LaTeX strings (their Unicode forms sit beside them as ``before_text`` and
+``after_text``). ``srepr`` is SymPy's exact constructor form, for tools that rebuild the
+expression with SymPy's own constructors; it is never fed to ``eval`` here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from . import connector, symbol_names
+from .printing import latex, text
+
+
+def expression(expr, names=None) -> dict | None:
+    """``{"latex", "text", "srepr"}`` for a SymPy expression (``None`` stays ``None``)."""
+    if expr is None:
+        return None
+    from sympy import srepr
+
+    return {"latex": latex(expr, names), "srepr": srepr(expr), "text": text(expr, names)}
+
+
+def _plain(value, names):
+    """Figure dicts, sources and extras: SymPy objects become expression dicts."""
+    from sympy import Basic
+
+    if isinstance(value, Basic):
+        return expression(value, names)
+    if isinstance(value, dict):
+        return {str(k): _plain(v, names) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, names) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _step(step, names) -> dict:
+    return {
+        "rule": step.rule,
+        "before": latex(step.before, names),
+        "after": latex(step.after, names),
+        "before_text": text(step.before, names),
+        "after_text": text(step.after, names),
+        "relation": connector(step),
+        "because": step.because,
+        "certified_by": step.certified_by,
+        "substeps": [_step(s, names) for s in step.substeps],
+    }
+
+
+def _part(part, names) -> dict:
+    return {
+        "id": part.id,
+        "goal": part.goal,
+        "steps": [_step(s, names) for s in part.steps],
+        "answer": expression(part.answer, names),
+        "notes": [{"kind": n.kind, "text": n.text, "math": expression(n.math, names)}
+                  for n in part.notes],
+        "variants": [{"name": v.name, "description": v.description,
+                      "steps": [_step(s, names) for s in v.steps],
+                      "answer": expression(v.answer, names)} for v in part.variants],
+        "figure": _plain(part.figure, names),
+    }
+
+
+def to_data(derivation) -> dict:
+    """The whole derivation as dictionaries, lists, strings and numbers."""
+    names = symbol_names(derivation)
+    return {
+        "id": derivation.id,
+        "title": derivation.title,
+        "source": _plain(derivation.source, names),
+        "sheet": derivation.sheet,
+        "statement": derivation.statement,
+        "symbols": [dataclasses.asdict(s) for s in derivation.symbols],
+        "parts": [_part(p, names) for p in derivation.parts],
+        "certification": derivation.certification,
+        "extra": _plain(derivation.extra, names),
+    }
+
+
+def render_json(derivation) -> str:
+    """``to_data`` as indented JSON (UTF-8 kept readable), ending with a newline."""
+    return json.dumps(to_data(derivation), indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = ["expression", "render_json", "to_data"]
