@@ -117,7 +117,7 @@ def ridge(title: str = "Ridge regression: closed form", ident: str = "ridge-clos
         source={"course": "CSC413", "year": 2021, "sheet": "Homework 3",
                 "questions": list(questions)},
         statement="Fit a linear model with squared error and an L2 penalty; the 1/(2n) factor "
-                  "averages over the n training examples.",
+                  "averages over the n training examples.\n\nThen read off the closed form.",
         symbols=ridge_symbols(), parts=parts, sheet=sheet,
         certification="Each step was checked by substituting random exact rational matrices "
                       "of unequal shapes (n ≠ d) into both sides.",
@@ -162,9 +162,11 @@ def hostile() -> Derivation:
     return Derivation(id="hostile", title=evil, source={"course": evil, "questions": [evil]},
                       statement=evil, symbols=base.symbols[:1] + (
                           SymbolRow("x", r"\mathbf{x}", evil, evil, evil, evil),),
-                      parts=(PartResult("p_1", evil, (Step("r", base.parts[0].steps[0].before,
-                                                           base.parts[0].steps[0].after, evil,
-                                                           certified_by=evil),),
+                      parts=(PartResult("p_1", evil + "\n\n" + evil,
+                                        (Step("r", base.parts[0].steps[0].before,
+                                              base.parts[0].steps[0].after,
+                                              evil + "\n\nA second paragraph.",
+                                              certified_by=evil),),
                                         Eq(delta, MatMul(eps, Sgn(w))),
                                         notes=(Note("remark", evil),),
                                         variants=(Variant(evil, evil, (), None),)),),

@@ -129,6 +129,14 @@ def test_question_order_is_numeric():
     assert [d.id for d in sorted(ds, key=question_key)] == ["q1.2", "q1.10", "q2.1"]
 
 
+def test_statement_keeps_paragraphs_and_arguments_never_hold_a_blank_line():
+    tex = render_latex(ridge())
+    assert "training examples.\n\nThen read off the closed form." in tex
+    hostile_tex = render_latex(hostile())
+    reason = hostile_tex[hostile_tex.index(r"\dvreason{1}"):]
+    assert "A second paragraph." in reason.split("\n")[0]
+
+
 def test_hostile_prose_is_escaped_everywhere_in_latex():
     tex = render_latex(hostile())
     assert r"\input{/etc/passwd}" not in tex

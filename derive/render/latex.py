@@ -7,9 +7,10 @@ override one file (for example ``_macros.tex.j2``) and keep the rest.
 
 Template conventions: ``\VAR{...}`` prints, ``\BLOCK{...}`` is a statement, ``\#{...}`` a
 comment; undefined names raise (``StrictUndefined``); nothing is autoescaped. Filters:
-``math(names)`` (printing.latex), ``text`` (prose, every LaTeX special printed literally),
+``math(names)`` (printing.latex), ``text`` (prose, every LaTeX special printed literally,
+whitespace collapsed), ``paragraphs`` (the same, keeping blank-line paragraph breaks),
 ``mathtext`` (short strings like ``n × d`` or ``λ > 0`` set as math when they are plainly math),
-``md`` / ``mdmathtext`` (the same for Markdown). A broken template raises ``RenderError`` naming
+``md`` / ``mdparagraphs`` / ``mdmathtext`` (the same for Markdown). A broken template raises ``RenderError`` naming
 the template file and line.
 
 Figure format (``PartResult.figure``, a plain dict; every key optional except one element)::
@@ -79,9 +80,23 @@ def mathtext(s) -> str:
     return f"${m}$" if m is not None else escape_tex(s)
 
 
+def prose(s) -> str:
+    """One run of prose as LaTeX: whitespace collapsed (safe inside any macro argument)."""
+    return escape_tex(" ".join(str(s).split()))
+
+
+def paragraphs(s) -> str:
+    """Prose that may hold several paragraphs (separated by blank lines) as LaTeX."""
+    return "\n\n".join(prose(p) for p in re.split(r"\n\s*\n", str(s).strip()))
+
+
 def md_escape(s) -> str:
     """Prose for Markdown: characters that would start markup or math are backslash-escaped."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(s).split()))
+
+
+def md_paragraphs(s) -> str:
+    return "\n\n".join(md_escape(p) for p in re.split(r"\n\s*\n", str(s).strip()))
 
 
 def md_mathtext(s) -> str:
@@ -316,8 +331,9 @@ def environment(template_dir: str | None = None):
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         autoescape=False, undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(math=lambda e, names=None: expr_latex(e, names), text=escape_tex,
-                       mathtext=mathtext, md=md_escape, mdmathtext=md_mathtext)
+    env.filters.update(math=lambda e, names=None: expr_latex(e, names), text=prose,
+                       paragraphs=paragraphs, mathtext=mathtext, md=md_escape,
+                       mdparagraphs=md_paragraphs, mdmathtext=md_mathtext)
     env.globals.update(
         symbol_names=symbol_names, source_line=source_line, chain_blocks=chain_blocks,
         flat_substeps=flat_substeps, notes_by_kind=notes_by_kind, has_figures=has_figures,
