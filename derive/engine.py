@@ -53,18 +53,7 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
     from . import strategies
 
     table = part.table
-    definitions = {}
-    for info in table.symbols.values():
-        if info.kind == "defined" and info.body is not None and info.obj is not None:
-            definitions[info.obj] = Builder(table).build(info.body).expr
-    sources = {}
-    for name, pid in part.uses.items():
-        earlier = results[pid]
-        value = earlier.answer.rhs if hasattr(earlier.answer, "rhs") else earlier.answer
-        if part.specialize:
-            value = specialise(value, spec, part)
-        definitions[table[name].obj] = value
-        sources[table[name].obj] = pid
+    definitions, sources = part_definitions(spec, part, results)
     ctx = Context(table, definitions, seed=seed)
     run = strategies.Run(ctx, table, printer_for(table), sources)
     answer = run.goal(part.goal)
@@ -81,6 +70,25 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
 
         figure = figure_data(part.figure, answer, table)
     return PartResult(part.id, part.ask, tuple(run.rec.steps), answer, tuple(run.rec.notes), tuple(variants), figure)
+
+
+def part_definitions(spec: Spec, part: Part, results: dict) -> tuple[dict, dict]:
+    """The definitions in force in a part: its givens, and the earlier results it ``uses``
+    (specialised when the part asks). Returns (symbol -> value, symbol -> source part id)."""
+    table = part.table
+    definitions = {}
+    for info in table.symbols.values():
+        if info.kind == "defined" and info.body is not None and info.obj is not None:
+            definitions[info.obj] = Builder(table).build(info.body).expr
+    sources = {}
+    for name, pid in part.uses.items():
+        earlier = results[pid]
+        value = earlier.answer.rhs if hasattr(earlier.answer, "rhs") else earlier.answer
+        if part.specialize:
+            value = specialise(value, spec, part)
+        definitions[table[name].obj] = value
+        sources[table[name].obj] = pid
+    return definitions, sources
 
 
 def specialise(value, spec: Spec, part: Part):

@@ -29,8 +29,9 @@ class ParseError(DeriveError):
 
     exit_code = 2
 
-    def __init__(self, message: str, text: str = "", pos: int | None = None):
+    def __init__(self, message: str, text: str = "", pos: int | None = None, kind: str = "syntax"):
         self.message, self.text, self.pos = message, text, pos
+        self.kind = kind                # "syntax": unreadable, "name": unknown symbol, "type": shapes/types
         super().__init__(message)
 
     def pointer(self) -> str:

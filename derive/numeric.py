@@ -398,7 +398,7 @@ class Evaluator:
         if count != 1:
             raise EvalError("only first derivatives are checked")
         x0 = self.eval(var)
-        saved = self.env[var]
+        saved = self.env.get(var)
         self.env[var] = Dual(x0 if not isinstance(x0, Dual) else x0.a, Fraction(1))
         try:
             v = self.eval(e.expr)
@@ -472,8 +472,8 @@ class Evaluator:
     def _Grad(self, e):
         """Exact gradient by forward-mode dual numbers, one coordinate at a time."""
         var = e.var
-        v0 = self.eval(var)
-        saved = self.env[var]
+        v0 = self.eval(e.at)
+        saved = self.env.get(var)
         out = []
         try:
             for i in range(v0.shape[0]):
@@ -485,8 +485,25 @@ class Evaluator:
                     val = val[0][0]
                 out.append([_dual(val).b])
         finally:
-            self.env[var] = saved
+            if saved is None:
+                self.env.pop(var, None)
+            else:
+                self.env[var] = saved
         return mat(out)
+
+    def _Subs(self, e):
+        points = [self.eval(p) for p in e.point]
+        saved = {v: self.env.get(v) for v in e.variables}
+        try:
+            for v, p in zip(e.variables, points):
+                self.env[v] = p
+            return self.eval(e.expr)
+        finally:
+            for v, old in saved.items():
+                if old is None:
+                    self.env.pop(v, None)
+                else:
+                    self.env[v] = old
 
     # relations
     def _Equality(self, e):

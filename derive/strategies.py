@@ -74,12 +74,18 @@ class Run:
     def differentiate_all(self, expr):
         from .expr.objects import Grad
 
+        from sympy import Derivative, Subs
+
         grads = expr.atoms(Grad) if hasattr(expr, "atoms") else set()
-        if not grads:
+        scalar = {d for d in expr.atoms(Subs, Derivative) if not any(d in s.args for s in expr.atoms(Subs))} \
+            if hasattr(expr, "atoms") else set()
+        if not grads and not scalar:
             return expr
-        mapping = {g: calculus.gradient(g.expr, g.var) for g in grads}
+        mapping = {g: calculus.gradient(g.expr, g.var).xreplace({g.var: g.at}) for g in grads}
+        mapping.update({d: calculus.scalar_derivative(d.expr, d.variables[0]) if isinstance(d, Derivative)
+                        else d.doit() for d in scalar})
         after = _xreplace(expr, mapping)
-        var = ", ".join(sorted(self.name(g.var) for g in grads))
+        var = ", ".join(sorted({self.name(g.at) for g in grads} | {self.name(d.point[0] if isinstance(d, Subs) else d.variables[0]) for d in scalar}))
         self.rec.step("differentiate", expr, after, var=var)
         return after
 

@@ -49,7 +49,7 @@ class Builder:
         return v
 
     def fail(self, message: str, node: A.Node | None = None) -> ParseError:
-        return ParseError(message, self.text, getattr(node, "pos", None))
+        return ParseError(message, self.text, getattr(node, "pos", None), kind="type")
 
     # -- dispatch ----------------------------------------------------------------------------
     def _build(self, node, env):
@@ -77,6 +77,8 @@ class Builder:
                 return Value(pi, None)
             raise self.table.unknown(node.id, self.text, node.pos)
         if info.kind == "function":
+            if self.lenient:  # a student's bare J means J(w) at the function's own parameters
+                return self.build(info.body, {p: self.build(A.Name(p)) for p in info.params if p in self.table})
             raise self.fail(f"'{node.id}' is a function of {', '.join(info.params)}; call it as {node.id}(...)", node)
         if info.index is not None:
             raise self.fail(f"'{node.id}' is a family indexed by {info.index}; write {node.id}[{info.index}]", node)
@@ -243,6 +245,8 @@ class Builder:
     def _Call(self, node, env):
         info = self.table.get(node.func)
         if info is not None and info.kind == "function":
+            if self.lenient and len(node.args) > len(info.params):
+                node = A.Call(node.func, node.args[:len(info.params)], node.pos)  # f(x; w): w is a parameter
             if len(node.args) != len(info.params):
                 raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
             local = {p: self.build(a, env) for p, a in zip(info.params, node.args)}
@@ -251,7 +255,9 @@ class Builder:
         if handler is None:
             if node.func in SCALAR_FUNCS:
                 return self._scalar_func(node, env)
-            raise self.fail(f"unknown function '{node.func}'. Known: {', '.join(sorted(KNOWN_FUNCTIONS))}", node)
+            err = self.fail(f"unknown function '{node.func}'. Known: {', '.join(sorted(KNOWN_FUNCTIONS))}", node)
+            err.kind = "name"
+            raise err
         return handler(node, env)
 
     def _args(self, node, count, env):
@@ -299,9 +305,40 @@ class Builder:
             raise self.fail("norm(...) is the vector 2-norm; its argument must be a column vector", node)
         return Value(sqrt(Scalar(MatMul(Transpose(v.expr), v.expr))), None)
 
+    def _derivative_of_call(self, node, env):
+        """grad(f(x), x) for a given function f: differentiate f's body in a fresh variable and
+        evaluate at x, so f's other symbols (parameters like w) are held fixed."""
+        from sympy import Derivative, Dummy, MatrixSymbol, Subs
+
+        from .objects import Grad
+
+        if len(node.args) != 2 or not isinstance(node.args[0], A.Call) or not isinstance(node.args[1], A.Name):
+            return None
+        call, var = node.args
+        info = self.table.get(call.func)
+        if info is None or info.kind != "function":
+            return None
+        args = call.args[:len(info.params)]
+        where = [i for i, a in enumerate(args) if a == var]
+        if len(args) != len(info.params) or len(where) != 1:
+            return None
+        point = self.build(var, env)
+        fresh = Dummy(var.id, real=True) if point.shape is None else MatrixSymbol(Dummy(var.id), *point.shape)
+        local = {p: (Value(fresh, point.shape) if i == where[0] else self.build(a, env))
+                 for i, (p, a) in enumerate(zip(info.params, args))}
+        body = self.build(info.body, local)
+        if point.shape is None:
+            return Value(Subs(Derivative(self.as_scalar(body, call), fresh, evaluate=False), fresh, point.expr), None)
+        if body.shape is not None and not _is_1x1(body.shape):
+            raise self.fail("grad(f, v) needs a scalar-valued f", node)
+        return Value(Grad(body.expr, fresh, point.expr), point.shape)
+
     def _call_grad(self, node, env):
         from .objects import Grad
 
+        special = self._derivative_of_call(node, env)
+        if special is not None:
+            return special
         f, var = self._args(node, 2, env)
         if var.shape is None:
             return self._call_diff(node, env)  # the gradient in one dimension is the derivative
@@ -314,6 +351,9 @@ class Builder:
     def _call_diff(self, node, env):
         from sympy import Derivative, Symbol
 
+        special = self._derivative_of_call(node, env)
+        if special is not None:
+            return special
         f, var = self._args(node, 2, env)
         if var.shape is not None or not isinstance(var.expr, Symbol):
             raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)

@@ -89,13 +89,21 @@ __all__ = ["E", "Scalar", "Sgn", "Var", "relu"]
 
 
 class Grad(MatrixExpr):
-    """Unevaluated gradient of a scalar-valued expression with respect to a vector: ∇_v f.
+    """Unevaluated gradient of a scalar-valued expression with respect to a vector: ∇_v f,
+    optionally evaluated at a point (``Grad(f(u), u, x)`` is ∇f at x, with u a fresh variable, so
+    that symbols in f are held fixed even when their own definitions depend on x).
 
     SymPy's own ``Derivative`` cannot hold matrix expressions unevaluated, so the engine's
     ``differentiate`` rule evaluates this node (and certifies the result numerically)."""
 
-    def __new__(cls, expr, var):
-        return super().__new__(cls, expr, var)
+    def __new__(cls, expr, var, at=None):
+        if at is None or at == var:
+            return super().__new__(cls, expr, var)
+        return super().__new__(cls, expr, var, at)
+
+    @property
+    def at(self):
+        return self.args[2] if len(self.args) > 2 else self.args[1]
 
     @property
     def expr(self):

@@ -87,7 +87,7 @@ class SymbolTable:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-        return ParseError(f"unknown symbol '{name}'.{hint} Known: {shown}.", text, pos)
+        return ParseError(f"unknown symbol '{name}'.{hint} Known: {shown}.", text, pos, kind="name")
 
     def latex_names(self) -> dict[str, str]:
         """SymPy name -> LaTeX spelling, for printers."""

@@ -1,0 +1,456 @@
+"""The checker: a student's math lines → a verdict per step and for the final answer.
+
+Where it sits: student file → ``extract.py`` (math lines) → ``latex_math.py`` (AST) → here
+(typed with the part's symbol table, judged with ``equivalence.py``) → ``report.py``.
+
+How a line is judged. A line is a chain ``a = b = c`` (or one expression). Every ``=`` inside
+must hold as an identity, under the problem's givens and earlier results; the last one may
+instead be an equation in the part's unknown, which must then be what the previous step's claim
+becomes: the same solutions as the previous equation, the gradient of the objective set to
+zero (up to a nonzero factor), or consistent with the equations accepted so far. A line a
+student uses to name something (``J(w) = …``) defines it; an objective stated with ``\\min`` is
+compared with the problem's. After a wrong step the checker carries on from the student's own
+line, so one slip does not hide later good work.
+"""
+from __future__ import annotations
+
+import difflib
+import signal
+from dataclasses import dataclass, field, replace
+
+from ..equivalence import Context, Verdict, proportional, residual, same_solutions, same_value, satisfies
+from ..errors import DeriveError, ParseError
+from ..expr import ast as A
+from ..expr.build import Builder
+from ..expr.symbols import SymbolInfo, make_scalar
+
+STEP_SECONDS = 5
+
+
+class StepTimeout(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StepResult:
+    index: int
+    line: int
+    latex: str
+    status: str                     # ok | wrong | unparsed | unknown
+    move: str = ""                  # what the checker recognised: identity, gradient = 0, ...
+    reason: str = ""
+    counterexample: dict | None = None
+    condition: str = ""             # for ok steps that need an assumption
+    part: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    latex: str
+    status: str                     # correct | wrong | missing | unknown
+    convention: str = ""
+    reason: str = ""
+    counterexample: dict | None = None
+    line: int | None = None
+
+
+@dataclass
+class PartCheck:
+    part: str
+    steps: list[StepResult] = field(default_factory=list)
+    final_answer: AnswerResult | None = None
+
+    @property
+    def first_wrong_step(self):
+        return next((s.index for s in self.steps if s.status == "wrong"), None)
+
+
+def _ce(verdict: Verdict) -> dict | None:
+    ce = verdict.counterexample
+    if ce is None:
+        return None
+    return {"values": dict(ce.values), "left": ce.left, "right": ce.right}
+
+
+def _alarm(seconds):
+    def handler(signum, frame):
+        raise StepTimeout()
+
+    try:
+        signal.signal(signal.SIGALRM, handler)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        return True
+    except ValueError:  # not the main thread: no per-step timer (the worker has its own limit)
+        return False
+
+
+def _disarm(armed):
+    if armed:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+class PartChecker:
+    """Judges the lines of one part against the spec's part and the engine's derived answer."""
+
+    def __init__(self, spec, part, definitions: dict, answers: list[tuple[str, object]], aliases: dict | None = None,
+                 step_seconds: float = STEP_SECONDS):
+        self.spec, self.part = spec, part
+        self.table = part.table.copy()
+        self.ctx = Context(self.table, dict(definitions))
+        self.answers = answers              # [(convention name, answer value)], the part's own first
+        self.aliases = aliases or {}
+        self.step_seconds = step_seconds
+        goal = part.goal
+        self.unknown = self.table[goal.wrt].obj if goal.wrt else None
+        self.state = self._initial_state()
+        self.accepted: list = []            # equations accepted so far (for consistency checks)
+        self.new_symbols: list[str] = []
+
+    # -- set-up ---------------------------------------------------------------------------
+    def names(self) -> dict[str, str]:
+        out = {n: s.latex for n, s in self.table.symbols.items() if s.latex}
+        for alias, target in self.aliases.items():
+            out.pop(alias, None)
+        return out
+
+    def _initial_state(self):
+        goal = self.part.goal
+        b = Builder(self.table).build
+        try:
+            if goal.kind == "minimize":
+                return ("objective", b(goal.expr).expr)
+            if goal.kind == "solve":
+                return ("equation", b(goal.expr).expr)
+        except ParseError:
+            return None
+        return None
+
+    # -- one line -----------------------------------------------------------------------------
+    def check_line(self, index: int, line, terms: list, ops: list, prev_last) -> tuple[StepResult, object]:
+        """Judge one line. Returns its result and the value of its last item (for continuations)."""
+        base = StepResult(index, line.line, line.latex, "ok", part=self.part.id)
+        armed = _alarm(self.step_seconds)
+        try:
+            return self._judge(base, line, terms, ops, prev_last)
+        except StepTimeout:
+            return replace(base, status="unknown", reason=f"timed out after {self.step_seconds:g} s"), None
+        except ParseError as err:
+            return self._parse_failure(base, err, terms), None
+        except DeriveError as err:
+            return replace(base, status="unknown", reason=str(err)), None
+        except (RecursionError, MemoryError):
+            return replace(base, status="unknown", reason="too large to check"), None
+        finally:
+            _disarm(armed)
+
+    def _parse_failure(self, base, err: ParseError, terms) -> StepResult:
+        if err.kind == "type":
+            hint = self._alias_hint(terms)
+            return replace(base, status="wrong", move="type error", reason=err.message + hint)
+        return replace(base, status="unparsed", reason=err.message)
+
+    def _alias_hint(self, terms) -> str:
+        """Suggest --alias when swapping a name's case makes the line type-check."""
+        names = set()
+        for t in terms:
+            names |= A.names_in(t)
+        for name in sorted(names):
+            other = name.swapcase() if len(name) == 1 else None
+            if other and other in self.table:
+                try:
+                    for t in terms:
+                        self._build(_rename(t, {name: other}))
+                except ParseError:
+                    continue
+                return f" (it type-checks if {name} means {other}: try --alias {name}={other})"
+        return ""
+
+    def _build(self, node):
+        return Builder(self.table, "", lenient=True).build(_rename(node, self.aliases))
+
+    def _declare_unknown_names(self, terms) -> None:
+        """Names the spec does not know: a new scalar (a multiplier, a constant) unless the name
+        looks like a typo of a known one, which stays an error with a suggestion."""
+        for t in terms:
+            for name in sorted(A.names_in(_rename(t, self.aliases))):
+                if name in self.table or name in ("I", "pi", "inf"):
+                    continue
+                if _is_call_head(t, name):
+                    continue
+                if difflib.get_close_matches(name, list(self.table.symbols), n=1, cutoff=0.75):
+                    continue
+                self.table.add(SymbolInfo(name, "scalar", make_scalar(name, (), None), latex=name))
+                self.new_symbols.append(name)
+
+    def _judge(self, base, line, terms, ops, prev_last):
+        terms = [_rename(t, self.aliases) for t in terms]
+        if len(terms) == 1 and isinstance(terms[0], A.Call) and terms[0].func == "argmin":
+            return self._objective(base, terms[0]), None
+        if ops and all(op in ("<=", "<", ">=", ">") for op in ops):
+            return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
+        defined = self._maybe_define(terms, ops)
+        if defined is not None:
+            base, terms, ops = defined(base), terms[1:], ops[1:]
+            if len(terms) == 1:
+                value = self._build(terms[0]).expr
+                return base, value
+        self._declare_unknown_names(terms)
+        values = [self._build(t) for t in terms]
+        items = [v.expr for v in values]
+        if line.continues and line.lead == "=" and prev_last is not None:
+            items = [prev_last] + items
+            ops = ["="] + list(ops)
+        if len(items) == 1:
+            return replace(base, move=base.move or "expression", reason=base.reason or "an expression on its own; nothing to compare"), items[0]
+        conditions = []
+        solved_form = self.unknown is not None and items[0] == self.unknown and len(items) > 2
+        if solved_form and not same_value(items[0], items[1], self.ctx).ok:
+            # u = a = b: the identities a = b hold, and u = b is the equation
+            for k, (a, b) in enumerate(zip(items[1:], items[2:])):
+                v = same_value(a, b, self.ctx)
+                if not v.ok:
+                    return replace(base, status="wrong" if v.status != "unknown" else "unknown", move="identity",
+                                   reason=f"item {k + 3} of the chain does not equal what precedes it",
+                                   counterexample=_ce(v)), b
+            return self._equation(base, items[0], items[-1], conditions), items[-1]
+        for k, (a, b) in enumerate(zip(items, items[1:])):
+            last = k == len(items) - 2
+            v = same_value(a, b, self.ctx)
+            if v.ok:
+                if v.condition:
+                    conditions.append(v.condition)
+                continue
+            if last and self._is_equation(a, b):
+                return self._equation(base, a, b, conditions), b
+            if v.status == "unknown":
+                return replace(base, status="unknown", reason=v.reason), b
+            return replace(base, status="wrong", move="identity",
+                           reason=f"{_side(k)} does not equal what precedes it", counterexample=_ce(v)), b
+        move = base.move or ("identity" if len(items) > 1 else "expression")
+        result = replace(base, move=move, condition=" and ".join(conditions),
+                         reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
+        if self.state and self.state[0] == "objective" and move == "identity" and _mentions(items[0], self.unknown):
+            pass
+        self.state = ("value", items[-1]) if not (self.state and self.state[0] == "equation") else self.state
+        return result, items[-1]
+
+    def _is_equation(self, a, b) -> bool:
+        if self.unknown is None:
+            return False
+        return _mentions(a, self.unknown) or _mentions(b, self.unknown) or self._mentions_new(a, b)
+
+    def _mentions_new(self, a, b) -> bool:
+        new = {self.table[n].obj for n in self.new_symbols}
+        return any(getattr(x, "has", lambda *s: False)(*new) for x in (a, b)) if new else False
+
+    def _maybe_define(self, terms, ops):
+        """``J(w) = …`` or ``L = …`` with a name the spec does not know: the student defines it."""
+        if not ops or ops[0] != "=" or len(terms) < 2:
+            return None
+        head = terms[0]
+        if isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS and \
+                all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
+            params = tuple(a.id for a in head.args)
+            self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1]))
+            name = head.func
+        elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi"):
+            value = self._build(terms[1])
+            from sympy import MatrixSymbol, Symbol
+
+            obj = Symbol(head.id, real=True) if value.shape is None else MatrixSymbol(head.id, *value.shape)
+            self.table.add(SymbolInfo(head.id, "defined", obj, shape=value.shape))
+            self.ctx.definitions[obj] = value.expr
+            name = head.id
+        else:
+            return None
+        value = Builder(self.table, "", lenient=True).build(terms[1]).expr
+        move, reason = "definition", f"defines {name}"
+        if self.state and self.state[0] == "objective":
+            goal_objective = self.state[1]
+            v = same_value(value, goal_objective, self.ctx)
+            if v.ok:
+                move, reason = "states the objective", f"defines {name} as the problem's objective"
+                self.state = ("objective", value)
+            elif self.part.goal.subject_to is None:
+                return lambda base: replace(base, status="wrong", move="states the objective",
+                                            reason=f"{name} is not the problem's objective", counterexample=_ce(v))
+            else:
+                self.state = ("objective", value)
+                reason = f"defines {name} (a Lagrangian or auxiliary function)"
+        return lambda base: replace(base, move=move, reason=reason)
+
+    def _objective(self, base, call: A.Call) -> StepResult:
+        expr = self._build(call.args[0]).expr
+        if self.state and self.state[0] == "objective":
+            v = same_value(expr, self.state[1], self.ctx)
+            if not v.ok:
+                return replace(base, status="wrong", move="states the objective",
+                               reason="this is not the problem's objective", counterexample=_ce(v))
+        self.state = ("objective", expr)
+        return replace(base, move="states the objective")
+
+    # -- equations ------------------------------------------------------------------------------
+    def _equation(self, base, a, b, conditions) -> StepResult:
+        from sympy import Eq
+
+        eq = Eq(a, b, evaluate=False)
+        state = self.state
+        verdict, move = None, "equation"
+        if state and state[0] == "objective":
+            verdict, move = self._stationary(state[1], eq), "sets the gradient to zero"
+        elif state and state[0] == "equation":
+            verdict, move = self._same_equation(state[1], eq), "equivalent equation"
+        if (verdict is None or not verdict.ok) and self.accepted:
+            consistent = self._consistent(eq)
+            if consistent is not None and consistent.ok:
+                verdict, move = consistent, "follows from the equations so far"
+        if verdict is None:
+            verdict, move = Verdict("unknown", reason="nothing to compare this equation with"), "equation"
+        self.state = ("equation", eq)
+        self.accepted.append(eq)
+        if verdict.ok:
+            return replace(base, move=move, condition=" and ".join(conditions + ([verdict.condition] if verdict.condition else [])))
+        if verdict.status == "unknown":
+            return replace(base, status="unknown", move=move, reason=verdict.reason or "could not relate it to the previous step")
+        reason = {"sets the gradient to zero": "this is not the gradient of the objective set to zero",
+                  "equivalent equation": "this equation does not have the same solutions as the previous one"}.get(move, "does not follow")
+        return replace(base, status="wrong", move=move, reason=reason, counterexample=_ce(verdict))
+
+    def _stationary(self, objective, eq) -> Verdict:
+        from sympy import Derivative, Eq
+
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        if getattr(u, "is_Matrix", False):
+            grad = Grad(objective, u)
+        else:
+            f = to_scalar(objective) if getattr(objective, "is_Matrix", False) else objective
+            grad = Derivative(f, u)
+        return proportional(eq, Eq(grad, 0 * grad if not getattr(grad, "is_Matrix", False) else _zero(grad), evaluate=False), self.ctx)
+
+    def _same_equation(self, prev, eq) -> Verdict:
+        u = self.unknown
+        if getattr(u, "is_Matrix", False):
+            v = same_solutions(prev, eq, u, self.ctx)
+            return proportional(prev, eq, self.ctx) if v.status == "unknown" else v
+        return _scalar_equations_agree(prev, eq, u, self.ctx)
+
+    def _consistent(self, eq) -> Verdict | None:
+        """For ``v = value``: substituting it satisfies every accepted equation that mentions v
+        (after the solved forms accepted so far are substituted)."""
+        from sympy import Symbol
+
+        lhs = eq.lhs
+        if not isinstance(lhs, Symbol) and not getattr(lhs, "is_MatrixSymbol", False) and type(lhs).__name__ != "MatrixSymbol":
+            return None
+        solved = {e.lhs: e.rhs for e in self.accepted
+                  if getattr(e, "lhs", None) is not None and e.lhs != lhs and not e.rhs.has(e.lhs)
+                  and (isinstance(e.lhs, Symbol) or type(e.lhs).__name__ == "MatrixSymbol")}
+        ctx = Context(self.table, {**self.ctx.definitions, **solved}, seed=self.ctx.seed)
+        checked = None
+        for prev in self.accepted:
+            expanded = ctx.expand_definitions(residual(prev))
+            if not expanded.has(lhs):
+                continue
+            checked = satisfies(prev, lhs, eq.rhs, ctx)
+            if not checked.ok:
+                return checked
+        return checked
+
+    # -- the final answer -----------------------------------------------------------------------
+    def final_answer(self, line, value) -> AnswerResult:
+        latex = line.latex
+        if value is None:
+            return AnswerResult(latex, "unknown", reason="the final line could not be read", line=line.line)
+        for name, expected in self.answers:
+            v = same_value(value, expected, self.ctx)
+            if v.ok:
+                return AnswerResult(latex, "correct", convention=name, line=line.line)
+            if v.status == "unknown":
+                return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
+        v = same_value(value, self.answers[0][1], self.ctx)
+        return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=_ce(v), line=line.line)
+
+
+_BUILTINS = {"inv", "norm", "grad", "diff", "sqrt", "exp", "log", "abs", "sign", "relu", "E", "Var", "sum", "argmin", "sigmoid"}
+
+
+def _zero(m):
+    from sympy import ZeroMatrix
+
+    return ZeroMatrix(*m.shape)
+
+
+def _side(k: int) -> str:
+    return "the right-hand side" if k == 0 else f"item {k + 2} of the chain"
+
+
+def _mentions(expr, sym) -> bool:
+    return sym is not None and bool(getattr(expr, "has", lambda s: False)(sym))
+
+
+def _is_call_head(node, name) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Call) and n.func == name:
+            return True
+        for attr in ("left", "right", "operand", "base", "index", "body", "lower", "upper"):
+            child = getattr(n, attr, None)
+            if isinstance(child, A.Node):
+                stack.append(child)
+        if isinstance(n, A.Call):
+            stack.extend(n.args)
+    return False
+
+
+def _rename(node, aliases: dict):
+    """The AST with names replaced per ``aliases`` (student spelling -> spec name)."""
+    if not aliases:
+        return node
+    if isinstance(node, A.Name):
+        return A.Name(aliases.get(node.id, node.id), node.pos)
+    if isinstance(node, A.Call):
+        return A.Call(aliases.get(node.func, node.func), tuple(_rename(a, aliases) for a in node.args), node.pos)
+    if isinstance(node, A.SumOver):
+        return A.SumOver(_rename(node.body, aliases), node.index, node.lower and _rename(node.lower, aliases),
+                         node.upper and _rename(node.upper, aliases), node.pos)
+    if isinstance(node, (A.BinOp, A.Rel)):
+        return type(node)(node.op, _rename(node.left, aliases), _rename(node.right, aliases), node.pos)
+    if isinstance(node, (A.Neg, A.Transpose)):
+        return type(node)(_rename(node.operand, aliases), node.pos)
+    if isinstance(node, A.Index):
+        return A.Index(_rename(node.base, aliases), _rename(node.index, aliases), node.pos)
+    return node
+
+
+def _scalar_equations_agree(prev, eq, u, ctx) -> Verdict:
+    """Two scalar equations in u agree when each one's roots satisfy the other."""
+    from sympy import solve
+
+    from ..rules.tidy import freeze
+
+    roots = {}
+    for name, e in (("prev", prev), ("new", eq)):
+        r = ctx.expand_definitions(residual(e))
+        frozen, undo = freeze(r)
+        if not frozen.has(u):
+            return proportional(prev, eq, ctx)
+        try:
+            sols = solve(frozen, u, dict=False)
+        except Exception:  # noqa: BLE001 - an unsolvable form falls back to proportional residuals
+            return proportional(prev, eq, ctx)
+        roots[name] = [s.xreplace(undo) for s in sols]
+    if not roots["prev"] or not roots["new"]:
+        return proportional(prev, eq, ctx)
+    for root in roots["new"]:
+        v = satisfies(prev, u, root, ctx)
+        if not v.ok:
+            return v
+    for root in roots["prev"]:
+        v = satisfies(eq, u, root, ctx)
+        if v.ok:
+            return v
+    return satisfies(eq, u, roots["prev"][0], ctx)

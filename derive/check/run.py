@@ -1,0 +1,158 @@
+"""Checking one submission: split the file into the parts it answers, run a ``PartChecker`` over
+each part's lines, and judge each part's final answer against the engine's derivation."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import DeriveError, ParseError
+from .checker import AnswerResult, PartCheck, PartChecker, StepResult
+
+
+@dataclass
+class FileReport:
+    file: str
+    problem: str
+    parts: list[PartCheck] = field(default_factory=list)
+    error: str = ""                 # the file as a whole could not be checked (unreadable, too large, timed out)
+
+    @property
+    def steps(self) -> list[StepResult]:
+        return [s for p in self.parts for s in p.steps]
+
+    @property
+    def first_wrong_step(self):
+        return next((s.index for s in self.steps if s.status == "wrong"), None)
+
+    @property
+    def fully_right(self) -> bool:
+        return (not self.error and self.first_wrong_step is None and bool(self.parts)
+                and all(p.final_answer is not None and p.final_answer.status == "correct" for p in self.parts))
+
+
+@dataclass
+class Problem:
+    """Everything a checker needs about one problem, prepared once per batch."""
+
+    spec: object
+    derivation: object
+    definitions: dict            # part id -> definitions in force
+    answers: dict                # part id -> [(convention, value)]
+
+    @classmethod
+    def prepare(cls, spec, derivation):
+        from ..engine import derive_part, part_definitions
+
+        results = {p.id: p for p in derivation.parts}
+        missing = [p for p in spec.parts if p.id not in results]
+        if missing:
+            for p in spec.parts:
+                if p.id not in results:
+                    results[p.id] = derive_part(spec, p, results)
+        defs, answers = {}, {}
+        for p in spec.parts:
+            defs[p.id] = part_definitions(spec, p, results)[0]
+            res = results[p.id]
+            value = res.answer.rhs if hasattr(res.answer, "rhs") else res.answer
+            answers[p.id] = [("as in the problem", value)] + [
+                (v.name, v.answer.rhs if hasattr(v.answer, "rhs") else v.answer) for v in res.variants]
+        return cls(spec, derivation, defs, answers)
+
+
+def part_sections(text: str, part_ids: list[str]) -> list[tuple[int, str]]:
+    """(line, part id) for each heading that names a part: Markdown '#', LaTeX \\section-like
+    commands, '**1.2.2**' or 'Part 1.2.2' at the start of a line."""
+    ids = sorted(part_ids, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w.]|\.\d)")
+    heading = re.compile(r"^\s*(#{1,6}\s|\\(sub)*section\*?\{|\\paragraph\*?\{|\*\*|\\textbf\{|(Part|Question|Problem|Q)\b)", re.I)
+    out = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if heading.match(raw):
+            m = pattern.search(raw)
+            if m:
+                out.append((n, m.group(1)))
+    return out
+
+
+def check_text(text: str, filename: str, problem: Problem, parts: list[str] | None = None,
+               aliases: dict | None = None) -> FileReport:
+    from .extract import extract
+
+    spec = problem.spec
+    report = FileReport(filename, spec.id)
+    try:
+        lines = extract(text, filename)
+    except ParseError as err:
+        report.error = err.message
+        return report
+    all_ids = [p.id for p in spec.parts]
+    sections = part_sections(text, all_ids)
+    chosen = parts or sorted({pid for _, pid in sections}, key=all_ids.index) or None
+    if not chosen:
+        return _best_single_part(lines, filename, problem, all_ids, aliases, report)
+    groups: dict[str, list] = {pid: [] for pid in chosen}
+    for ml in lines:
+        owner = None
+        for start, pid in sections:
+            if start <= ml.line:
+                owner = pid
+        if owner is None and len(chosen) == 1:
+            owner = chosen[0]
+        if owner in groups:
+            groups[owner].append(ml)
+    index = 0
+    for pid in chosen:
+        pc, index = _check_part(groups[pid], problem, pid, aliases, index)
+        report.parts.append(pc)
+    return report
+
+
+def _best_single_part(lines, filename, problem, all_ids, aliases, report):
+    """No part named in the file: check it as each part and keep the one it answers best."""
+    best = None
+    for pid in all_ids:
+        pc, _ = _check_part(lines, problem, pid, aliases, 0)
+        score = (pc.final_answer is not None and pc.final_answer.status == "correct",
+                 -sum(s.status in ("wrong", "unparsed") for s in pc.steps))
+        if best is None or score > best[0]:
+            best = (score, pc)
+    report.parts.append(best[1])
+    return report
+
+
+def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple[PartCheck, int]:
+    from .latex_math import parse_chain
+
+    spec = problem.spec
+    part = spec.part(pid)
+    checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
+    names = checker.names()
+    pc = PartCheck(pid)
+    prev_last = None
+    last_values = []
+    for ml in lines:
+        index += 1
+        try:
+            terms, ops = parse_chain(ml.latex, names)
+        except ParseError as err:
+            pc.steps.append(StepResult(index, ml.line, ml.latex, "unparsed", reason=err.message, part=pid))
+            prev_last = None
+            last_values.append((ml, None))
+            continue
+        except (RecursionError, MemoryError):
+            pc.steps.append(StepResult(index, ml.line, ml.latex, "unparsed", reason="too deeply nested to read", part=pid))
+            continue
+        result, last = checker.check_line(index, ml, terms, ops, prev_last)
+        pc.steps.append(result)
+        prev_last = last
+        last_values.append((ml, last))
+    if not last_values:
+        pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
+        return pc, index
+    boxed = [(ml, v) for ml, v in last_values if ml.boxed]
+    ml, value = (boxed or last_values)[-1]
+    try:
+        pc.final_answer = checker.final_answer(ml, value)
+    except DeriveError as err:
+        pc.final_answer = AnswerResult(ml.latex, "unknown", reason=str(err), line=ml.line)
+    return pc, index
