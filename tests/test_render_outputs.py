@@ -34,7 +34,7 @@ def test_text_shows_title_source_steps_marks_and_boxed_answer():
     assert "│ w = (XᵀX + 2λnI)⁻¹Xᵀt │" in out
     assert "✓ numeric: 12 instances" in out and "✓ symbolic" in out
     assert "3.1  =  XᵀXw/n − Xᵀt/n" in out                   # substep, labelled under step 3
-    assert "Side conditions" in out and "• The inverse exists because: λ > 0" in out
+    assert "Side conditions" in out and "• The inverse exists because λ > 0" in out
     assert "Variant “no-half”" in out and "│ w = (XᵀX + λI)⁻¹Xᵀt │" in out
 
 
@@ -49,6 +49,21 @@ def test_text_prose_fits_a_100_column_terminal():
         if "→" in line or "⇒" in line or "=" in line[:12]:
             continue                                   # expressions are never broken
         assert width(line) <= WIDTH, line
+
+
+@pytest.mark.parametrize("words, math, style", [
+    ("The inverse exists because", sympy.Symbol("a") > 0, "inline"),
+    ("The inverse exists.", sympy.Symbol("a") > 0, "paren"),
+    ("", sympy.Symbol("a") > 0, "only"),
+    ("If t = 0 every value works.", sympy.Symbol("t"), ""),      # the words already say it
+    ("ε > 0 requires t > 0.", sympy.Symbol("t") > 0, ""),
+    ("Nothing to show.", None, ""),
+])
+def test_note_math_is_shown_once(words, math, style):
+    from derive.render import note_style
+    from derive.steps import Note
+
+    assert note_style(Note("condition", words, math)) == style
 
 
 def test_text_flags_uncertified_steps():

@@ -9,7 +9,7 @@ from sympy import (Abs, Eq, Ge, Identity, IndexedBase, Inverse, Le, MatAdd, MatM
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest_render import RIDGE_ANSWER, RIDGE_GRADIENT, RIDGE_OBJECTIVE  # noqa: E402
-from derive.expr.objects import E, Scalar, Sgn, Var, relu  # noqa: E402
+from derive.expr.objects import E, Grad, Scalar, Sgn, Var, relu  # noqa: E402
 from derive.render.printing import escape_tex, latex, symbol_text, text  # noqa: E402
 
 n, d = symbols("n d", positive=True, integer=True)
@@ -89,6 +89,16 @@ CASES = [
     (Symbol("epsilon"), r"\varepsilon", "ε"),           # default spelling without a names map
     ((1, Rational(1, 2)), r"\left(1, \frac{1}{2}\right)", "(1, 1/2)"),
     (3, "3", "3"),
+    (MatAdd(w, MatMul(-lam, MatMul(2 / n, X.T, t, evaluate=False), evaluate=False), evaluate=False),
+     r"\mathbf{w} - \frac{2 \lambda}{n} X^\top \mathbf{t}", "w − 2λ Xᵀt/n"),   # nested products merge
+    (Grad(Scalar(w.T * x), x), r"\nabla_{\mathbf{x}} (\mathbf{w}^\top \mathbf{x})", "∇ₓ(wᵀx)"),
+    (Grad(Scalar(w.T * delta), delta, x),
+     r"\left.\nabla_{\boldsymbol{\delta}} (\mathbf{w}^\top \boldsymbol{\delta})\right|_{\boldsymbol{\delta} = \mathbf{x}}",
+     "∇_δ(wᵀδ)|_{δ=x}"),
+    # a fresh variable spelled like the point it is evaluated at: no |_{x = x} bar
+    (Grad(Scalar(t.T * MatrixSymbol("x", n, 1)), MatrixSymbol("x", n, 1), x),
+     r"\nabla_{\mathbf{x}} (\mathbf{t}^\top \mathbf{x})", "∇ₓ(tᵀx)"),
+    (b * z**2 / (2 * lam + z**2), r"\frac{b z^2}{2 \lambda + z^2}", "bz²/(2λ + z²)"),
 ]
 
 
@@ -135,6 +145,7 @@ def test_symbol_text_from_latex(tex, want):
     (r"\input{/etc/passwd}", r"{\textbackslash}input\{/etc/passwd\}"),
     ("A⁻¹ and Xᵀ, xᵢ", r"A\ensuremath{^{-1}} and X\ensuremath{^{\top}}, x\ensuremath{_{i}}"),
     ("n × d", r"n \ensuremath{\times} d"),
+    ("ỹ and x̃", r"{\~{y}} and {\~{x}}"),           # accents pylatexenc has no entry for
     ("a | b", r"a {\textbar} b"),
 ])
 def test_escape_tex_prints_literally(prose, want):

@@ -77,6 +77,25 @@ def connector(step) -> str:
     return "becomes"
 
 
+def note_style(note, names=None) -> str:
+    """How a note's ``math`` joins its words: ``""`` (not shown: the words already say it),
+    ``"only"`` (no words), ``"inline"`` (``because λ > 0``) or ``"paren"`` (``… invertible. (λ > 0)``)."""
+    if note.math is None:
+        return ""
+    words = " ".join(note.text.split())
+    if not words:
+        return "only"
+    from .printing import text as expr_text
+
+    def norm(s: str) -> str:
+        return " ".join(s.replace("−", "-").split())
+
+    shown = norm(expr_text(note.math, names))
+    if re.search(rf"(?<!\w){re.escape(shown)}(?!\w)", norm(words)):
+        return ""
+    return "paren" if words[-1] in ".;!?" else "inline"
+
+
 def certification_methods(derivation) -> list[tuple[str, int]]:
     """Each distinct ``certified_by`` over all steps (variants and substeps too), with counts."""
     counts: dict[str, int] = {}
@@ -104,5 +123,5 @@ def question_key(derivation) -> tuple:
     return (0 if numbers else 1, numbers, derivation.id)
 
 
-__all__ = ["EQUALITY_RULE_WORDS", "certification_methods", "connector", "question_key",
+__all__ = ["EQUALITY_RULE_WORDS", "certification_methods", "connector", "note_style", "question_key",
            "source_line", "symbol_names", "templates_dir"]

@@ -42,7 +42,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DeriveError, RenderError
-from . import certification_methods, connector, question_key, source_line, symbol_names, templates_dir
+from . import (certification_methods, connector, note_style, question_key, source_line,
+               symbol_names, templates_dir)
 from .printing import escape_tex, latex as expr_latex, text as expr_text
 
 ARROWS = {"equals": "=", "implies": r"\Longrightarrow", "becomes": r"\longrightarrow"}
@@ -337,7 +338,7 @@ def environment(template_dir: str | None = None):
     env.globals.update(
         symbol_names=symbol_names, source_line=source_line, chain_blocks=chain_blocks,
         flat_substeps=flat_substeps, notes_by_kind=notes_by_kind, has_figures=has_figures,
-        questions_line=questions_line,
+        questions_line=questions_line, note_style=note_style,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,
         figure_data=figure_data,
         describe_figure=lambda fig, names: describe_figure(fig, names, expr_text),

@@ -22,6 +22,7 @@ Both printers subclass SymPy's (``LatexPrinter``, ``StrPrinter``) and dispatch b
 from __future__ import annotations
 
 import re
+import unicodedata
 from fractions import Fraction
 from functools import cmp_to_key, lru_cache
 
@@ -52,10 +53,25 @@ def _drop_id1(args) -> list:
     return [a for a in args if not _is_id1(a)]
 
 
+def _coeff_matrices(e) -> tuple:
+    """A matrix product as (scalar coefficient, matrix factors): nested products are flattened
+    (``η (2/n Xᵀa)`` shows as ``2η/n Xᵀa``) and 1x1 identities dropped; order is kept."""
+    coeff, mats = S.One, []
+    for arg in e.args:
+        if isinstance(arg, MatMul):
+            c, inner = _coeff_matrices(arg)
+            coeff, mats = coeff * c, mats + inner
+        elif getattr(arg, "is_Matrix", False):
+            mats.append(arg)
+        else:
+            coeff = coeff * arg
+    return coeff, _drop_id1(mats)
+
+
 def _is_identity_multiple(e) -> bool:
     """``c I`` (or a bare ``I``): conventionally written last in a sum (``XᵀX + λI``)."""
     if isinstance(e, MatMul):
-        return all(isinstance(m, Identity) for m in e.as_coeff_matrices()[1])
+        return all(isinstance(m, Identity) for m in _coeff_matrices(e)[1])
     return isinstance(e, Identity)
 
 
@@ -64,8 +80,7 @@ def _prec(e) -> int:
     if isinstance(e, Scalar):
         return _prec(e.args[0])
     if isinstance(e, MatMul):
-        coeff, mats = e.as_coeff_matrices()
-        mats = _drop_id1(mats)
+        coeff, mats = _coeff_matrices(e)
         if not mats:
             return _prec(coeff)
         return _ADD if coeff.could_extract_minus_sign() else _MUL
@@ -81,8 +96,7 @@ def _atomish(e) -> bool:
     if isinstance(e, Scalar):
         return _atomish(e.args[0])
     if isinstance(e, MatMul):
-        coeff, mats = e.as_coeff_matrices()
-        mats = _drop_id1(mats)
+        coeff, mats = _coeff_matrices(e)
         return coeff == 1 and len(mats) == 1 and _atomish(mats[0])
     if isinstance(e, (Symbol, MatrixSymbol, Indexed, Identity, ZeroMatrix, Sgn)):
         return True
@@ -195,11 +209,12 @@ class _Latex(_Shared, LatexPrinter):
         numer, denom = fraction(expr, exact=True)
         if denom == 1:
             return sign + self._factors(numer)
+        bottom = self._print(denom) if denom.is_Add else self._factors(denom)
         if numer.has(Sum, Integral):  # \frac{1}{D} \sum ..., not a sum stacked over D
             body = self._paren(self._print(numer)) if numer.is_Add else self._factors(numer)
-            return sign + rf"\frac{{1}}{{{self._factors(denom)}}} {body}"
+            return sign + rf"\frac{{1}}{{{bottom}}} {body}"
         top = self._print(numer) if numer.is_Add else self._factors(numer)
-        return sign + rf"\frac{{{top}}}{{{self._factors(denom)}}}"
+        return sign + rf"\frac{{{top}}}{{{bottom}}}"
 
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in self.names:
@@ -232,8 +247,7 @@ class _Latex(_Shared, LatexPrinter):
         return self._power(expr.base, self._print(expr.base), self._print(expr.exp))
 
     def _print_MatMul(self, expr):
-        coeff, mats = expr.as_coeff_matrices()
-        mats = _drop_id1(mats)
+        coeff, mats = _coeff_matrices(expr)
         if not mats:
             return self._print(coeff)
         sign = ""
@@ -277,6 +291,16 @@ class _Latex(_Shared, LatexPrinter):
 
     def _print_Sgn(self, expr):
         return self._bracket(r"\operatorname{sgn}", expr.args[0], None, "(", ")")
+
+    def _print_Grad(self, expr):
+        inner = self._print(expr.expr)
+        if not _atomish(expr.expr):
+            inner = self._paren(inner)
+        var, at = self._print(expr.var), self._print(expr.at)
+        out = rf"\nabla_{{{var}}} {inner}"
+        if at != var:  # a fresh variable spelled like the point needs no evaluation bar
+            out = rf"\left.{out}\right|_{{{var} = {at}}}"
+        return out
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base)
@@ -371,11 +395,10 @@ class _Text(_Shared, StrPrinter):
     def _denominator(self, denom) -> str:
         factors = denom.as_ordered_factors() if denom.is_Mul else [denom]
         s = self._juxtapose([self._factor(f, i == 0) for i, f in enumerate(factors)])
-        return self._paren(s) if len(factors) > 1 or denom.is_Add else s
+        return self._paren(s) if len(factors) > 1 else s
 
     def _print_MatMul(self, expr):
-        coeff, mats = expr.as_coeff_matrices()
-        mats = _drop_id1(mats)
+        coeff, mats = _coeff_matrices(expr)
         if not mats:
             return self._print(coeff)
         sign = ""
@@ -429,6 +452,17 @@ class _Text(_Shared, StrPrinter):
 
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
+
+    def _print_Grad(self, expr):
+        var = self._print(expr.var)
+        sub = var.translate(_SUB)
+        out = "∇" + (sub if all(c in _SUB_CHARS for c in sub) else f"_{var}")
+        inner = self._print(expr.expr)
+        out += inner if _atomish(expr.expr) else self._paren(inner)
+        at = self._print(expr.at)
+        if at != var:
+            out += f"|_{{{var}={at}}}"
+        return out
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base)
@@ -528,16 +562,60 @@ def _script(run: str, sup: bool) -> str:
     return r"\ensuremath{_{" + run.translate(str.maketrans(_SUB_IN, "0123456789+-=()aehijklmnoprstuvx")) + "}}"
 
 
+_ACCENTS = {"\u0300": "\\`", "\u0301": "\\'", "\u0302": "\\^", "\u0303": "\\~", "\u0304": "\\=",
+            "\u0306": "\\u", "\u0307": "\\.", "\u0308": '\\"', "\u030a": "\\r", "\u030c": "\\v",
+            "\u0327": "\\c"}
+
+
+@lru_cache(maxsize=4096)
+def _known(ch: str) -> bool:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    try:
+        UnicodeToLatexEncoder(unknown_char_policy="fail",
+                              unknown_char_warning=False).unicode_to_latex(ch)
+        return True
+    except ValueError:
+        return False
+
+
+def _encode(seg: str) -> str:
+    """Plain prose -> LaTeX; letters with accents pylatexenc lacks (``ỹ``) become ``\\~{y}``."""
+    encode = _encoder().unicode_to_latex
+    seg = unicodedata.normalize("NFC", seg)
+    pieces: list[str] = []
+    plain: list[str] = []
+    i = 0
+    while i < len(seg):
+        j = i + 1
+        while j < len(seg) and unicodedata.combining(seg[j]):
+            j += 1
+        cluster = seg[i:j]
+        parts = unicodedata.normalize("NFD", cluster)
+        if ((j > i + 1 or (ord(cluster) > 127 and not _known(cluster))) and len(parts) > 1
+                and not unicodedata.combining(parts[0]) and all(m in _ACCENTS for m in parts[1:])):
+            pieces.append(encode("".join(plain)))
+            plain = []
+            out = encode(parts[0])
+            for mark in parts[1:]:
+                out = f"{_ACCENTS[mark]}{{{out}}}"
+            pieces.append("{" + out + "}")
+        else:
+            plain.append(cluster)
+        i = j
+    pieces.append(encode("".join(plain)))
+    return "".join(pieces)
+
+
 def escape_tex(s: str) -> str:
     """Prose -> LaTeX that prints every character literally (``%``, ``\\input``, ``_`` ...)."""
-    encode = _encoder().unicode_to_latex
     out, pos = [], 0
     s = str(s)
     for m in _SCRIPTS.finditer(s):
-        out.append(encode(s[pos:m.start()]))
+        out.append(_encode(s[pos:m.start()]))
         out.append(_script(m.group(0), sup=m.group(1) is not None))
         pos = m.end()
-    out.append(encode(s[pos:]))
+    out.append(_encode(s[pos:]))
     return "".join(out)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
-from . import certification_methods, connector, source_line, symbol_names
+from . import certification_methods, connector, note_style, source_line, symbol_names
 from .printing import symbol_text, text as expr_text
 
 WIDTH = 100
@@ -88,12 +88,11 @@ def _box(content: str, indent: int) -> list[str]:
 
 
 def _note_line(note, names) -> str:
-    math = expr_text(note.math, names) if note.math is not None else ""
-    if not note.text:
-        return math
-    if not math:
-        return note.text
-    return f"{note.text} {math}" if note.text.rstrip().endswith(":") else f"{note.text}: {math}"
+    style = note_style(note, names)
+    math = expr_text(note.math, names) if style else ""
+    words = " ".join(note.text.split())
+    return {"": words, "only": math, "inline": f"{words} {math}",
+            "paren": f"{words} ({math})"}[style]
 
 
 def _notes(notes, names, indent: int) -> list[str]:
