@@ -98,6 +98,9 @@ CASES = [
     # a fresh variable spelled like the point it is evaluated at: no |_{x = x} bar
     (Grad(Scalar(t.T * MatrixSymbol("x", n, 1)), MatrixSymbol("x", n, 1), x),
      r"\nabla_{\mathbf{x}} (\mathbf{t}^\top \mathbf{x})", "∇ₓ(tᵀx)"),
+    (Sum(delta[j, 0] * x[j, 0], (j, 1, D)), r"\sum_{j=1}^{D} \delta_{j} x_{j}",  # entries: not bold
+     "Σ_{j=1}^{D} δⱼxⱼ"),
+    (A[j, 0] ** 2, "A_{j,0}^2", "A_{j,0}²"),
     (b * z**2 / (2 * lam + z**2), r"\frac{b z^2}{2 \lambda + z^2}", "bz²/(2λ + z²)"),
 ]
 
@@ -145,7 +148,8 @@ def test_symbol_text_from_latex(tex, want):
     (r"\input{/etc/passwd}", r"{\textbackslash}input\{/etc/passwd\}"),
     ("A⁻¹ and Xᵀ, xᵢ", r"A\ensuremath{^{-1}} and X\ensuremath{^{\top}}, x\ensuremath{_{i}}"),
     ("n × d", r"n \ensuremath{\times} d"),
-    ("ỹ and x̃", r"{\~{y}} and {\~{x}}"),           # accents pylatexenc has no entry for
+    ("ỹ and x̃", r"{\~{y}} and {\~{x}}"),
+    ("θᵗ", r"\ensuremath{\theta}\ensuremath{^{t}}"),           # accents pylatexenc has no entry for
     ("a | b", r"a {\textbar} b"),
 ])
 def test_escape_tex_prints_literally(prose, want):

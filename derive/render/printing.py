@@ -30,6 +30,7 @@ from sympy import (Add, Basic, Float, Function, Indexed, Integer, Integral, MatA
                    MatrixSymbol, Rational, S, Sum, Symbol)
 from sympy.core.sorting import default_sort_key
 from sympy.matrices.expressions import Identity, ZeroMatrix
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
@@ -68,6 +69,19 @@ def _coeff_matrices(e) -> tuple:
     return coeff, _drop_id1(mats)
 
 
+_BOLD = re.compile(r"^\\(?:mathbf|boldsymbol|bm)\{(.*)\}$")
+
+
+def _entry_indices(expr) -> tuple:
+    """``v[i, 0]`` of a column vector is written ``v_i`` (and ``u[0, j]`` of a row ``u_j``)."""
+    rows, cols = expr.parent.shape
+    if cols == 1:
+        return (expr.i,)
+    if rows == 1:
+        return (expr.j,)
+    return (expr.i, expr.j)
+
+
 def _is_identity_multiple(e) -> bool:
     """``c I`` (or a bare ``I``): conventionally written last in a sum (``XᵀX + λI``)."""
     if isinstance(e, MatMul):
@@ -98,7 +112,7 @@ def _atomish(e) -> bool:
     if isinstance(e, MatMul):
         coeff, mats = _coeff_matrices(e)
         return coeff == 1 and len(mats) == 1 and _atomish(mats[0])
-    if isinstance(e, (Symbol, MatrixSymbol, Indexed, Identity, ZeroMatrix, Sgn)):
+    if isinstance(e, (Symbol, MatrixSymbol, Indexed, MatrixElement, Identity, ZeroMatrix, Sgn)):
         return True
     if isinstance(e, Function) or (e.is_Integer and e >= 0):
         return True
@@ -292,6 +306,12 @@ class _Latex(_Shared, LatexPrinter):
     def _print_Sgn(self, expr):
         return self._bracket(r"\operatorname{sgn}", expr.args[0], None, "(", ")")
 
+    def _print_MatrixElement(self, expr):
+        base = _BOLD.sub(r"\1", self._print(expr.parent))   # an entry is a scalar: not bold
+        if "_" in base or "^" in base:
+            base = "{" + base + "}"
+        return base + "_{" + ",".join(self._print(i) for i in _entry_indices(expr)) + "}"
+
     def _print_Grad(self, expr):
         inner = self._print(expr.expr)
         if not _atomish(expr.expr):
@@ -453,6 +473,10 @@ class _Text(_Shared, StrPrinter):
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
 
+    def _print_MatrixElement(self, expr):
+        base = self._print(expr.parent)
+        return base + _subscript(",".join(self._print(i) for i in _entry_indices(expr)))
+
     def _print_Grad(self, expr):
         var = self._print(expr.var)
         sub = var.translate(_SUB)
@@ -466,9 +490,7 @@ class _Text(_Shared, StrPrinter):
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base)
-        idx = ",".join(self._print(i) for i in expr.indices)
-        sub = idx.translate(_SUB)
-        return base + (sub if all(c in _SUB_CHARS for c in sub) else f"_{idx}")
+        return base + _subscript(",".join(self._print(i) for i in expr.indices))
 
     def _print_IndexedBase(self, expr):
         return self._print(expr.label)
@@ -500,6 +522,14 @@ class _Text(_Shared, StrPrinter):
 
     def _print_str(self, expr):
         return expr
+
+
+def _subscript(idx: str) -> str:
+    """``ᵢ`` when Unicode has every character as a subscript, else ``_j`` or ``_{i,j}``."""
+    sub = idx.translate(_SUB)
+    if all(c in _SUB_CHARS for c in sub):
+        return sub
+    return f"_{idx}" if len(idx) == 1 else f"_{{{idx}}}"
 
 
 def _short(s: str) -> bool:
@@ -538,11 +568,15 @@ _TEX_OVERRIDES = {
     "µ": r"\ensuremath{\mu}", "½": r"\ensuremath{\tfrac{1}{2}}", "¼": r"\ensuremath{\tfrac{1}{4}}",
     "¾": r"\ensuremath{\tfrac{3}{4}}", "√": r"\ensuremath{\surd}", "€": "EUR",
 }
-_SUP_IN = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ"
-_SUP_OUT = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "-", "=", "(", ")", "n", "i",
-            r"\top "]
-_SUB_IN = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
-_SCRIPTS = re.compile(f"([{_SUP_IN}]+)|([{_SUB_IN}]+)")
+# Unicode superscript / subscript letters -> what goes inside ^{...} / _{...}.
+_SUP_MAP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾", "0123456789+-=()"))
+_SUP_MAP.update(zip("ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", "abcdefghijklmnoprstuvwxyz"))
+_SUP_MAP.update(zip("ᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵁⱽᵂ", "ABDEGHIJKLMNOPRUVW"))
+_SUP_MAP["ᵀ"] = r"\top "
+_SUB_MAP = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", "0123456789+-=()"))
+_SUB_MAP.update(zip("ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "aehijklmnoprstuvx"))
+_SUB_MAP.update({"ᵦ": r"\beta ", "ᵧ": r"\gamma ", "ᵨ": r"\rho ", "ᵩ": r"\phi ", "ᵪ": r"\chi "})
+_SCRIPTS = re.compile(f"([{''.join(_SUP_MAP)}]+)|([{''.join(_SUB_MAP)}]+)")
 
 
 @lru_cache(maxsize=1)
@@ -556,10 +590,8 @@ def _encoder():
 
 
 def _script(run: str, sup: bool) -> str:
-    if sup:
-        body = "".join(_SUP_OUT[_SUP_IN.index(c)] for c in run)
-        return r"\ensuremath{^{" + body.strip() + "}}"
-    return r"\ensuremath{_{" + run.translate(str.maketrans(_SUB_IN, "0123456789+-=()aehijklmnoprstuvx")) + "}}"
+    table, mark = (_SUP_MAP, "^") if sup else (_SUB_MAP, "_")
+    return r"\ensuremath{" + mark + "{" + "".join(table[c] for c in run).strip() + "}}"
 
 
 _ACCENTS = {"\u0300": "\\`", "\u0301": "\\'", "\u0302": "\\^", "\u0303": "\\~", "\u0304": "\\=",
