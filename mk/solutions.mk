@@ -36,6 +36,7 @@ $(SOLUTIONS_STAMP): $(SOLUTIONS_INPUTS) | $(SOLUTIONS_SETUP)
 	@touch $@
 
 solutions-pdf: $(SOLUTIONS_PDFS)
+	@:
 
 $(SOLUTIONS_DIR)/%.pdf: $(SOLUTIONS_DIR)/%.tex
 	$(TEX_PYTHON) -m derive.render.pdf $< $@

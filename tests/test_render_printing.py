@@ -25,7 +25,7 @@ mu, p, z, a, b = symbols("mu p z a b")
 j, D = symbols("j D", integer=True, positive=True)
 m = IndexedBase("m")
 I1 = Identity(1)
-NAMES = {"w": r"\mathbf{w}", "x": r"\mathbf{x}", "t": r"\mathbf{t}",
+NAMES = {"h": r"h^{(\ell-1)}", "w": r"\mathbf{w}", "x": r"\mathbf{x}", "t": r"\mathbf{t}",
          "delta": r"\boldsymbol{\delta}", "lambda": r"\lambda", "epsilon": r"\varepsilon"}
 
 CASES = [
@@ -101,6 +101,7 @@ CASES = [
     (Sum(delta[j, 0] * x[j, 0], (j, 1, D)), r"\sum_{j=1}^{D} \delta_{j} x_{j}",  # entries: not bold
      "Σ_{j=1}^{D} δⱼxⱼ"),
     (A[j, 0] ** 2, "A_{j,0}^2", "A_{j,0}²"),
+    (IndexedBase("h")[j], "h_{j}^{(\\ell-1)}", "h^(ℓ−1)ⱼ"),  # the index goes below the superscript
     (b * z**2 / (2 * lam + z**2), r"\frac{b z^2}{2 \lambda + z^2}", "bz²/(2λ + z²)"),
 ]
 

@@ -72,6 +72,19 @@ def _coeff_matrices(e) -> tuple:
 _BOLD = re.compile(r"^\\(?:mathbf|boldsymbol|bm)\{(.*)\}$")
 
 
+_SUPERSCRIPTED = re.compile(r"^([^_^]+)\^(\{.*\}|[^{}])$")
+
+
+def _with_subscript(base: str, index: str) -> str:
+    """``a^{(l)}`` indexed by ``j`` is ``a_{j}^{(l)}``; other decorated bases are braced."""
+    m = _SUPERSCRIPTED.match(base)
+    if m:
+        return f"{m[1]}_{{{index}}}^{m[2]}"
+    if "_" in base or "^" in base:
+        base = "{" + base + "}"
+    return base + "_{" + index + "}"
+
+
 def _entry_indices(expr) -> tuple:
     """``v[i, 0]`` of a column vector is written ``v_i`` (and ``u[0, j]`` of a row ``u_j``)."""
     rows, cols = expr.parent.shape
@@ -308,9 +321,7 @@ class _Latex(_Shared, LatexPrinter):
 
     def _print_MatrixElement(self, expr):
         base = _BOLD.sub(r"\1", self._print(expr.parent))   # an entry is a scalar: not bold
-        if "_" in base or "^" in base:
-            base = "{" + base + "}"
-        return base + "_{" + ",".join(self._print(i) for i in _entry_indices(expr)) + "}"
+        return _with_subscript(base, ",".join(self._print(i) for i in _entry_indices(expr)))
 
     def _print_Grad(self, expr):
         inner = self._print(expr.expr)
@@ -323,10 +334,8 @@ class _Latex(_Shared, LatexPrinter):
         return out
 
     def _print_Indexed(self, expr):
-        base = self._print(expr.base)
-        if "_" in base or "^" in base:
-            base = "{" + base + "}"
-        return base + "_{" + ",".join(self._print(i) for i in expr.indices) + "}"
+        return _with_subscript(self._print(expr.base),
+                               ",".join(self._print(i) for i in expr.indices))
 
     def _print_str(self, expr):
         return r"\text{" + escape_tex(expr) + "}"
