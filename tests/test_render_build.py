@@ -127,12 +127,10 @@ def test_make_solutions_is_incremental(make_project):
 def test_make_solutions_without_tex_still_writes_tex(make_project):
     fake_bin = make_project / "bin"
     fake_bin.mkdir()
-    for tool in ("python3", "make", "sh", "find", "touch", "env"):
-        real = shutil.which(tool)
-        if real:
-            (fake_bin / tool).symlink_to(real)
-    env_path = f"{fake_bin}"
-    env = dict(os.environ, PYTHONPATH=str(REPO), PATH=env_path)
+    (fake_bin / "python3").symlink_to(Path(sys.executable).resolve())  # the real binary
+    for tool in ("make", "sh", "find", "touch"):
+        (fake_bin / tool).symlink_to(shutil.which(tool))
+    env = dict(os.environ, PYTHONPATH=str(REPO), PATH=str(fake_bin))   # no TeX on this PATH
     out = subprocess.run(["make", "--no-print-directory", "solutions",
                           f"DERIVE={sys.executable} {REPO / 'tests' / 'conftest_render.py'}",
                           f"VENV={make_project / 'no-venv'}", "SOLUTIONS_SETUP="],
