@@ -1,0 +1,327 @@
+"""Find the mathematics in a student write-up (Markdown or LaTeX), one ``MathLine`` per step.
+
+Data flow: student file -> **``extract``** -> ``latex_math.parse_chain`` -> checker -> report.
+
+pylatexenc's ``LatexWalker`` finds the math blocks (``$$…$$``, ``\\[…\\]``, ``$…$``, ``\\(…\\)``,
+``equation``, ``align``, ``gather``, ``multline``, ``eqnarray`` and starred forms) with their
+positions. Markdown code (fenced and inline) and HTML comments are blanked first, and in a LaTeX
+file everything outside ``\\begin{document}…\\end{document}``, always keeping every character's
+offset so line numbers stay true. Then each block is split here:
+
+- rows at ``\\\\`` (inside ``aligned``/``split``/``gathered`` too, never inside a matrix or
+  ``cases``); ``&``, ``\\label``, ``\\tag``, ``\\nonumber`` dropped;
+- a row into segments at ``\\quad``, at prose (``\\text{hence}``, ``\\mbox``, ``\\intertext``) and
+  before a mid-row ``\\Rightarrow``; a ``\\text{Var}`` or ``\\text{sign}`` is mathematics and stays;
+- a segment that starts with a relation continues the previous one: ``continues=True``, the
+  relation is stripped from ``latex`` and kept in ``lead`` ('=', '<=', '<', '>=', '>'); an
+  implication arrow (``\\Rightarrow``, ``\\implies``, ``\\iff``, ``\\to``, ``\\therefore``, or prose
+  such as "hence") gives ``lead='=>'``;
+- ``\\boxed{…}`` is unwrapped and marks the final answer (``boxed=True``);
+- declarations (``m_j \\sim \\mathrm{Ber}(p)``, ``x \\in \\mathbb{R}^d``) are not steps: dropped.
+
+Inline math counts only when it holds a relation or a box (a lone ``$w$`` in prose is no step).
+Files over 1 MB, or whose braces nest deeper than 100 levels, are refused with ``ParseError``;
+long files are walked in pieces of about 16 KB cut at blank lines outside display math, since
+pylatexenc slows down more than linearly (about 10 µs a character in pieces, so ~10 s at 1 MB of
+hostile text, ~0.1 s for a real write-up). Nothing is read, included or executed:
+``\\input{…}`` is just text.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ..errors import ParseError
+
+MAX_FILE = 1_000_000
+MAX_NESTING = 100
+CHUNK = 16_000
+
+MATH_ENVS = {"equation", "align", "gather", "multline", "flalign", "eqnarray", "alignat", "displaymath",
+             "math", "dmath"}
+ROW_ENVS = {"aligned", "split", "gathered", "alignedat", "multlined", "align", "gather", "eqnarray"}
+ARROWS = ("Longrightarrow", "Rightarrow", "implies", "iff", "Leftrightarrow", "Longleftrightarrow",
+          "therefore", "longrightarrow", "rightarrow", "to")
+LEADS = {"=": "=", "\\le": "<=", "\\leq": "<=", "\\leqslant": "<=", "<=": "<=", "<": "<",
+         "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=", ">=": ">=", ">": ">", ":=": "="}
+PROSE = ("text", "textrm", "textit", "textbf", "mbox", "hbox", "intertext", "textnormal", "mathrm")
+MATH_WORDS = {"var", "cov", "sgn", "sign", "relu", "exp", "log", "ln", "tr", "trace", "diag", "det", "e",
+              "argmin", "argmax", "arg min", "arg max", "min", "max", "d", "t", "i", "sigmoid", "const"}
+CONNECTIVES = re.compile(r"\b(hence|thus|so|therefore|then|gives?|giving|implies|yields?|we get|"
+                         r"it follows|which means|i\.e\.)\b", re.I)
+
+_MARKUP = re.compile(
+    r"\\\\\*?(?:\s*\[[^\]\n]*\])?"                          # row break, maybe \\[2pt]
+    r"|\\(?:begin|end)\s*\{[^}]*\}"                         # environments
+    r"|\\(?:label|tag\*?|eqref|ref)\s*\{[^}]*\}"            # references and tags
+    r"|\\(?:nonumber|notag|hline|displaystyle|quad|qquad)(?![A-Za-z])"
+    r"|\\(?:" + "|".join(PROSE) + r")\s*\{"                # prose (or a function name)
+    r"|\\(?:boxed|fbox|underbrace|overbrace)\s*\{"
+    r"|\\(?:" + "|".join(ARROWS) + r")(?![A-Za-z])"
+    r"|\\[A-Za-z]+|\\.|[{}&]")
+
+
+_DECLARE = re.compile(r"\\(?:sim|in|notin|subset|subseteq|perp|forall|to|mapsto|rightarrow)(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class MathLine:
+    """One step of a write-up. ``line`` is the 1-based source line where the step starts;
+    ``continues``: the step starts with a relation or an implication that links it to the step
+    before (``lead`` says which: '=', '<=', '<', '>=', '>' or '=>'; '' when not continuing)."""
+
+    line: int
+    latex: str
+    boxed: bool = False
+    display: bool = True
+    continues: bool = False
+    lead: str = ""
+
+
+def extract(text: str, filename: str = "") -> list[MathLine]:
+    """Every step of the math in ``text`` (Markdown or LaTeX, decided by content), in order."""
+    where = f"{filename}: " if filename else ""
+    if not isinstance(text, str):
+        raise ParseError(f"{where}expected the file's text, got {type(text).__name__}")
+    if len(text) > MAX_FILE:
+        raise ParseError(f"{where}the file is {len(text):,} characters long; the limit is {MAX_FILE:,} (1 MB). "
+                         "Check only the write-up itself.")
+    src = _prepare(text, is_latex(text, filename))
+    starts = [0] + [m.end() for m in re.finditer("\n", src)]
+    line_of = lambda offset: bisect_right(starts, offset)   # noqa: E731
+    _check_nesting(src, where, line_of)
+    out: list[MathLine] = []
+    for lo, hi, display in _blocks(src, where):
+        for seg in _segments(src, lo, hi):
+            latex, lead, boxed, offset = seg
+            if display or boxed or lead or _has_relation(latex):
+                out.append(MathLine(line_of(offset), latex, boxed, display, bool(lead), lead))
+    return out
+
+
+def is_latex(text: str, filename: str = "") -> bool:
+    """A LaTeX document (else Markdown): a preamble says so; a .tex name without Markdown signs."""
+    if re.search(r"\\documentclass|\\begin\s*\{document\}", text):
+        return True
+    markdown = re.search(r"^(#{1,6} |```|~~~|\* |- |> )", text, re.M)
+    return filename.lower().endswith((".tex", ".ltx")) and not markdown
+
+
+def _prepare(text: str, latex: bool) -> str:
+    """Blank what is not prose-with-math, keeping every offset (and so every line number)."""
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group())   # noqa: E731
+    if latex:
+        begin = re.search(r"\\begin\s*\{document\}", text)
+        end = re.search(r"\\end\s*\{document\}", text)
+        if begin:
+            text = blank(re.match(r"[\s\S]*", text[:begin.end()])) + text[begin.end():]
+        if end:
+            text = text[:end.start()] + blank(re.match(r"[\s\S]*", text[end.start():]))
+        return re.sub(r"(?<!\\)((?:\\\\)*)(%[^\n]*)", lambda m: m.group(1) + " " * len(m.group(2)), text)
+    text = re.sub(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", blank, text, flags=re.M)
+    text = re.sub(r"(`+)(?!`)[^\n]*?(?<!`)\1(?!`)", blank, text)
+    text = re.sub(r"<!--[\s\S]*?-->", blank, text)
+    return re.sub(r"(?<!\\)((?:\\\\)*)%", "\\1\x00", text)        # '%' is no comment in Markdown
+
+
+def _check_nesting(src: str, where: str, line_of) -> None:
+    depth = 0
+    for m in re.finditer(r"\\[{}\\]|\\begin\s*\{[^{}]*\}|\\end\s*\{[^{}]*\}|[{}]", src):
+        s = m.group()
+        if s.startswith("\\begin") or s == "{":
+            depth += 1
+        elif s.startswith("\\end") or s == "}":
+            depth = max(depth - 1, 0)
+        if depth > MAX_NESTING:
+            raise ParseError(f"{where}line {line_of(m.start())}: braces nest deeper than {MAX_NESTING} levels")
+
+
+def _blocks(src: str, where: str):
+    """(start, end, display) of every math block's content, in document order."""
+    from pylatexenc.latexwalker import (LatexEnvironmentNode, LatexGroupNode, LatexMacroNode,
+                                        LatexMathNode, LatexWalker)
+
+    for at, stop in _chunks(src):
+        try:
+            nodes = LatexWalker(src[at:stop], tolerant_parsing=True).get_latex_nodes()[0]
+        except RecursionError:
+            raise ParseError(f"{where}the file nests too deeply to read") from None
+        stack = list(reversed(nodes or []))
+        while stack:
+            n = stack.pop()
+            if n is None:
+                continue
+            pos, end = at + n.pos, at + n.pos + n.len
+            if isinstance(n, LatexMathNode):
+                open_, close = n.delimiters
+                yield pos + len(open_), end - len(close) if src.startswith(close, end - len(close)) else end, \
+                    n.displaytype == "display"
+            elif isinstance(n, LatexEnvironmentNode) and n.environmentname.rstrip("*") in MATH_ENVS:
+                name = re.escape(n.environmentname)
+                begin = re.compile(r"\\begin\s*\{" + name + r"\}(?:\s*\{[^}]*\})?").match(src, pos)
+                close = None
+                for close in re.finditer(r"\\end\s*\{" + name + r"\}", src[pos:end]):
+                    pass
+                yield (begin.end() if begin else pos), (pos + close.start() if close else end), \
+                    n.environmentname.rstrip("*") != "math"
+            elif isinstance(n, (LatexEnvironmentNode, LatexGroupNode)):
+                stack.extend(reversed(n.nodelist or []))
+            elif isinstance(n, LatexMacroNode) and n.nodeargd is not None:
+                stack.extend(reversed([a for a in (n.nodeargd.argnlist or []) if a is not None]))
+
+
+_DISPLAY_MARK = re.compile(r"(?<!\\)\$\$|\\\[|\\\]|\\(?:begin|end)\s*\{(?:" + "|".join(MATH_ENVS) + r")\*?\}")
+
+
+def _chunks(src: str):
+    """(start, end) pieces of about CHUNK characters, cut at blank lines outside display math:
+    pylatexenc slows down more than linearly on long input (1 MB of prose takes 30 s whole)."""
+    start = pos = 0
+    dollars, depth = False, 0
+    for line in src.split("\n"):
+        for m in _DISPLAY_MARK.finditer(line):
+            mark = m.group()
+            if mark == "$$":
+                dollars = not dollars
+            else:
+                depth = max(depth + (1 if mark in ("\\[",) or mark.startswith("\\begin") else -1), 0)
+        pos += len(line) + 1
+        size = min(pos, len(src)) - start
+        if size >= CHUNK and ((not line.strip() and not dollars and not depth) or size >= 4 * CHUNK):
+            yield from _pieces(start, min(pos, len(src)))
+            start = min(pos, len(src))
+    if start < len(src):
+        yield from _pieces(start, len(src))
+
+
+def _pieces(start: int, end: int):
+    """A hostile line with no newline for 64 KB is cut anywhere."""
+    for a in range(start, end, 4 * CHUNK):
+        yield a, min(a + 4 * CHUNK, end)
+
+
+def _matching(src: str, i: int, hi: int) -> int:
+    """Offset of the '}' closing the group whose '{' is just before ``i`` (or ``hi``)."""
+    depth = 1
+    for m in re.compile(r"\\.|[{}]").finditer(src, i, hi):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    return hi
+
+
+def _segments(src: str, lo: int, hi: int):
+    """(latex, lead, boxed, offset) for each step in the block src[lo:hi]."""
+    buf = list(src[lo:hi].replace("\x00", "%"))
+    cuts: dict[int, str] = {}           # offset in buf -> lead hint for the segment starting there
+    boxes: list[tuple[int, int]] = []
+    blank = lambda a, b: buf.__setitem__(slice(a, b), " " * (b - a))   # noqa: E731
+    depth, envs = 0, []
+    text = "".join(buf)
+    for m in _MARKUP.finditer(text):
+        s, a, b = m.group(), m.start(), m.end()
+        if "".join(buf[a:b]) != s:       # already blanked (inside prose or a label)
+            continue
+        name = re.match(r"\\([A-Za-z]+\*?)", s)
+        name = name.group(1) if name else s
+        rows_here = all(e in ROW_ENVS for e in envs)
+        if s.startswith("\\\\"):
+            if depth == 0 and rows_here:
+                blank(a, b)
+                cuts[b] = ""
+        elif s.startswith(("\\begin", "\\end")):
+            env = re.search(r"\{([^}]*)\}", s).group(1).rstrip("*")
+            if s.startswith("\\begin"):
+                envs.append(env)
+            elif envs:
+                envs.pop()
+            if env in ROW_ENVS:
+                blank(a, b)
+                if s.startswith("\\begin") and env.startswith("alignedat"):
+                    arg = re.match(r"\s*\{[^}]*\}", text[b:])
+                    if arg:
+                        blank(b, b + arg.end())
+        elif name.startswith(("label", "tag", "eqref", "ref", "nonumber", "notag", "hline", "displaystyle")):
+            blank(a, b)
+        elif name in ("quad", "qquad"):
+            blank(a, b)
+            if depth == 0 and rows_here:
+                cuts[b] = cuts.get(b, "")
+        elif name in PROSE and s.endswith("{"):
+            close = _matching(text, b, len(text))
+            word = re.sub(r"\\[,;: ]|\s+", " ", text[b:close]).strip()
+            if word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word):
+                depth += 1
+                continue
+            blank(a, min(close + 1, len(buf)))
+            if depth == 0 and rows_here:
+                cuts[a] = "=>" if CONNECTIVES.search(word) else ""
+                cuts[close + 1] = "=>" if CONNECTIVES.search(word) else ""
+        elif name in ("boxed", "fbox", "underbrace", "overbrace") and s.endswith("{"):
+            close = _matching(text, b, len(text))
+            blank(a, b)
+            blank(close, min(close + 1, len(buf)))
+            if name in ("boxed", "fbox"):
+                boxes.append((a, close))
+            else:
+                label = re.match(r"\s*[_^]\s*\{", text[close + 1:])
+                if label:
+                    start = close + 1 + label.end()
+                    blank(close + 1, min(_matching(text, start, len(text)) + 1, len(buf)))
+        elif name in ARROWS:
+            if depth == 0 and rows_here and name != "to":      # x \to 0 mid-row is no implication
+                cuts[a] = "=>"
+        elif s == "&":
+            blank(a, b)
+        elif s == "{":
+            depth += 1
+        elif s == "}":
+            depth = max(depth - 1, 0)
+    text = "".join(buf)
+    edges = sorted(set(cuts) | {0, len(text)})
+    pending = ""                        # a connective ("hence") carries over blank segments
+    for a, b in zip(edges, edges[1:]):
+        seg = text[a:b]
+        hint = cuts.get(a, "") or pending
+        latex, lead = _strip_lead(seg)
+        if not re.search(r"[A-Za-z0-9]", latex):
+            pending = hint
+            continue
+        pending = ""
+        if _is_declaration(seg):
+            continue
+        lead = lead or hint
+        offset = lo + a + len(seg) - len(seg.lstrip())
+        boxed = any(x < b and a < y for x, y in boxes)
+        yield latex, lead, boxed, offset
+
+
+def _strip_lead(seg: str) -> tuple[str, str]:
+    """Split off a leading relation or implication arrow; tidy spaces and end punctuation."""
+    latex, lead = " ".join(seg.split()), ""
+    while True:
+        latex = re.sub(r"^(?:\\[,;:! ]|~|\s)+", "", latex)
+        m = re.match(r"(\\(?:" + "|".join(ARROWS) + r")(?![A-Za-z]))\s*", latex)
+        if m:
+            latex, lead = latex[m.end():], "=>"
+            continue
+        m = re.match(r"(\\(?:leqslant|geqslant|leq|geq|le|ge)(?![A-Za-z])|:=|<=|>=|=|<|>)\s*", latex)
+        if m and not lead:
+            latex, lead = latex[m.end():], LEADS[m.group(1)]
+        break
+    latex = re.sub(r"(?:\s*(?:[.,;]|\\[,;:!]))+$", "", latex).strip()
+    return latex.lstrip(",; "), lead
+
+
+def _is_declaration(seg: str) -> bool:
+    """m_j ~ Ber(p), x in R^d, f: R^d -> R: a statement about a variable, not a derivation step."""
+    return bool(_DECLARE.search(seg)) and not _has_relation(_DECLARE.sub("", seg))
+
+
+def _has_relation(latex: str) -> bool:
+    return bool(re.search(r"[=<>]|\\(?:le|leq|ge|geq|leqslant|geqslant|neq|ne|" + "|".join(ARROWS)
+                          + r")(?![A-Za-z])", latex))
