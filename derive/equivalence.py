@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .numeric import EvalError, Evaluator, Mat, Singular, all_close, difference, is_zero, mat, show
+from .numeric import EvalError, Evaluator, Mat, Singular, all_close, difference, div, is_zero, mat, show
 
 TRIALS = 6
 MAX_ATTEMPTS = 40
@@ -79,15 +79,15 @@ class Context:
 
 def _relevant(shown: dict, exprs) -> dict:
     """Only the symbols that occur in ``exprs`` (with dims), shown as text."""
+    from sympy import Indexed, MatrixSymbol
+
     names = set()
     for e in exprs:
         for s in getattr(e, "free_symbols", ()):
             names.add(str(getattr(s, "label", s)))
-            for dim in getattr(s, "shape", ()):
-                names |= {str(x) for x in getattr(dim, "free_symbols", ())}
-        for idx in getattr(e, "atoms", lambda *a: ())():
-            pass
-    from sympy import Indexed
+            if isinstance(s, MatrixSymbol):
+                for dim in s.shape:
+                    names |= {str(x) for x in getattr(dim, "free_symbols", ())}
 
     for e in exprs:
         for atom in e.atoms(Indexed) if hasattr(e, "atoms") else ():
@@ -121,7 +121,7 @@ def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:
             continue
         except EvalError as e:
             return Verdict("unknown", reason=f"cannot evaluate: {e}")
-        except (ZeroDivisionError, OverflowError) as e:
+        except (ZeroDivisionError, OverflowError, TypeError, ValueError) as e:
             last_error = str(e)
             continue
         if not all_close(va, vb):
@@ -206,6 +206,32 @@ def same_solutions(eq1, eq2, unknown, ctx: Context) -> Verdict:
     return Verdict("unknown", reason="no admissible instance")
 
 
+def implied_by(eq1, eq2, unknown, ctx: Context) -> Verdict:
+    """Does ``eq2`` hold at the solution of ``eq1`` (affine in ``unknown``)? An implication,
+    e.g. multiplying an equation through by a vector."""
+    r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
+    done = 0
+    for env, shown in ctx.instances([r1, r2]):
+        ev = ctx.evaluator(env)
+        try:
+            sol = _solve_affine(r1, unknown, env, ev)
+            if sol is None:
+                return Verdict("unknown", reason="the previous equation is not linear in the unknown")
+            env[unknown] = sol
+            res = ev.eval(r2)
+        except Singular:
+            continue
+        except EvalError as e:
+            return Verdict("unknown", reason=str(e))
+        if not all(is_zero(x) for row in _as_mat(res) for x in row):
+            ce = Counterexample(_relevant(shown, [r1, r2]), f"{unknown} = {show(sol)} leaves {show(res)}", "0")
+            return Verdict("not-equivalent", "numeric: fails at the previous solution", counterexample=ce, trials=done + 1)
+        done += 1
+        if done >= ctx.trials:
+            return Verdict("equivalent", f"numeric: holds at the previous equation's solution, {done} instances", trials=done)
+    return Verdict("unknown", reason="no admissible instance")
+
+
 def _solve_affine(r, unknown, env, ev):
     """Solve r(u) = 0 where r is affine in u; None if r is not affine."""
     from .numeric import inverse, madd, mmul, mscale
@@ -273,33 +299,60 @@ def satisfies(eq, unknown, value, ctx: Context) -> Verdict:
     return Verdict("unknown", reason="no admissible instance")
 
 
-def proportional(eq1, eq2, ctx: Context) -> Verdict:
-    """Is lhs1 - rhs1 = c·(lhs2 - rhs2) for a nonzero scalar c at every instance?
-    (The same equation rescaled or rearranged, with no unknown named.)"""
+def proportional(eq1, eq2, ctx: Context, vary=()) -> Verdict:
+    """Is lhs1 - rhs1 = c·(lhs2 - rhs2) for a nonzero c that does not depend on ``vary`` (the
+    unknowns)? The same equation rescaled or rearranged. With nothing to vary, a scalar
+    residual is proportional to any other at one point, so that case answers 'unknown'."""
     r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
+    rng = random.Random(ctx.seed + 11)
     done = 0
     for env, shown in ctx.instances([r1, r2]):
         ev = ctx.evaluator(env)
         try:
             a, b = _as_mat(ev.eval(r1)), _as_mat(ev.eval(r2))
+            c = _ratio(a, b)
+            if c is not None and c != "zero" and vary:
+                for sym in vary:  # the factor may depend on parameters, never on the unknowns
+                    env[sym] = _redraw(sym, env, rng)
+                c2 = _ratio(_as_mat(ev.eval(r1)), _as_mat(ev.eval(r2)))
+                if c2 is None or (c2 != "zero" and not all_close(c, c2)):
+                    c = None
         except Singular:
             continue
         except EvalError as e:
             return Verdict("unknown", reason=str(e))
         if a.shape != b.shape:
             return Verdict("not-equivalent", reason="the equations have different shapes")
-        flat_a = [x for row in a for x in row]
-        flat_b = [x for row in b for x in row]
-        k = next((i for i, x in enumerate(flat_b) if not is_zero(x)), None)
-        if k is None:
-            ok = all(is_zero(x) for x in flat_a)
-        else:
-            c = flat_a[k] / flat_b[k]
-            ok = not is_zero(c) and all(all_close(x, c * y) for x, y in zip(flat_a, flat_b))
-        if not ok:
+        if a.shape == (1, 1) and not vary:
+            return Verdict("unknown", reason="a scalar equation needs its unknown to compare")
+        if c is None:
             ce = Counterexample(_relevant(shown, [r1, r2]), f"lhs − rhs = {show(a)}", f"lhs − rhs = {show(b)}")
             return Verdict("not-equivalent", "numeric: residuals not proportional", counterexample=ce, trials=done + 1)
         done += 1
         if done >= ctx.trials:
             return Verdict("equivalent", f"numeric: proportional at {done} random instances (exact)", trials=done)
     return Verdict("unknown", reason="no admissible instance")
+
+
+def _ratio(a: Mat, b: Mat):
+    """c with a = c·b (c ≠ 0), "zero" if both vanish, None if not proportional."""
+    flat_a = [x for row in a for x in row]
+    flat_b = [x for row in b for x in row]
+    if len(flat_a) != len(flat_b):
+        return None
+    k = next((i for i, x in enumerate(flat_b) if not is_zero(x)), None)
+    if k is None:
+        return "zero" if all(is_zero(x) for x in flat_a) else None
+    c = div(flat_a[k], flat_b[k])
+    if is_zero(c) or not all(all_close(x, c * y) for x, y in zip(flat_a, flat_b)):
+        return None
+    return c
+
+
+def _redraw(sym, env, rng):
+    from .sampling import scalar_value
+
+    old = env.get(sym)
+    if isinstance(old, Mat):
+        return mat([[Fraction(rng.choice([-3, -2, -1, 1, 2, 3, 4, 5])) for _ in row] for row in old])
+    return scalar_value(rng, None, sym)

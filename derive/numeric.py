@@ -27,6 +27,25 @@ class Singular(EvalError):
 
 
 # -- scalars ---------------------------------------------------------------------------------
+def _co(a, b):
+    """Make a Fraction and an mpf meet as mpfs (neither type knows the other for - and /)."""
+    if isinstance(a, Fraction) and isinstance(b, mpmath.mpf):
+        return _mp(a), b
+    if isinstance(b, Fraction) and isinstance(a, mpmath.mpf):
+        return a, _mp(b)
+    return a, b
+
+
+def sub(a, b):
+    a, b = _co(a, b)
+    return a - b
+
+
+def div(a, b):
+    a, b = _co(a, b)
+    return a / b
+
+
 class Dual:
     """a + b·ε with ε² = 0: carries a value and one directional derivative."""
 
@@ -48,7 +67,7 @@ class Dual:
         return self + (-_dual(o))
 
     def __rsub__(self, o):
-        return _dual(o) - self
+        return _dual(o) + (-self)
 
     def __mul__(self, o):
         o = _dual(o)
@@ -58,9 +77,9 @@ class Dual:
 
     def __truediv__(self, o):
         o = _dual(o)
-        if o.a == 0:
+        if is_zero(o.a):
             raise Singular("division by zero")
-        return Dual(self.a / o.a, (self.b * o.a - self.a * o.b) / (o.a * o.a))
+        return Dual(div(self.a, o.a), div(sub(self.b * o.a, self.a * o.b), o.a * o.a))
 
     def __rtruediv__(self, o):
         return _dual(o) / self
@@ -150,7 +169,7 @@ def power(base, e: Fraction):
         if k < 0:
             if is_zero(base):
                 raise Singular("division by zero")
-            return 1 / power(base, Fraction(-k))
+            return div(Fraction(1), power(base, Fraction(-k)))
         out = Fraction(1)
         for _ in range(k):
             out = out * base
@@ -229,11 +248,11 @@ def inverse(a: Mat) -> Mat:
             raise Singular("singular matrix")
         m[col], m[pivot] = m[pivot], m[col]
         pv = m[col][col]
-        m[col] = [x / pv for x in m[col]]
+        m[col] = [div(x, pv) for x in m[col]]
         for r in range(n):
             if r != col and not is_zero(m[r][col]):
                 f = m[r][col]
-                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+                m[r] = [sub(x, f * y) for x, y in zip(m[r], m[col])]
     return mat([row[n:] for row in m])
 
 
@@ -441,7 +460,7 @@ class Evaluator:
     def _Inverse(self, e):
         v = self.eval(e.arg)
         if not isinstance(v, Mat):
-            return 1 / v
+            return div(Fraction(1), v)
         if any(isinstance(x, Dual) for r in v for x in r):
             raise EvalError("inverse of a dual matrix")
         return inverse(v)
@@ -517,7 +536,7 @@ def difference(a, b):
             a = a if isinstance(a, Mat) else mat([[a]])
             b = b if isinstance(b, Mat) else mat([[b]])
         return madd(a, mscale(Fraction(-1), b))
-    return a - b
+    return sub(a, b)
 
 
 def all_close(a, b) -> bool:

@@ -89,6 +89,7 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
 
 def verify(problems=None) -> list[tuple[str, str, bool, str]]:
     """For each part with ``expect:``, is the derived answer equal to it?"""
+    from .engine import derive, part_definitions
     from .equivalence import Context, same_value
     from .expr.build import Builder
 
@@ -97,15 +98,15 @@ def verify(problems=None) -> list[tuple[str, str, bool, str]]:
         if problems and e.id not in problems:
             continue
         spec = load(e.id)
-        d = derivation(e.id)
-        answers = {p.id: p.answer for p in d.parts}
+        d = derive(spec)
+        results = {p.id: p for p in d.parts}
         for part in spec.parts:
             if part.expect is None:
                 continue
             expected = Builder(part.table).build(part.expect).expr
-            got = answers[part.id]
+            got = results[part.id].answer
             got = got.rhs if hasattr(got, "rhs") else got
-            v = same_value(got, expected, Context(part.table))
+            v = same_value(got, expected, Context(part.table, part_definitions(spec, part, results)[0]))
             detail = "" if v.ok else (v.counterexample.describe() if v.counterexample else v.reason)
             rows.append((e.id, part.id, v.ok, detail))
     return rows

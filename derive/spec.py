@@ -325,11 +325,12 @@ class _Reader:
                 raise self.err(f"given '{key}' must be a name or a function like f(x)", *path)
             name, params = m.group(1), tuple(p.strip() for p in (m.group(2) or "").split(",") if p.strip())
             if isinstance(value, dict):
-                self.check_keys(value, ("expr", "latex", "description"), *path, what=f"given '{key}'")
+                self.check_keys(value, ("expr", "latex", "description", "abbreviation"), *path, what=f"given '{key}'")
                 text = self.require(value, "expr", *path, what=f"given '{key}'")
                 latex, desc = str(value.get("latex") or _default_latex(name)), str(value.get("description") or "")
+                abbreviation = bool(value.get("abbreviation", False))
             else:
-                text, latex, desc = value, _default_latex(name), ""
+                text, latex, desc, abbreviation = value, _default_latex(name), "", False
             if name in table and table[name].kind not in ("dim",):
                 raise self.err(f"given '{name}' is already declared as a symbol; choose another name", *path)
             for p in params:
@@ -337,7 +338,8 @@ class _Reader:
                     raise self.err(f"parameter '{p}' of {name}(...) must be a declared symbol (its type is taken from there)", *path)
             node = self.expr(text, table, *path)
             info = SymbolInfo(name, "function" if params else "defined", None, latex=latex, description=desc,
-                              line=self.lines.of(*path), params=params, body=node)
+                              line=self.lines.of(*path), params=params, body=node,
+                              assumptions=("abbreviation",) if abbreviation else ())
             if not params:
                 from .expr.build import Builder
 
@@ -414,8 +416,16 @@ class _Reader:
             self.declared(goal.wrt, table, *path, "for")
             if not isinstance(node, A.Rel) or node.op != "=":
                 raise self.err(f"solve needs an equation 'lhs = rhs', got '{text}'", *path, kind)
-        for name, atext in (data.get("abbreviate") or {}).items():
-            goal.abbreviate[str(name)] = self.expr(atext, table, *path, "abbreviate", name)
+        abbreviations = data.get("abbreviate") or {}
+        if isinstance(abbreviations, list):
+            for name in abbreviations:
+                info = table.get(str(name))
+                if info is None or info.kind != "defined":
+                    raise self.err(f"abbreviate names '{name}', which is not a given; declare it under givens", *path, "abbreviate")
+                goal.abbreviate[str(name)] = info.body
+        else:
+            for name, atext in abbreviations.items():
+                goal.abbreviate[str(name)] = self.expr(atext, table, *path, "abbreviate", name)
         return goal
 
     def declared(self, name: str, table: SymbolTable, *path) -> None:

@@ -58,7 +58,7 @@ class Run:
     def substitute_all(self, expr):
         """Substitute defined names one at a time, in order of appearance, as steps."""
         for _ in range(20):
-            present = [s for s in self.ctx.definitions if _has(expr, s)]
+            present = [s for s in self.ctx.definitions if _has(expr, s) and not self._is_abbreviation(s)]
             if not present:
                 return expr
             sym = sorted(present, key=lambda s: str(expr).find(str(s)))[0]
@@ -70,6 +70,10 @@ class Run:
                 self.rec.step("substitute-definition", expr, after, name=self.name(sym))
             expr = after
         raise RuleError("definitions refer to each other in a cycle")
+
+    def _is_abbreviation(self, sym) -> bool:
+        info = self.table.get(str(sym))
+        return info is not None and "abbreviation" in info.assumptions
 
     def differentiate_all(self, expr):
         from .expr.objects import Grad

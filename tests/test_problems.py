@@ -313,7 +313,7 @@ def test_dropout_expected_squared_error_matches_exact_enumeration(derived, D, p,
     w, x = random_fractions(rng, D), random_fractions(rng, D)
     t = random_fractions(rng, 1)[0]
     exact = dropout_expected_squared_error(p, w, x, t)
-    got = evaluate(value_of(derived("dropout-gaussian")["3.1"].answer), D=D, p=p, t=t, w=w, x=x)
+    got = evaluate(value_of(derived("dropout-gaussian")["3.1"].answer), d=D, p=p, t=t, w=w, x=x)
     assert got == sympy.Rational(exact.numerator, exact.denominator), (
         f"derived E[(ỹ−t)²] = {got}, enumeration over 2^{D} masks gives {exact} (p={p}, w={w}, x={x}, t={t})")
 
@@ -339,7 +339,7 @@ def test_dropout_monte_carlo_agrees_with_derived_error(derived):
     w, x, t = rng.normal(size=D), rng.normal(size=D), float(rng.normal())
     masks = rng.random((n, D)) < p
     errors = ((masks * (w * x)).sum(axis=1) / p - t) ** 2
-    got = evaluate(value_of(derived("dropout-gaussian")["3.1"].answer), D=D, p=p, t=t, w=list(w), x=list(x))
+    got = evaluate(value_of(derived("dropout-gaussian")["3.1"].answer), d=D, p=p, t=t, w=list(w), x=list(x))
     stderr = errors.std() / np.sqrt(n)
     assert abs(errors.mean() - got) < 5 * stderr, (
         f"Monte-Carlo E[(ỹ−t)²] = {errors.mean():.5f} ± {stderr:.5f}, derived {got:.5f}")

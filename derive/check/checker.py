@@ -105,6 +105,7 @@ class PartChecker:
         self.state = self._initial_state()
         self.accepted: list = []            # equations accepted so far (for consistency checks)
         self.new_symbols: list[str] = []
+        self.student_names: set[str] = set()   # names the student defined (and may redefine)
 
     # -- set-up ---------------------------------------------------------------------------
     def names(self) -> dict[str, str]:
@@ -140,6 +141,8 @@ class PartChecker:
             return replace(base, status="unknown", reason=str(err)), None
         except (RecursionError, MemoryError):
             return replace(base, status="unknown", reason="too large to check"), None
+        except Exception as err:  # noqa: BLE001 - hostile input must never stop the batch
+            return replace(base, status="unknown", reason=f"could not check this line ({type(err).__name__}: {err})"[:300]), None
         finally:
             _disarm(armed)
 
@@ -172,7 +175,8 @@ class PartChecker:
         """Names the spec does not know: a new scalar (a multiplier, a constant) unless the name
         looks like a typo of a known one, which stays an error with a suggestion."""
         for t in terms:
-            for name in sorted(A.names_in(_rename(t, self.aliases))):
+            t = _rename(t, self.aliases)
+            for name in sorted(A.names_in(t) - _index_names(t)):
                 if name in self.table or name in ("I", "pi", "inf"):
                     continue
                 if _is_call_head(t, name):
@@ -229,9 +233,6 @@ class PartChecker:
         move = base.move or ("identity" if len(items) > 1 else "expression")
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
-        if self.state and self.state[0] == "objective" and move == "identity" and _mentions(items[0], self.unknown):
-            pass
-        self.state = ("value", items[-1]) if not (self.state and self.state[0] == "equation") else self.state
         return result, items[-1]
 
     def _is_equation(self, a, b) -> bool:
@@ -248,11 +249,17 @@ class PartChecker:
         if not ops or ops[0] != "=" or len(terms) < 2:
             return None
         head = terms[0]
+        self._declare_unknown_names(terms[1:])
+        if isinstance(head, A.Call) and all(isinstance(a, A.Name) for a in head.args):
+            self._declare_unknown_names([A.Call("_", head.args)])
+        if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
+            self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)))  # the student redefines it
         if isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS and \
                 all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
             params = tuple(a.id for a in head.args)
             self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1]))
             name = head.func
+            self.student_names.add(name)
         elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi"):
             value = self._build(terms[1])
             from sympy import MatrixSymbol, Symbol
@@ -261,6 +268,7 @@ class PartChecker:
             self.table.add(SymbolInfo(head.id, "defined", obj, shape=value.shape))
             self.ctx.definitions[obj] = value.expr
             name = head.id
+            self.student_names.add(name)
         else:
             return None
         value = Builder(self.table, "", lenient=True).build(terms[1]).expr
@@ -293,6 +301,14 @@ class PartChecker:
     def _equation(self, base, a, b, conditions) -> StepResult:
         from sympy import Eq
 
+        from ..rules.calculus import to_scalar
+
+        if getattr(a, "is_Matrix", False) != getattr(b, "is_Matrix", False):
+            m, other = (a, b) if getattr(a, "is_Matrix", False) else (b, a)
+            if m.shape == (1, 1):
+                a, b = to_scalar(a), to_scalar(b)  # a 1×1 product against a scalar: compare as scalars
+            elif other == 0:
+                a, b = (m, _zero(m)) if m is a else (_zero(m), m)  # "= 0" for a vector means the zero vector
         eq = Eq(a, b, evaluate=False)
         state = self.state
         verdict, move = None, "equation"
@@ -300,14 +316,26 @@ class PartChecker:
             verdict, move = self._stationary(state[1], eq), "sets the gradient to zero"
         elif state and state[0] == "equation":
             verdict, move = self._same_equation(state[1], eq), "equivalent equation"
-        if (verdict is None or not verdict.ok) and self.accepted:
-            consistent = self._consistent(eq)
-            if consistent is not None and consistent.ok:
-                verdict, move = consistent, "follows from the equations so far"
+            if not verdict.ok:
+                implied = self._implied(state[1], eq)
+                if implied is not None and implied.ok:
+                    verdict, move = implied, "follows from the previous equation"
+        for fallback, words in ((self._consistent, "follows from the equations so far"),
+                                (self._matches_goal, "agrees with the problem's equation"),
+                                (self._gives_answer, "gives the derived solution"),
+                                (self._active_constraint, "the constraint is active at the optimum")):
+            if verdict is not None and verdict.ok:
+                break
+            other = fallback(eq)
+            if other is not None and other.ok:
+                verdict, move = other, words
         if verdict is None:
             verdict, move = Verdict("unknown", reason="nothing to compare this equation with"), "equation"
         self.state = ("equation", eq)
         self.accepted.append(eq)
+        target = _solved_symbol(eq)
+        if target is not None and (verdict.ok or verdict.status == "unknown"):
+            self.ctx.definitions[target] = eq.rhs  # later lines may use it: substituting an earlier result
         if verdict.ok:
             return replace(base, move=move, condition=" and ".join(conditions + ([verdict.condition] if verdict.condition else [])))
         if verdict.status == "unknown":
@@ -328,13 +356,69 @@ class PartChecker:
         else:
             f = to_scalar(objective) if getattr(objective, "is_Matrix", False) else objective
             grad = Derivative(f, u)
-        return proportional(eq, Eq(grad, 0 * grad if not getattr(grad, "is_Matrix", False) else _zero(grad), evaluate=False), self.ctx)
+        return proportional(eq, Eq(grad, 0 * grad if not getattr(grad, "is_Matrix", False) else _zero(grad), evaluate=False),
+                            self.ctx, vary=[u])
+
+    def _implied(self, prev, eq) -> Verdict | None:
+        """``eq`` follows from ``prev``: it holds at prev's (unique, linear) solution."""
+        u = self.unknown
+        if not getattr(u, "is_Matrix", False) or not _mentions(eq, u):
+            return None
+        from ..equivalence import implied_by
+
+        return implied_by(prev, eq, u, self.ctx)
+
+    def _matches_goal(self, eq) -> Verdict | None:
+        if self.part.goal.kind != "solve" or self.unknown is None or not _mentions(eq, self.unknown):
+            return None
+        goal = Builder(self.part.table).build(self.part.goal.expr).expr
+        return _scalar_equations_agree(goal, eq, self.unknown, self.ctx)
+
+    def _gives_answer(self, eq) -> Verdict | None:
+        from sympy import Eq
+
+        u = self.unknown
+        if u is None or not _mentions(eq, u) or not self.answers:
+            return None
+        answer = Eq(u, self.answers[0][1], evaluate=False)
+        if getattr(u, "is_Matrix", False):
+            v = same_solutions(answer, eq, u, self.ctx)
+            return v if v.ok else None
+        return _scalar_equations_agree(answer, eq, u, self.ctx)
+
+    def _active_constraint(self, eq) -> Verdict | None:
+        """``‖δ‖ = ε`` (in any equivalent form, with the solved forms so far substituted)."""
+        from sympy import Eq
+
+        node = self.part.goal.subject_to
+        if node is None or len(node.left.args) != 1:
+            return None
+        b = Builder(self.part.table)
+        active = Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False)
+        ctx = self._positive_new_symbols()
+        vary = [ctx.table[n].obj for n in self.new_symbols] + [self.unknown]
+        return proportional(active, eq, ctx, vary=vary)
+
+    def _positive_new_symbols(self) -> Context:
+        """The context with the student's new scalars taken positive (multipliers at an active
+        constraint, scale factors): used only for the constraint check."""
+        table = self.table.copy()
+        for name in self.new_symbols:
+            info = table[name]
+            table.symbols[name] = SymbolInfo(name, info.kind, make_scalar(name, ("positive",), None), latex=info.latex,
+                                             assumptions=("positive",))
+        mapping = {self.table[n].obj: table[n].obj for n in self.new_symbols}
+        defs = {k.xreplace(mapping): v.xreplace(mapping) for k, v in self.ctx.definitions.items()}
+        return Context(table, defs, seed=self.ctx.seed)
 
     def _same_equation(self, prev, eq) -> Verdict:
+        target = _solved_symbol(eq)
+        if target is not None and target != self.unknown and not getattr(target, "is_Matrix", False):
+            return _scalar_equations_agree(prev, eq, target, self.ctx)
         u = self.unknown
         if getattr(u, "is_Matrix", False):
             v = same_solutions(prev, eq, u, self.ctx)
-            return proportional(prev, eq, self.ctx) if v.status == "unknown" else v
+            return proportional(prev, eq, self.ctx, vary=[u]) if v.status == "unknown" else v
         return _scalar_equations_agree(prev, eq, u, self.ctx)
 
     def _consistent(self, eq) -> Verdict | None:
@@ -372,6 +456,31 @@ class PartChecker:
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=_ce(v), line=line.line)
+
+
+def _solved_symbol(eq):
+    """``v`` for an equation ``v = expr`` with expr free of v, else None."""
+    from sympy import MatrixSymbol, Symbol
+
+    lhs = getattr(eq, "lhs", None)
+    if isinstance(lhs, (Symbol, MatrixSymbol)) and not eq.rhs.has(lhs):
+        return lhs
+    return None
+
+
+def _index_names(node) -> set:
+    out, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Index) and isinstance(n.index, A.Name):
+            out.add(n.index.id)
+        for attr in ("left", "right", "operand", "base", "index", "body", "lower", "upper"):
+            child = getattr(n, attr, None)
+            if isinstance(child, A.Node):
+                stack.append(child)
+        if isinstance(n, A.Call):
+            stack.extend(n.args)
+    return out
 
 
 _BUILTINS = {"inv", "norm", "grad", "diff", "sqrt", "exp", "log", "abs", "sign", "relu", "E", "Var", "sum", "argmin", "sigmoid"}
@@ -437,14 +546,14 @@ def _scalar_equations_agree(prev, eq, u, ctx) -> Verdict:
         r = ctx.expand_definitions(residual(e))
         frozen, undo = freeze(r)
         if not frozen.has(u):
-            return proportional(prev, eq, ctx)
+            return proportional(prev, eq, ctx, vary=[u])
         try:
             sols = solve(frozen, u, dict=False)
         except Exception:  # noqa: BLE001 - an unsolvable form falls back to proportional residuals
-            return proportional(prev, eq, ctx)
+            return proportional(prev, eq, ctx, vary=[u])
         roots[name] = [s.xreplace(undo) for s in sols]
     if not roots["prev"] or not roots["new"]:
-        return proportional(prev, eq, ctx)
+        return proportional(prev, eq, ctx, vary=[u])
     for root in roots["new"]:
         v = satisfies(prev, u, root, ctx)
         if not v.ok:

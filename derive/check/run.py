@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import DeriveError, ParseError
+from ..errors import ParseError
 from .checker import AnswerResult, PartCheck, PartChecker, StepResult
 
 
@@ -151,8 +151,12 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple
         return pc, index
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
     ml, value = (boxed or last_values)[-1]
+    last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)
     try:
-        pc.final_answer = checker.final_answer(ml, value)
-    except DeriveError as err:
-        pc.final_answer = AnswerResult(ml.latex, "unknown", reason=str(err), line=ml.line)
+        if value is None and last_step is not None and last_step.move == "type error":
+            pc.final_answer = AnswerResult(ml.latex, "wrong", reason=last_step.reason, line=ml.line)
+        else:
+            pc.final_answer = checker.final_answer(ml, value)
+    except Exception as err:  # noqa: BLE001 - hostile input must never stop the batch
+        pc.final_answer = AnswerResult(ml.latex, "unknown", reason=f"could not compare ({type(err).__name__}: {err})"[:300], line=ml.line)
     return pc, index

@@ -87,8 +87,14 @@ class Builder:
         return Value(info.obj, info.shape)
 
     def _Index(self, node, env):
+        if self.lenient and isinstance(node.base, A.Index) and isinstance(node.base.index, A.Name) \
+                and node.base.index.id not in self.table and node.base.index.id not in env:
+            node = A.Index(node.base.base, node.index, node.pos)  # w_{ij} with row i fixed: the family w over j
         if not isinstance(node.base, A.Name):
             raise self.fail("only a named family can be indexed, e.g. m[j]", node)
+        given = self.table.get(node.base.id)
+        if given is not None and given.kind == "function" and len(given.params) == 1:
+            return self._Call(A.Call(node.base.id, (node.index,), node.pos), env)  # z_j for a given z(j)
         info = self.table.get(node.base.id)
         if info is None:
             raise self.table.unknown(node.base.id, self.text, node.base.pos)

@@ -83,10 +83,10 @@ def certify(claim: str, before, after, ctx: Context, unknown=None, extra=None) -
     if claim == "same-solutions":
         v = same_solutions(before, after, unknown, ctx)
         if v.status == "unknown":
-            return proportional(before, after, ctx)
+            return proportional(before, after, ctx, vary=[unknown] if unknown is not None else ())
         return v
     if claim == "rescaled":
-        return proportional(before, after, ctx)
+        return proportional(before, after, ctx, vary=[unknown] if unknown is not None else ())
     if claim == "solves":
         return satisfies(before, unknown, after.rhs, ctx)
     if claim == "stationary":
