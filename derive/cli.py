@@ -126,5 +126,94 @@ def build(sheets, out_dir, tex_only, template_dir):
     click.echo(result, err=True)
 
 
+def _aliases(pairs) -> dict:
+    out = {}
+    for item in pairs:
+        if "=" not in item:
+            raise click.BadParameter(f"'{item}' is not NAME=SPEC_NAME (e.g. x=X)", param_hint="--alias")
+        student, spec_name = (p.strip() for p in item.split("=", 1))
+        out[student] = spec_name
+    return out
+
+
+@main.command("check")
+@click.argument("problem")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--part", "parts", multiple=True, metavar="ID", help="Check against this part (repeatable); default: the parts the file names.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per file (see the README).")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False), help="Also write one CSV row per file (a grade sheet).")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds allowed per file.")
+@click.option("--alias", "aliases", multiple=True, metavar="STUDENT=SPEC", help="A student's name for a spec symbol, e.g. x=X (repeatable).")
+@click.option("--jobs", type=int, default=None, help="Files checked at once (default: up to 2).")
+def check(problem, files, parts, as_json, csv_out, timeout, aliases, jobs):
+    """Check students' step-by-step algebra in FILES (Markdown or LaTeX) against PROBLEM.
+
+    Every math line is a step: it is ok when it follows from the line before (or from the
+    problem's givens), wrong with a counterexample when it does not. The boxed (or last)
+    answer of each part is compared with derive's own result. Exit code 0 when every file is
+    fully right, 1 when any has a wrong step or answer.
+    """
+    from . import service
+    from .check import report as rep
+
+    try:
+        alias_map = _aliases(aliases)
+        with click.progressbar(length=len(files), label="checking", file=sys.stderr) if len(files) > 1 else _NoBar() as bar:
+            reports = service.check_files(problem, list(files), list(parts), alias_map, timeout, jobs,
+                                          progress=lambda: bar.update(1))
+    except DeriveError as err:
+        fail(err)
+    if as_json:
+        click.echo(rep.render_json(reports), nl=False)
+    else:
+        for r in reports:
+            click.echo(rep.render_text(r))
+    if csv_out:
+        Path(csv_out).write_text(rep.render_csv(reports), encoding="utf-8")
+        click.echo(f"wrote {csv_out}", err=True)
+    sys.exit(0 if all(r.fully_right for r in reports) else 1)
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n):
+        pass
+
+
+@main.command("equiv")
+@click.argument("args", nargs=-1)
+@click.option("--symbols", type=click.Path(dir_okay=False, exists=True), help="A YAML file of symbols in the spec format.")
+@click.option("--part", default=None, help="Use this part's symbols and definitions.")
+@click.option("--batch", type=click.Path(dir_okay=False, exists=True), help="Pairs from YAML (- {a: ..., b: ...}) or JSON Lines.")
+@click.option("--json", "as_json", is_flag=True, help="Verdicts as JSON (one object per line with --batch).")
+def equiv(args, symbols, part, batch, as_json):
+    """Compare two LaTeX expressions or equations: derive equiv PROBLEM A B, or
+    derive equiv --symbols FILE A B. Exit code 0 when (every pair is) equivalent."""
+    import json as _json
+
+    from . import service
+    from .check.equiv import compare, describe, read_batch
+
+    try:
+        want = 0 if symbols else 1
+        names = list(args)
+        if (batch and len(names) != want) or (not batch and len(names) != want + 2):
+            usage = "derive equiv [PROBLEM] A B | derive equiv --symbols FILE A B | derive equiv PROBLEM --batch FILE"
+            raise click.UsageError(f"expected {'no' if want == 0 else 'a'} PROBLEM" + ("" if batch else " and two expressions") + f": {usage}")
+        table, definitions = service.equiv_context(names[0] if not symbols else None, symbols, part)
+        pairs = read_batch(batch) if batch else [(names[want], names[want + 1])]
+        verdicts = [compare(a, b, table, definitions) for a, b in pairs]
+    except DeriveError as err:
+        fail(err)
+    for v in verdicts:
+        click.echo(_json.dumps(v, ensure_ascii=False) if as_json else (f"{v['a']}  vs  {v['b']}: " if batch else "") + describe(v))
+    sys.exit(0 if all(v["status"] in ("equivalent", "equivalent-under") for v in verdicts) else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -581,3 +581,19 @@ def _unbold(latex: str) -> str:
 def _sheet_id(source: dict) -> str:
     parts = [str(source.get(k, "")) for k in ("course", "year", "sheet")]
     return re.sub(r"[^a-z0-9]+", "-", " ".join(parts).lower()).strip("-")
+
+
+def load_symbols(path: str | Path) -> SymbolTable:
+    """A symbols-only YAML file (``symbols:`` and optional ``givens:`` in the spec format), for
+    ``derive equiv --symbols``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SpecError(f"cannot read the file: {err}", str(path)) from None
+    data, lines = load(text, str(path))
+    reader = _Reader(str(path), lines)
+    reader.check_keys(data, ("symbols", "givens"), what="a symbols file")
+    table = reader.symbols(data.get("symbols") or {})
+    reader.givens(data.get("givens") or {}, table)
+    return table
