@@ -62,14 +62,17 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
         vrun = strategies.Run(Context(table, definitions, seed=seed), table, run.show, sources)
         vanswer = vrun.goal(conv.goal)
         variants.append(Variant(conv.name, conv.description, tuple(vrun.rec.steps), vanswer))
+    also = ()
     if part.answer_as is not None:
+        also = (answer,)
         answer = run.answer_as(answer, part.answer_as)
     figure = None
     if part.figure:
         from .figures import figure_data
 
         figure = figure_data(part.figure, answer, table)
-    return PartResult(part.id, part.ask, tuple(run.rec.steps), answer, tuple(run.rec.notes), tuple(variants), figure)
+    return PartResult(part.id, part.ask, tuple(run.rec.steps), answer, tuple(run.rec.notes), tuple(variants), figure,
+                      also)
 
 
 def part_definitions(spec: Spec, part: Part, results: dict) -> tuple[dict, dict]:

@@ -51,6 +51,7 @@ class PartResult:
     notes: tuple[Note, ...] = ()
     variants: tuple[Variant, ...] = ()
     figure: Any = None             # optional figure data (plain dict) for renderers
+    also: tuple = ()               # the same answer in other forms, e.g. δ = … when answer is θ = θᵗ + δ
 
 
 @dataclass(frozen=True)

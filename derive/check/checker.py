@@ -228,6 +228,12 @@ class PartChecker:
                 return self._equation(base, a, b, conditions), b
             if v.status == "unknown":
                 return replace(base, status="unknown", reason=v.reason), b
+            undefined = sorted(n for n in self.new_symbols if n not in self.student_names
+                               and any(getattr(x, "has", lambda *s: False)(self.table[n].obj) for x in (a, b)))
+            if undefined:
+                return replace(base, status="unknown", move="identity",
+                               reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
+                                      f"define it or pass --alias {undefined[0]}=NAME"), b
             return replace(base, status="wrong", move="identity",
                            reason=f"{_side(k)} does not equal what precedes it", counterexample=_ce(v)), b
         move = base.move or ("identity" if len(items) > 1 else "expression")
@@ -380,11 +386,17 @@ class PartChecker:
         u = self.unknown
         if u is None or not _mentions(eq, u) or not self.answers:
             return None
-        answer = Eq(u, self.answers[0][1], evaluate=False)
-        if getattr(u, "is_Matrix", False):
-            v = same_solutions(answer, eq, u, self.ctx)
-            return v if v.ok else None
-        return _scalar_equations_agree(answer, eq, u, self.ctx)
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None):
+                continue
+            answer = Eq(u, value, evaluate=False)
+            if getattr(u, "is_Matrix", False):
+                v = same_solutions(answer, eq, u, self.ctx)
+            else:
+                v = _scalar_equations_agree(answer, eq, u, self.ctx)
+            if v.ok:
+                return v
+        return None
 
     def _active_constraint(self, eq) -> Verdict | None:
         """``‖δ‖ = ε`` (in any equivalent form, with the solved forms so far substituted)."""
@@ -395,11 +407,11 @@ class PartChecker:
             return None
         b = Builder(self.part.table)
         active = Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False)
-        ctx = self._positive_new_symbols()
+        ctx, mapping = self._positive_new_symbols()
         vary = [ctx.table[n].obj for n in self.new_symbols] + [self.unknown]
-        return proportional(active, eq, ctx, vary=vary)
+        return proportional(active, eq.xreplace(mapping), ctx, vary=vary)
 
-    def _positive_new_symbols(self) -> Context:
+    def _positive_new_symbols(self):
         """The context with the student's new scalars taken positive (multipliers at an active
         constraint, scale factors): used only for the constraint check."""
         table = self.table.copy()
@@ -409,7 +421,7 @@ class PartChecker:
                                              assumptions=("positive",))
         mapping = {self.table[n].obj: table[n].obj for n in self.new_symbols}
         defs = {k.xreplace(mapping): v.xreplace(mapping) for k, v in self.ctx.definitions.items()}
-        return Context(table, defs, seed=self.ctx.seed)
+        return Context(table, defs, seed=self.ctx.seed), mapping
 
     def _same_equation(self, prev, eq) -> Verdict:
         target = _solved_symbol(eq)

@@ -55,7 +55,8 @@ class Problem:
             res = results[p.id]
             value = res.answer.rhs if hasattr(res.answer, "rhs") else res.answer
             answers[p.id] = [("as in the problem", value)] + [
-                (v.name, v.answer.rhs if hasattr(v.answer, "rhs") else v.answer) for v in res.variants]
+                (v.name, v.answer.rhs if hasattr(v.answer, "rhs") else v.answer) for v in res.variants] + [
+                (f"as {a.lhs}", a.rhs) for a in res.also if hasattr(a, "rhs")]
         return cls(spec, derivation, defs, answers)
 
 
@@ -82,8 +83,12 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
     report = FileReport(filename, spec.id)
     try:
         lines = extract(text, filename)
-    except ParseError as err:
-        report.error = err.message
+    except ParseError as err:  # the whole file is unreadable: one unparsed step says why
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", err.message)) else 1
+        pc = PartCheck((parts or [spec.parts[0].id])[0])
+        pc.steps.append(StepResult(1, line, "", "unparsed", reason=err.message, part=pc.part))
+        pc.final_answer = AnswerResult("", "unknown", reason="the file could not be read")
+        report.parts.append(pc)
         return report
     all_ids = [p.id for p in spec.parts]
     sections = part_sections(text, all_ids)
