@@ -150,6 +150,8 @@ class Builder:
         if a.shape is None or b.shape is None:
             mat = b if a.shape is None else a
             sc = a if a.shape is None else b
+            if sc.expr == 0:
+                return mat  # a literal 0 next to a matrix is the zero matrix
             if _is_1x1(mat.shape):
                 return Value(_madd(mat.expr, sc.expr * Identity(1)) if a.shape else _madd(sc.expr * Identity(1), mat.expr), (1, 1))
             raise self.fail(f"cannot add a scalar and a {_fmt(mat.shape)} matrix", node)
