@@ -20,7 +20,7 @@ class Step:
     because: str                   # plain words, rendered from the rule's explanation text
     substeps: tuple["Step", ...] = ()
     certified_by: str = ""         # e.g. "symbolic", "numeric: 12 random instances (exact)"
-    relation: str = "="            # how after follows from before: "=" equal, "⇔" same solutions, "⇒" implies
+    relation: str = ""             # how after follows from before: "=" equal, "⇔" same solutions, "⇒" implies, "→" becomes
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class PartResult:
     variants: tuple[Variant, ...] = ()
     figure: Any = None             # optional figure data (plain dict) for renderers
     also: tuple = ()               # the same answer in other forms, e.g. δ = … when answer is θ = θᵗ + δ
+    names: dict = field(default_factory=dict)   # SymPy name -> LaTeX for this part (1-D parts unbold)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def ridge(title: str = "Ridge regression: closed form", ident: str = "ridge-clos
              substeps=(Step("expand", MatMul(1 / n, X.T, X * w - t),
                             MatAdd(MatMul(1 / n, X.T, X, w), MatMul(-1 / n, X.T, t),
                                    evaluate=False),
-                            "Distribute Xᵀ over the difference.", certified_by="symbolic"),),
+                            "Distribute Xᵀ over the difference.", certified_by="symbolic", relation="="),),
              certified_by="numeric: 12 instances"),
         Step("solve-linear-matrix", normal, RIDGE_ANSWER,
              "XᵀX + 2nλI is positive definite, so invertible; multiply both sides by its "

@@ -16,13 +16,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# A step whose rule id contains one of these words rewrites an expression into an equal one,
-# so renderers join before and after with "="; other steps read "becomes" (→), and a step from
-# one relation to another reads "implies" (⇒).
-EQUALITY_RULE_WORDS = (
-    "expand", "simplify", "collect", "rewrite", "factor", "cancel", "combine", "canonical",
-    "substitute", "linearity", "distribute", "identity", "normalise", "normalize", "reorder",
-)
 
 
 def templates_dir() -> Path:
@@ -66,15 +59,23 @@ def source_line(source: dict) -> str:
 
 
 def connector(step) -> str:
-    """How ``step.before`` relates to ``step.after``: ``equals``, ``implies`` or ``becomes``."""
+    """How ``step.before`` relates to ``step.after``, from the relation the step was certified
+    for (``Step.relation``): ``equals``, ``iff`` (equivalent equations), ``implies`` or ``becomes``."""
     before_rel = bool(getattr(step.before, "is_Relational", False))
     after_rel = bool(getattr(step.after, "is_Relational", False))
-    if before_rel and after_rel:
+    relation = getattr(step, "relation", "")
+    if relation == "=":
+        return "iff" if before_rel and after_rel else "equals"
+    if relation == "⇔":
+        return "iff"
+    if relation in ("", "⇒") and before_rel and after_rel:
         return "implies"
-    rule = step.rule.lower()
-    if not before_rel and not after_rel and any(w in rule for w in EQUALITY_RULE_WORDS):
-        return "equals"
     return "becomes"
+
+
+def part_names(names: dict, part) -> dict:
+    """The problem's LaTeX names with the part's own spellings on top (a 1-D part's scalars)."""
+    return {**names, **(getattr(part, "names", None) or {})}
 
 
 def note_style(note, names=None) -> str:
@@ -123,5 +124,5 @@ def question_key(derivation) -> tuple:
     return (0 if numbers else 1, numbers, derivation.id)
 
 
-__all__ = ["EQUALITY_RULE_WORDS", "certification_methods", "connector", "note_style", "question_key",
+__all__ = ["certification_methods", "connector", "part_names", "note_style", "question_key",
            "source_line", "symbol_names", "templates_dir"]

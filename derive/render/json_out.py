@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from . import connector, symbol_names
+from . import connector, part_names, symbol_names
 from .printing import latex, text
 
 
@@ -78,7 +78,7 @@ def to_data(derivation) -> dict:
         "sheet": derivation.sheet,
         "statement": derivation.statement,
         "symbols": [dataclasses.asdict(s) for s in derivation.symbols],
-        "parts": [_part(p, names) for p in derivation.parts],
+        "parts": [_part(p, part_names(names, p)) for p in derivation.parts],
         "certification": derivation.certification,
         "extra": _plain(derivation.extra, names),
     }

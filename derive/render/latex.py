@@ -42,11 +42,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DeriveError, RenderError
-from . import (certification_methods, connector, note_style, question_key, source_line,
+from . import (certification_methods, connector, note_style, part_names, question_key, source_line,
                symbol_names, templates_dir)
 from .printing import escape_tex, latex as expr_latex, text as expr_text
 
-ARROWS = {"equals": "=", "implies": r"\Longrightarrow", "becomes": r"\longrightarrow"}
+ARROWS = {"equals": "=", "iff": r"\Longleftrightarrow", "implies": r"\Longrightarrow", "becomes": r"\longrightarrow"}
 NOTE_HEADINGS = (("condition", "Side conditions"), ("dropped", "Dropped branches"),
                  ("assumption", "Assumptions"), ("remark", "Remarks"))
 _MATHY = re.compile(r"[A-Za-z0-9\s×·<>≤≥=≠+\-−*/().,^_'|∞∈α-ωΑ-Ωϵϑϕ]*")
@@ -336,7 +336,7 @@ def environment(template_dir: str | None = None):
                        paragraphs=paragraphs, mathtext=mathtext, md=md_escape,
                        mdparagraphs=md_paragraphs, mdmathtext=md_mathtext)
     env.globals.update(
-        symbol_names=symbol_names, source_line=source_line, chain_blocks=chain_blocks,
+        symbol_names=symbol_names, part_names=part_names, source_line=source_line, chain_blocks=chain_blocks,
         flat_substeps=flat_substeps, notes_by_kind=notes_by_kind, has_figures=has_figures,
         questions_line=questions_line, note_style=note_style,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,

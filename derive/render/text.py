@@ -21,11 +21,11 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
-from . import certification_methods, connector, note_style, source_line, symbol_names
+from . import certification_methods, connector, note_style, part_names, source_line, symbol_names
 from .printing import symbol_text, text as expr_text
 
 WIDTH = 100
-ARROWS = {"equals": "=", "implies": "⇒", "becomes": "→"}
+ARROWS = {"equals": "=", "iff": "⇔", "implies": "⇒", "becomes": "→"}
 NOTE_HEADINGS = {"condition": "Side conditions", "dropped": "Dropped branches",
                  "assumption": "Assumptions", "remark": "Remarks"}
 
@@ -162,7 +162,7 @@ def render_text(derivation) -> str:
         lines.pop()
     lines += _symbols(derivation)
     for part in derivation.parts:
-        lines += _part(part, names)
+        lines += _part(part, part_names(names, part))
     methods = certification_methods(derivation)
     if derivation.certification or methods:
         lines += ["", "", "How these steps were certified"]

@@ -47,7 +47,7 @@ class Recorder:
     printer: object = None      # callable expr -> text, for error messages
 
     def step(self, rule: str, before, after, claim: str = "equal", *, unknown=None, extra=None,
-             substeps=(), **fields) -> Step:
+             substeps=(), relation: str | None = None, **fields) -> Step:
         verdict = certify(claim, before, after, self.ctx, unknown=unknown, extra=extra)
         if not verdict.ok:
             detail = verdict.counterexample.describe() if verdict.counterexample else verdict.reason
@@ -55,7 +55,7 @@ class Recorder:
             raise CertificationError(
                 f"step '{rule}' failed certification ({claim}): {show(before)}  →  {show(after)}; {detail}")
         step = Step(rule, before, after, explain(rule, **fields), tuple(substeps), verdict.method or "symbolic",
-                    RELATIONS.get(claim, "⇒"))
+                    relation or RELATIONS.get(claim, "⇒"))
         self.steps.append(step)
         return step
 

@@ -73,7 +73,7 @@ def _ball(run, f, u, r, goal):
     check = _optimality(run.ctx, f, u, final_value, r, "ball")
 
     run.rec.step("boundary", Le(sqrt(Scalar(norm_sq)), r, evaluate=False), active, "custom", extra=check,
-                 constraint=f"{run.show(active)}")
+                 relation="→", constraint=f"{run.show(active)}")
     run.rec.note("assumption", f"The gradient {run.show(c)} is nonzero (otherwise every feasible point is optimal).", c)
     run.rec.step("lagrangian", f, lagrangian, "lagrangian", extra=lag_extra, mult=run.show(mu))
     run.rec.step("stationary", lagrangian, eq0, "stationary", extra=Grad(lagrangian, u), var=run.show(u))
