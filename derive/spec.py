@@ -25,7 +25,7 @@ GOAL_KINDS = ("simplify", "minimize", "solve", "mean", "variance")
 GOAL_KEYS = {
     "simplify": ("simplify", "abbreviate"),
     "minimize": ("minimize", "wrt", "subject_to", "abbreviate"),
-    "solve": ("solve", "for", "abbreviate"),
+    "solve": ("solve", "for", "abbreviate", "monotone_in"),
     "mean": ("mean", "abbreviate"),
     "variance": ("variance", "abbreviate"),
 }
@@ -42,6 +42,7 @@ class Goal:
     subject_to: A.Node | None = None
     constraint_text: str = ""
     abbreviate: dict[str, A.Node] = field(default_factory=dict)
+    monotone_in: str | None = None    # solve: also say how the solution changes with this symbol
     line: int | None = None
 
 
@@ -416,6 +417,9 @@ class _Reader:
             self.declared(goal.wrt, table, *path, "for")
             if not isinstance(node, A.Rel) or node.op != "=":
                 raise self.err(f"solve needs an equation 'lhs = rhs', got '{text}'", *path, kind)
+            if data.get("monotone_in") is not None:
+                goal.monotone_in = str(data["monotone_in"])
+                self.declared(goal.monotone_in, table, *path, "monotone_in")
         abbreviations = data.get("abbreviate") or {}
         if isinstance(abbreviations, list):
             for name in abbreviations:

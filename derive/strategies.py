@@ -46,7 +46,10 @@ class Run:
                 return self.minimize_vector(expr, unknown)
             return self.minimize_scalar(expr, unknown)
         if kind == "solve":
-            return self.solve(expr, self.table[goal.wrt])
+            answer = self.solve(expr, self.table[goal.wrt])
+            if goal.monotone_in:
+                self.monotonicity(answer, self.table[goal.monotone_in].obj)
+            return answer
         if kind in ("mean", "variance"):
             from .expr.objects import E, Var
 
@@ -171,8 +174,6 @@ class Run:
     def minimize_scalar(self, f, u):
         from sympy import Derivative
 
-        from .expr.objects import Scalar
-
         df = calculus.scalar_derivative(f, u)
         eq0 = Eq(tidy(df), 0, evaluate=False)
         fs = calculus.to_scalar(f) if getattr(f, "is_Matrix", False) else f
@@ -181,13 +182,10 @@ class Run:
         d2 = tidy(calculus.scalar_derivative(df, u))
         sign = "nonnegative" if d2.is_nonnegative else ("positive" if d2.is_positive else "")
         if sign:
-            self.rec.step("second-derivative", df, d2, "equal_derivative", extra=None, var=self.name(u),
-                          why=f"{self.show(d2)}, which is {sign} (a squared norm)") if False else None
             self.rec.note("condition", f"The second derivative {self.show(d2)} is {sign}, so the loss is convex in "
                           f"{self.name(u)} and the stationary point is its minimiser (when the denominator is nonzero).", d2)
         else:
             self.rec.note("condition", f"Check the second derivative {self.show(d2)} > 0 for a minimum.", d2)
-        _ = Scalar
         return sol
 
     # -- solve ------------------------------------------------------------------------------
@@ -215,15 +213,56 @@ class Run:
         for root, reason in sol.dropped:
             self.rec.note("dropped", f"The root {self.name(u)} = {self.show(root)} is dropped because {reason}.", Eq(u, root, evaluate=False))
         for d in sol.degenerate:
-            self.rec.note("condition", f"If {self.show(d)} = 0 the equation holds for every {self.name(u)} (a degenerate case excluded here).", d)
+            self.rec.note("condition", f"If {self.show(d)} = 0 the equation holds for every {self.name(u)} (a degenerate case excluded here).",
+                          Eq(d, 0, evaluate=False))
         for rel, words in sol.conditions:
             self.rec.note("condition", words + ".", rel)
         from sympy import fraction
 
         _, den = fraction(sol.value)
         if not den.is_number and den.is_positive is not True:
-            self.rec.note("condition", f"The answer needs {self.show(den)} ≠ 0.", den)
+            from sympy import Ne
+
+            from .rules.forms import gram_root
+            from .expr.objects import Scalar
+
+            grams = [a for a in den.atoms(Scalar) if gram_root(a.args[0]) is not None]
+            if len(grams) == 1:
+                root = gram_root(grams[0].args[0])
+                self.rec.note("condition", f"The answer needs {self.show(root)} ≠ 0 (the denominator is {self.show(den)}).",
+                              Ne(root, _zero_like(root)))
+            else:
+                self.rec.note("condition", f"The answer needs {self.show(den)} ≠ 0.", Ne(den, 0))
         return after
+
+    def monotonicity(self, answer, var):
+        """d(answer)/d(var) and the sign it has under the assumptions and side conditions."""
+        from sympy import Derivative, Gt, Lt
+
+        from .rules.solve import positive_view
+
+        u, value = answer.lhs, answer.rhs
+        derivative = tidy(value.diff(var))
+        after = Eq(Derivative(u, var), derivative, evaluate=False)
+        self.rec.step("monotonicity", answer, after, "custom", relation="⇒",
+                      extra=lambda: same_value_of(Derivative(value, var), derivative, self.ctx), var=self.name(var))
+        view = positive_view(derivative, self.table)
+        conditions = [n.math for n in self.rec.notes if n.kind == "condition" and getattr(n.math, "is_Relational", False)]
+        if view.is_positive:
+            self.rec.note("remark", f"{self.name(u)} increases with {self.name(var)}.", Gt(derivative, 0))
+        elif view.is_negative:
+            self.rec.note("remark", f"{self.name(u)} decreases with {self.name(var)}.", Lt(derivative, 0))
+        else:
+            for c in conditions:
+                assumed = view.xreplace({c.lhs: _positive_dummy()}) if isinstance(c, Gt) and c.rhs == 0 else None
+                if assumed is not None and assumed.is_positive:
+                    self.rec.note("remark", f"When {self.show(c)}, {self.name(u)} increases with {self.name(var)}.",
+                                  Gt(derivative, 0))
+                    break
+                if assumed is not None and assumed.is_negative:
+                    self.rec.note("remark", f"When {self.show(c)}, {self.name(u)} decreases with {self.name(var)}.",
+                                  Lt(derivative, 0))
+                    break
 
     # -- expectations -------------------------------------------------------------------------
     def moments(self, expr, final_tidy=True):
@@ -264,7 +303,8 @@ class Run:
                 return out
         out, facts = moments.moments(expr, rv)
         if out is not None:
-            self.rec.step("moments", expr, out, facts=facts)
+            words = "; ".join(f"{'𝔼' if k == 'E' else 'Var'}[{self.show(arg)}] = {self.show(v)}" for k, arg, v in facts)
+            self.rec.step("moments", expr, out, facts=words)
             return out
         out = moments.half_moment(expr, rv)
         if out is not None:
@@ -294,6 +334,24 @@ class Run:
         finally:
             self.rec.ctx = saved
         return after
+
+
+def _zero_like(m):
+    from sympy import ZeroMatrix
+
+    return ZeroMatrix(*m.shape) if getattr(m, "is_Matrix", False) else 0
+
+
+def same_value_of(a, b, ctx):
+    from .equivalence import same_value
+
+    return same_value(a, b, ctx)
+
+
+def _positive_dummy():
+    from sympy import Dummy
+
+    return Dummy("pos", positive=True)
 
 
 def _moment_classes():

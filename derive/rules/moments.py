@@ -217,11 +217,13 @@ def moments(e, rv: RandomVars):
                 return None
         if value is None:
             return None
-        facts.append(f"{'E' if isinstance(x, E) else 'Var'}[{inner}] = {value}")
+        fact = ("E" if isinstance(x, E) else "Var", inner, value)
+        if fact not in facts:
+            facts.append(fact)
         return value
 
     out = _replace(e, lambda x: isinstance(x, (E, Var)), single)
-    return out, "; ".join(dict.fromkeys(facts))
+    return out, facts
 
 
 def half_moment(e, rv: RandomVars):
