@@ -117,7 +117,7 @@ def _single(g, x, dist, evaluator):
     params = [evaluator.eval(p) for p in dist[1:]]
     if dist[0] == "bernoulli":
         p = params[0]
-        return (1 - p) * _from_sympy(g.xreplace({x: S.Zero}).replace(relu, lambda a: a * 0 if False else _relu0(a))) + \
+        return (1 - p) * _from_sympy(g.xreplace({x: S.Zero}).replace(relu, _relu0)) + \
             p * _from_sympy(g.xreplace({x: S.One}).replace(relu, _relu0))
     mean, var = params
     if g.has(relu):

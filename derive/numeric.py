@@ -426,6 +426,11 @@ class Evaluator:
         return _dual(v).b
 
     # matrices
+    def _ImmutableDenseMatrix(self, e):
+        return mat([[self.eval(e[i, j]) for j in range(e.cols)] for i in range(e.rows)])
+
+    _MutableDenseMatrix = _ImmutableDenseMatrix
+
     def _Identity(self, e):
         return identity(to_int(self.eval(e.rows)))
 

@@ -180,10 +180,14 @@ class Run:
         self.rec.step("stationary", f, eq0, "stationary", extra=Derivative(fs, u), var=self.name(u))
         sol = self.solve_equation(eq0, self.table[str(u)] if str(u) in self.table else None, u)
         d2 = tidy(calculus.scalar_derivative(df, u))
-        sign = "nonnegative" if d2.is_nonnegative else ("positive" if d2.is_positive else "")
+        sign = "positive" if d2.is_positive else ("nonnegative" if d2.is_nonnegative else "")
         if sign:
-            self.rec.note("condition", f"The second derivative {self.show(d2)} is {sign}, so the loss is convex in "
-                          f"{self.name(u)} and the stationary point is its minimiser (when the denominator is nonzero).", d2)
+            from sympy import Ge, Gt
+
+            tail = "" if sign == "positive" else " (strictly, when it is not zero)"
+            self.rec.note("condition", f"The second derivative {self.show(d2)} is {sign}, so the objective is convex in "
+                          f"{self.name(u)} and the stationary point is its minimiser{tail}.",
+                          None if d2.is_number else (Gt(d2, 0) if sign == "positive" else Ge(d2, 0)))
         else:
             self.rec.note("condition", f"Check the second derivative {self.show(d2)} > 0 for a minimum.", d2)
         return sol
@@ -325,7 +329,10 @@ class Run:
         target = self.table[name].obj
         expr = self.build(node)
         unknown, value = answer.lhs, answer.rhs
-        after = Eq(target, _xreplace(expr, {unknown: value}), evaluate=False)
+        reported = Context(self.table, {**self.ctx.definitions, unknown: value}).expand_definitions(expr)
+        if reported.__class__.__name__ == "ImmutableDenseMatrix":
+            reported = reported.applyfunc(tidy)
+        after = Eq(target, reported, evaluate=False)
         ctx = Context(self.table, {**self.ctx.definitions, unknown: value}, seed=self.ctx.seed)
         saved = self.rec.ctx
         self.rec.ctx = ctx

@@ -289,6 +289,15 @@ class Builder:
         }[node.func]
         return Value(fn(x), None)
 
+    def _call_vec(self, node, env):
+        """vec(a, b, ...): a column vector from scalars."""
+        from sympy import ImmutableMatrix, Integer
+
+        if not node.args:
+            raise self.fail("vec(...) needs at least one entry", node)
+        entries = [self.as_scalar(self.build(a, env), a) for a in node.args]
+        return Value(ImmutableMatrix([[e] for e in entries]), (Integer(len(entries)), Integer(1)))
+
     def _call_inv(self, node, env):
         from sympy import Inverse
 
@@ -417,7 +426,7 @@ class Builder:
         return v.expr
 
 
-KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum"}
+KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec"}
 
 
 def _is_1x1(shape) -> bool:
