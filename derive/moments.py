@@ -1,20 +1,146 @@
 """Exact expectations for certification: E and Var of expressions in independent random
 variables, evaluated at concrete values of everything else.
 
-This is deliberately a different method from the rules in ``rules/moments.py``: sums are
-expanded into their concrete terms, the expression is multiplied out, and every monomial's
-expectation is the product of per-variable moments (independence). Bernoulli variables are
-averaged over their two outcomes exactly; Gaussian ones use their exact raw moments, and
-``relu`` of a centred Gaussian uses exact half-line moments.
+Deliberately a different method from the rules in ``rules/moments.py``: the expression is
+evaluated with every random variable kept as an indeterminate, giving an exact polynomial in
+them (sums run over their concrete terms); the expectation of each monomial is the product of
+per-variable moments (independence). Bernoulli variables use E[m^k] = p; Gaussian ones their
+exact raw moments; ``relu`` of a centred Gaussian its exact half-line moments.
 """
 from __future__ import annotations
 
 from fractions import Fraction
-from math import factorial
+from math import comb, factorial
 
 import mpmath
 
-from .numeric import EvalError, _mp
+from .numeric import EvalError, Evaluator, _mp
+
+
+class RPoly:
+    """A polynomial in random indeterminates: {monomial: coefficient}; a monomial is a sorted
+    tuple of ((kind, base, index), power) with kind 'x' (the variable) or 'relu'."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms):
+        self.terms = {m: c for m, c in terms.items() if not _is_zero(c)}
+
+    @staticmethod
+    def const(c):
+        return RPoly({(): c})
+
+    def __add__(self, other):
+        other = _poly(other)
+        out = dict(self.terms)
+        for m, c in other.terms.items():
+            out[m] = out[m] + c if m in out else c
+        return RPoly(out)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return RPoly({m: -c for m, c in self.terms.items()})
+
+    def __sub__(self, other):
+        return self + (-_poly(other))
+
+    def __rsub__(self, other):
+        return _poly(other) + (-self)
+
+    def __mul__(self, other):
+        other = _poly(other)
+        out: dict = {}
+        for m1, c1 in self.terms.items():
+            for m2, c2 in other.terms.items():
+                m = _merge(m1, m2)
+                out[m] = out[m] + c1 * c2 if m in out else c1 * c2
+        if len(out) > 20000:
+            raise EvalError("expectation too large to expand exactly")
+        return RPoly(out)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        if isinstance(other, RPoly):
+            if set(other.terms) != {()}:
+                raise EvalError("division by a random quantity")
+            other = other.terms[()]
+        return RPoly({m: _div(c, other) for m, c in self.terms.items()})
+
+    def __rtruediv__(self, other):
+        if set(self.terms) <= {()}:
+            return RPoly.const(_div(other, self.terms.get((), Fraction(0))))
+        raise EvalError("division by a random quantity")
+
+    def single_variable(self):
+        """(kind, base, index) if this is exactly one indeterminate with coefficient 1."""
+        if len(self.terms) == 1:
+            (m, c), = self.terms.items()
+            if len(m) == 1 and m[0][1] == 1 and c == 1:
+                return m[0][0]
+        return None
+
+
+def _is_zero(c):
+    return c == 0 if isinstance(c, (Fraction, int)) else abs(c) < mpmath.mpf(10) ** -45
+
+
+def _div(a, b):
+    if isinstance(a, Fraction) and isinstance(b, mpmath.mpf) or isinstance(b, Fraction) and isinstance(a, mpmath.mpf):
+        return _mp(a) / _mp(b)
+    if b == 0:
+        raise EvalError("division by zero")
+    return a / b
+
+
+def _poly(x):
+    return x if isinstance(x, RPoly) else RPoly.const(x)
+
+
+def _merge(m1, m2):
+    powers = dict(m1)
+    for k, p in m2:
+        powers[k] = powers.get(k, 0) + p
+    return tuple(sorted(powers.items(), key=_key_order))
+
+
+def _key_order(item):
+    (kind, base, index), _ = item
+    return (kind, str(base), -1 if index is None else index)
+
+
+class RandomEvaluator(Evaluator):
+    """Evaluates with random variables as indeterminates (RPoly values)."""
+
+    def __init__(self, env, families):
+        super().__init__(env, None)
+        self.families = families
+
+    def _Indexed(self, e):
+        if e.base in self.families:
+            k = int(self.eval(e.indices[0]))
+            return RPoly({((("x", e.base, k), 1),): Fraction(1)})
+        return super()._Indexed(e)
+
+    def _Symbol(self, e):
+        if e in self.families:
+            return RPoly({((("x", e, None), 1),): Fraction(1)})
+        return super()._Symbol(e)
+
+    def _relu(self, e):
+        v = self.eval(e.args[0])
+        if isinstance(v, RPoly):
+            var = v.single_variable()
+            if var is None or var[0] != "x":
+                raise EvalError("relu of a combination of random variables")
+            return RPoly({((("relu", var[1], var[2]), 1),): Fraction(1)})
+        return super()._relu(e)
+
+    def _E(self, e):
+        raise EvalError("nested expectations are not checked")
+
+    _Var = _E
 
 
 def make_moments(table):
@@ -22,118 +148,46 @@ def make_moments(table):
     families = {info.obj: info for info in table.random_families()}
 
     def moments(expr, kind, evaluator):
-        if kind == "Var":
-            first = _expectation(expr, evaluator, families)
-            second = _expectation(expr ** 2, evaluator, families)
-            return second + (-(first * first))  # Fraction - mpf is not defined; + (-x) is
-        return _expectation(expr, evaluator, families)
+        value = RandomEvaluator(evaluator.env, families).eval(expr)
+        poly = _poly(value)
+        first = _expect(poly, families, evaluator)
+        if kind == "E":
+            return first
+        second = _expect(poly * poly, families, evaluator)
+        return second + (-(first * first))  # Fraction - mpf is not defined; + (-x) is
 
     return moments
 
 
-def _to_sympy(v):
-    from sympy import Float, Rational
-
-    if isinstance(v, Fraction):
-        return Rational(v.numerator, v.denominator)
-    if isinstance(v, int):
-        return Rational(v)
-    return Float(mpmath.nstr(v, 50), 50)
-
-
-def _from_sympy(v):
-    from sympy import Rational
-
-    if isinstance(v, Rational):
-        return Fraction(int(v.p), int(v.q))
-    return mpmath.mpf(str(v.evalf(50)))
-
-
-def _expectation(expr, evaluator, families):
-    from sympy import Add, Indexed, Mul, Pow, Symbol, expand, Sum
-
-    # 1. concrete sums: evaluate bounds, expand into terms
-    def expand_sums(e):
-        if isinstance(e, Sum):
-            (var, lo, hi), = e.limits
-            a = int(evaluator.eval(lo))
-            b = int(evaluator.eval(hi))
-            if b - a > 64:
-                raise EvalError("sum too long for exact expectation")
-            return Add(*[expand_sums(e.function).xreplace({var: k}) for k in range(a, b + 1)])
-        if not e.args:
-            return e
-        return e.func(*[expand_sums(x) for x in e.args])
-
-    e = expand_sums(expr)
-    # 2. replace random instances by fresh symbols, deterministic atoms by values
-    rv_of: dict = {}
-    replace = {}
-    for atom in e.atoms(Indexed):
-        if atom.base in families:
-            idx = int(evaluator.eval(atom.indices[0]))
-            key = (atom.base, idx)
-            rv_of.setdefault(key, Symbol(f"_rv_{atom.base}_{idx}", real=True))
-            replace[atom] = rv_of[key]
-        else:
-            replace[atom] = _to_sympy(evaluator.eval(atom))
-    for atom in e.free_symbols:
-        if atom in replace or isinstance(atom, Indexed):
-            continue
-        if atom in families:
-            rv_of.setdefault((atom, None), Symbol(f"_rv_{atom}", real=True))
-            replace[atom] = rv_of[(atom, None)]
-        elif atom.is_Symbol and atom not in rv_of.values():
-            if isinstance(evaluator.env.get(atom), dict):
-                continue  # the label of an indexed family: its members were replaced above
-            replace[atom] = _to_sympy(evaluator.eval(atom))
-    e = e.xreplace(replace)
-    dist_of = {sym: families[key[0]].dist for key, sym in rv_of.items()}
+def _expect(poly: RPoly, families, evaluator):
     total = Fraction(0)
-    for term in Add.make_args(expand(e)):
+    cache: dict = {}
+    for monomial, coeff in poly.terms.items():
         groups: dict = {}
-        coeff = Fraction(1)
-        for factor in Mul.make_args(term):
-            rvs = [s for s in factor.free_symbols if s in dist_of]
-            if not rvs:
-                coeff = coeff * _from_sympy(factor)
-                continue
-            if len(rvs) > 1:
-                raise EvalError("a factor mixes two random variables")
-            groups.setdefault(rvs[0], []).append(factor)
+        for (kind, base, index), power in monomial:
+            g = groups.setdefault((base, index), [0, 0])
+            g[0 if kind == "x" else 1] += power
         value = coeff
-        for sym, factors in groups.items():
-            value = value * _single(Mul(*factors), sym, dist_of[sym], evaluator)
+        for (base, index), (p, q) in groups.items():
+            key = (base, p, q)
+            if key not in cache:
+                cache[key] = _moment(families[base].dist, p, q, evaluator)
+            value = value * cache[key]
         total = total + value
     return total
 
 
-def _single(g, x, dist, evaluator):
-    """E[g(X)] for one random variable X with the given distribution."""
-    from sympy import Poly, S
-
-    from .expr.objects import relu
-
-    params = [evaluator.eval(p) for p in dist[1:]]
+def _moment(dist, p: int, q: int, evaluator):
+    """E[X^p relu(X)^q] for one variable X with the declared distribution."""
+    params = [evaluator.eval(x) for x in dist[1:]]
     if dist[0] == "bernoulli":
-        p = params[0]
-        return (1 - p) * _from_sympy(g.xreplace({x: S.Zero}).replace(relu, _relu0)) + \
-            p * _from_sympy(g.xreplace({x: S.One}).replace(relu, _relu0))
+        return Fraction(1) if p + q == 0 else params[0]   # X ∈ {0, 1}, relu(X) = X
     mean, var = params
-    if g.has(relu):
-        if mean != 0:
-            raise EvalError("relu of a non-centred Gaussian is not supported")
-        positive = g.replace(relu, lambda a: a)
-        poly = Poly(positive, x)
-        return sum((_from_sympy(c) * _half_moment(k, var) for (k,), c in poly.terms()), Fraction(0))
-    poly = Poly(g, x)
-    return sum((_from_sympy(c) * _gauss_moment(k, mean, var) for (k,), c in poly.terms()), Fraction(0))
-
-
-def _relu0(a):
-    from sympy import Max
-
-    return Max(a, 0)
+    if q == 0:
+        return _gauss_moment(p, mean, var)
+    if mean != 0:
+        raise EvalError("relu of a non-centred Gaussian is not supported")
+    return _half_moment(p + q, var)
 
 
 def _double_factorial(k: int) -> int:
@@ -146,12 +200,9 @@ def _double_factorial(k: int) -> int:
 
 def _gauss_moment(k: int, mean, var):
     """E[X^k] for X ~ N(mean, var), exactly when mean and var are rational."""
-    from math import comb
-
-    total = Fraction(0) if not isinstance(mean, mpmath.mpf) else mpmath.mpf(0)
+    total = Fraction(0)
     for i in range(0, k + 1, 2):  # odd central moments vanish
-        central = _double_factorial(i - 1) * _pow(var, i // 2)
-        total = total + comb(k, i) * _pow(mean, k - i) * central
+        total = total + comb(k, i) * _pow(mean, k - i) * (_double_factorial(i - 1) * _pow(var, i // 2))
     return total
 
 
