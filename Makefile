@@ -8,7 +8,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: all setup test bench clean
 
-all: solutions
+# `make`: set up, install TeX if it is missing (a failure leaves .tex files only), build the PDFs.
+all: setup
+	@$(MAKE) --no-print-directory tex || echo "derive: TeX could not be installed (see above); writing .tex files only" >&2
+	@$(MAKE) --no-print-directory solutions
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -181,7 +181,8 @@ class Builder:
         if _differ(a.shape[1], b.shape[0]):
             if _is_1x1(a.shape) or _is_1x1(b.shape):
                 return self._scalar_times(a, b)
-            raise self.fail(f"shape mismatch: cannot multiply {_fmt(a.shape)} by {_fmt(b.shape)}", node)
+            raise self.fail(f"shape mismatch: cannot multiply {_fmt(a.shape)} by {_fmt(b.shape)} "
+                            f"({_show(a.expr)} is {_fmt(a.shape)}, {_show(b.expr)} is {_fmt(b.shape)})", node)
         return Value(_mmul(a.expr, b.expr), (a.shape[0], b.shape[1]))
 
     def _scalar_times(self, a, b):
@@ -427,6 +428,15 @@ class Builder:
 
 
 KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec"}
+
+
+def _show(expr) -> str:
+    try:
+        from ..render.printing import text
+
+        return text(expr)
+    except Exception:  # noqa: BLE001 - a message must never fail to print
+        return str(expr)
 
 
 def _is_1x1(shape) -> bool:
