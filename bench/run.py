@@ -146,18 +146,24 @@ def bench_check(count: int = CHECK_BATCH) -> dict:
         batches = make_submissions(scratch, count)
         if not batches:
             return {"status": "not measured", "reason": f"no student fixtures in {FIXTURES}"}
-        seconds, exit_codes = 0.0, {}
+        seconds, exit_codes, step_ms = 0.0, {}, []
         for problem, files in batches.items():
             start = time.perf_counter()
-            done = subprocess.run([str(DERIVE), "check", problem, *map(str, files)], capture_output=True,
+            done = subprocess.run([str(DERIVE), "check", problem, *map(str, files), "--json"], capture_output=True,
                                   text=True, env=_env(DERIVE_NO_CACHE="1"))
             seconds += time.perf_counter() - start
             exit_codes[problem] = done.returncode
             if done.returncode not in (0, 1):  # 1 may mean "mistakes found"; anything else is a failure
                 return {"status": "not measured",
                         "reason": f"derive check {problem} exited {done.returncode}: {done.stderr.strip()[:300]}"}
+            for report in json.loads(done.stdout):
+                step_ms += [s["ms"] for s in report["steps"] if "ms" in s]
         n = sum(len(f) for f in batches.values())
+        step_ms.sort()
+        p95 = step_ms[min(len(step_ms) - 1, int(0.95 * len(step_ms)))] if step_ms else None
         return {"status": "measured", "submissions": n, "seconds": seconds, "per_submission": seconds / n,
+                "submissions_per_second": n / seconds, "steps": len(step_ms),
+                "step_ms_median": statistics.median(step_ms) if step_ms else None, "step_ms_p95": p95,
                 "exit_codes": exit_codes}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -206,7 +212,11 @@ def report(r: dict) -> str:
     lines += ["", "checker (derive check)"]
     if c["status"] == "measured":
         lines.append(f"  {c['submissions']} submissions in {c['seconds']:.3f} s "
-                     f"({c['per_submission'] * 1000:.1f} ms each; exit codes {c['exit_codes']})")
+                     f"({c['submissions_per_second']:.1f} per second, {c['per_submission'] * 1000:.1f} ms each; "
+                     f"target: 100 in under 30 s)")
+        lines.append(f"  {c['steps']} steps: median {c['step_ms_median']:.1f} ms, 95th percentile "
+                     f"{c['step_ms_p95']:.1f} ms per step (target: median under 20 ms)")
+        lines.append(f"  exit codes per problem batch: {c['exit_codes']}")
     else:
         lines.append(f"  not measured: {c['reason']}")
     return "\n".join(lines)

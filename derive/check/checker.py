@@ -42,6 +42,7 @@ class StepResult:
     counterexample: dict | None = None
     condition: str = ""             # for ok steps that need an assumption
     part: str = ""
+    ms: float = 0.0                 # time spent checking this step
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,14 @@ class PartChecker:
     # -- one line -----------------------------------------------------------------------------
     def check_line(self, index: int, line, terms: list, ops: list, prev_last) -> tuple[StepResult, object]:
         """Judge one line. Returns its result and the value of its last item (for continuations)."""
+        import time
+
         base = StepResult(index, line.line, line.latex, "ok", part=self.part.id)
+        start = time.perf_counter()
+        result, last = self._check_line(base, line, terms, ops, prev_last)
+        return replace(result, ms=round((time.perf_counter() - start) * 1000, 3)), last
+
+    def _check_line(self, base, line, terms, ops, prev_last):
         armed = _alarm(self.step_seconds)
         try:
             return self._judge(base, line, terms, ops, prev_last)
