@@ -78,3 +78,42 @@ def test_unknown_part_is_a_usage_error(run):
     result = run("ridge-fgm", "--part", "9.9")
     assert result.exit_code == 2
     assert "no part '9.9'" in result.output
+
+
+def test_markdown_output_has_balanced_display_math(run):
+    result = run("trust-region", "--markdown")
+    assert result.exit_code == 0
+    assert result.output.count("$$") % 2 == 0 and result.output.count("$$") >= 4
+    assert result.output.startswith("# ")
+
+
+def test_pdf_output(run, tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    from derive.render.pdf import tex_available
+
+    missing = tex_available()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    out = tmp_path / "relu.pdf"
+    result = run("relu-init", "--pdf", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+        assert "Initialisation variance" in text
+
+
+def test_build_writes_every_problem_and_sheet(run, tmp_path):
+    from derive.bank import entries
+
+    out = tmp_path / "b"
+    result = run("build", "--tex-only", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    written = {p.stem for p in out.glob("*.tex")}
+    assert {e.id for e in entries()} <= written
+    assert {e.sheet for e in entries()} <= written

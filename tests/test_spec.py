@@ -48,7 +48,7 @@ def test_good_spec_loads(tmp_path):
      "in 'norm(X @ w - t)**2 + lamda * norm(w)**2': unknown symbol 'lamda'. Did you mean 'lambda'? "
      "Known: X, d, lambda, n, t, w."),
     ("norm(X @ w - t)**2", "norm(w @ X - t)**2", 11,
-     "in 'norm(w @ X - t)**2 + lambda * norm(w)**2': shape mismatch: cannot multiply d×1 by n×d"),
+     "in 'norm(w @ X - t)**2 + lambda * norm(w)**2': shape mismatch: cannot multiply d×1 by n×d (w is d×1, X is n×d)"),
     ("goal: {minimize:", "goal: {minimise:", 11,
      "unknown goal kind 'minimise'. Did you mean 'minimize'? Kinds: simplify, minimize, solve, mean, variance."),
     ("{kind: vector, shape: [d]}", "{kind: vectr, shape: [d]}", 6,
