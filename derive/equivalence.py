@@ -9,7 +9,7 @@ hand. Where it is cheap, a symbolic proof is tried first.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from .numeric import EvalError, Evaluator, Mat, Singular, all_close, difference, div, is_zero, mat, show
@@ -109,28 +109,41 @@ def same_value(a, b, ctx: Context, symbolic: bool = True) -> Verdict:
     return verdict
 
 
-def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:
-    done = 0
-    last_error = ""
-    for env, shown in ctx.instances([a, b], positive):
-        ev = ctx.evaluator(env)
+def _trials(ctx: Context, exprs, judge, success: str, positive=frozenset()) -> Verdict:
+    """Run ``judge(env, evaluator, shown)`` on random instances until ``ctx.trials`` agree.
+
+    ``judge`` returns None when the instance agrees, or a decisive ``Verdict``; a singular
+    instance (``Singular``) is skipped and redrawn; an expression that cannot be evaluated makes
+    the verdict 'unknown'. ``success`` is formatted with ``n``, the number of instances."""
+    done, skipped = 0, ""
+    for env, shown in ctx.instances(exprs, positive):
         try:
-            va, vb = ev.eval(a), ev.eval(b)
+            outcome = judge(env, ctx.evaluator(env), shown)
         except Singular as e:
-            last_error = str(e)
+            skipped = str(e)
             continue
         except EvalError as e:
             return Verdict("unknown", reason=f"cannot evaluate: {e}")
         except (ZeroDivisionError, OverflowError, TypeError, ValueError) as e:
-            last_error = str(e)
+            skipped = str(e)
             continue
-        if not all_close(va, vb):
-            ce = Counterexample(_relevant(shown, [a, b]), show(va), show(vb))
-            return Verdict("not-equivalent", f"numeric: differs at instance {done + 1}", counterexample=ce, trials=done + 1)
+        if outcome is not None:
+            return replace(outcome, trials=done + 1)
         done += 1
         if done >= ctx.trials:
-            return Verdict("equivalent", f"numeric: {done} random instances (exact)", trials=done)
-    return Verdict("unknown", reason=f"no admissible instance could be evaluated ({last_error or 'all singular'})", trials=done)
+            return Verdict("equivalent", success.format(n=done), trials=done)
+    return Verdict("unknown", reason=f"no admissible instance could be evaluated ({skipped or 'all singular'})", trials=done)
+
+
+def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:
+    def judge(env, ev, shown):
+        va, vb = ev.eval(a), ev.eval(b)
+        if all_close(va, vb):
+            return None
+        ce = Counterexample(_relevant(shown, [a, b]), show(va), show(vb))
+        return Verdict("not-equivalent", "numeric: differs at a random instance", counterexample=ce)
+
+    return _trials(ctx, [a, b], judge, "numeric: {n} random instances (exact)", positive)
 
 
 def _holds_under_positivity(a, b, ctx: Context) -> str:
@@ -185,51 +198,40 @@ def same_solutions(eq1, eq2, unknown, ctx: Context) -> Verdict:
 
     Both residuals must be affine in the unknown (checked); each is solved exactly."""
     r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
-    done = 0
-    for env, shown in ctx.instances([r1, r2]):
-        ev = ctx.evaluator(env)
-        try:
-            s1 = _solve_affine(r1, unknown, env, ev)
-            s2 = _solve_affine(r2, unknown, env, ev)
-        except Singular:
-            continue
-        except EvalError as e:
-            return Verdict("unknown", reason=str(e))
+
+    def judge(env, ev, shown):
+        s1, s2 = _solve_affine(r1, unknown, env, ev), _solve_affine(r2, unknown, env, ev)
         if s1 is None or s2 is None:
             return Verdict("unknown", reason="the equation is not linear in the unknown")
-        if not all_close(s1, s2):
-            ce = Counterexample(_relevant(shown, [r1, r2]), f"{unknown} = {show(s1)}", f"{unknown} = {show(s2)}")
-            return Verdict("not-equivalent", "numeric: solutions differ", counterexample=ce, trials=done + 1)
-        done += 1
-        if done >= ctx.trials:
-            return Verdict("equivalent", f"numeric: same solution at {done} random instances (exact)", trials=done)
-    return Verdict("unknown", reason="no admissible instance")
+        if all_close(s1, s2):
+            return None
+        ce = Counterexample(_relevant(shown, [r1, r2]), f"{unknown} = {show(s1)}", f"{unknown} = {show(s2)}")
+        return Verdict("not-equivalent", "numeric: solutions differ", counterexample=ce)
+
+    return _trials(ctx, [r1, r2], judge, "numeric: same solution at {n} random instances (exact)")
 
 
 def implied_by(eq1, eq2, unknown, ctx: Context) -> Verdict:
     """Does ``eq2`` hold at the solution of ``eq1`` (affine in ``unknown``)? An implication,
     e.g. multiplying an equation through by a vector."""
     r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
-    done = 0
-    for env, shown in ctx.instances([r1, r2]):
-        ev = ctx.evaluator(env)
-        try:
-            sol = _solve_affine(r1, unknown, env, ev)
-            if sol is None:
-                return Verdict("unknown", reason="the previous equation is not linear in the unknown")
-            env[unknown] = sol
-            res = ev.eval(r2)
-        except Singular:
-            continue
-        except EvalError as e:
-            return Verdict("unknown", reason=str(e))
-        if not all(is_zero(x) for row in _as_mat(res) for x in row):
-            ce = Counterexample(_relevant(shown, [r1, r2]), f"{unknown} = {show(sol)} leaves {show(res)}", "0")
-            return Verdict("not-equivalent", "numeric: fails at the previous solution", counterexample=ce, trials=done + 1)
-        done += 1
-        if done >= ctx.trials:
-            return Verdict("equivalent", f"numeric: holds at the previous equation's solution, {done} instances", trials=done)
-    return Verdict("unknown", reason="no admissible instance")
+
+    def judge(env, ev, shown):
+        sol = _solve_affine(r1, unknown, env, ev)
+        if sol is None:
+            return Verdict("unknown", reason="the previous equation is not linear in the unknown")
+        env[unknown] = sol
+        res = ev.eval(r2)
+        if _vanishes(res):
+            return None
+        ce = Counterexample(_relevant(shown, [r1, r2]), f"{unknown} = {show(sol)} leaves {show(res)}", "0")
+        return Verdict("not-equivalent", "numeric: fails at the previous solution", counterexample=ce)
+
+    return _trials(ctx, [r1, r2], judge, "numeric: holds at the previous equation's solution, {n} instances")
+
+
+def _vanishes(v) -> bool:
+    return all(is_zero(x) for row in _as_mat(v) for x in row)
 
 
 def _solve_affine(r, unknown, env, ev):
@@ -280,23 +282,16 @@ def satisfies(eq, unknown, value, ctx: Context) -> Verdict:
     """Does ``unknown = value`` satisfy ``eq`` at every admissible instance?"""
     r = ctx.expand_definitions(residual(eq))
     value = ctx.expand_definitions(value)
-    done = 0
-    for env, shown in ctx.instances([r, value]):
-        ev = ctx.evaluator(env)
-        try:
-            env[unknown] = ev.eval(value)
-            res = ev.eval(r)
-        except Singular:
-            continue
-        except EvalError as e:
-            return Verdict("unknown", reason=str(e))
-        if not all(is_zero(x) for row in _as_mat(res) for x in row):
-            ce = Counterexample(_relevant(shown, [r, value]), f"residual {show(res)}", "0")
-            return Verdict("not-equivalent", "numeric: substitution leaves a residual", counterexample=ce, trials=done + 1)
-        done += 1
-        if done >= ctx.trials:
-            return Verdict("equivalent", f"numeric: substituted back at {done} random instances (exact)", trials=done)
-    return Verdict("unknown", reason="no admissible instance")
+
+    def judge(env, ev, shown):
+        env[unknown] = ev.eval(value)
+        res = ev.eval(r)
+        if _vanishes(res):
+            return None
+        ce = Counterexample(_relevant(shown, [r, value]), f"residual {show(res)}", "0")
+        return Verdict("not-equivalent", "numeric: substitution leaves a residual", counterexample=ce)
+
+    return _trials(ctx, [r, value], judge, "numeric: substituted back at {n} random instances (exact)")
 
 
 def proportional(eq1, eq2, ctx: Context, vary=()) -> Verdict:
@@ -305,33 +300,26 @@ def proportional(eq1, eq2, ctx: Context, vary=()) -> Verdict:
     residual is proportional to any other at one point, so that case answers 'unknown'."""
     r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
     rng = random.Random(ctx.seed + 11)
-    done = 0
-    for env, shown in ctx.instances([r1, r2]):
-        ev = ctx.evaluator(env)
-        try:
-            a, b = _as_mat(ev.eval(r1)), _as_mat(ev.eval(r2))
-            c = _ratio(a, b)
-            if c is not None and c != "zero" and vary:
-                for sym in vary:  # the factor may depend on parameters, never on the unknowns
-                    env[sym] = _redraw(sym, env, rng)
-                c2 = _ratio(_as_mat(ev.eval(r1)), _as_mat(ev.eval(r2)))
-                if c2 is None or (c2 != "zero" and not all_close(c, c2)):
-                    c = None
-        except Singular:
-            continue
-        except EvalError as e:
-            return Verdict("unknown", reason=str(e))
+
+    def judge(env, ev, shown):
+        a, b = _as_mat(ev.eval(r1)), _as_mat(ev.eval(r2))
         if a.shape != b.shape:
             return Verdict("not-equivalent", reason="the equations have different shapes")
         if a.shape == (1, 1) and not vary:
             return Verdict("unknown", reason="a scalar equation needs its unknown to compare")
-        if c is None:
-            ce = Counterexample(_relevant(shown, [r1, r2]), f"lhs − rhs = {show(a)}", f"lhs − rhs = {show(b)}")
-            return Verdict("not-equivalent", "numeric: residuals not proportional", counterexample=ce, trials=done + 1)
-        done += 1
-        if done >= ctx.trials:
-            return Verdict("equivalent", f"numeric: proportional at {done} random instances (exact)", trials=done)
-    return Verdict("unknown", reason="no admissible instance")
+        c = _ratio(a, b)
+        if c is not None and c != "zero" and vary:
+            for sym in vary:  # the factor may depend on parameters, never on the unknowns
+                env[sym] = _redraw(sym, env, rng)
+            c2 = _ratio(_as_mat(ev.eval(r1)), _as_mat(ev.eval(r2)))
+            if c2 is None or (c2 != "zero" and not all_close(c, c2)):
+                c = None
+        if c is not None:
+            return None
+        ce = Counterexample(_relevant(shown, [r1, r2]), f"lhs − rhs = {show(a)}", f"lhs − rhs = {show(b)}")
+        return Verdict("not-equivalent", "numeric: residuals not proportional", counterexample=ce)
+
+    return _trials(ctx, [r1, r2], judge, "numeric: proportional at {n} random instances (exact)")
 
 
 def _ratio(a: Mat, b: Mat):

@@ -464,19 +464,11 @@ def _check_names(node: A.Node, table: SymbolTable, text: str) -> None:
         if name in table or name in ("I", "pi", "inf"):
             continue
         raise table.unknown(name, text)
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in A.walk(node):
         if isinstance(n, A.Call) and n.func not in KNOWN_FUNCTIONS and n.func not in table:
             close = difflib.get_close_matches(n.func, sorted(KNOWN_FUNCTIONS), n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise ParseError(f"unknown function '{n.func}'.{hint} Known: {', '.join(sorted(KNOWN_FUNCTIONS))}", text, n.pos)
-        for attr in ("left", "right", "operand", "base", "index", "body", "lower", "upper"):
-            child = getattr(n, attr, None)
-            if isinstance(child, A.Node):
-                stack.append(child)
-        if isinstance(n, A.Call):
-            stack.extend(n.args)
 
 
 def _defined_symbol(name: str, value):

@@ -489,18 +489,7 @@ def _solved_symbol(eq):
 
 
 def _index_names(node) -> set:
-    out, stack = set(), [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, A.Index) and isinstance(n.index, A.Name):
-            out.add(n.index.id)
-        for attr in ("left", "right", "operand", "base", "index", "body", "lower", "upper"):
-            child = getattr(n, attr, None)
-            if isinstance(child, A.Node):
-                stack.append(child)
-        if isinstance(n, A.Call):
-            stack.extend(n.args)
-    return out
+    return {n.index.id for n in A.walk(node) if isinstance(n, A.Index) and isinstance(n.index, A.Name)}
 
 
 _BUILTINS = {"inv", "norm", "grad", "diff", "sqrt", "exp", "log", "abs", "sign", "relu", "E", "Var", "sum", "argmin", "sigmoid"}
@@ -521,18 +510,7 @@ def _mentions(expr, sym) -> bool:
 
 
 def _is_call_head(node, name) -> bool:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, A.Call) and n.func == name:
-            return True
-        for attr in ("left", "right", "operand", "base", "index", "body", "lower", "upper"):
-            child = getattr(n, attr, None)
-            if isinstance(child, A.Node):
-                stack.append(child)
-        if isinstance(n, A.Call):
-            stack.extend(n.args)
-    return False
+    return any(isinstance(n, A.Call) and n.func == name for n in A.walk(node))
 
 
 def _rename(node, aliases: dict):

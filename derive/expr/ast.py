@@ -91,23 +91,26 @@ class Rel(Node):
 RELATIONS = ("=", "<=", "<", ">=", ">")
 
 
-def names_in(node: Node) -> set[str]:
-    """Every ``Name`` id used in ``node`` (sum indices included)."""
-    out: set[str] = set()
+def walk(node: Node):
+    """Every node of the tree, parents before children."""
     stack = [node]
     while stack:
         n = stack.pop()
+        yield n
+        for attr in ("left", "right", "operand", "base", "index", "body", "lower", "upper"):
+            child = getattr(n, attr, None)
+            if isinstance(child, Node):
+                stack.append(child)
+        if isinstance(n, Call):
+            stack.extend(n.args)
+
+
+def names_in(node: Node) -> set[str]:
+    """Every ``Name`` id used in ``node`` (sum indices included)."""
+    out: set[str] = set()
+    for n in walk(node):
         if isinstance(n, Name):
             out.add(n.id)
         elif isinstance(n, SumOver):
             out.add(n.index)
-            stack.extend(x for x in (n.body, n.lower, n.upper) if x is not None)
-        elif isinstance(n, (BinOp, Rel)):
-            stack += [n.left, n.right]
-        elif isinstance(n, (Neg, Transpose)):
-            stack.append(n.operand)
-        elif isinstance(n, Call):
-            stack.extend(n.args)
-        elif isinstance(n, Index):
-            stack += [n.base, n.index]
     return out
