@@ -486,6 +486,14 @@ class _Text(_Shared, StrPrinter):
         base = self._print(expr.parent)
         return base + _subscript(",".join(self._print(i) for i in _entry_indices(expr)))
 
+    def _print_ImmutableDenseMatrix(self, expr):
+        rows = [[self._print(expr[i, j]) for j in range(expr.cols)] for i in range(expr.rows)]
+        if expr.cols == 1:
+            return "(" + ", ".join(r[0] for r in rows) + ")ᵀ"
+        return "[" + "; ".join(", ".join(r) for r in rows) + "]"
+
+    _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
+
     def _print_Grad(self, expr):
         var = self._print(expr.var)
         sub = var.translate(_SUB)
