@@ -2,6 +2,7 @@
 cache), build documents for many problems in one process, verify specs' expected answers."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from . import cache
@@ -78,7 +79,7 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
     if not chosen:
         raise DeriveError(f"no problems for sheet(s) {', '.join(sheets)}" if sheets else "the problem bank is empty")
     by_sheet: dict[str, list] = {}
-    with click.progressbar(chosen, label="deriving", file=click.get_text_stream("stderr"), show_pos=True,
+    with click.progressbar(chosen, label="deriving", file=sys.stderr, show_pos=True,
                            item_show_func=lambda e: e.id if e else "") as bar:
         for e in bar:
             by_sheet.setdefault(e.sheet, []).append(derivation(e.id))
