@@ -45,11 +45,9 @@ def render_derivation(d, fmt: str, template_dir=None) -> str:
 def render(problem: str, fmt: str, parts=None, template_dir=None, use_cache: bool = True) -> str:
     """The problem's derivation rendered as ``fmt``; served from the cache when nothing that
     determines it has changed."""
-    path = find(problem)
     k = None
     if use_cache and cache.enabled():
-        k = cache.key("render", fmt, path.read_text(encoding="utf-8"), ",".join(parts or []),
-                      cache.tree_fingerprint(Path(template_dir) if template_dir else None) if fmt in ("latex", "markdown") else "")
+        k = _render_key(problem, fmt, parts, template_dir)
         hit = cache.get(k)
         if hit is not None:
             return hit
@@ -57,6 +55,20 @@ def render(problem: str, fmt: str, parts=None, template_dir=None, use_cache: boo
     if k is not None:
         cache.put(k, text)
     return text
+
+
+def _render_key(problem: str, fmt: str, parts=None, template_dir=None) -> str:
+    path = find(problem)
+    templates = cache.tree_fingerprint(Path(template_dir) if template_dir else None) if fmt in ("latex", "markdown") else ""
+    return cache.key("render", fmt, path.read_text(encoding="utf-8"), ",".join(parts or []), templates)
+
+
+def warm_cache(problem: str, d, template_dir=None) -> None:
+    """Store every output format of a derivation just made, so later calls need no SymPy."""
+    if not cache.enabled():
+        return
+    for fmt in ("text", "latex", "markdown", "json"):
+        cache.put(_render_key(problem, fmt, None, template_dir), render_derivation(d, fmt, template_dir))
 
 
 def write_pdf(problem: str, target: Path, parts=None, template_dir=None) -> Path:
@@ -82,7 +94,9 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
     with click.progressbar(chosen, label="deriving", file=sys.stderr, show_pos=True,
                            item_show_func=lambda e: e.id if e else "") as bar:
         for e in bar:
-            by_sheet.setdefault(e.sheet, []).append(derivation(e.id))
+            d = derivation(e.id)
+            by_sheet.setdefault(e.sheet, []).append(d)
+            warm_cache(e.id, d, template_dir)
     result = build_all(by_sheet, out_dir, template_dir=template_dir, pdf=pdf, progress=progress)
     return (f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
             f"{len(result.compiled)} compiled, {len(result.removed)} removed in {out_dir}")

@@ -117,3 +117,11 @@ def test_build_writes_every_problem_and_sheet(run, tmp_path):
     written = {p.stem for p in out.glob("*.tex")}
     assert {e.id for e in entries()} <= written
     assert {e.sheet for e in entries()} <= written
+
+
+def test_build_warms_the_cache_with_outputs_identical_to_fresh_ones(run, tmp_path):
+    from derive import service
+
+    run("build", "--tex-only", "--out", str(tmp_path / "b"))
+    cached = service.render("relu-init", "markdown")          # served from what build stored
+    assert cached == service.render("relu-init", "markdown", use_cache=False)
