@@ -119,9 +119,10 @@ def test_build_writes_every_problem_and_sheet(run, tmp_path):
     assert {e.sheet for e in entries()} <= written
 
 
-def test_build_warms_the_cache_with_outputs_identical_to_fresh_ones(run, tmp_path):
+def test_build_warms_the_cache_with_outputs_identical_to_fresh_ones(run, tmp_path, monkeypatch):
     from derive import service
 
     run("build", "--tex-only", "--out", str(tmp_path / "b"))
-    cached = service.render("relu-init", "markdown")          # served from what build stored
-    assert cached == service.render("relu-init", "markdown", use_cache=False)
+    fresh = service.render("relu-init", "markdown", use_cache=False)
+    monkeypatch.setattr(service, "derivation", lambda *a, **k: pytest.fail("derived again: the cache was not warmed"))
+    assert service.render("relu-init", "markdown") == fresh
