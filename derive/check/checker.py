@@ -244,10 +244,24 @@ class PartChecker:
                                       f"define it or pass --alias {undefined[0]}=NAME"), b
             return replace(base, status="wrong", move="identity",
                            reason=f"{_side(k)} does not equal what precedes it", counterexample=_ce(v)), b
-        move = base.move or ("identity" if len(items) > 1 else "expression")
+        move = base.move or self._identity_move(items)
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
+
+    def _identity_move(self, items) -> str:
+        """Name what an identity chain does: substitute a given or earlier result, take
+        expectations, or just rewrite."""
+        from ..expr.objects import E, Var
+
+        if any(getattr(x, "has", lambda *s: False)(E, Var) for x in items):
+            return "takes expectations"
+        used = [s for s in self.ctx.definitions
+                if any(getattr(x, "has", lambda *a: False)(s) for x in items)
+                and not all(getattr(x, "has", lambda *a: False)(s) for x in items)]
+        if used:
+            return "substitutes " + ", ".join(sorted(str(s) for s in used))
+        return "identity"
 
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:
@@ -351,6 +365,8 @@ class PartChecker:
         if target is not None and (verdict.ok or verdict.status == "unknown"):
             self.ctx.definitions[target] = eq.rhs  # later lines may use it: substituting an earlier result
         if verdict.ok:
+            if move == "equivalent equation" and _solved_symbol(eq) is not None:
+                move = f"solves for {_solved_symbol(eq)}"
             return replace(base, move=move, condition=" and ".join(conditions + ([verdict.condition] if verdict.condition else [])))
         if verdict.status == "unknown":
             return replace(base, status="unknown", move=move, reason=verdict.reason or "could not relate it to the previous step")
