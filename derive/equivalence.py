@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from .numeric import EvalError, Evaluator, Mat, Singular, all_close, difference, div, is_zero, mat, show
+from .numeric import EvalError, Evaluator, Mat, Singular, all_close, div, is_zero, mat, show
 
 TRIALS = 6
 MAX_ATTEMPTS = 40

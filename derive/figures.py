@@ -39,7 +39,7 @@ def figure_data(spec_figure: dict, answer, table, results: dict, definitions: di
         fig["line"] = {"eq": eq, "label": _tex(eq, names)}
     point = _point(answer, x, y, definitions)
     if point is not None:
-        fig["point"] = {"at": point, "label": f"({_num(point[0])}, {_num(point[1])})"}
+        fig["point"] = {"at": point, "label": f"({point[0]}, {point[1]})"}
     if spec_figure.get("contours") is not None:
         if point is None:
             raise SpecError(f"part {part_id}: contours need the answer's point")
@@ -66,10 +66,6 @@ def _point(answer, x, y, definitions):
     if lhs == x and not value.free_symbols and y in definitions:
         return (value, definitions[y].xreplace({x: value}))
     return None
-
-
-def _num(v) -> str:
-    return str(v)
 
 
 def _tex(expr, names) -> str:

@@ -368,7 +368,7 @@ class _Reader:
         special = data.get("specialize") or {}
         if not isinstance(special, dict):
             raise self.err("specialize must map dimensions to integers and matrices to scalar names", *path, "specialize")
-        scope = part_table(table, special, {n: earlier_answer_shape(earlier, str(r)) for n, r in uses.items()}, self, path)
+        scope = part_table(table, special, {n: _earlier_part(earlier, str(r)) for n, r in uses.items()}, self, path)
         goal = self.goal(data.get("goal"), scope, *path, "goal")
         conventions = []
         for j, c in enumerate(data.get("conventions") or []):
@@ -480,7 +480,7 @@ def _defined_symbol(name: str, value):
     return MatrixSymbol(name, *value.shape)
 
 
-def earlier_answer_shape(parts: list[Part], pid: str):
+def _earlier_part(parts: list[Part], pid: str):
     for p in parts:
         if p.id == pid:
             return p
@@ -492,7 +492,7 @@ def part_table(table: SymbolTable, special: dict, uses: dict, reader: _Reader | 
 
     ``specialize: {n: 1, d: 1, X: x}`` makes every matrix whose dimensions all become 1 a scalar
     of the same name (or of the name given), as a 1-D restatement of a matrix problem does."""
-    from sympy import Integer
+    from sympy import Integer, MatrixSymbol, Symbol
 
     scope = table.copy()
     dims = {}
@@ -523,8 +523,6 @@ def part_table(table: SymbolTable, special: dict, uses: dict, reader: _Reader | 
             kind = info.kind if info.kind == "defined" else "scalar"
             obj = make_scalar(target, info.assumptions, info.domain)
             if kind == "defined":
-                from sympy import Symbol
-
                 obj = Symbol(target, real=True)
             new = SymbolInfo(target, kind, obj,
                              latex=_default_latex(target) if target != name else _unbold(info.latex),
@@ -535,12 +533,8 @@ def part_table(table: SymbolTable, special: dict, uses: dict, reader: _Reader | 
     for d in dims:
         scope.symbols[str(d)] = SymbolInfo(str(d), "dim", d, latex=str(d))
     for name, p in uses.items():
-        if name in scope and scope[name].kind not in ("dim",) and scope[name].shape is None:
-            continue  # an existing scalar symbol: the engine substitutes its value
         if name in scope:
-            continue
-        from sympy import MatrixSymbol, Symbol
-
+            continue  # an existing symbol: the engine substitutes the earlier result for it
         shape = p.answer_shape() if p is not None else None
         if shape is not None:
             shape = tuple(_subs_dim(s, dims) for s in shape)

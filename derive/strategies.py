@@ -372,8 +372,4 @@ def _has(expr, sym) -> bool:
 
 
 def _xreplace(expr, mapping):
-    out = expr.xreplace(mapping)
-    try:
-        return out.doit(deep=False) if getattr(out, "is_Matrix", False) and False else out
-    except Exception:  # noqa: BLE001
-        return out
+    return expr.xreplace(mapping)

@@ -133,7 +133,7 @@ class Builder:
         return self._multiply(left, right, node, matmul=(node.op == "@"))
 
     def _add(self, a, b, node):
-        from sympy import Identity, MatAdd
+        from sympy import Identity
 
         if isinstance(a, _PendingIdentity) and isinstance(b, _PendingIdentity):
             return _PendingIdentity(a.coeff + b.coeff)
@@ -160,8 +160,6 @@ class Builder:
         return Value(_madd(a.expr, b.expr), a.shape)
 
     def _multiply(self, a, b, node, matmul: bool):
-        from sympy import MatMul
-
         if isinstance(a, _PendingIdentity) and isinstance(b, _PendingIdentity):
             return _PendingIdentity(a.coeff * b.coeff)
         if isinstance(a, _PendingIdentity):
@@ -377,8 +375,6 @@ class Builder:
             raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)
         x = self.as_scalar(f, node) if f.shape is not None and _is_1x1(f.shape) else f.expr
         if f.shape is not None and not _is_1x1(f.shape):
-            from sympy import MatrixExpr  # noqa: F401
-
             raise self.fail("diff(f, s) of a matrix is not supported; differentiate a scalar", node)
         return Value(Derivative(x, var.expr, evaluate=False), None)
 

@@ -83,7 +83,7 @@ class SymbolTable:
 
     def unknown(self, name: str, text: str = "", pos: int | None = None) -> ParseError:
         """A ParseError for an unknown name, with a did-you-mean suggestion."""
-        known = sorted(n for n, s in self.symbols.items() if s.kind != "dim" or True)
+        known = sorted(self.symbols)
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")

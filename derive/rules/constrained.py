@@ -57,7 +57,6 @@ def _ball(run, f, u, r, goal):
     mu = _multiplier(run)
     norm_sq = MatMul(Transpose(u), u)
     active = Eq(Scalar(norm_sq), r ** 2, evaluate=False)
-    c_norm = sqrt(Scalar(MatMul(Transpose(c), c)))
     # compute the answer first: the boundary step is certified by the optimality of the answer
     lag_extra = MatMul(mu, MatAdd(norm_sq, MatMul(-r ** 2, Identity(1)))).doit()
     lagrangian = MatAdd(f, lag_extra)
@@ -90,7 +89,6 @@ def _ball(run, f, u, r, goal):
                      "it gives the maximiser.", Eq(mu, root, evaluate=False))
     mu_ctx = Context(run.table, {**run.ctx.definitions, mu: mu_sol.value}, seed=run.ctx.seed)
     _with_ctx(run, mu_ctx, lambda: run.rec.step("back-substitute", sol_mu_form, final, name=run.show(mu)))
-    _ = c_norm
     return final
 
 

@@ -44,7 +44,7 @@ def positive_definite_reason(a, printer=str) -> str | None:
 
     A sum of positive semidefinite Gram terms (c·BᵀB, c ≥ 0) and at least one c·I with c > 0
     is positive definite."""
-    from sympy import Identity, MatAdd, MatMul
+    from sympy import Identity, MatAdd
 
     terms = list(a.args) if isinstance(a, MatAdd) else [a]
     has_pd = False

@@ -24,7 +24,7 @@ class Solution:
 def positive_view(expr, table):
     """``expr`` with every interval-bounded scalar written through a positive parameter
     (lo < p < hi  ->  p = lo + (hi - lo)·u/(1 + u), u > 0), so SymPy can decide signs."""
-    from sympy import Dummy, Rational
+    from sympy import Dummy
 
     if table is None:
         return expr
