@@ -6,7 +6,7 @@ import sympy as sp
 from derive.equivalence import Context, same_solutions, same_value
 from derive.errors import RuleError
 from derive.expr.build import Builder
-from derive.expr.objects import E, Var
+from derive.expr.objects import E
 from derive.expr.parse import parse
 from derive.rules import calculus, forms, matrix, moments
 from derive.rules.solve import solve_scalar
