@@ -109,6 +109,16 @@ class PartChecker:
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
 
     # -- set-up ---------------------------------------------------------------------------
+    def _ce(self, verdict: Verdict) -> dict | None:
+        """The counterexample as data, with each symbol's display spelling (λ for lambda)."""
+        out = _ce(verdict)
+        if out is not None:
+            from ..render.printing import symbol_text
+
+            out["display"] = {k: symbol_text(self.table[k].latex) if k in self.table and self.table[k].latex else k
+                              for k in out["values"]}
+        return out
+
     def names(self) -> dict[str, str]:
         out = {n: s.latex for n, s in self.table.symbols.items() if s.latex}
         for alias, target in self.aliases.items():
@@ -223,7 +233,7 @@ class PartChecker:
                 if not v.ok:
                     return replace(base, status="wrong" if v.status != "unknown" else "unknown", move="identity",
                                    reason=f"item {k + 3} of the chain does not equal what precedes it",
-                                   counterexample=_ce(v)), b
+                                   counterexample=self._ce(v)), b
             return self._equation(base, items[0], items[-1], conditions), items[-1]
         for k, (a, b) in enumerate(zip(items, items[1:])):
             last = k == len(items) - 2
@@ -243,7 +253,7 @@ class PartChecker:
                                reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
                                       f"define it or pass --alias {undefined[0]}=NAME"), b
             return replace(base, status="wrong", move="identity",
-                           reason=f"{_side(k)} does not equal what precedes it", counterexample=_ce(v)), b
+                           reason=f"{_side(k)} does not equal what precedes it", counterexample=self._ce(v)), b
         move = base.move or self._identity_move(items)
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
@@ -309,7 +319,7 @@ class PartChecker:
                 self.state = ("objective", value)
             elif self.part.goal.subject_to is None:
                 return lambda base: replace(base, status="wrong", move="states the objective",
-                                            reason=f"{name} is not the problem's objective", counterexample=_ce(v))
+                                            reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
             else:
                 self.state = ("objective", value)
                 reason = f"defines {name} (a Lagrangian or auxiliary function)"
@@ -321,7 +331,7 @@ class PartChecker:
             v = same_value(expr, self.state[1], self.ctx)
             if not v.ok:
                 return replace(base, status="wrong", move="states the objective",
-                               reason="this is not the problem's objective", counterexample=_ce(v))
+                               reason="this is not the problem's objective", counterexample=self._ce(v))
         self.state = ("objective", expr)
         return replace(base, move="states the objective")
 
@@ -372,7 +382,7 @@ class PartChecker:
             return replace(base, status="unknown", move=move, reason=verdict.reason or "could not relate it to the previous step")
         reason = {"sets the gradient to zero": "this is not the gradient of the objective set to zero",
                   "equivalent equation": "this equation does not have the same solutions as the previous one"}.get(move, "does not follow")
-        return replace(base, status="wrong", move=move, reason=reason, counterexample=_ce(verdict))
+        return replace(base, status="wrong", move=move, reason=reason, counterexample=self._ce(verdict))
 
     def _stationary(self, objective, eq) -> Verdict:
         from sympy import Derivative, Eq
@@ -491,7 +501,7 @@ class PartChecker:
             if v.status == "unknown":
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = same_value(value, self.answers[0][1], self.ctx)
-        return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=_ce(v), line=line.line)
+        return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
 
 
 def _solved_symbol(eq):

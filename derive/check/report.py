@@ -2,7 +2,8 @@
 
 JSON: an array with one object per file: ``file``, ``problem``, ``part`` (the part id, or a list
 when the file answers several), ``steps`` (each ``index``, ``line``, ``latex``, ``status``,
-``move``, ``reason``, ``counterexample``, ``condition``, ``part``), ``first_wrong_step`` (an
+``move``, ``reason``, ``counterexample`` (``values`` by symbol name, ``left``, ``right``, and
+``display``: each name as printed), ``condition``, ``part``, ``ms``), ``first_wrong_step`` (an
 index or null), ``final_answer`` (``latex``, ``status``, ``convention``, ``reason``,
 ``counterexample``; for several parts, the last part's), ``final_answers`` (per part), ``error``.
 """
@@ -54,7 +55,8 @@ def render_csv(reports) -> str:
 def _counterexample(ce: dict | None) -> str:
     if not ce:
         return ""
-    values = ", ".join(f"{k} = {v}" for k, v in ce["values"].items())
+    shown = ce.get("display", {})
+    values = ", ".join(f"{shown.get(k, k)} = {v}" for k, v in ce["values"].items())
     return f"with {values}: left {ce['left']}, right {ce['right']}"
 
 
