@@ -120,15 +120,16 @@ def _independent_factors(x, rv: RandomVars):
     return [Mul(*fs) for fs in groups.values()] if len(groups) > 1 else None
 
 
+def _parts_of(x, rv: RandomVars):
+    """The independent factors of the product inside E(...) or Var(...), or None."""
+    inner = x.args[0]
+    return _independent_factors(inner, rv) if isinstance(inner, Mul) else None
+
+
 def independence(e, rv: RandomVars):
     def fn(x):
-        inner = x.args[0]
-        if not isinstance(inner, Mul):
-            return None
-        parts = _independent_factors(inner, rv)
-        if parts is None:
-            return None
-        return Mul(*[E(p) for p in parts])
+        parts = _parts_of(x, rv)
+        return None if parts is None else Mul(*[E(p) for p in parts])
 
     return _replace(e, lambda x: isinstance(x, E), fn)
 
@@ -179,10 +180,7 @@ def variance_scaling(e, rv: RandomVars):
 
 def variance_of_product(e, rv: RandomVars):
     def fn(x):
-        inner = x.args[0]
-        if not isinstance(inner, Mul):
-            return None
-        parts = _independent_factors(inner, rv)
+        parts = _parts_of(x, rv)
         if parts is None:
             return None
         second = Mul(*[E(p ** 2) for p in parts])
