@@ -71,8 +71,8 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
         from .figures import figure_data
 
         figure = figure_data(part.figure, also[0] if also else answer, table, results, definitions, part.id)
-    names = {n: i.latex for n, i in table.symbols.items() if i.latex and spec.table.get(n) is None or
-             (i.latex and spec.table.get(n) is not None and spec.table[n].latex != i.latex)}
+    names = {n: i.latex for n, i in table.symbols.items()
+             if i.latex and (n not in spec.table or spec.table[n].latex != i.latex)}
     return PartResult(part.id, part.ask, tuple(run.rec.steps), answer, tuple(run.rec.notes), tuple(variants), figure,
                       also, names)
 

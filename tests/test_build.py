@@ -5,7 +5,6 @@ import sympy as sp
 from derive.errors import ParseError
 from derive.expr.build import Builder
 from derive.expr.parse import parse
-from derive.spec import load_spec
 
 SPEC = """
 id: t
@@ -24,10 +23,8 @@ parts:
 
 
 @pytest.fixture(scope="module")
-def table(tmp_path_factory):
-    path = tmp_path_factory.mktemp("spec") / "t.yaml"
-    path.write_text(SPEC)
-    return load_spec(path).table
+def table(spec_table):
+    return spec_table(SPEC)
 
 
 def build(table, text):

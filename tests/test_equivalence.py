@@ -8,7 +8,6 @@ import sympy as sp
 from derive.equivalence import Context, same_solutions, same_value, satisfies
 from derive.expr.build import Builder
 from derive.expr.parse import parse
-from derive.spec import load_spec
 
 SPEC = """
 id: eq
@@ -31,10 +30,8 @@ parts:
 
 
 @pytest.fixture(scope="module")
-def table(tmp_path_factory):
-    path = tmp_path_factory.mktemp("spec") / "eq.yaml"
-    path.write_text(SPEC)
-    return load_spec(path).table
+def table(spec_table):
+    return spec_table(SPEC)
 
 
 def expr(table, text):

@@ -10,7 +10,6 @@ from derive.expr.objects import E
 from derive.expr.parse import parse
 from derive.rules import calculus, forms, matrix, moments
 from derive.rules.solve import solve_scalar
-from derive.spec import load_spec
 
 SPEC = """
 id: rules
@@ -39,10 +38,8 @@ parts:
 
 
 @pytest.fixture(scope="module")
-def table(tmp_path_factory):
-    path = tmp_path_factory.mktemp("spec") / "rules.yaml"
-    path.write_text(SPEC)
-    return load_spec(path).table
+def table(spec_table):
+    return spec_table(SPEC)
 
 
 @pytest.fixture(scope="module")

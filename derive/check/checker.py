@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from ..equivalence import Context, Verdict, proportional, residual, same_solutions, same_value, satisfies
 from ..errors import DeriveError, ParseError
 from ..expr import ast as A
-from ..expr.build import Builder
+from ..expr.build import KNOWN_FUNCTIONS, Builder
 from ..expr.symbols import SymbolInfo, make_scalar
 
 STEP_SECONDS = 5
@@ -470,14 +470,10 @@ class PartChecker:
     def _consistent(self, eq) -> Verdict | None:
         """For ``v = value``: substituting it satisfies every accepted equation that mentions v
         (after the solved forms accepted so far are substituted)."""
-        from sympy import Symbol
-
-        lhs = eq.lhs
-        if not isinstance(lhs, Symbol) and not getattr(lhs, "is_MatrixSymbol", False) and type(lhs).__name__ != "MatrixSymbol":
+        lhs = _solved_symbol(eq)
+        if lhs is None:
             return None
-        solved = {e.lhs: e.rhs for e in self.accepted
-                  if getattr(e, "lhs", None) is not None and e.lhs != lhs and not e.rhs.has(e.lhs)
-                  and (isinstance(e.lhs, Symbol) or type(e.lhs).__name__ == "MatrixSymbol")}
+        solved = {e.lhs: e.rhs for e in self.accepted if _solved_symbol(e) not in (None, lhs)}
         ctx = Context(self.table, {**self.ctx.definitions, **solved}, seed=self.ctx.seed)
         checked = None
         for prev in self.accepted:
@@ -518,7 +514,7 @@ def _index_names(node) -> set:
     return {n.index.id for n in A.walk(node) if isinstance(n, A.Index) and isinstance(n.index, A.Name)}
 
 
-_BUILTINS = {"inv", "norm", "grad", "diff", "sqrt", "exp", "log", "abs", "sign", "relu", "E", "Var", "sum", "argmin", "sigmoid"}
+_BUILTINS = KNOWN_FUNCTIONS | {"argmin"}
 
 
 def _zero(m):
