@@ -153,13 +153,13 @@ def check(problem, files, parts, as_json, csv_out, timeout, aliases, jobs):
     answer of each part is compared with derive's own result. Exit code 0 when every file is
     fully right, 1 when any has a wrong step or answer.
     """
-    from . import service
+    from .check import batch as checking
     from .check import report as rep
 
     try:
         alias_map = _aliases(aliases)
         with click.progressbar(length=len(files), label="checking", file=sys.stderr) if len(files) > 1 else _NoBar() as bar:
-            reports = service.check_files(problem, list(files), list(parts), alias_map, timeout, jobs,
+            reports = checking.check_files(problem, list(files), list(parts), alias_map, timeout, jobs,
                                           progress=lambda: bar.update(1))
     except DeriveError as err:
         fail(err)
@@ -196,7 +196,7 @@ def equiv(args, symbols, part, batch, as_json):
     derive equiv --symbols FILE A B. Exit code 0 when (every pair is) equivalent."""
     import json as _json
 
-    from . import service
+    from .check import batch as checking
     from .check.equiv import compare, describe, read_batch
 
     try:
@@ -205,7 +205,7 @@ def equiv(args, symbols, part, batch, as_json):
         if (batch and len(names) != want) or (not batch and len(names) != want + 2):
             usage = "derive equiv [PROBLEM] A B | derive equiv --symbols FILE A B | derive equiv PROBLEM --batch FILE"
             raise click.UsageError(f"expected {'no' if want == 0 else 'a'} PROBLEM" + ("" if batch else " and two expressions") + f": {usage}")
-        table, definitions = service.equiv_context(names[0] if not symbols else None, symbols, part)
+        table, definitions = checking.equiv_context(names[0] if not symbols else None, symbols, part)
         pairs = read_batch(batch) if batch else [(names[want], names[want + 1])]
         verdicts = [compare(a, b, table, definitions) for a, b in pairs]
     except DeriveError as err:
