@@ -11,7 +11,10 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .budget import DEFAULT_SECONDS
 from .errors import DeriveError
+from .options import SECONDS
+from .options import SECONDS
 
 FORMATS = ("text", "latex", "markdown", "json")
 
@@ -71,24 +74,35 @@ def list_cmd():
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), help="Templates that override the built-in ones by name.")
 @click.option("--no-cache", is_flag=True, help="Derive afresh instead of reusing a cached result.")
-def show(problem, parts, fmt, pdf, output, template_dir, no_cache):
-    """Derive PROBLEM and print it (derive PROBLEM is short for derive show PROBLEM)."""
+@click.option("--timeout", type=SECONDS, default=None, help=f"Seconds allowed per part (default {DEFAULT_SECONDS:g}).")
+def show(problem, parts, fmt, pdf, output, template_dir, no_cache, timeout):
+    """Derive PROBLEM and print it (derive PROBLEM is short for derive show PROBLEM).
+
+    A part that cannot be derived is shown in place with its reason, the other parts are
+    still derived, and the exit code is 1."""
     from . import service
 
     try:
         if pdf:
             target = Path(output or f"{problem}.pdf")
-            service.write_pdf(problem, target, parts=list(parts), template_dir=template_dir)
+            rendered = service.write_pdf(problem, target, parts=list(parts), template_dir=template_dir)
             click.echo(f"wrote {target}", err=True)
-            return
-        text = service.render(problem, fmt or "text", parts=list(parts), template_dir=template_dir, use_cache=not no_cache)
+        else:
+            rendered = service.render_checked(problem, fmt or "text", parts=list(parts), template_dir=template_dir,
+                                              use_cache=not no_cache, timeout=timeout)
     except DeriveError as err:
         fail(err)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
+    if not pdf:
+        text = rendered.text
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            click.echo(f"wrote {output}", err=True)
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+    if rendered.failed:
+        click.echo(f"Error: {len(rendered.failed)} part(s) could not be derived: {', '.join(rendered.failed)} "
+                   "(the reason is shown in place)", err=True)
+        sys.exit(1)
 
 
 @main.command("verify")
@@ -138,11 +152,11 @@ def _aliases(pairs) -> dict:
 
 @main.command("check")
 @click.argument("problem")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--part", "parts", multiple=True, metavar="ID", help="Check against this part (repeatable); default: the parts the file names.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per file (see the README).")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False), help="Also write one CSV row per file (a grade sheet).")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds allowed per file.")
+@click.option("--timeout", type=SECONDS, default=60.0, show_default=True, help="Seconds allowed per file.")
 @click.option("--alias", "aliases", multiple=True, metavar="STUDENT=SPEC", help="A student's name for a spec symbol, e.g. x=X (repeatable).")
 @click.option("--jobs", type=int, default=None, help="Files checked at once (default: up to 2).")
 def check(problem, files, parts, as_json, csv_out, timeout, aliases, jobs):
@@ -191,13 +205,16 @@ class _NoBar:
 @click.option("--part", default=None, help="Use this part's symbols and definitions.")
 @click.option("--batch", type=click.Path(dir_okay=False, exists=True), help="Pairs from YAML (- {a: ..., b: ...}) or JSON Lines.")
 @click.option("--json", "as_json", is_flag=True, help="Verdicts as JSON (one object per line with --batch).")
-def equiv(args, symbols, part, batch, as_json):
+@click.option("--timeout", type=SECONDS, default=60.0, show_default=True, help="Seconds allowed per pair.")
+def equiv(args, symbols, part, batch, as_json, timeout):
     """Compare two LaTeX expressions or equations: derive equiv PROBLEM A B, or
-    derive equiv --symbols FILE A B. Exit code 0 when (every pair is) equivalent."""
+    derive equiv --symbols FILE A B. Exit code 0 when (every pair is) equivalent. The pairs
+    are compared in a worker with a memory limit and --timeout seconds per pair; a pair that
+    cannot be read or decided is unparsed or unknown, and a batch goes on."""
     import json as _json
 
     from .check import batch as checking
-    from .check.equiv import compare, describe, read_batch
+    from .check.equiv import describe, read_batch
 
     try:
         want = 0 if symbols else 1
@@ -207,7 +224,7 @@ def equiv(args, symbols, part, batch, as_json):
             raise click.UsageError(f"expected {'no' if want == 0 else 'a'} PROBLEM" + ("" if batch else " and two expressions") + f": {usage}")
         table, definitions = checking.equiv_context(names[0] if not symbols else None, symbols, part)
         pairs = read_batch(batch) if batch else [(names[want], names[want + 1])]
-        verdicts = [compare(a, b, table, definitions) for a, b in pairs]
+        verdicts = checking.equiv_pairs(pairs, table, definitions, timeout)
     except DeriveError as err:
         fail(err)
     for v in verdicts:

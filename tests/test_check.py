@@ -128,7 +128,8 @@ def test_five_megabyte_file_is_refused_without_reading_it_all(tmp_path):
     result = CliRunner().invoke(main, ["check", "ridge-fgm", str(big), "--json"])
     data = json.loads(result.output)
     assert result.exit_code == 1
-    assert data[0]["steps"][0]["status"] == "unparsed" and "limit" in data[0]["steps"][0]["reason"]
+    assert data[0]["steps"] == [] and not data[0]["fully_right"]
+    assert data[0]["error"] == "the file is 5.2 MB; the limit is 1 MB"
 
 
 def test_worker_timeout_gives_unknown(tmp_path):

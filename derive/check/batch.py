@@ -14,6 +14,35 @@ def prepare_problem(problem: str):
     return Problem.prepare(spec, derive(spec))
 
 
+def read_student_file(name: str) -> tuple[str, str]:
+    """(text, "") or ("", why the file cannot be checked): not a file, unreadable, too large, or
+    not UTF-8. Reads at most the size limit, so a huge file costs nothing."""
+    import os
+
+    from ..expr.limits import MAX_FILE_BYTES
+
+    try:
+        with open(name, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return "", f"the file is {_megabytes(size)}; the limit is {_megabytes(MAX_FILE_BYTES)}"
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        return "", "cannot read the file: it is a directory"
+    except OSError as err:
+        return "", f"cannot read the file: {err.strerror or err}"
+    if len(raw) > MAX_FILE_BYTES:           # a pipe or a file still growing
+        return "", f"the file is larger than {_megabytes(MAX_FILE_BYTES)}, the limit"
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError as err:
+        return "", f"cannot read the file: not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start:,})"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size % 100_000 else f"{size / 1e6:g} MB"
+
+
 def _check_one(text, name, problem, parts, aliases):
     from .run import check_text
 
@@ -33,12 +62,9 @@ def check_files(problem: str, files: list[str], parts=None, aliases=None, timeou
     reports: list = [None] * len(files)
     items, index = [], []
     for i, name in enumerate(files):
-        try:
-            with open(name, "rb") as fh:
-                raw = fh.read(8 * 1024 * 1024 + 1)
-            text = raw.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            reports[i] = FileReport(name, prepared.spec.id, error=f"cannot read the file: {err}")
+        text, problem = read_student_file(name)
+        if problem:
+            reports[i] = FileReport(name, prepared.spec.id, error=problem)
             if progress:
                 progress()
             continue
@@ -56,6 +82,13 @@ def check_files(problem: str, files: list[str], parts=None, aliases=None, timeou
         else:
             reports[k] = FileReport(files[k], prepared.spec.id, error=outcome.error)
     return reports
+
+
+def equiv_pairs(pairs: list, table, definitions=None, timeout: float = 60.0) -> list[dict]:
+    """``derive equiv``'s verdicts: every pair in one limited worker, ``timeout`` s per pair."""
+    from .equiv import compare_all
+
+    return compare_all(pairs, table, definitions, timeout)
 
 
 def equiv_context(problem: str | None, symbols_file: str | None, part: str | None):

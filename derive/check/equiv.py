@@ -3,41 +3,76 @@ The same parser and equivalence module the checker uses, for answer keys and qui
 from __future__ import annotations
 
 from ..equivalence import Context, proportional, same_value
-from ..errors import ParseError
+from ..errors import DeriveError, ParseError
 from ..expr import ast as A
 from ..expr.build import Builder
 
 
 def compare(a: str, b: str, table, definitions=None) -> dict:
     """A verdict as data: status (equivalent | equivalent-under | not-equivalent | unknown |
-    unparsed), condition, counterexample {values, left, right}, reason."""
-    from .latex_math import parse_latex
-
-    names = {n: s.latex for n, s in table.symbols.items() if s.latex}
+    unparsed), condition, counterexample {values, left, right}, reason. Never raises: any
+    failure is this pair's ``unparsed`` or ``unknown`` verdict, with the reason."""
     out = {"a": a, "b": b, "status": "unknown", "condition": "", "counterexample": None, "reason": ""}
     try:
-        na, nb = parse_latex(a, names), parse_latex(b, names)
-        build = Builder(table, "", lenient=True).build
-        if isinstance(na, A.Rel) != isinstance(nb, A.Rel):
-            out.update(status="not-equivalent", reason="one is an equation and the other an expression")
-            return out
-        ctx = Context(table, dict(definitions or {}))
-        if isinstance(na, A.Rel):
-            ea, eb = build(na).expr, build(nb).expr
-            free = sorted({s for e in (ea, eb) for s in e.free_symbols if s.is_Symbol or s.is_Matrix}, key=str)
-            v = proportional(ea, eb, ctx, vary=free)
-        else:
-            v = same_value(build(na).expr, build(nb).expr, ctx)
+        _judge(a, b, table, definitions, out)
     except ParseError as err:
         out.update(status="unparsed" if err.kind != "type" else "not-equivalent", reason=err.message)
-        return out
-    out["status"] = v.status
-    out["condition"] = v.condition
-    out["reason"] = v.reason
+    except DeriveError as err:
+        out.update(status="unknown", reason=str(err))
+    except (RecursionError, MemoryError):
+        out.update(status="unknown", reason="too long or too deeply nested to compare")
+    except Exception as err:  # noqa: BLE001 - hostile input gets a verdict, never a traceback
+        out.update(status="unknown", reason=f"could not compare ({type(err).__name__}: {err})"[:300])
+    return out
+
+
+def _judge(a: str, b: str, table, definitions, out: dict) -> None:
+    from .latex_math import given_functions, parse_latex
+
+    names = {n: s.latex for n, s in table.symbols.items() if s.latex}
+    applied = given_functions(table)
+    na, nb = parse_latex(a, names, given_functions=applied), parse_latex(b, names, given_functions=applied)
+    build = Builder(table, "", lenient=True).build
+    if isinstance(na, A.Rel) != isinstance(nb, A.Rel):
+        out.update(status="not-equivalent", reason="one is an equation and the other an expression")
+        return
+    ctx = Context(table, dict(definitions or {}))
+    if isinstance(na, A.Rel):
+        ea, eb = build(na).expr, build(nb).expr
+        free = sorted({s for e in (ea, eb) for s in e.free_symbols if s.is_Symbol or s.is_Matrix}, key=str)
+        v = proportional(ea, eb, ctx, vary=free)
+    else:
+        v = same_value(build(na).expr, build(nb).expr, ctx)
+    out.update(status=v.status, condition=str(v.condition or ""), reason=str(v.reason or ""))
     if v.counterexample is not None:
         ce = v.counterexample
-        out["counterexample"] = {"values": dict(ce.values), "left": ce.left, "right": ce.right}
-    return out
+        out["counterexample"] = {"values": {str(k): str(x) for k, x in dict(ce.values).items()},
+                                 "left": str(ce.left), "right": str(ce.right)}
+
+
+def compare_all(pairs: list, table, definitions=None, timeout: float = 60.0) -> list[dict]:
+    """Verdicts for many pairs, all in one limited worker with ``timeout`` seconds per pair. A
+    pair is (a, b) or (a, b, problem): a problem (a malformed batch item) is its ``unparsed``
+    verdict. A pair that times out or exhausts the worker is ``unknown``; the rest go on."""
+    from .sandbox import run_each
+
+    verdicts: list = [None] * len(pairs)
+    todo, index = [], []
+    for i, pair in enumerate(pairs):
+        a, b, problem = (tuple(pair) + ("",))[:3]
+        if problem:
+            verdicts[i] = {"a": a, "b": b, "status": "unparsed", "condition": "", "counterexample": None,
+                           "reason": problem}
+        else:
+            todo.append((a, b, table, definitions))
+            index.append(i)
+    for i, (item, outcome) in zip(index, zip(todo, run_each(compare, todo, timeout=timeout))):
+        if outcome.ok:
+            verdicts[i] = outcome.value
+        else:
+            verdicts[i] = {"a": item[0], "b": item[1], "status": "unknown", "condition": "",
+                           "counterexample": None, "reason": outcome.error}
+    return verdicts
 
 
 def describe(verdict: dict) -> str:
@@ -55,40 +90,54 @@ def describe(verdict: dict) -> str:
     return f"{status}: {verdict['reason']}"
 
 
-def read_batch(path) -> list[tuple[str, str]]:
-    """Pairs from a YAML list of {a, b} (or [a, b]) or from JSON Lines with "a" and "b"."""
+def read_batch(path) -> list[tuple[str, str, str]]:
+    """(a, b, problem) for every item of a YAML list of {a, b} (or [a, b]) or of JSON Lines with
+    "a" and "b". ``problem`` is "" or why the item cannot be compared; a bad item never stops
+    the batch. A file that cannot be read at all raises ``SpecError``."""
     import json
-    from pathlib import Path
 
     import yaml
 
     from ..errors import SpecError
 
-    text = Path(path).read_text(encoding="utf-8")
-    pairs = []
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as err:
+        raise SpecError(f"cannot read the batch file: {err.strerror or err}", str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SpecError(f"the batch file is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
+                        str(path)) from None
     if str(path).endswith((".jsonl", ".ndjson")):
+        pairs = []
         for n, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise SpecError(f"invalid JSON: {err.msg}", str(path), n) from None
-            if not isinstance(item, dict) or "a" not in item or "b" not in item:
-                raise SpecError('each line needs {"a": ..., "b": ...}', str(path), n)
-            pairs.append((str(item["a"]), str(item["b"])))
+            except (json.JSONDecodeError, RecursionError) as err:
+                pairs.append(("", "", f"line {n}: invalid JSON ({getattr(err, 'msg', 'nested too deeply')})"))
+                continue
+            pairs.append(_pair(item, f"line {n}", '{"a": ..., "b": ...}'))
         return pairs
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise SpecError(f"invalid YAML: {err}", str(path)) from None
+    except (yaml.YAMLError, RecursionError) as err:
+        raise SpecError(f"invalid YAML: {err}"[:500], str(path)) from None
     if not isinstance(data, list):
         raise SpecError("a batch file is a list of pairs: - {a: '...', b: '...'}", str(path))
-    for i, item in enumerate(data):
-        if isinstance(item, dict) and "a" in item and "b" in item:
-            pairs.append((str(item["a"]), str(item["b"])))
-        elif isinstance(item, list) and len(item) == 2:
-            pairs.append((str(item[0]), str(item[1])))
-        else:
-            raise SpecError(f"item {i + 1} must be {{a: ..., b: ...}}", str(path))
-    return pairs
+    return [_pair(item, f"item {i + 1}", "{a: ..., b: ...}") for i, item in enumerate(data)]
+
+
+def _pair(item, where: str, form: str) -> tuple[str, str, str]:
+    if isinstance(item, dict) and "a" in item and "b" in item:
+        a, b = item["a"], item["b"]
+    elif isinstance(item, list) and len(item) == 2:
+        a, b = item
+    else:
+        return ("", "", f"{where} must be {form}")
+    if not all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in (a, b)):
+        return (str(a)[:200], str(b)[:200], f"{where}: a and b must be text (LaTeX), not lists or maps")
+    return (str(a), str(b), "")

@@ -33,9 +33,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..errors import ParseError
+from ..expr.limits import MAX_DEPTH as MAX_NESTING
+from ..expr.limits import MAX_FILE_BYTES as MAX_FILE
 
-MAX_FILE = 1_000_000
-MAX_NESTING = 100
+_PERCENT = "\uffff"    # stands for a Markdown '%' while pylatexenc reads the file (it is no comment)
 CHUNK = 16_000
 
 MATH_ENVS = {"equation", "align", "gather", "multline", "flalign", "eqnarray", "alignat", "displaymath",
@@ -85,8 +86,8 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
     if not isinstance(text, str):
         raise ParseError(f"{where}expected the file's text, got {type(text).__name__}")
     if len(text) > MAX_FILE:
-        raise ParseError(f"{where}the file is {len(text):,} characters long; the limit is {MAX_FILE:,} (1 MB). "
-                         "Check only the write-up itself.")
+        raise ParseError(f"{where}the file is {len(text):,} characters long; the limit is {MAX_FILE:,} "
+                         f"characters ({MAX_FILE / 1e6:g} MB). Check only the write-up itself.")
     src = _prepare(text, is_latex(text, filename))
     starts = [0] + [m.end() for m in re.finditer("\n", src)]
     line_of = lambda offset: bisect_right(starts, offset)   # noqa: E731
@@ -122,7 +123,7 @@ def _prepare(text: str, latex: bool) -> str:
     text = re.sub(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", blank, text, flags=re.M)
     text = re.sub(r"(`+)(?!`)[^\n]*?(?<!`)\1(?!`)", blank, text)
     text = re.sub(r"<!--[\s\S]*?-->", blank, text)
-    return re.sub(r"(?<!\\)((?:\\\\)*)%", "\\1\x00", text)        # '%' is no comment in Markdown
+    return re.sub(r"(?<!\\)((?:\\\\)*)%", "\\1" + _PERCENT, text)   # '%' is no comment in Markdown
 
 
 def _check_nesting(src: str, where: str, line_of) -> None:
@@ -216,7 +217,7 @@ def _matching(src: str, i: int, hi: int) -> int:
 
 def _segments(src: str, lo: int, hi: int):
     """(latex, lead, boxed, offset) for each step in the block src[lo:hi]."""
-    buf = list(src[lo:hi].replace("\x00", "%"))
+    buf = list(src[lo:hi].replace(_PERCENT, "%"))
     cuts: dict[int, str] = {}           # offset in buf -> lead hint for the segment starting there
     boxes: list[tuple[int, int]] = []
     blank = lambda a, b: buf.__setitem__(slice(a, b), " " * (b - a))   # noqa: E731
@@ -233,7 +234,7 @@ def _segments(src: str, lo: int, hi: int):
             if depth == 0 and rows_here:
                 blank(a, b)
                 cuts[b] = ""
-        elif s.startswith(("\\begin", "\\end")):
+        elif name in ("begin", "end"):
             env = re.search(r"\{([^}]*)\}", s).group(1).rstrip("*")
             if s.startswith("\\begin"):
                 envs.append(env)

@@ -8,11 +8,7 @@ from __future__ import annotations
 import re
 
 from ..errors import ParseError
-
-MAX_LINE = 2000
-MAX_DEPTH = 100
-MAX_DIGITS = 40
-MAX_EXPONENT = 100
+from ..expr.limits import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LINE  # noqa: F401 - re-exported
 
 GREEK = set("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
             "xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega ell Gamma Delta "
@@ -87,7 +83,7 @@ def tokenize(text: str) -> tuple[list[tuple[str, str, int]], dict[int, int]]:
         elif s in _SYMBOLS:
             raw.append(("s", s, pos))
         else:
-            raise ParseError(f"unexpected character {s!r} at column {pos + 1}", text, pos)
+            raise ParseError(f"unexpected character {shown_char(s)} at column {pos + 1}", text, pos)
     toks: list[tuple[str, str, int]] = []
     match: dict[int, int] = {}
     braces: list[int] = []
@@ -128,8 +124,19 @@ def tokenize(text: str) -> tuple[list[tuple[str, str, int]], dict[int, int]]:
     return toks, match
 
 
+def shown_char(s: str) -> str:
+    """A character for a message: a NUL byte or another invisible one by its code point."""
+    if s == "\x00":
+        return "U+0000 (a NUL byte)"
+    return repr(s) if s.isprintable() else f"U+{ord(s):04X} (an invisible character)"
+
+
 def _sized_delimiter(sizer: str, tok, text: str) -> str | None:
     kind, value, pos = tok
+    if kind == "s" and value in "{}":
+        raise ParseError(f"\\{sizer}{value} at column {pos + 1}: write \\{sizer}\\{value} for a brace", text, pos)
+    if kind != "c" and value not in ("(", ")", "[", "]", "|", "‖", ".", "\\{", "\\}", "|<", "|>", "‖<", "‖>"):
+        raise ParseError(f"\\{sizer} at column {pos + 1} is followed by {value!r}, not a delimiter", text, pos)
     if kind == "c":
         raise ParseError(f"\\{sizer} at column {pos + 1} is followed by \\{value}, not a delimiter", text, pos)
     if value == ".":

@@ -20,8 +20,9 @@ commands ignored (``\\boldsymbol{w}``, ``\\vec w``, plain ``w``) when that is un
     \\nabla_{w} f -> grad(f, w)  \\frac{\\partial L}{\\partial \\eta} -> diff(L, eta)
     \\min_w / \\arg\\min_w body   -> argmin(body, w)  f(x'; w)     -> f(x_adv)  (after ';' dropped)
 
-Absurd input is refused early with ``ParseError``: lines over 2,000 characters, nesting deeper
-than 100 levels, exponents above 100 (``2^{10^{10}}``), numbers over 40 digits.
+Absurd input is refused early with ``ParseError``, at the limits of ``derive/expr/limits.py``: long
+lines, deep nesting, large exponents (``2^{10^{10}}``), long numbers. Flat sums and products are
+read in a loop (``sum``, ``term``); only nesting recurses.
 """
 from __future__ import annotations
 
@@ -111,8 +112,9 @@ class _Spelling:
 
 
 class _Parser:
-    def __init__(self, text, toks, match, tables: _Tables, functions):
+    def __init__(self, text, toks, match, tables: _Tables, functions, given_functions=frozenset()):
         self.text, self.toks, self.match, self.t, self.functions = text, toks, match, tables, functions
+        self.given_functions = given_functions          # a given with parameters is always applied
         self.i, self.end, self.depth = 0, len(toks), 0
         self.bars: list[str] = []
         self.bound: list[str] = []
@@ -399,9 +401,12 @@ class _Parser:
         while self.peek()[0] == "d" and self.peek()[2] == pos + self.i - lo:
             self.i += 1
         text = "".join(v for _, v, _ in self.toks[lo:self.i])
-        if self.is_("s", ".") and self.peek(1)[0] == "d":
+        if self.is_("s", ".") and self.peek(1)[0] == "d":      # one decimal point: 1.2.3 stops at 1.2
             self.i += 1
-            return Num(text + "." + self.number().value, pos)
+            lo = self.i
+            while self.peek()[0] == "d" and self.peek()[2] == self.toks[lo][2] + self.i - lo:
+                self.i += 1
+            text += "." + "".join(v for _, v, _ in self.toks[lo:self.i])
         return Num(text, pos)
 
     def letters(self) -> Node:
@@ -683,8 +688,8 @@ class _Parser:
     def name(self) -> Node:
         sp = self.spelling()
         node = self.resolve(sp)
-        if isinstance(node, Name) and self.is_("s", "(") and (
-                node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES):
+        if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (
+                node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES)):
             return Call(node.id, self.call_args(), sp.pos)
         return node
 
@@ -753,7 +758,12 @@ def _constant(node: Node) -> float | None:
     return None
 
 
-def _parser(latex: str, names: dict[str, str], functions) -> _Parser:
+def given_functions(table) -> frozenset[str]:
+    """The names of a symbol table's function givens (``sigma(z): ...``), always applied."""
+    return frozenset(n for n, s in table.symbols.items() if s.kind == "function")
+
+
+def _parser(latex: str, names: dict[str, str], functions, given_functions=()) -> _Parser:
     if not isinstance(latex, str):
         raise ParseError(f"expected LaTeX text, got {type(latex).__name__}")
     if len(latex) > MAX_LINE:
@@ -765,23 +775,26 @@ def _parser(latex: str, names: dict[str, str], functions) -> _Parser:
     if not toks:
         raise ParseError("the line holds no mathematics", text)
     tables = _tables(tuple(sorted(names.items())))
-    return _Parser(text, toks, match, tables, None if functions is None else set(functions))
+    return _Parser(text, toks, match, tables, None if functions is None else set(functions),
+                   frozenset(given_functions or ()))
 
 
-def parse_chain(latex: str, names: dict[str, str], functions=None) -> tuple[list[Node], list[str]]:
+def parse_chain(latex: str, names: dict[str, str], functions=None,
+                given_functions=()) -> tuple[list[Node], list[str]]:
     """Split a relation chain ``a = b \\le c`` into terms ``[a, b, c]`` and ops ``['=', '<=']``
     (ops in spec form: = <= < >= >). One expression gives ``([e], [])``. ``functions``: names
-    applied as functions when followed by '(' (default: f, h, F, L, J, \\ell)."""
-    p = _parser(latex, names, functions)
+    applied as functions when followed by '(' (default: f, h, F, L, J, \\ell). ``given_functions``:
+    spec names of givens with parameters (``sigma(z)``), always applied to their argument."""
+    p = _parser(latex, names, functions, given_functions)
     try:
         return p.chain()
     except RecursionError:
         raise ParseError(f"the expression nests deeper than {MAX_DEPTH} levels", p.text) from None
 
 
-def parse_latex(latex: str, names: dict[str, str], functions=None) -> Node:
+def parse_latex(latex: str, names: dict[str, str], functions=None, given_functions=()) -> Node:
     """Parse one student expression or relation into an AST ``Node``. Raises ``ParseError``."""
-    terms, ops = parse_chain(latex, names, functions)
+    terms, ops = parse_chain(latex, names, functions, given_functions)
     if len(terms) == 1:
         return terms[0]
     if len(terms) == 2:

@@ -15,6 +15,23 @@ import json
 from dataclasses import asdict
 
 MARKS = {"ok": "✓", "wrong": "✗", "unparsed": "?", "unknown": "…"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> object:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or CR) could run
+    as a formula (=HYPERLINK(...)), so it gets a leading ' as spreadsheet exports do."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def visible(text: str) -> str:
+    """A student's line for the terminal: a NUL byte as \\0, other control characters as \\xNN."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else "\\0" if c == "\0" else f"\\x{ord(c):02x}"
+                   if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text)
 
 
 def to_data(report) -> dict:
@@ -47,8 +64,9 @@ def render_csv(reports) -> str:
         count = {k: sum(s.status == k for s in steps) for k in MARKS}
         first = next((s.line for s in steps if s.status == "wrong"), "")
         finals = "; ".join(f"{p.part}: {p.final_answer.status if p.final_answer else 'missing'}" for p in r.parts)
-        writer.writerow([r.file, r.problem, " ".join(p.part for p in r.parts), len(steps), count["ok"], count["wrong"],
-                         count["unparsed"], count["unknown"], first, finals, "yes" if r.fully_right else "no", r.error])
+        row = [r.file, r.problem, " ".join(p.part for p in r.parts), len(steps), count["ok"], count["wrong"],
+               count["unparsed"], count["unknown"], first, finals, "yes" if r.fully_right else "no", r.error]
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()
 
 
@@ -61,22 +79,22 @@ def _counterexample(ce: dict | None) -> str:
 
 
 def render_text(report) -> str:
-    lines = [f"{report.file}  ({report.problem})"]
+    lines = [f"{visible(report.file)}  ({report.problem})"]
     if report.error:
-        lines.append(f"  cannot check: {report.error}")
+        lines.append(f"  cannot check: {visible(report.error)}")
         return "\n".join(lines) + "\n"
     first = report.first_wrong_step
     for part in report.parts:
         lines.append(f"  part {part.part}")
         for s in part.steps:
             mark = MARKS.get(s.status, "?")
-            latex = s.latex if len(s.latex) <= 70 else s.latex[:67] + "..."
+            latex = visible(s.latex if len(s.latex) <= 70 else s.latex[:67] + "...")
             note = s.move if s.status == "ok" else s.status
             if s.condition:
                 note += f"; needs {s.condition}"
             lines.append(f"    {mark} line {s.line:>3}  {latex}   [{note}]")
             if s.status != "ok" and s.reason:
-                lines.append(f"          {s.reason}")
+                lines.append(f"          {visible(s.reason)}")
             if s.index == first:
                 lines.append("          ^ first wrong step" + (f": {_counterexample(s.counterexample)}" if s.counterexample else ""))
         fa = part.final_answer

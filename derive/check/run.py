@@ -83,10 +83,13 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
     report = FileReport(filename, spec.id)
     try:
         lines = extract(text, filename)
-    except ParseError as err:  # the whole file is unreadable: one unparsed step says why
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", err.message)) else 1
+    except Exception as err:  # noqa: BLE001 - unreadable: one unparsed step says why
+        message = (err.message if isinstance(err, ParseError) else "the file nests too deeply to read"
+                   if isinstance(err, (RecursionError, MemoryError)) else
+                   f"could not split the file into math lines ({type(err).__name__}: {err})"[:300])
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", message)) else 1
         pc = PartCheck((parts or [spec.parts[0].id])[0])
-        pc.steps.append(StepResult(1, line, "", "unparsed", reason=err.message, part=pc.part))
+        pc.steps.append(StepResult(1, line, "", "unparsed", reason=message, part=pc.part))
         pc.final_answer = AnswerResult("", "unknown", reason="the file could not be read")
         report.parts.append(pc)
         return report
@@ -126,19 +129,19 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
 
 
 def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple[PartCheck, int]:
-    from .latex_math import parse_chain
+    from .latex_math import given_functions, parse_chain
 
     spec = problem.spec
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
-    names = checker.names()
+    names, applied = checker.names(), given_functions(checker.table)
     pc = PartCheck(pid)
     prev_last = None
     last_values = []
     for ml in lines:
         index += 1
         try:
-            terms, ops = parse_chain(ml.latex, names)
+            terms, ops = parse_chain(ml.latex, names, given_functions=applied)
         except ParseError as err:
             pc.steps.append(StepResult(index, ml.line, ml.latex, "unparsed", reason=err.message, part=pid))
             prev_last = None
@@ -146,6 +149,14 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple
             continue
         except (RecursionError, MemoryError):
             pc.steps.append(StepResult(index, ml.line, ml.latex, "unparsed", reason="too deeply nested to read", part=pid))
+            prev_last = None
+            last_values.append((ml, None))
+            continue
+        except Exception as err:  # noqa: BLE001 - a parser bug loses this line, never the file
+            pc.steps.append(StepResult(index, ml.line, ml.latex, "unparsed", part=pid,
+                                       reason=f"could not read this line ({type(err).__name__}: {err})"[:300]))
+            prev_last = None
+            last_values.append((ml, None))
             continue
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
         pc.steps.append(result)

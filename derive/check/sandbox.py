@@ -1,19 +1,34 @@
 """Running untrusted work in a worker process with a time limit and a memory limit.
 
 Each submission is checked in a forked child that caps its address space (``RLIMIT_AS``) before
-touching the input and is killed when it overruns its time. The parent keeps up to ``jobs``
-children running and collects their results (plain picklable data) as they finish.
+touching the input and is killed when it overruns its time. ``run_all``: the parent keeps up to
+``jobs`` children running, one per item, and collects their results (plain picklable data) as they
+finish. ``run_each``: many small items (``derive equiv --batch``) run one after another in ONE
+child, each under its own timer; a child that dies or hangs is replaced and the batch goes on.
+
+Workers also get a higher recursion limit (and stack): the typed builder recurses once per term
+of a flat sum, so a long sum needs more than Python's default 1,000 frames.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
+import signal
+import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
 DEFAULT_TIMEOUT = 60.0
 EXTRA_MEMORY = 1536 * 1024 * 1024     # bytes a worker may allocate beyond what it inherits
+RECURSION = 25_000                     # frames a worker may use (a 5,000-term sum needs about 10,000)
+STACK = 256 * 1024 * 1024              # the C stack those frames may need
+GRACE = 5.0                            # seconds the parent waits beyond an item's own timer
+
+
+class TimeLimit(BaseException):
+    """An item overran its time (a BaseException, so library code catching Exception lets it by)."""
 
 
 @dataclass
@@ -34,21 +49,58 @@ def _vm_size() -> int:
     return 0
 
 
-def _child(conn, fn, args, extra_memory):
+def worker_limits(extra_memory: int = EXTRA_MEMORY) -> None:
+    """Limit this process's memory and give it room to recurse; called first in every worker."""
     try:
         import resource
 
         limit = _vm_size() + extra_memory
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        want = STACK if hard == resource.RLIM_INFINITY else min(STACK, hard)
+        if soft != resource.RLIM_INFINITY and soft < want:
+            resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
     except (ImportError, ValueError, OSError):
         pass
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION))
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise ``TimeLimit`` in this (main) thread after ``seconds``; a no-op off the main thread."""
+    def handler(signum, frame):
+        raise TimeLimit()
+
+    try:
+        previous = signal.signal(signal.SIGALRM, handler)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _failure(err: BaseException, seconds: float | None = None) -> Outcome:
+    if isinstance(err, TimeLimit):
+        return Outcome(False, error=f"timed out after {seconds:g} s")
+    if isinstance(err, MemoryError):
+        return Outcome(False, error="ran out of memory (the worker's memory limit)")
+    if isinstance(err, RecursionError):
+        return Outcome(False, error="too long or too deeply nested to handle (recursion limit)")
+    return Outcome(False, error=f"{type(err).__name__}: {err}"[:500])
+
+
+def _child(conn, fn, args, extra_memory):
+    worker_limits(extra_memory)
     try:
         conn.send(Outcome(True, fn(*args)))
-    except MemoryError:
-        conn.send(Outcome(False, error="ran out of memory (the worker's memory limit)"))
     except BaseException as err:  # noqa: BLE001 - the parent reports it; the batch goes on
         try:
-            conn.send(Outcome(False, error=f"{type(err).__name__}: {err}"[:500]))
+            conn.send(_failure(err))
         except Exception:  # noqa: BLE001
             pass
     finally:
@@ -94,6 +146,65 @@ def run_all(fn, items: list, timeout: float = DEFAULT_TIMEOUT, jobs: int = 2,
                 if on_done:
                     on_done(i, results[i])
     return results  # type: ignore[return-value]
+
+
+def _each_child(conn, fn, items, start, timeout, extra_memory):
+    worker_limits(extra_memory)
+    try:
+        for i in range(start, len(items)):
+            try:
+                with time_limit(timeout):
+                    outcome = Outcome(True, fn(*items[i]))
+            except BaseException as err:  # noqa: BLE001 - reported as this item's outcome
+                outcome = _failure(err, timeout)
+            conn.send((i, outcome))
+    except BaseException:  # noqa: BLE001 - the parent notices the closed pipe and goes on
+        pass
+    finally:
+        conn.close()
+
+
+def run_each(fn, items: list, timeout: float = DEFAULT_TIMEOUT, extra_memory: int = EXTRA_MEMORY,
+             on_done=None) -> list[Outcome]:
+    """``fn(*item)`` for every item, in order, in one limited worker, each item with its own time
+    limit. An item that kills or hangs its worker gets a failed outcome; a new worker goes on."""
+    ctx = mp.get_context("fork")
+    results: list[Outcome | None] = [None] * len(items)
+    start = 0
+    while start < len(items):
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_each_child, args=(child, fn, items, start, timeout, extra_memory), daemon=True)
+        proc.start()
+        child.close()
+        start = _collect(parent, proc, results, start, timeout, on_done)
+        parent.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(timeout=5)
+    return results  # type: ignore[return-value]
+
+
+def _collect(conn, proc, results: list, current: int, timeout: float, on_done) -> int:
+    """Read one worker's outcomes; the index of the first item it did not finish (now failed)."""
+    while current < len(results):
+        if not conn.poll(timeout + GRACE):
+            results[current] = Outcome(False, error=f"timed out after {timeout:g} s")
+            proc.kill()
+        else:
+            try:
+                i, outcome = conn.recv()
+            except (EOFError, OSError):
+                results[current] = Outcome(False, error="the worker stopped without a result (out of memory?)")
+            else:
+                results[i] = outcome
+                if on_done:
+                    on_done(i, outcome)
+                current = i + 1
+                continue
+        if on_done:
+            on_done(current, results[current])
+        return current + 1
+    return current
 
 
 def default_jobs() -> int:

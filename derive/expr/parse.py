@@ -11,7 +11,9 @@ Syntax (documented in the README)::
     postfix:= atom ('.T' | "'" | '(' args ')' | '[' expr ']')*
     atom   := NUMBER | NAME | '(' expr ')'
 
-Limits protect against hostile text: length, nesting depth, number size and exponent size.
+Limits protect against hostile text: length, nesting depth, number size and exponent size (the
+values are in ``limits.py``). Flat sums and products are read in a loop, so only nesting recurses,
+and nesting is counted per bracket, argument list, prefix operator or exponent.
 """
 from __future__ import annotations
 
@@ -19,11 +21,8 @@ import re
 
 from ..errors import ParseError
 from .ast import BinOp, Call, Index, Name, Neg, Node, Num, Rel, SumOver, Transpose
-
-MAX_LENGTH = 10_000
-MAX_DEPTH = 150
-MAX_DIGITS = 40
-MAX_EXPONENT = 100
+from .limits import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT
+from .limits import MAX_EXPRESSION as MAX_LENGTH
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
@@ -78,6 +77,15 @@ class _Parser:
     def fail(self, message: str, pos: int) -> ParseError:
         return ParseError(message, self.text, pos)
 
+    def enter(self, pos: int) -> None:
+        """One more level of nesting (a bracket, an argument list, a prefix operator, an exponent)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"expression nests deeper than {MAX_DEPTH} levels (at column {pos + 1})", pos)
+
+    def leave(self) -> None:
+        self.depth -= 1
+
     def expect(self, value: str) -> None:
         kind, got, pos = self.next()
         if got != value:
@@ -104,9 +112,7 @@ class _Parser:
         return left
 
     def expression(self, min_bp: int) -> Node:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.fail(f"expression nests deeper than {MAX_DEPTH} levels", self.peek()[2])
+        """Operators of binding power above ``min_bp``; a run of equal operators is a loop."""
         left = self.unary()
         while True:
             kind, value, pos = self.peek()
@@ -116,18 +122,15 @@ class _Parser:
             self.next()
             right = self.expression(bp)
             left = BinOp(value, left, right, pos)
-        self.depth -= 1
         return left
 
     def unary(self) -> Node:
         kind, value, pos = self.peek()
         if value in ("-", "+") and kind == "op":
             self.next()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise self.fail(f"expression nests deeper than {MAX_DEPTH} levels", pos)
+            self.enter(pos)
             operand = self.unary()
-            self.depth -= 1
+            self.leave()
             return Neg(operand, pos) if value == "-" else operand
         return self.power()
 
@@ -136,11 +139,9 @@ class _Parser:
         kind, value, pos = self.peek()
         if value == "**":
             self.next()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise self.fail(f"expression nests deeper than {MAX_DEPTH} levels", pos)
+            self.enter(pos)
             exponent = self.unary()
-            self.depth -= 1
+            self.leave()
             _check_exponent(exponent, self)
             return BinOp("**", base, exponent, pos)
         return base
@@ -154,11 +155,15 @@ class _Parser:
                 node = Transpose(node, pos)
             elif value == "(" and isinstance(node, Name):
                 self.next()
+                self.enter(pos)
                 args = self.arguments(")")
+                self.leave()
                 node = _call(node.id, args, node.pos, self)
             elif value == "[":
                 self.next()
+                self.enter(pos)
                 index = self.expression(0)
+                self.leave()
                 self.expect("]")
                 node = Index(node, index, pos)
             else:
@@ -185,11 +190,9 @@ class _Parser:
         if kind == "name":
             return Name(value, pos)
         if value == "(":
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise self.fail(f"expression nests deeper than {MAX_DEPTH} levels", pos)
+            self.enter(pos)
             node = self.relation()
-            self.depth -= 1
+            self.leave()
             self.expect(")")
             return node
         shown = "the end of the expression" if kind == "end" else repr(value)
@@ -218,4 +221,8 @@ def parse(text: str) -> Node:
     """Parse one spec expression or relation into an AST. Raises ``ParseError``."""
     if not isinstance(text, str):
         raise ParseError(f"expected an expression as text, got {type(text).__name__}")
-    return _Parser(text).parse()
+    parser = _Parser(text)
+    try:
+        return parser.parse()
+    except RecursionError:      # a safety net: the depth limit is meant to stop well before this
+        raise ParseError(f"expression nests deeper than {MAX_DEPTH} levels", text[:80]) from None
