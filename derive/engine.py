@@ -6,8 +6,9 @@ strategy for its kind (``strategies.py``). Every step is certified as it is reco
 """
 from __future__ import annotations
 
+from .budget import DEFAULT_SECONDS, time_budget
 from .equivalence import Context
-from .errors import RuleError
+from .errors import DeriveError, RuleError
 from .expr.build import Builder
 from .spec import Part, Spec
 from .steps import Derivation, PartResult, SymbolRow, Variant
@@ -24,8 +25,11 @@ def printer_for(table):
         return str
 
 
-def derive(spec: Spec, parts: list[str] | None = None, seed: int = 0) -> Derivation:
-    """Derive the requested parts (all by default) and any earlier parts they use."""
+def derive(spec: Spec, parts: list[str] | None = None, seed: int = 0, timeout: float | None = DEFAULT_SECONDS) -> Derivation:
+    """Derive the requested parts (all by default) and any earlier parts they use.
+
+    A part that fails (a missing rule, a failed certificate, its time budget) carries its error
+    in place; the other parts are still derived, and a part that uses a failed one fails too."""
     wanted = set(parts or [p.id for p in spec.parts])
     for pid in wanted:
         spec.part(pid)
@@ -36,7 +40,7 @@ def derive(spec: Spec, parts: list[str] | None = None, seed: int = 0) -> Derivat
     results: dict[str, PartResult] = {}
     for part in spec.parts:
         if part.id in needed:
-            results[part.id] = derive_part(spec, part, results, seed)
+            results[part.id] = derive_or_fail(spec, part, results, seed, timeout)
     return Derivation(
         id=spec.id, title=spec.title, source=spec.source, statement=spec.statement,
         symbols=symbol_rows(spec), parts=tuple(results[p.id] for p in spec.parts if p.id in wanted),
@@ -49,19 +53,39 @@ def derive(spec: Spec, parts: list[str] | None = None, seed: int = 0) -> Derivat
     )
 
 
+def derive_or_fail(spec: Spec, part: Part, results: dict, seed: int = 0, timeout: float | None = DEFAULT_SECONDS) -> PartResult:
+    """``derive_part``, or a result that carries the error in place of an answer."""
+    failed = [pid for pid in part.uses.values() if results[pid].error]
+    if failed:
+        return PartResult(part.id, part.ask, (), None, error=f"part {part.id} uses part {failed[0]}, which failed")
+    try:
+        with time_budget(timeout, f"part {part.id}"):
+            return derive_part(spec, part, results, seed)
+    except DeriveError as err:
+        return PartResult(part.id, part.ask, (), None, error=str(err))
+    except RecursionError:
+        return PartResult(part.id, part.ask, (), None, error="the expressions are nested too deeply to derive")
+    except Exception as err:  # noqa: BLE001 - a bug in one part must not hide the others
+        return PartResult(part.id, part.ask, (), None,
+                          error=f"internal error (a bug in derive; please report it): {type(err).__name__}: {err}")
+
+
 def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartResult:
     from . import strategies
+    from .certificate import certify_answer
 
     table = part.table
     definitions, sources = part_definitions(spec, part, results)
     ctx = Context(table, definitions, seed=seed)
     run = strategies.Run(ctx, table, printer_for(table), sources)
     answer = run.goal(part.goal)
+    certificate = certify_answer(part.goal, answer, table, definitions, seed, dropped_roots(run, part.goal, table))
     variants = []
     for conv in part.conventions:
         vrun = strategies.Run(Context(table, definitions, seed=seed), table, run.show, sources)
         vanswer = vrun.goal(conv.goal)
-        variants.append(Variant(conv.name, conv.description, tuple(vrun.rec.steps), vanswer))
+        vcert = certify_answer(conv.goal, vanswer, table, definitions, seed, dropped_roots(vrun, conv.goal, table))
+        variants.append(Variant(conv.name, conv.description, tuple(vrun.rec.steps), vanswer, vcert))
     also = ()
     if part.answer_as is not None:
         also = (answer,)
@@ -74,7 +98,16 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
     names = {n: i.latex for n, i in table.symbols.items()
              if i.latex and (n not in spec.table or spec.table[n].latex != i.latex)}
     return PartResult(part.id, part.ask, tuple(run.rec.steps), answer, tuple(run.rec.notes), tuple(variants), figure,
-                      also, names)
+                      also, names, certificate=certificate)
+
+
+def dropped_roots(run, goal, table) -> list:
+    """The roots of the unknown that the derivation dropped (read from its notes)."""
+    if goal.kind != "solve":
+        return []
+    u = table[goal.wrt].obj
+    return [(n.math.rhs, n.text) for n in run.rec.notes
+            if n.kind == "dropped" and getattr(n.math, "lhs", None) == u]
 
 
 def part_definitions(spec: Spec, part: Part, results: dict) -> tuple[dict, dict]:

@@ -3,6 +3,7 @@ cache), build documents for many problems in one process, verify specs' expected
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
@@ -16,10 +17,12 @@ def load(problem: str):
     return load_spec(find(problem))
 
 
-def derivation(problem: str, parts=None):
+def derivation(problem: str, parts=None, timeout: float | None = None):
+    """The derivation of a problem; each part has ``timeout`` seconds (None: the default budget)."""
+    from .budget import DEFAULT_SECONDS
     from .engine import derive
 
-    return derive(load(problem), parts or None)
+    return derive(load(problem), parts or None, timeout=DEFAULT_SECONDS if timeout is None else timeout)
 
 
 def render_derivation(d, fmt: str, template_dir=None) -> str:
@@ -42,19 +45,33 @@ def render_derivation(d, fmt: str, template_dir=None) -> str:
     raise RenderError(f"unknown output format '{fmt}'")
 
 
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    failed: tuple[str, ...] = ()       # ids of the parts that could not be derived
+
+
 def render(problem: str, fmt: str, parts=None, template_dir=None, use_cache: bool = True) -> str:
-    """The problem's derivation rendered as ``fmt``; served from the cache when nothing that
-    determines it has changed."""
+    """The problem's derivation rendered as ``fmt`` (failed parts shown in place)."""
+    return render_checked(problem, fmt, parts, template_dir, use_cache).text
+
+
+def render_checked(problem: str, fmt: str, parts=None, template_dir=None, use_cache: bool = True,
+                   timeout: float | None = None) -> Rendered:
+    """``render``, also saying which parts failed. Served from the cache when nothing that
+    determines it has changed; only complete derivations are cached."""
     k = None
     if use_cache and cache.enabled():
         k = _render_key(problem, fmt, parts, template_dir)
         hit = cache.get(k)
         if hit is not None:
-            return hit
-    text = render_derivation(derivation(problem, parts), fmt, template_dir)
-    if k is not None:
+            return Rendered(hit)
+    d = derivation(problem, parts, timeout)
+    text = render_derivation(d, fmt, template_dir)
+    failed = tuple(p.id for p in d.failed)
+    if k is not None and not failed:
         cache.put(k, text)
-    return text
+    return Rendered(text, failed)
 
 
 def _render_key(problem: str, fmt: str, parts=None, template_dir=None) -> str:
@@ -65,20 +82,21 @@ def _render_key(problem: str, fmt: str, parts=None, template_dir=None) -> str:
 
 def warm_cache(problem: str, d, template_dir=None) -> None:
     """Store every output format of a derivation just made, so later calls need no SymPy."""
-    if not cache.enabled():
+    if not cache.enabled() or d.failed:
         return
     for fmt in ("text", "latex", "markdown", "json"):
         cache.put(_render_key(problem, fmt, None, template_dir), render_derivation(d, fmt, template_dir))
 
 
-def write_pdf(problem: str, target: Path, parts=None, template_dir=None) -> Path:
+def write_pdf(problem: str, target: Path, parts=None, template_dir=None) -> "Rendered":
     from .render.pdf import compile_pdf, tex_available
 
     message = tex_available()
     if message:
         raise RenderError(message)
-    tex = render(problem, "latex", parts, template_dir)
-    return compile_pdf(tex, target, source_name=f"{problem}.tex")
+    rendered = render_checked(problem, "latex", parts, template_dir)
+    compile_pdf(rendered.text, target, source_name=f"{problem}.tex")
+    return rendered
 
 
 def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=None) -> str:
@@ -91,15 +109,32 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
     if not chosen:
         raise DeriveError(f"no problems for sheet(s) {', '.join(sheets)}" if sheets else "the problem bank is empty")
     by_sheet: dict[str, list] = {}
+    failed: list[tuple[str, str]] = []      # a failure is reported at the end, never stops the rest
+    not_derived: list[str] = []
     with click.progressbar(chosen, label="deriving", file=sys.stderr, show_pos=True,
                            item_show_func=lambda e: e.id if e else "") as bar:
         for e in bar:
-            d = derivation(e.id)
+            try:
+                d = derivation(e.id)
+                warm_cache(e.id, d, template_dir)
+            except DeriveError as err:
+                failed.append((f"problem {e.id!r} ({e.path})", str(err)))
+                not_derived.append(e.id)        # its old outputs stay; nothing is pruned
+                continue
             by_sheet.setdefault(e.sheet, []).append(d)
-            warm_cache(e.id, d, template_dir)
-    result = build_all(by_sheet, out_dir, template_dir=template_dir, pdf=pdf, progress=progress)
-    return (f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
-            f"{len(result.compiled)} compiled, {len(result.removed)} removed in {out_dir}")
+    try:
+        result = build_all(by_sheet, out_dir, template_dir=template_dir, pdf=pdf, progress=progress,
+                           spec_files={e.id: str(e.path) for e in chosen}, keep=not_derived)
+    except OSError as err:
+        raise DeriveError(f"cannot write the documents in {out_dir}: {err.strerror or err} "
+                          f"({err.filename or out_dir}); check that the folder is writable") from None
+    summary = (f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+               f"{len(result.compiled)} compiled, {len(result.removed)} removed in {out_dir}")
+    failed += result.failed
+    if failed:
+        lines = "".join(f"\n  {what}: " + why.replace("\n", "\n    ") for what, why in failed)
+        raise DeriveError(f"{len(failed)} failed to build ({summary}):{lines}")
+    return summary
 
 
 def verify(problems=None) -> list[tuple[str, str, bool, str]]:

@@ -40,6 +40,7 @@ class Variant:
     description: str
     steps: tuple[Step, ...]
     answer: Any
+    certificate: str = ""          # how the answer was checked against this convention's goal
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ class PartResult:
     figure: Any = None             # optional figure data (plain dict) for renderers
     also: tuple = ()               # the same answer in other forms, e.g. δ = … when answer is θ = θᵗ + δ
     names: dict = field(default_factory=dict)   # SymPy name -> LaTeX for this part (1-D parts unbold)
+    certificate: str = ""          # how the answer was checked end to end against the goal as stated
+    error: str = ""                # why the part could not be derived ("" when it was)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)
 
 
 @dataclass(frozen=True)
@@ -78,3 +85,8 @@ class Derivation:
     sheet: str = ""                # which source sheet groups this problem
     certification: str = ""        # one line on how steps were certified
     extra: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list:
+        """The parts that could not be derived."""
+        return [p for p in self.parts if p.error]

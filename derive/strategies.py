@@ -161,8 +161,8 @@ class Run:
 
         from .equivalence import same_value
 
-        def check():
-            return same_value(MatMul(hessian, w), MatAdd(g, MatMul(-1, g.subs(w, ZeroMatrix(*w.shape)))), self.ctx)
+        def check(grad, h):
+            return same_value(MatMul(h, w), MatAdd(grad, MatMul(-1, grad.subs(w, ZeroMatrix(*w.shape)))), self.rec.ctx)
 
         if why:
             self.rec.step("second-order", g, hessian, "custom", extra=check, var=self.name(w),
@@ -249,7 +249,8 @@ class Run:
         derivative = tidy(value.diff(var))
         after = Eq(Derivative(u, var), derivative, evaluate=False)
         self.rec.step("monotonicity", answer, after, "custom", relation="⇒",
-                      extra=lambda: same_value_of(Derivative(value, var), derivative, self.ctx), var=self.name(var))
+                      extra=lambda before, after: same_value_of(Derivative(before.rhs, var), after.rhs, self.rec.ctx),
+                      var=self.name(var))
         view = positive_view(derivative, self.table)
         conditions = [n.math for n in self.rec.notes if n.kind == "condition" and getattr(n.math, "is_Relational", False)]
         if view.is_positive:

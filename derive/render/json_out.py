@@ -54,16 +54,22 @@ def _step(step, names) -> dict:
 
 
 def _part(part, names) -> dict:
+    if part.error:
+        return {"id": part.id, "goal": part.goal, "error": part.error, "steps": [], "answer": None,
+                "certificate": "", "notes": [], "variants": [], "figure": None}
     return {
         "id": part.id,
         "goal": part.goal,
+        "error": None,
         "steps": [_step(s, names) for s in part.steps],
         "answer": expression(part.answer, names),
+        "certificate": part.certificate,
         "notes": [{"kind": n.kind, "text": n.text, "math": expression(n.math, names)}
                   for n in part.notes],
         "variants": [{"name": v.name, "description": v.description,
                       "steps": [_step(s, names) for s in v.steps],
-                      "answer": expression(v.answer, names)} for v in part.variants],
+                      "answer": expression(v.answer, names), "certificate": v.certificate}
+                     for v in part.variants],
         "figure": _plain(part.figure, names),
     }
 

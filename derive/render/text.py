@@ -128,11 +128,30 @@ def _answer(answer, names, indent: int) -> list[str]:
     return [""] + _box(expr_text(answer, names), indent)
 
 
+def _failure(error: str, indent: int) -> list[str]:
+    """A part that could not be derived: its error, framed so it cannot be missed."""
+    import textwrap
+
+    pad = " " * indent
+    rule = WIDTH - indent - 2
+    body = textwrap.wrap(error, rule - 2, break_long_words=True) or [""]
+    return ([pad + "┏━ NOT DERIVED " + "━" * (rule - 15)]
+            + [pad + "┃ " + line for line in body]
+            + [pad + "┗" + "━" * (rule - 1)])
+
+
+def _certificate(text: str, indent: int) -> list[str]:
+    return _wrap("✓ " + text, indent + 2, indent) if text else []
+
+
 def _part(part, names) -> list[str]:
     head = f"Part {part.id} — {part.goal}" if part.goal else f"Part {part.id}"
     lines = ["", ""] + _wrap(head, 2, 0) + [""]
+    if part.error:
+        return lines + _failure(part.error, 4)
     lines += _steps(part.steps, names, 4)
     lines += _answer(part.answer, names, 4)
+    lines += _certificate(part.certificate, 4)
     lines += _notes(part.notes, names, 4)
     if part.figure:
         from .latex import describe_figure
@@ -143,6 +162,7 @@ def _part(part, names) -> list[str]:
         lines += [""] + _wrap(f"Variant “{variant.name}” — {variant.description}", 6, 4) + [""]
         lines += _steps(variant.steps, names, 6)
         lines += _answer(variant.answer, names, 6)
+        lines += _certificate(variant.certificate, 6)
     return lines
 
 

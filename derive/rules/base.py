@@ -34,7 +34,7 @@ def explain(rule: str, **fields) -> str:
 
 
 RELATIONS = {"equal": "=", "same-solutions": "⇔", "rescaled": "⇔", "lagrangian": "=", "solves": "⇒",
-             "stationary": "⇒", "custom": "⇒"}
+             "stationary": "⇒", "custom": "⇒", "boundary": "→"}
 
 
 @dataclass
@@ -75,8 +75,10 @@ def certify(claim: str, before, after, ctx: Context, unknown=None, extra=None) -
     - ``stationary``: ``after`` is ``∇f = 0`` for the objective ``before`` (``extra`` = the
       unevaluated gradient node, compared exactly with dual numbers).
     - ``lagrangian``: ``after`` equals ``before + extra`` (multiplier times constraint).
-    - ``custom``: ``extra`` is a callable returning a ``Verdict`` (optimality over a constraint
-      set, a Hessian, a specialisation): the check is still independent of the rule.
+    - ``boundary``: ``before`` is a constraint ``g ≤ r`` and ``after`` its active form: the
+      residual of ``after`` equals g² − r².
+    - ``custom``: ``extra`` is a callable ``(before, after) -> Verdict`` (optimality over a
+      constraint set, a Hessian): it judges the step's own ``after``, never a value the rule kept.
     """
     if claim == "equal":
         return same_value(_value(before), _value(after), ctx)
@@ -93,8 +95,10 @@ def certify(claim: str, before, after, ctx: Context, unknown=None, extra=None) -
         return same_value(extra, after.lhs, ctx)
     if claim == "lagrangian":
         return same_value(after, _add(before, extra), ctx)
+    if claim == "boundary":
+        return same_value(_value(after), before.lhs ** 2 - before.rhs ** 2, ctx)
     if claim == "custom":
-        return extra()
+        return extra(before, after)
     raise RuleError(f"unknown certification claim '{claim}'")
 
 

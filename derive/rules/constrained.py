@@ -35,12 +35,50 @@ def linear_coefficient(f, unknown):
 
 
 def minimize_constrained(run, f, unknown, goal):
+    """Minimise over ``norm(h) <= r``: when h = u − c with a centre c ≠ 0, change variables to
+    Δ = u − c (a certified step), solve the centred problem for Δ, and substitute back."""
     node = goal.subject_to
     norm_args = node.left.args
     radius = run.build(node.right)
-    if len(norm_args) == 2 and norm_args[1] == A.Name("inf"):
-        return _box(run, f, unknown, radius, goal)
-    return _ball(run, f, unknown, radius, goal)
+    box = len(norm_args) == 2 and norm_args[1] == A.Name("inf")
+    h = run.substitute_all(run.build(norm_args[0]))
+    offset = matrix.mexpand(MatAdd(h, MatMul(-1, unknown)).doit())
+    if offset.has(unknown):
+        raise RuleError(f"the constraint must bound norm({run.show(unknown)} − c) for a constant c; "
+                        f"got norm({run.show(h)})")
+    if offset == ZeroMatrix(*unknown.shape) or offset == 0:
+        return (_box if box else _ball)(run, f, unknown, radius, goal)
+    return _centred(run, f, unknown, offset, radius, box, goal)
+
+
+def _centred(run, f, u, offset, r, box, goal):
+    """u = Δ − offset: rewrite objective and constraint in Δ, solve, substitute back."""
+    from sympy import MatrixSymbol
+
+    from ..expr.symbols import SymbolInfo
+
+    name = next(n for n in ("Delta", "Delta_u", "Delta_step") if n not in run.table)
+    delta = MatrixSymbol(name, *u.shape)
+    table = run.table.copy()
+    table.add(SymbolInfo(name, "vector", delta, shape=u.shape, latex=r"\boldsymbol{\Delta}"))
+    centre = matrix.mexpand(MatMul(-1, offset).doit())
+    shifted = MatAdd(delta, centre)
+    moved = Context(table, {**run.ctx.definitions, u: shifted}, seed=run.ctx.seed)
+    saved = run.table, run.rec.ctx
+    run.table, run.rec.ctx = table, moved
+    try:
+        f_delta = matrix.mexpand(f.xreplace({u: shifted}).doit(), delta)
+        norm = "norm" if not box else "∞-norm"
+        run.rec.step("change-of-variables", f, f_delta, name=run.show(delta), value=f"{run.show(u)} − {run.show(centre)}",
+                     norm=norm)
+        run.rec.ctx = Context(table, dict(saved[1].definitions), seed=run.ctx.seed)
+        inner = (_box if box else _ball)(run, f_delta, delta, r, goal)
+        final = Eq(u, matrix.mexpand(MatAdd(centre, inner.rhs).doit()), evaluate=False)
+        run.rec.ctx = Context(table, {**saved[1].definitions, delta: inner.rhs}, seed=run.ctx.seed)
+        run.rec.step("back-substitute", Eq(u, shifted, evaluate=False), final, name=run.show(delta))
+    finally:
+        run.table, run.rec.ctx = saved
+    return final
 
 
 def _multiplier(run):
@@ -69,10 +107,8 @@ def _ball(run, f, u, r, goal):
     mu_sol = solve_scalar(plugged, mu, None, run.show, run.table)
     final_value = matrix.mexpand(sol_mu_form.rhs.xreplace({mu: mu_sol.value}).doit())
     final = Eq(u, final_value, evaluate=False)
-    check = _optimality(run.ctx, f, u, final_value, r, "ball")
-
-    run.rec.step("boundary", Le(sqrt(Scalar(norm_sq)), r, evaluate=False), active, "custom", extra=check,
-                 relation="→", constraint=f"{run.show(active)}")
+    run.rec.step("boundary", Le(sqrt(Scalar(norm_sq)), r, evaluate=False), active, "boundary",
+                 constraint=f"{run.show(active)}")
     run.rec.note("assumption", f"The gradient {run.show(c)} is nonzero (otherwise every feasible point is optimal).", c)
     run.rec.step("lagrangian", f, lagrangian, "lagrangian", extra=lag_extra, mult=run.show(mu))
     run.rec.step("stationary", lagrangian, eq0, "stationary", extra=Grad(lagrangian, u), var=run.show(u))
@@ -99,11 +135,15 @@ def _box(run, f, u, r, goal):
     c = linear_coefficient(f, u)
     i = Dummy("i", integer=True)
     k = u.shape[0]
+    constant = calculus.to_scalar(matrix.mexpand(f.xreplace({u: ZeroMatrix(*u.shape)}).doit()))
     decoupled = Sum(MatrixElement(c, i, 0) * MatrixElement(u, i, 0), (i, 0, k - 1))
+    if constant != 0:
+        decoupled = constant + decoupled
     final = Eq(u, MatMul(-r, Sgn(c)).doit(), evaluate=False)
-    check = _optimality(run.ctx, f, u, final.rhs, r, "box")
-    run.rec.step("decouple-box", f, decoupled, "equal", radius=run.show(r))
-    run.rec.step("linear-on-interval", decoupled, final, "custom", extra=check, radius=run.show(r))
+    coef, var = run.show(c), run.show(u)
+    run.rec.step("decouple-box", f, decoupled, "equal", radius=run.show(r), coef=coef, var=var)
+    run.rec.step("linear-on-interval", decoupled, final, "custom", radius=run.show(r), coef=coef, var=var,
+                 extra=lambda before, after: _optimality(run.rec.ctx, before, u, after.rhs, r, "box")())
     run.rec.note("remark", "Where a gradient coordinate is zero, every value in the interval is optimal; "
                  "sgn(0) = 0 picks the centre.")
     return final
