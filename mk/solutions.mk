@@ -6,7 +6,8 @@
 #
 # Incremental in two phases: `derive build --tex-only` rewrites a .tex only when its text
 # changed (so its mtime tells make), then a sub-make compiles each %.pdf older than its %.tex.
-# Safe under make -j: each compile runs in its own temporary directory.
+# Safe under make -j: each compile runs in its own temporary directory. A failed PDF does not
+# stop the others (the sub-make runs with -k); at the end every failed PDF is listed, exit 1.
 
 VENV ?= .venv
 DERIVE ?= $(VENV)/bin/derive
@@ -28,7 +29,12 @@ solutions: $(SOLUTIONS_STAMP)
 	if [ -n "$$problem" ]; then \
 	  echo "$$problem" >&2; echo "solutions: wrote .tex files only, in $(SOLUTIONS_DIR)/" >&2; \
 	else \
-	  $(MAKE) --no-print-directory solutions-pdf; \
+	  $(MAKE) --no-print-directory -k solutions-pdf || { \
+	    echo "solutions: these PDFs failed to build (each one's error is above):" >&2; \
+	    for tex in $(SOLUTIONS_DIR)/*.tex; do \
+	      pdf="$${tex%.tex}.pdf"; [ "$$pdf" -nt "$$tex" ] || echo "  $$pdf  (from $$tex)" >&2; \
+	    done; \
+	    exit 1; }; \
 	fi
 
 $(SOLUTIONS_STAMP): $(SOLUTIONS_INPUTS) | $(SOLUTIONS_SETUP)

@@ -2,12 +2,18 @@
 
 Where it sits: the last step of ``build.py`` and of ``mk/solutions.mk`` (make runs
 ``python -m derive.render.pdf build/x.tex build/x.pdf`` once per changed document). It imports
-only the standard library and ``derive.errors``, so each call starts in a fraction of a second.
+only the standard library, ``derive.errors`` and ``safefile``, so each call starts in a
+fraction of a second.
 
 Safety: every compile runs in a fresh temporary directory with ``-no-shell-escape``, with
 ``openin_any=p`` / ``openout_any=p`` (TeX may not read or write files outside that directory,
 so ``\\input{/etc/passwd}`` fails instead of printing the file), in its own process group that
-is killed whole on timeout (a TeX loop never ends by itself).
+is killed whole on timeout (a TeX loop never ends by itself). TeX's output streams to a file,
+never into memory; no file it writes may exceed ``OUTPUT_LIMIT`` (``RLIMIT_FSIZE``, and the
+group is killed when one reaches it), its address space is capped at ``MEMORY_LIMIT``
+(``RLIMIT_AS``), only the log's tail is read, and the temporary directory is removed on every
+exit path. The PDF and the kept log are moved into place (``safefile``), never written
+through a symlink.
 
 Command line::
 
@@ -23,10 +29,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import RenderError
+from .safefile import copy_into_place, replace_file
 
 APT_PACKAGES = ("texlive-latex-base texlive-latex-recommended texlive-latex-extra "
                 "texlive-pictures latexmk poppler-utils")
@@ -37,6 +45,11 @@ REQUIRED_STY = ("amsmath.sty", "amssymb.sty", "mathtools.sty", "geometry.sty", "
                 "pgfplots.sty", "tikz.sty")
 LATEXMK = ["latexmk", "-pdf", "-norc", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", "-no-shell-escape"]
+OUTPUT_LIMIT = 10 * 2**20      # bytes: no file TeX writes (log, terminal output, PDF) may be larger
+MEMORY_LIMIT = 2 * 2**30       # bytes of address space for latexmk and TeX
+LOG_TAIL = 64 * 2**10          # bytes of the log read for the error message and kept beside the PDF
+POLL_SECONDS = 0.05
+TERMINAL_LOG = "terminal.log"  # latexmk's and TeX's terminal output, inside the build folder
 _ERROR_LINE = re.compile(r"^(?P<file>[^\s:][^:\n]*):(?P<line>\d+): (?P<msg>.+)$", re.M)
 
 
@@ -65,18 +78,122 @@ def _sandbox_env() -> dict[str, str]:
     return env
 
 
-def _log_error(log: str, tex_lines: list[str], source_name: str) -> str:
-    """``file:line: message`` from a ``-file-line-error`` log, in one or two lines."""
+def _limit_resources() -> None:  # runs in the child, before latexmk starts
+    import resource
+
+    for limit, value in ((resource.RLIMIT_AS, MEMORY_LIMIT), (resource.RLIMIT_FSIZE, OUTPUT_LIMIT)):
+        soft, hard = resource.getrlimit(limit)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(limit, (value, hard))
+
+
+def _largest_file(folder: Path) -> int:
+    sizes = [0]
+    for entry in os.scandir(folder):
+        try:
+            sizes.append(entry.stat(follow_symlinks=False).st_size)
+        except OSError:
+            pass
+    return max(sizes)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Kill latexmk's whole process group (TeX included) and reap it."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    proc.wait()
+
+
+def _run_latexmk(build: Path, timeout: float) -> str:
+    """Run latexmk in ``build``: ``"done"``, ``"failed"``, ``"timeout"`` or ``"output"`` (a
+    file reached ``OUTPUT_LIMIT``).
+
+    TeX's terminal output goes to a file, never into this process's memory; the process group
+    is always stopped before this returns.
+    """
+    with open(build / TERMINAL_LOG, "wb") as terminal:
+        proc = subprocess.Popen(LATEXMK + ["doc.tex"], cwd=build, env=_sandbox_env(),
+                                stdin=subprocess.DEVNULL, stdout=terminal,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_limit_resources)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                proc.wait(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if _largest_file(build) >= OUTPUT_LIMIT:
+                return "output"
+            if time.monotonic() > deadline:
+                return "timeout"
+    finally:
+        _stop(proc)
+    if _largest_file(build) >= OUTPUT_LIMIT:
+        return "output"
+    return "done" if proc.returncode == 0 else "failed"
+
+
+def _log_tail(build: Path) -> str:
+    """The last ``LOG_TAIL`` bytes of TeX's log (its terminal output when there is no log)."""
+    for name in ("doc.log", TERMINAL_LOG):
+        path = build / name
+        if not path.is_file():
+            continue
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - LOG_TAIL))
+            return fh.read().decode("utf-8", errors="replace")
+    return ""
+
+
+def _source_label(source_name: str, explicit: bool) -> tuple[str, bool]:
+    """What an error message names, and whether that is a real ``.tex`` file (``file, line N``).
+
+    An explicit ``source_name`` that is no existing file names a problem, not a file: for
+    ``ridge-fgm.tex`` or ``problems/x.yaml.tex`` the message says ``ridge-fgm`` or
+    ``problems/x.yaml`` and quotes the generated LaTeX line instead of inventing a file.
+    """
+    if explicit and not Path(source_name).is_file():
+        return (source_name[:-4] if source_name.endswith(".tex") else source_name), False
+    return source_name, True
+
+
+def _tex_context(after_error: str) -> str:
+    """TeX's own account of the token it stopped at (``<recently read> \\foo``), when the error
+    sits inside a macro and the ``l.N`` line alone would not show it."""
+    for row in after_error.splitlines()[1:8]:
+        row = row.strip()
+        if re.match(r"l\.\d+ ", row) or row.startswith("Here is how much"):
+            return ""
+        if row:
+            return row[:160]
+    return ""
+
+
+def _log_error(log: str, tex_lines: list[str], source_name: str, is_file: bool = True) -> str:
+    """``file, line N: LaTeX error: message`` (or ``problem: LaTeX error: ...`` plus the
+    generated LaTeX line) from a ``-file-line-error`` log, in two or three lines."""
     match = _ERROR_LINE.search(log)
     if match:
         line = int(match["line"])
-        name = match["file"]
-        name = source_name if name.endswith("doc.tex") else name
+        ours = match["file"].endswith("doc.tex")
         msg = match["msg"].strip()
-        context = ""
-        if name == source_name and 0 < line <= len(tex_lines):
-            context = f"\n    {tex_lines[line - 1].strip()[:160]}"
-        return f"{name}, line {line}: LaTeX error: {msg}{context}"
+        text = tex_lines[line - 1].strip()[:160] if ours and 0 < line <= len(tex_lines) else ""
+        reading = _tex_context(log[match.end():])
+        extra = f"\n    TeX was reading: {reading}" if reading and reading not in text else ""
+        if not ours:
+            return f"{source_name}: LaTeX error in {match['file']}, line {line}: {msg}{extra}"
+        if is_file:
+            quoted = f"\n    {text}" if text else ""
+            return f"{source_name}, line {line}: LaTeX error: {msg}{quoted}{extra}"
+        return (f"{source_name}: LaTeX error: {msg}\n    line {line} of the generated LaTeX: "
+                f"{text}{extra}")
     bang = re.search(r"^! (.+)$", log, re.M)
     if bang:
         return f"{source_name}: LaTeX error: {bang[1].strip()}"
@@ -86,40 +203,37 @@ def _log_error(log: str, tex_lines: list[str], source_name: str) -> str:
 def compile_pdf(tex_text: str, out_pdf, timeout: float = 120, source_name: str | None = None) -> Path:
     """Compile ``tex_text`` to ``out_pdf`` (replaced atomically). Raises ``RenderError``.
 
-    On a LaTeX error the log is kept beside the output as ``<out>.log`` and the message names
-    ``source_name`` (default: the output's name with ``.tex``), the line and TeX's message.
+    On a LaTeX error the tail of the log is kept beside the output as ``<out>.log`` and the
+    message names ``source_name`` (a ``.tex`` file, or a problem when no such file exists;
+    default: the output's name with ``.tex``), the line and its text, and TeX's message.
+    TeX runs under ``MEMORY_LIMIT``; no file it writes may exceed ``OUTPUT_LIMIT``.
     """
     problem = tex_available()
     if problem:
         raise RenderError(problem)
     out_pdf = Path(out_pdf)
-    source_name = source_name or out_pdf.with_suffix(".tex").name
-    with tempfile.TemporaryDirectory(prefix="derive-tex-") as build:
-        doc = Path(build) / "doc.tex"
-        doc.write_text(tex_text, encoding="utf-8")
-        proc = subprocess.Popen(LATEXMK + ["doc.tex"], cwd=build, env=_sandbox_env(),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise RenderError(f"{source_name}: LaTeX did not finish within {timeout:g} s "
-                              f"(an endless loop in the document?); stopped it") from None
-        log_path = Path(build) / "doc.log"
-        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
-        pdf = Path(build) / "doc.pdf"
-        if proc.returncode != 0 or not pdf.exists():
-            out_pdf.parent.mkdir(parents=True, exist_ok=True)
-            kept = out_pdf.with_suffix(".log")
-            kept.write_text(log, encoding="utf-8")
-            raise RenderError(_log_error(log, tex_text.splitlines(), source_name)
-                              + f"\n    (full log: {kept})")
+    label, is_file = _source_label(source_name or out_pdf.with_suffix(".tex").name,
+                                   explicit=source_name is not None)
+    build = Path(tempfile.mkdtemp(prefix="derive-tex-"))
+    try:
+        (build / "doc.tex").write_text(tex_text, encoding="utf-8")
+        status = _run_latexmk(build, timeout)
+        if status == "timeout":
+            raise RenderError(f"{label}: LaTeX did not finish within {timeout:g} s "
+                              f"(an endless loop in the document?); stopped it")
+        if status == "output":
+            raise RenderError(f"{label}: LaTeX wrote more than {OUTPUT_LIMIT // 2**20} MB of "
+                              f"output (an endless loop printing messages?); stopped it")
+        pdf = build / "doc.pdf"
         out_pdf.parent.mkdir(parents=True, exist_ok=True)
-        staged = out_pdf.with_name(f".{out_pdf.name}.{os.getpid()}.tmp")
-        shutil.copyfile(pdf, staged)
-        os.replace(staged, out_pdf)
+        if status == "failed" or not pdf.is_file():
+            log = _log_tail(build)
+            kept = replace_file(out_pdf.with_suffix(".log"), log.encode("utf-8"))
+            raise RenderError(_log_error(log, tex_text.splitlines(), label, is_file)
+                              + f"\n    (end of the log: {kept})")
+        copy_into_place(pdf, out_pdf)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
     return out_pdf
 
 
