@@ -319,12 +319,17 @@ def describe_figure(fig: dict, names: dict | None, printer) -> str:
 
 @lru_cache(maxsize=8)
 def environment(template_dir: str | None = None):
-    """The Jinja environment: ``template_dir`` first, then the built-in templates."""
+    """The Jinja environment: ``template_dir`` first, then the built-in templates.
+
+    Sandboxed: a template is code, and one from ``--template-dir`` may be hostile, so it cannot
+    reach ``__class__``, ``__globals__`` and the like (a ``SecurityError``, reported as a
+    ``RenderError``)."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     search = [str(Path(template_dir))] if template_dir else []
     search.append(str(templates_dir()))
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in search]),
         block_start_string=r"\BLOCK{", block_end_string="}",
         variable_start_string=r"\VAR{", variable_end_string="}",
