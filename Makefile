@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 DERIVE := $(VENV)/bin/derive
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup test bench clean
+.PHONY: all setup test bench clean fuzz
 
 # `make`: set up, install TeX if it is missing (a failure leaves .tex files only), build the PDFs.
 all: setup
@@ -27,6 +27,12 @@ test: setup tex
 
 bench: setup
 	$(PY) bench/run.py
+
+# `make fuzz`: hostile inputs for equiv, the checker and the spec loader (FUZZ_COUNT=100000 for a long run).
+FUZZ_COUNT ?= 2000
+FUZZ_SEED  ?= 1
+fuzz: setup
+	nice -n 19 $(PY) tests/fuzz/run.py --seed $(FUZZ_SEED) --count $(FUZZ_COUNT)
 
 clean:
 	rm -rf build .pytest_cache
