@@ -446,3 +446,15 @@ def test_a_hostile_template_cannot_run_code(tmp_path, payload):
         render_latex(ridge(), templates)
     assert "problem.tex.j2" in str(err.value) and "unsafe" in str(err.value)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("content, why", [(None, "No such file or directory"),
+                                          (b"\xff\xfe not utf-8", "it is not UTF-8 text")])
+def test_the_pdf_command_line_reports_an_unreadable_input_in_one_line(tmp_path, content, why):
+    src = tmp_path / "in.tex"
+    if content is not None:
+        src.write_bytes(content)
+    out = subprocess.run([sys.executable, "-m", "derive.render.pdf", str(src),
+                          str(tmp_path / "out.pdf")], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 1
+    assert out.stderr == f"Error: cannot read {src}: {why}\n"

@@ -249,9 +249,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     src, out = Path(args[0]), Path(args[1])
     try:
-        compile_pdf(src.read_text(encoding="utf-8"), out, source_name=str(src))
+        text = src.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        print(f"Error: cannot read {src}: {why}", file=sys.stderr)
+        return 1
+    try:
+        compile_pdf(text, out, source_name=str(src))
     except OSError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"Error: cannot write {exc.filename or out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except RenderError as exc:
         print(f"Error: {exc}", file=sys.stderr)
