@@ -29,24 +29,49 @@ def spec_files(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if p.is_file())
 
 
-def entries(directory: Path | None = None) -> list[Entry]:
-    """Id, title and source of each spec, read as plain YAML (no SymPy)."""
-    import yaml
+def scan(directory: Path | None = None) -> tuple[list[Entry], list[SpecError]]:
+    """Id, title and source of each spec, read as plain YAML (no SymPy); a file that cannot be
+    read as a spec is returned as an error instead, and the others are still listed."""
+    from .yamlsrc import load
 
-    out = []
+    out, bad = [], []
     for path in spec_files(directory):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as err:
-            raise SpecError(f"cannot read the spec: {err}", str(path)) from None
-        src = data.get("source") or {}
-        source = " ".join(str(src.get(k, "")) for k in ("course", "year", "sheet") if src.get(k))
-        if src.get("questions"):
-            source += " Q" + ", ".join(str(q) for q in src["questions"])
-        parts = tuple(str(p.get("id")) for p in data.get("parts") or [] if isinstance(p, dict))
-        out.append(Entry(str(data.get("id", path.stem)), str(data.get("title", "")), source, parts,
-                         str(data.get("sheet", "")), path))
-    return out
+            data, lines = load(path.read_text(encoding="utf-8"), str(path))
+            out.append(_entry(data, lines, path))
+        except SpecError as err:
+            bad.append(err)
+        except (OSError, UnicodeDecodeError) as err:
+            bad.append(SpecError(f"cannot read the spec: {err}", str(path)))
+    return out, bad
+
+
+def entries(directory: Path | None = None) -> list[Entry]:
+    """The readable specs of the bank (``scan`` also returns the unreadable ones)."""
+    return scan(directory)[0]
+
+
+def _entry(data, lines, path: Path) -> Entry:
+    if not isinstance(data, dict):
+        raise SpecError("a spec must be a mapping with id, title, source and parts", str(path), 1)
+    src = data.get("source") or {}
+    if not isinstance(src, dict):
+        raise SpecError("source must be a mapping with at least 'course' (and sheet, year, questions)",
+                        str(path), lines.of("source"))
+    source = " ".join(str(src.get(k, "")) for k in ("course", "year", "sheet") if src.get(k))
+    questions = src.get("questions")
+    if questions:
+        source += " Q" + ", ".join(str(q) for q in (questions if isinstance(questions, list) else [questions]))
+    parts_data = data.get("parts") if isinstance(data.get("parts"), list) else []
+    parts = tuple(str(p.get("id")) for p in parts_data if isinstance(p, dict))
+    ident = data.get("id", path.stem)
+    if not isinstance(ident, (str, int)) or isinstance(ident, bool):
+        raise SpecError("id must be text", str(path), lines.of("id"))
+    return Entry(str(ident), _plain(data.get("title")), source, parts, _plain(data.get("sheet")), path)
+
+
+def _plain(value) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def find(name: str, directory: Path | None = None) -> Path:
@@ -54,10 +79,13 @@ def find(name: str, directory: Path | None = None) -> Path:
     candidate = Path(name)
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
         return candidate
-    known = entries(directory)
+    known, bad = scan(directory)
     for e in known:
         if e.id == name:
             return e.path
+    for err in bad:
+        if err.file and Path(err.file).stem == name:
+            raise err
     ids = [e.id for e in known]
     close = difflib.get_close_matches(name, ids, n=1, cutoff=0.5)
     hint = f" Did you mean '{close[0]}'?" if close else ""

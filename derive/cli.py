@@ -51,16 +51,17 @@ def main():
 @main.command("list")
 def list_cmd():
     """List the problems in the bank (id, parts, title, source)."""
-    from .bank import entries
+    from .bank import scan
 
-    try:
-        rows = entries()
-    except DeriveError as err:
-        fail(err)
+    rows, bad = scan()
     width = max((len(e.id) for e in rows), default=10)
     for e in rows:
         click.echo(f"{e.id:<{width}}  {e.title}")
         click.echo(f"{'':<{width}}  {e.source}; parts {', '.join(e.parts)}")
+    for err in bad:
+        click.echo(f"Error: {err}", err=True)
+    if bad:
+        sys.exit(2)
 
 
 @main.command("show")

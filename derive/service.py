@@ -138,25 +138,30 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
 
 
 def verify(problems=None) -> list[tuple[str, str, bool, str]]:
-    """For each part with ``expect:``, is the derived answer equal to it?"""
+    """For each part with ``expect:``, is the derived answer equal to it? ``problems`` are ids or
+    spec paths (all of the bank by default); an unknown one is an error. A part that could not be
+    derived fails with its reason."""
     from .engine import derive, part_definitions
     from .equivalence import Context, same_value
     from .expr.build import Builder
+    from .spec import load_spec
 
+    paths = [find(p) for p in problems] if problems else [e.path for e in entries()]
     rows = []
-    for e in entries():
-        if problems and e.id not in problems:
-            continue
-        spec = load(e.id)
+    for path in paths:
+        spec = load_spec(path)
         d = derive(spec)
         results = {p.id: p for p in d.parts}
         for part in spec.parts:
+            got = results[part.id]
+            if got.error:
+                rows.append((spec.id, part.id, False, f"not derived: {got.error}"))
+                continue
             if part.expect is None:
                 continue
             expected = Builder(part.table).build(part.expect).expr
-            got = results[part.id].answer
-            got = got.rhs if hasattr(got, "rhs") else got
-            v = same_value(got, expected, Context(part.table, part_definitions(spec, part, results)[0]))
+            answer = got.answer.rhs if hasattr(got.answer, "rhs") else got.answer
+            v = same_value(answer, expected, Context(part.table, part_definitions(spec, part, results)[0]))
             detail = "" if v.ok else (v.counterexample.describe() if v.counterexample else v.reason)
-            rows.append((e.id, part.id, v.ok, detail))
+            rows.append((spec.id, part.id, v.ok, detail))
     return rows

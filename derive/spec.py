@@ -136,9 +136,19 @@ class _Reader:
             raise self.err(f"{what} must be a mapping of keys to values", *path)
         for key in data:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
+                close = _did_you_mean(str(key), allowed)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise self.err(f"unknown key '{key}' in {what}.{hint} Allowed: {', '.join(allowed)}.", *path, key)
+
+    def text(self, data: dict, key: str, *path, what: str, required: bool = False) -> str:
+        """A text field: a string (or a number, read as its digits); lists, mappings and booleans
+        are refused so that nothing is printed as a Python repr."""
+        value = self.require(data, key, *path, what=what) if required else data.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.err(f"'{key}' of {what} must be text, not a {_yaml_type(value)}", *path, key)
+        return str(value)
 
     def require(self, data: dict, key: str, *path, what: str):
         if key not in data or data[key] in (None, ""):
@@ -166,12 +176,13 @@ class _Reader:
         pid = str(self.require(data, "id", what="the spec"))
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", pid):
             raise self.err(f"id '{pid}' must be lowercase letters, digits and '-'", "id")
-        title = str(self.require(data, "title", what="the spec"))
+        title = self.text(data, "title", what="the spec", required=True)
         source = self.require(data, "source", what="the spec")
         if not isinstance(source, dict) or "course" not in source:
             raise self.err("source must be a mapping with at least 'course' (and sheet, year, questions)", "source")
-        statement = str(data.get("statement") or "").strip()
-        sheet = str(data.get("sheet") or _sheet_id(source))
+        self.source(source)
+        statement = self.text(data, "statement", what="the spec").strip()
+        sheet = self.text(data, "sheet", what="the spec") or _sheet_id(source)
         table = self.symbols(data.get("symbols") or {})
         givens = self.givens(data.get("givens") or {}, table)
         parts_data = self.require(data, "parts", what="the spec")
@@ -182,15 +193,26 @@ class _Reader:
             parts.append(self.part(pd, i, table, parts))
         return Spec(pid, title, source, sheet, statement, table, givens, parts, self.file, self.lines)
 
+    def source(self, source: dict) -> None:
+        for key, value in source.items():
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                    raise self.err(f"source '{key}' must be text or a number (or a list of them for questions), "
+                                   f"not a {_yaml_type(item)}", "source", key)
+
     # -- symbols -------------------------------------------------------------------------
     def symbols(self, data: Any) -> SymbolTable:
         if not isinstance(data, dict):
             raise self.err("symbols must be a mapping from name to its declaration", "symbols")
         table = SymbolTable()
         # indices first (families refer to them), then the rest
-        order = sorted(data, key=lambda k: 0 if isinstance(data[k], dict) and data[k].get("kind") == "index" else 1)
+        rank = {"index": 0, "random": 2}
+        order = sorted(data, key=lambda k: rank.get(data[k].get("kind"), 1) if isinstance(data[k], dict) else 1)
         for name in order:
             self.symbol(name, data[name], table)
+        written = list(data)   # shown in the order the spec writes them (dimensions where first used)
+        table.symbols = dict(sorted(table.symbols.items(), key=lambda kv: written.index(kv[0]) if kv[0] in written else -1))
         return table
 
     def symbol(self, name: str, decl: Any, table: SymbolTable) -> None:
@@ -204,10 +226,12 @@ class _Reader:
             close = difflib.get_close_matches(str(kind), kinds, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise self.err(f"symbol '{name}' has unknown kind '{kind}'.{hint} Kinds: {', '.join(kinds)}.", *path, "kind")
+        self.fits_kind(name, kind, decl, path)
         assumptions, domain = self.assumptions(decl.get("assume"), *path, "assume")
-        latex = str(decl.get("latex") or _default_latex(name))
+        latex = self.text(decl, "latex", *path, what=f"symbol '{name}'") or _default_latex(name)
         info = SymbolInfo(name, kind, None, latex=latex, assumptions=assumptions, domain=domain,
-                          description=str(decl.get("description") or ""), line=self.lines.of(*path))
+                          description=self.text(decl, "description", *path, what=f"symbol '{name}'"),
+                          line=self.lines.of(*path))
         if kind == "index":
             rng = self.require(decl, "range", *path, what=f"index '{name}'")
             if not isinstance(rng, list) or len(rng) != 2:
@@ -241,6 +265,23 @@ class _Reader:
             else:
                 info.obj = make_scalar(name, assumptions, domain)
         table.add(info)
+
+    def fits_kind(self, name: str, kind: str, decl: dict, path) -> None:
+        """Refuse keys that the symbol's kind would silently ignore."""
+        if "dist" in decl and kind != "random":
+            raise self.err(f"'{name}' has dist: but kind: {kind}; only kind: random symbols have a distribution "
+                           "(a random vector is not supported yet: declare a random family with index: instead)",
+                           *path, "dist")
+        if "assume" in decl and kind not in ("scalar",):
+            why = ("its values come from its dist" if kind == "random" else
+                   "its values come from its range" if kind == "index" else
+                   "assumptions apply to scalars; matrix assumptions (symmetric, positive definite, …) are not supported yet")
+            raise self.err(f"'{name}' is a {kind} and cannot take assume: ({why})", *path, "assume")
+        if "range" in decl and kind != "index":
+            raise self.err(f"'{name}' has range: but kind: {kind}; only kind: index takes a range", *path, "range")
+        if "index" in decl and kind not in ("scalar", "random"):
+            raise self.err(f"'{name}' has index: but kind: {kind}; only scalar and random symbols form a family over an index",
+                           *path, "index")
 
     def dim(self, value: Any, table: SymbolTable, *path):
         from sympy import Integer
@@ -281,16 +322,34 @@ class _Reader:
                 if not isinstance(lo_hi, list) or len(lo_hi) != 2:
                     raise self.err("interval must be [lower, upper]; use null for an unbounded end", *path)
                 opened = item.get("open", True)
+                if not (isinstance(opened, bool) or isinstance(opened, list) and len(opened) == 2
+                        and all(isinstance(o, bool) for o in opened)):
+                    raise self.err("open must be true, false, or [lower_open, upper_open]", *path)
                 lo_open, hi_open = (opened, opened) if isinstance(opened, bool) else tuple(opened)
-                from sympy import Rational, nsimplify
-
-                lo, hi = (None if v is None else nsimplify(Rational(str(v))) for v in lo_hi)
+                lo, hi = (None if v is None else self.bound(v, *path) for v in lo_hi)
                 if lo is not None and hi is not None and lo >= hi:
                     raise self.err(f"interval [{lo}, {hi}] is empty", *path)
                 domain = Domain(lo, hi, bool(lo_open), bool(hi_open))
             else:
                 raise self.err("assume takes words (positive, nonzero, ...) or {interval: [lo, hi], open: true}", *path)
         return tuple(words), domain
+
+    def bound(self, value: Any, *path):
+        """An interval end: a number (1, 0.5, '1/2'); names are refused, the bounds must be known."""
+        from fractions import Fraction
+
+        from sympy import Rational
+
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise self.err(f"an interval bound must be a number, not a {_yaml_type(value)}", *path)
+        try:
+            f = Fraction(str(value).strip())
+        except (ValueError, ZeroDivisionError):
+            raise self.err(f"an interval bound must be a number such as 0, 1 or 1/2, not '{value}' "
+                           "(bounds that are symbols are not supported)", *path) from None
+        if abs(f.numerator) > 10 ** 40 or f.denominator > 10 ** 40:
+            raise self.err(f"the interval bound '{value}' has too many digits", *path)
+        return Rational(f.numerator, f.denominator)
 
     def distribution(self, decl: dict, table: SymbolTable, *path) -> tuple:
         text = self.require(decl, "dist", *path, what="a random symbol")
@@ -311,7 +370,7 @@ class _Reader:
                 _check_names(a, table, str(text))
                 params.append(Builder(table, str(text)).build(a).expr)
             except ParseError as e:
-                raise self.err(f"in dist '{text}': {e.message} (declare parameters before the random symbol)", *path, "dist") from None
+                raise self.err(f"in dist '{text}': {e.message} (declare its parameters as symbols)", *path, "dist") from None
         return (node.func, *params)
 
     # -- givens --------------------------------------------------------------------------
@@ -328,8 +387,11 @@ class _Reader:
             if isinstance(value, dict):
                 self.check_keys(value, ("expr", "latex", "description", "abbreviation"), *path, what=f"given '{key}'")
                 text = self.require(value, "expr", *path, what=f"given '{key}'")
-                latex, desc = str(value.get("latex") or _default_latex(name)), str(value.get("description") or "")
-                abbreviation = bool(value.get("abbreviation", False))
+                latex = self.text(value, "latex", *path, what=f"given '{key}'") or _default_latex(name)
+                desc = self.text(value, "description", *path, what=f"given '{key}'")
+                abbreviation = value.get("abbreviation", False)
+                if not isinstance(abbreviation, bool):
+                    raise self.err(f"abbreviation of given '{key}' must be true or false", *path, "abbreviation")
             else:
                 text, latex, desc, abbreviation = value, _default_latex(name), "", False
             if name in table and table[name].kind not in ("dim",):
@@ -355,7 +417,7 @@ class _Reader:
     def part(self, data: Any, i: int, table: SymbolTable, earlier: list[Part]) -> Part:
         path = ("parts", i)
         self.check_keys(data, PART_KEYS, *path, what=f"part {i + 1}")
-        pid = str(self.require(data, "id", *path, what=f"part {i + 1}"))
+        pid = self.text(data, "id", *path, what=f"part {i + 1}", required=True)
         if any(p.id == pid for p in earlier):
             raise self.err(f"part id '{pid}' appears twice", *path, "id")
         uses = data.get("uses") or {}
@@ -368,14 +430,18 @@ class _Reader:
         special = data.get("specialize") or {}
         if not isinstance(special, dict):
             raise self.err("specialize must map dimensions to integers and matrices to scalar names", *path, "specialize")
+        self.specialization(special, table, path)
         scope = part_table(table, special, {n: _earlier_part(earlier, str(r)) for n, r in uses.items()}, self, path)
         goal = self.goal(data.get("goal"), scope, *path, "goal")
         conventions = []
+        if not isinstance(data.get("conventions") or [], list):
+            raise self.err("conventions must be a list of {name, description, goal}", *path, "conventions")
         for j, c in enumerate(data.get("conventions") or []):
             cpath = path + ("conventions", j)
             self.check_keys(c, ("name", "description", "goal"), *cpath, what="a convention")
-            cname = str(self.require(c, "name", *cpath, what="a convention"))
-            conventions.append(Convention(cname, str(c.get("description") or ""), self.goal(self.require(c, "goal", *cpath, what="a convention"), scope, *cpath, "goal")))
+            cname = self.text(c, "name", *cpath, what="a convention", required=True)
+            conventions.append(Convention(cname, self.text(c, "description", *cpath, what="a convention"),
+                                          self.goal(self.require(c, "goal", *cpath, what="a convention"), scope, *cpath, "goal")))
         expect, expect_text = None, ""
         if data.get("expect") is not None:
             expect_text = str(data["expect"])
@@ -387,8 +453,23 @@ class _Reader:
                 raise self.err("answer_as must be one 'name: expression', e.g. {theta: 'theta_t + delta'}", *path, "answer_as")
             (aname, atext), = aa.items()
             answer_as = (str(aname), self.expr(atext, scope, *path, "answer_as"))
-        return Part(pid, str(data.get("ask") or ""), goal, {k: str(v) for k, v in uses.items()}, special,
+        return Part(pid, self.text(data, "ask", *path, what=f"part {pid}"), goal, {k: str(v) for k, v in uses.items()}, special,
                     conventions, expect, expect_text, data.get("figure"), answer_as, self.lines.of(*path), scope)
+
+    def specialization(self, special: dict, table: SymbolTable, path) -> None:
+        """Dimensions become positive integers, matrices become scalar names; numbers for other
+        symbols would be silently ignored, so they are refused."""
+        for key, value in special.items():
+            info = table.get(str(key))
+            if info is None or info.kind == "dim":
+                continue  # unknown names and dimension values are checked by part_table
+            if isinstance(value, bool) or not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+                raise self.err(f"specialize maps '{key}' to {value!r}: a {info.kind} can only be renamed to a scalar name "
+                               "when its dimensions become 1 (e.g. X: x); numeric values are not supported yet",
+                               *path, "specialize", key)
+            if info.kind not in ("vector", "matrix"):
+                raise self.err(f"specialize can rename only vectors and matrices whose dimensions become 1; "
+                               f"'{key}' is a {info.kind}", *path, "specialize", key)
 
     def goal(self, data: Any, table: SymbolTable, *path) -> Goal:
         if not isinstance(data, dict):
@@ -403,8 +484,8 @@ class _Reader:
             raise self.err(f"a goal needs exactly one of: {', '.join(GOAL_KINDS)}", *path)
         kind = kinds[0]
         self.check_keys(data, GOAL_KEYS[kind], *path, what=f"a {kind} goal")
+        node = self.expr(data[kind], table, *path, kind)
         text = str(data[kind])
-        node = self.expr(text, table, *path, kind)
         goal = Goal(kind, node, text, line=self.lines.of(*path, kind))
         if kind == "minimize":
             goal.wrt = str(self.require(data, "wrt", *path, what="a minimize goal"))
@@ -450,6 +531,17 @@ class _Reader:
             raise self.err("the norm in subject_to must be the 2-norm or inf", *path)
         _check_names(A.Rel(node.op, left.args[0], node.right), table, text)
         return node
+
+
+def _did_you_mean(word: str, allowed) -> list[str]:
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.5)
+    if not close:
+        close = [a for a in allowed if len(a) >= 4 and (word.startswith(a[:5]) or a.startswith(word[:5]))][:1]
+    return close
+
+
+def _yaml_type(value: Any) -> str:
+    return {bool: "true/false value", list: "list", dict: "mapping", type(None): "empty value"}.get(type(value), type(value).__name__)
 
 
 def table_error(reader: _Reader, table: SymbolTable, name: str, *path) -> SpecError:
@@ -554,6 +646,8 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", 
 
 
 def _default_latex(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]+\d*(_[A-Za-z0-9]+)?", name):   # e.g. __class__, a_b_c: shown as written
+        return "\\mathit{" + name.replace("_", "\\_") + "}"
     base, _, sub = name.partition("_")
     head = "\\" + base if base in _GREEK else base
     if not sub and re.fullmatch(r"[A-Za-z]+\d+", base):

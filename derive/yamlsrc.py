@@ -22,10 +22,21 @@ class Lines(dict):
         return self.get((), None)
 
 
+MAX_BYTES = 1_000_000           # a spec or symbols file is a few kilobytes
+MAX_NODES = 50_000              # values in one file
+PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+
+
 def load(text: str, file: str) -> tuple[Any, Lines]:
+    """Parse ``text`` as plain YAML data. Anchors and aliases (``&a``, ``*a``) are refused, so an
+    alias bomb or a recursive alias costs nothing; so are tags other than YAML's plain types."""
     import yaml
 
+    if len(text) > MAX_BYTES:
+        raise SpecError(f"the file is {len(text.encode('utf-8', 'replace')) / 1e6:.1f} MB; a spec is at most "
+                        f"{MAX_BYTES / 1e6:g} MB", file)
     try:
+        _refuse_aliases(text, file)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
@@ -38,10 +49,27 @@ def load(text: str, file: str) -> tuple[Any, Lines]:
     return _convert(node, (), lines, file), lines
 
 
+def _refuse_aliases(text: str, file: str) -> None:
+    import yaml
+
+    count = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        count += 1
+        if count > MAX_NODES:
+            raise SpecError(f"the file holds more than {MAX_NODES} values", file)
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            raise SpecError(f"YAML anchors and aliases (&{anchor or 'name'}, *{anchor or 'name'}) are not allowed; "
+                            "write the value out in full", file, event.start_mark.line + 1)
+
+
 def _convert(node, path, lines: Lines, file: str):
     import yaml
 
     lines[path] = node.start_mark.line + 1
+    if node.tag not in PLAIN_TAGS:
+        raise SpecError(f"the YAML tag '{node.tag}' is not allowed; a spec holds plain text, numbers, lists and "
+                        "mappings only", file, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
@@ -54,6 +82,8 @@ def _convert(node, path, lines: Lines, file: str):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(v, path + (i,), lines, file) for i, v in enumerate(node.value)]
+    if node.tag.endswith(":timestamp"):
+        return node.value  # a date stays the text it was written as
     # scalars: resolve with the safe constructor (ints, floats, bools, null, strings)
     loader = yaml.SafeLoader("")
     try:
