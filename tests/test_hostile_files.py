@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -279,6 +280,23 @@ def test_tex_printing_in_a_loop_is_stopped_at_the_output_cap(scratch, tmp_path):
     assert largest and max(largest) <= pdf_mod.OUTPUT_LIMIT
     assert list(folder.iterdir()) == []
     assert not (tmp_path / "loop.pdf").exists()
+
+
+def test_tex_writing_many_files_is_stopped_at_the_total_output_cap(scratch, tmp_path):
+    need_tex()
+    folder, largest = scratch
+    body = "\n".join([                      # 400 KB per file, a new file each time: none is big
+        r"\def\a{%s}\edef\a{\a\a\a\a\a\a\a\a}\edef\a{\a\a\a\a\a\a\a\a}" % ("a" * 64),
+        r"\newwrite\f \newcount\n \newcount\k",
+        r"\def\x{\advance\n by 1 \immediate\openout\f=f\the\n.txt \k=0 \y"
+        r" \immediate\closeout\f \x}",
+        r"\def\y{\ifnum\k<100 \immediate\write\f{\a}\advance\k by 1 \expandafter\y\fi}",
+        r"\x"])
+    start = time.monotonic()
+    with pytest.raises(RenderError, match="more than 10 MB of output"):
+        pdf_mod.compile_pdf(MINIMAL % body, tmp_path / "files.pdf", timeout=60)
+    assert time.monotonic() - start < 30
+    assert list(folder.iterdir()) == []
 
 
 @pytest.mark.parametrize("body, timeout, error", [

@@ -9,8 +9,8 @@ Safety: every compile runs in a fresh temporary directory with ``-no-shell-escap
 ``openin_any=p`` / ``openout_any=p`` (TeX may not read or write files outside that directory,
 so ``\\input{/etc/passwd}`` fails instead of printing the file), in its own process group that
 is killed whole on timeout (a TeX loop never ends by itself). TeX's output streams to a file,
-never into memory; no file it writes may exceed ``OUTPUT_LIMIT`` (``RLIMIT_FSIZE``, and the
-group is killed when one reaches it), its address space is capped at ``MEMORY_LIMIT``
+never into memory; no file it writes may exceed ``OUTPUT_LIMIT`` (``RLIMIT_FSIZE``), and the
+group is killed when all it wrote reaches that, its address space is capped at ``MEMORY_LIMIT``
 (``RLIMIT_AS``), only the log's tail is read, and the temporary directory is removed on every
 exit path. The PDF and the kept log are moved into place (``safefile``), never written
 through a symlink.
@@ -45,7 +45,7 @@ REQUIRED_STY = ("amsmath.sty", "amssymb.sty", "mathtools.sty", "geometry.sty", "
                 "pgfplots.sty", "tikz.sty")
 LATEXMK = ["latexmk", "-pdf", "-norc", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", "-no-shell-escape"]
-OUTPUT_LIMIT = 10 * 2**20      # bytes: no file TeX writes (log, terminal output, PDF) may be larger
+OUTPUT_LIMIT = 10 * 2**20      # bytes TeX may write, per file (RLIMIT_FSIZE) and in all (polled)
 MEMORY_LIMIT = 2 * 2**30       # bytes of address space for latexmk and TeX
 LOG_TAIL = 64 * 2**10          # bytes of the log read for the error message and kept beside the PDF
 POLL_SECONDS = 0.05
@@ -88,14 +88,17 @@ def _limit_resources() -> None:  # runs in the child, before latexmk starts
         resource.setrlimit(limit, (value, hard))
 
 
-def _largest_file(folder: Path) -> int:
-    sizes = [0]
-    for entry in os.scandir(folder):
-        try:
-            sizes.append(entry.stat(follow_symlinks=False).st_size)
-        except OSError:
-            pass
-    return max(sizes)
+def _output_size(folder: Path) -> int:
+    """Bytes in the build folder (TeX may write only there): the log, the terminal output, the
+    PDF, and whatever a document opens with ``\\openout``."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -109,8 +112,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _run_latexmk(build: Path, timeout: float) -> str:
-    """Run latexmk in ``build``: ``"done"``, ``"failed"``, ``"timeout"`` or ``"output"`` (a
-    file reached ``OUTPUT_LIMIT``).
+    """Run latexmk in ``build``: ``"done"``, ``"failed"``, ``"timeout"`` or ``"output"`` (it
+    wrote ``OUTPUT_LIMIT`` bytes).
 
     TeX's terminal output goes to a file, never into this process's memory; the process group
     is always stopped before this returns.
@@ -128,13 +131,13 @@ def _run_latexmk(build: Path, timeout: float) -> str:
                 break
             except subprocess.TimeoutExpired:
                 pass
-            if _largest_file(build) >= OUTPUT_LIMIT:
+            if _output_size(build) >= OUTPUT_LIMIT:
                 return "output"
             if time.monotonic() > deadline:
                 return "timeout"
     finally:
         _stop(proc)
-    if _largest_file(build) >= OUTPUT_LIMIT:
+    if _output_size(build) >= OUTPUT_LIMIT:
         return "output"
     return "done" if proc.returncode == 0 else "failed"
 
@@ -206,7 +209,7 @@ def compile_pdf(tex_text: str, out_pdf, timeout: float = 120, source_name: str |
     On a LaTeX error the tail of the log is kept beside the output as ``<out>.log`` and the
     message names ``source_name`` (a ``.tex`` file, or a problem when no such file exists;
     default: the output's name with ``.tex``), the line and its text, and TeX's message.
-    TeX runs under ``MEMORY_LIMIT``; no file it writes may exceed ``OUTPUT_LIMIT``.
+    TeX runs under ``MEMORY_LIMIT`` and may write at most ``OUTPUT_LIMIT`` bytes.
     """
     problem = tex_available()
     if problem:
