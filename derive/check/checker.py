@@ -291,7 +291,8 @@ class PartChecker:
         if isinstance(head, A.Call) and all(isinstance(a, A.Name) for a in head.args):
             self._declare_unknown_names([A.Call("_", head.args)])
         if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
-            self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)))  # the student redefines it
+            # the student redefines it (an earlier redefinition that failed to build already removed it)
+            self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)), None)
         if isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS and \
                 all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
             params = tuple(a.id for a in head.args)
