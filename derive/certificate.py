@@ -73,7 +73,7 @@ def _solve(goal, answer, table, ctx, dropped):
     if not verdict.ok:
         return verdict, ""
     for root, _reason in dropped:
-        other = satisfies(eq, u, root, ctx)
+        other = satisfies(eq, u, root, ctx, check_domain=False)
         if not other.ok:
             return Verdict("not-equivalent", reason=f"the dropped root {root} does not satisfy the equation"), ""
     what = "it satisfies the equation"

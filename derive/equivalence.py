@@ -278,20 +278,56 @@ def _as_mat(v) -> Mat:
     return v if isinstance(v, Mat) else mat([[v]])
 
 
-def satisfies(eq, unknown, value, ctx: Context) -> Verdict:
-    """Does ``unknown = value`` satisfy ``eq`` at every admissible instance?"""
+def satisfies(eq, unknown, value, ctx: Context, check_domain: bool = True) -> Verdict:
+    """Does ``unknown = value`` satisfy ``eq`` at every admissible instance? With
+    ``check_domain``, an instance where the value breaks the unknown's own assumptions (sign,
+    interval) is not admissible: the verdict then holds under that condition, and a value that
+    never fits them is never certified."""
     r = ctx.expand_definitions(residual(eq))
     value = ctx.expand_definitions(value)
+    outside_seen = []
 
     def judge(env, ev, shown):
         env[unknown] = ev.eval(value)
+        outside = _outside_domain(unknown, env[unknown], ctx.table) if check_domain else ""
+        if outside:
+            outside_seen.append(outside)
+            raise Singular(f"the value breaks {outside}")
         res = ev.eval(r)
         if _vanishes(res):
             return None
         ce = Counterexample(_relevant(shown, [r, value]), f"residual {show(res)}", "0")
         return Verdict("not-equivalent", "numeric: substitution leaves a residual", counterexample=ce)
 
-    return _trials(ctx, [r, value], judge, "numeric: substituted back at {n} random instances (exact)")
+    verdict = _trials(ctx, [r, value], judge, "numeric: substituted back at {n} random instances (exact)")
+    if outside_seen and verdict.status == "equivalent":
+        return replace(verdict, status="equivalent-under", condition=f"the value satisfies {outside_seen[0]}")
+    return verdict
+
+
+def _outside_domain(unknown, value, table) -> str:
+    """'' if a scalar value fits the unknown's declared sign and interval, else the assumption."""
+    from .numeric import Mat, _mp
+
+    if isinstance(value, Mat) or not getattr(unknown, "is_Symbol", False):
+        return ""
+    v = _mp(value.a if hasattr(value, "a") else value)
+    for test, words in ((unknown.is_positive, "> 0"), (unknown.is_negative, "< 0"),
+                        (unknown.is_nonnegative, "≥ 0"), (unknown.is_nonpositive, "≤ 0")):
+        if test and not {"> 0": v > 0, "< 0": v < 0, "≥ 0": v >= 0, "≤ 0": v <= 0}[words]:
+            return f"{unknown} {words}"
+    info = table.get(str(unknown)) if table is not None and hasattr(table, "get") else None
+    dom = getattr(info, "domain", None)
+    if dom is not None and getattr(info, "obj", None) == unknown:
+        lo, hi = dom.lower, dom.upper
+        if lo is not None and (v < _mp(_frac(lo)) or dom.lower_open and v == _mp(_frac(lo))) or \
+                hi is not None and (v > _mp(_frac(hi)) or dom.upper_open and v == _mp(_frac(hi))):
+            return dom.describe(str(unknown))
+    return ""
+
+
+def _frac(r):
+    return Fraction(int(r.p), int(r.q))
 
 
 def proportional(eq1, eq2, ctx: Context, vary=()) -> Verdict:

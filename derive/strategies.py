@@ -171,9 +171,19 @@ class Run:
             self.rec.step("second-order", g, hessian, "custom", extra=check, var=self.name(w),
                           why="constant; the point is the unique minimiser when it is positive definite")
 
+    def expose(self, expr, u):
+        """Expand the 1×1 products that contain the scalar unknown, so it stands outside them:
+        wᵀ(x − εw) → wᵀx − ε·wᵀw (a certified step)."""
+        after = calculus.expose_scalar(expr, u)
+        if after != expr:
+            self.rec.step("expose-unknown", expr, after, var=self.name(u))
+        return after
+
     def minimize_scalar(self, f, u):
         from sympy import Derivative
 
+        if getattr(f, "is_Matrix", False) or any(a.has(u) for a in f.atoms(_scalar_class())):
+            f = self.expose(calculus.to_scalar(f), u)
         df = calculus.scalar_derivative(f, u)
         eq0 = Eq(tidy(df), 0, evaluate=False)
         fs = calculus.to_scalar(f) if getattr(f, "is_Matrix", False) else f
@@ -199,6 +209,10 @@ class Run:
         if eq.has(*_moment_classes()):
             eq = self.moments(eq, final_tidy=False)
         lhs, rhs = calculus.to_scalar(eq.lhs), calculus.to_scalar(eq.rhs)
+        if any(a.has(info.obj) for side in (lhs, rhs) for a in side.atoms(_scalar_class())):
+            exposed = Eq(calculus.expose_scalar(lhs, info.obj), calculus.expose_scalar(rhs, info.obj), evaluate=False)
+            self.rec.step("expose-unknown", eq, exposed, var=self.name(info.obj))
+            eq, lhs, rhs = exposed, exposed.lhs, exposed.rhs
         tidy_eq = Eq(tidy(lhs), tidy(rhs), evaluate=False)
         if tidy_eq != eq:
             self.rec.step("simplify", eq, tidy_eq)
@@ -249,7 +263,8 @@ class Run:
         derivative = tidy(value.diff(var))
         after = Eq(Derivative(u, var), derivative, evaluate=False)
         self.rec.step("monotonicity", answer, after, "custom", relation="⇒",
-                      extra=lambda before, after: same_value_of(Derivative(before.rhs, var), after.rhs, self.rec.ctx),
+                      extra=lambda before, after: same_value_of(Derivative(before.rhs, var), after.rhs, self.rec.ctx)
+                      if after.lhs == Derivative(before.lhs, var) else _not_the_derivative(after),
                       var=self.name(var))
         view = positive_view(derivative, self.table)
         conditions = [n.math for n in self.rec.notes if n.kind == "condition" and getattr(n.math, "is_Relational", False)]
@@ -350,6 +365,12 @@ def _zero_like(m):
     return ZeroMatrix(*m.shape) if getattr(m, "is_Matrix", False) else 0
 
 
+def _not_the_derivative(after):
+    from .equivalence import Verdict
+
+    return Verdict("not-equivalent", reason=f"the left side {after.lhs} is not the derivative the step claims")
+
+
 def same_value_of(a, b, ctx):
     from .equivalence import same_value
 
@@ -360,6 +381,12 @@ def _positive_dummy():
     from sympy import Dummy
 
     return Dummy("pos", positive=True)
+
+
+def _scalar_class():
+    from .expr.objects import Scalar
+
+    return Scalar
 
 
 def _moment_classes():

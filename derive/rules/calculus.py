@@ -54,6 +54,20 @@ def to_scalar(m):
     return Scalar(m)
 
 
+def expose_scalar(e, u):
+    """Rewrite every 1×1 product that contains the scalar ``u`` as scalar algebra in which
+    ``u`` stands outside the products: Scalar(wᵀ(x − u·w)) → Scalar(wᵀx) − u·Scalar(wᵀw)."""
+    from ..expr.objects import Scalar
+    from .matrix import mexpand
+
+    for _ in range(8):
+        inner = [a for a in e.atoms(Scalar) if a.has(u)]
+        if not inner:
+            return e
+        e = e.xreplace({a: to_scalar(mexpand(a.args[0])) for a in inner})
+    return e
+
+
 def scalar_derivative(f, var):
     """d f / d var for a scalar symbol var; f may be a 1×1 matrix expression."""
     from sympy import diff

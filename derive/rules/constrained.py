@@ -143,10 +143,17 @@ def _box(run, f, u, r, goal):
     coef, var = run.show(c), run.show(u)
     run.rec.step("decouple-box", f, decoupled, "equal", radius=run.show(r), coef=coef, var=var)
     run.rec.step("linear-on-interval", decoupled, final, "custom", radius=run.show(r), coef=coef, var=var,
-                 extra=lambda before, after: _optimality(run.rec.ctx, before, u, after.rhs, r, "box")())
+                 extra=lambda before, after: _solves_for(after, u) or _optimality(run.rec.ctx, before, u, after.rhs, r, "box")())
     run.rec.note("remark", "Where a gradient coordinate is zero, every value in the interval is optimal; "
                  "sgn(0) = 0 picks the centre.")
     return final
+
+
+def _solves_for(after, u):
+    """None when ``after`` reads ``u = …``; else a failing verdict."""
+    if getattr(after, "lhs", None) == u:
+        return None
+    return Verdict("not-equivalent", reason=f"the step must give {u} = …, not {after}")
 
 
 def _with_ctx(run, ctx, fn):
