@@ -71,21 +71,18 @@ def derive_or_fail(spec: Spec, part: Part, results: dict, seed: int = 0, timeout
 
 
 def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartResult:
-    from . import strategies
-    from .certificate import certify_answer
-
     table = part.table
     definitions, sources = part_definitions(spec, part, results)
-    ctx = Context(table, definitions, seed=seed)
-    run = strategies.Run(ctx, table, printer_for(table), sources)
-    answer = run.goal(part.goal)
-    certificate = certify_answer(part.goal, answer, table, definitions, seed, dropped_roots(run, part.goal, table))
+    values = part_values(part)
+    show = printer_for(table)
+    steps, answer, notes, certificate, run = derive_goal(part.goal, table, definitions, values, sources, show, seed)
     variants = []
+    for k, goal in enumerate(part.goals[1:], start=2):
+        gsteps, ganswer, gnotes, gcert, _ = derive_goal(goal, table, definitions, values, sources, show, seed)
+        variants.append(Variant(goal.name or f"answer {k}", "", gsteps, ganswer, gcert, role="goal", notes=gnotes))
     for conv in part.conventions:
-        vrun = strategies.Run(Context(table, definitions, seed=seed), table, run.show, sources)
-        vanswer = vrun.goal(conv.goal)
-        vcert = certify_answer(conv.goal, vanswer, table, definitions, seed, dropped_roots(vrun, conv.goal, table))
-        variants.append(Variant(conv.name, conv.description, tuple(vrun.rec.steps), vanswer, vcert))
+        csteps, canswer, cnotes, ccert, _ = derive_goal(conv.goal, table, definitions, values, sources, show, seed)
+        variants.append(Variant(conv.name, conv.description, csteps, canswer, ccert, notes=cnotes))
     also = ()
     if part.answer_as is not None:
         also = (answer,)
@@ -97,8 +94,27 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
         figure = figure_data(part.figure, also[0] if also else answer, table, results, definitions, part.id)
     names = {n: i.latex for n, i in table.symbols.items()
              if i.latex and (n not in spec.table or spec.table[n].latex != i.latex)}
-    return PartResult(part.id, part.ask, tuple(run.rec.steps), answer, tuple(run.rec.notes), tuple(variants), figure,
-                      also, names, certificate=certificate)
+    return PartResult(part.id, part.ask, tuple(steps), answer, tuple(notes), tuple(variants), figure,
+                      also, names, certificate=certificate, discussion=part.discussion)
+
+
+def derive_goal(goal, table, definitions, values, sources, show, seed):
+    """One goal: its steps, answer (with given values substituted), notes and certificate."""
+    from . import strategies
+    from .certificate import certify_answer
+
+    everything = {**definitions, **values}
+    run = strategies.Run(Context(table, everything, seed=seed), table, show, sources, values=values)
+    answer = run.goal(goal)
+    if values:
+        answer = run.substitute_values(answer)
+    certificate = certify_answer(goal, answer, table, everything, seed, dropped_roots(run, goal, table))
+    return run.rec.steps, answer, run.rec.notes, certificate, run
+
+
+def part_values(part: Part) -> dict:
+    """``specialize`` values: symbol -> SymPy number, explicit vector or matrix."""
+    return {part.table[name].obj: Builder(part.table).build(node).expr for name, node in part.values.items()}
 
 
 def dropped_roots(run, goal, table) -> list:

@@ -16,34 +16,15 @@ from .errors import ParseError, SpecError
 from .expr import ast as A
 from .expr.parse import parse
 from .expr.symbols import Domain, SymbolInfo, SymbolTable, make_dim, make_scalar
+from .spec_goals import Goal, GoalReading
 from .yamlsrc import Lines, load
 
 TOP_KEYS = ("id", "title", "source", "sheet", "statement", "symbols", "givens", "parts")
 SYMBOL_KEYS = ("kind", "shape", "assume", "latex", "description", "index", "dist", "range")
-PART_KEYS = ("id", "ask", "goal", "uses", "specialize", "conventions", "expect", "figure", "answer_as")
-GOAL_KINDS = ("simplify", "minimize", "solve", "mean", "variance")
-GOAL_KEYS = {
-    "simplify": ("simplify", "abbreviate"),
-    "minimize": ("minimize", "wrt", "subject_to", "abbreviate"),
-    "solve": ("solve", "for", "abbreviate", "monotone_in"),
-    "mean": ("mean", "abbreviate"),
-    "variance": ("variance", "abbreviate"),
-}
+PART_KEYS = ("id", "ask", "goal", "goals", "uses", "specialize", "conventions", "expect", "figure", "answer_as",
+             "discussion")
 ASSUMPTION_WORDS = ("real", "positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
 _GIVEN_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*\))?$")
-
-
-@dataclass
-class Goal:
-    kind: str
-    expr: A.Node                      # the main expression or relation
-    text: str
-    wrt: str | None = None            # minimize: the variable; solve: the unknown
-    subject_to: A.Node | None = None
-    constraint_text: str = ""
-    abbreviate: dict[str, A.Node] = field(default_factory=dict)
-    monotone_in: str | None = None    # solve: also say how the solution changes with this symbol
-    line: int | None = None
 
 
 @dataclass
@@ -67,6 +48,9 @@ class Part:
     answer_as: tuple[str, A.Node] | None = None               # report e.g. theta = theta_t + delta
     line: int | None = None
     table: SymbolTable | None = None                          # the symbols this part sees
+    goals: list[Goal] = field(default_factory=list)           # all of the part's goals (goal is the first)
+    values: dict[str, A.Node] = field(default_factory=dict)   # specialize: symbol -> number / vec / mat
+    discussion: str = ""                                       # the instructor's prose answer, not derived
 
     def answer_shape(self):
         """Shape of this part's answer value (None for a scalar)."""
@@ -124,7 +108,7 @@ def load_spec(path: str | Path, text: str | None = None) -> Spec:
     return _Reader(shown, lines).spec(data)
 
 
-class _Reader:
+class _Reader(GoalReading):
     def __init__(self, file: str, lines: Lines):
         self.file, self.lines = file, lines
 
@@ -431,8 +415,12 @@ class _Reader:
         if not isinstance(special, dict):
             raise self.err("specialize must map dimensions to integers and matrices to scalar names", *path, "specialize")
         self.specialization(special, table, path)
-        scope = part_table(table, special, {n: _earlier_part(earlier, str(r)) for n, r in uses.items()}, self, path)
-        goal = self.goal(data.get("goal"), scope, *path, "goal")
+        numbers = {k: v for k, v in special.items() if _is_value(table.get(str(k)), v)}
+        renames = {k: v for k, v in special.items() if k not in numbers}
+        scope = part_table(table, renames, {n: _earlier_part(earlier, str(r)) for n, r in uses.items()}, self, path)
+        values = {str(k): self.value(k, v, scope, path) for k, v in numbers.items()}
+        goals = self.goals(data, scope, path)
+        goal = goals[0]
         conventions = []
         if not isinstance(data.get("conventions") or [], list):
             raise self.err("conventions must be a list of {name, description, goal}", *path, "conventions")
@@ -454,83 +442,51 @@ class _Reader:
             (aname, atext), = aa.items()
             answer_as = (str(aname), self.expr(atext, scope, *path, "answer_as"))
         return Part(pid, self.text(data, "ask", *path, what=f"part {pid}"), goal, {k: str(v) for k, v in uses.items()}, special,
-                    conventions, expect, expect_text, data.get("figure"), answer_as, self.lines.of(*path), scope)
+                    conventions, expect, expect_text, data.get("figure"), answer_as, self.lines.of(*path), scope,
+                    goals, values, self.text(data, "discussion", *path, what=f"part {pid}").strip())
 
     def specialization(self, special: dict, table: SymbolTable, path) -> None:
-        """Dimensions become positive integers, matrices become scalar names; numbers for other
-        symbols would be silently ignored, so they are refused."""
+        """Dimensions become positive integers; a vector or matrix whose dimensions become 1 may
+        be renamed to a scalar (X: x); any scalar, vector or matrix may be given a value (a
+        number, '1/2', 'vec(1, -1)', 'mat([1, 1], [-1, -1])')."""
         for key, value in special.items():
             info = table.get(str(key))
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise self.err(f"specialize gives '{key}' a {_yaml_type(value)}; give a number, an expression such as "
+                               "'vec(1, -1)', or a name", *path, "specialize", key)
             if info is None or info.kind == "dim":
                 continue  # unknown names and dimension values are checked by part_table
-            if isinstance(value, bool) or not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-                raise self.err(f"specialize maps '{key}' to {value!r}: a {info.kind} can only be renamed to a scalar name "
-                               "when its dimensions become 1 (e.g. X: x); numeric values are not supported yet",
-                               *path, "specialize", key)
+            if _is_value(info, value):
+                if info.kind not in ("scalar", "vector", "matrix"):
+                    raise self.err(f"specialize can give values only to scalars, vectors and matrices; '{key}' is a "
+                                   f"{info.kind}", *path, "specialize", key)
+                continue
             if info.kind not in ("vector", "matrix"):
                 raise self.err(f"specialize can rename only vectors and matrices whose dimensions become 1; "
-                               f"'{key}' is a {info.kind}", *path, "specialize", key)
+                               f"'{key}' is a {info.kind} (give it a value such as 3 or '1/2' instead)",
+                               *path, "specialize", key)
 
-    def goal(self, data: Any, table: SymbolTable, *path) -> Goal:
-        if not isinstance(data, dict):
-            raise self.err(f"goal must be a mapping with one of: {', '.join(GOAL_KINDS)}", *path)
-        kinds = [k for k in data if k in GOAL_KINDS]
-        if len(kinds) != 1:
-            unknown = [k for k in data if k not in sum(GOAL_KEYS.values(), ())]
-            if unknown and not kinds:
-                close = difflib.get_close_matches(str(unknown[0]), GOAL_KINDS, n=1)
-                hint = f" Did you mean '{close[0]}'?" if close else ""
-                raise self.err(f"unknown goal kind '{unknown[0]}'.{hint} Kinds: {', '.join(GOAL_KINDS)}.", *path, unknown[0])
-            raise self.err(f"a goal needs exactly one of: {', '.join(GOAL_KINDS)}", *path)
-        kind = kinds[0]
-        self.check_keys(data, GOAL_KEYS[kind], *path, what=f"a {kind} goal")
-        node = self.expr(data[kind], table, *path, kind)
-        text = str(data[kind])
-        goal = Goal(kind, node, text, line=self.lines.of(*path, kind))
-        if kind == "minimize":
-            goal.wrt = str(self.require(data, "wrt", *path, what="a minimize goal"))
-            self.declared(goal.wrt, table, *path, "wrt")
-            if data.get("subject_to") is not None:
-                goal.constraint_text = str(data["subject_to"])
-                goal.subject_to = self.constraint(goal.constraint_text, table, *path, "subject_to")
-        if kind == "solve":
-            goal.wrt = str(self.require(data, "for", *path, what="a solve goal"))
-            self.declared(goal.wrt, table, *path, "for")
-            if not isinstance(node, A.Rel) or node.op != "=":
-                raise self.err(f"solve needs an equation 'lhs = rhs', got '{text}'", *path, kind)
-            if data.get("monotone_in") is not None:
-                goal.monotone_in = str(data["monotone_in"])
-                self.declared(goal.monotone_in, table, *path, "monotone_in")
-        abbreviations = data.get("abbreviate") or {}
-        if isinstance(abbreviations, list):
-            for name in abbreviations:
-                info = table.get(str(name))
-                if info is None or info.kind != "defined":
-                    raise self.err(f"abbreviate names '{name}', which is not a given; declare it under givens", *path, "abbreviate")
-                goal.abbreviate[str(name)] = info.body
-        else:
-            for name, atext in abbreviations.items():
-                goal.abbreviate[str(name)] = self.expr(atext, table, *path, "abbreviate", name)
-        return goal
+    def value(self, name, text, scope: SymbolTable, path):
+        """A specialised value, typed against the symbol it replaces."""
+        from .expr.build import Builder
 
-    def declared(self, name: str, table: SymbolTable, *path) -> None:
-        if name not in table:
-            raise table_error(self, table, name, *path)
-
-    def constraint(self, text: str, table: SymbolTable, *path) -> A.Node:
-        try:
-            node = parse(text)
-        except ParseError as e:
-            raise self.err(f"in '{text}': {e.message}", *path) from None
-        if not isinstance(node, A.Rel) or node.op not in ("<=", "<"):
-            raise self.err(f"subject_to must be 'norm(v) <= r' or 'norm(v, inf) <= r', got '{text}'", *path)
-        left = node.left
-        if not (isinstance(left, A.Call) and left.func == "norm" and len(left.args) in (1, 2)):
-            raise self.err(f"subject_to must constrain norm(v) or norm(v, inf), got '{text}'", *path)
-        if len(left.args) == 2 and left.args[1] not in (A.Name("inf"), A.Num("2")):
-            raise self.err("the norm in subject_to must be the 2-norm or inf", *path)
-        _check_names(A.Rel(node.op, left.args[0], node.right), table, text)
+        node = self.expr(text, scope, *path, "specialize", name)
+        info = scope.get(str(name))
+        got = Builder(scope, str(text)).build(node)
+        want = info.shape if info is not None else None
+        if (want is None) != (got.shape is None) or (want is not None and tuple(want) != tuple(got.shape)):
+            shown = "a scalar" if want is None else f"shape {tuple(want)}"
+            raise self.err(f"specialize gives '{name}' the value '{text}', which does not fit {shown}", *path, "specialize", name)
         return node
+
+
+def _is_value(info, value) -> bool:
+    """Is a specialize entry a value (number or expression) rather than a dimension or a rename?"""
+    if info is None or info.kind == "dim" or isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip())
 
 
 def _did_you_mean(word: str, allowed) -> list[str]:
@@ -622,8 +578,12 @@ def part_table(table: SymbolTable, special: dict, uses: dict, reader: _Reader | 
                              body=info.body)
             scope.symbols.pop(name)
             scope.add(new)
-    for d in dims:
-        scope.symbols[str(d)] = SymbolInfo(str(d), "dim", d, latex=str(d))
+        elif shape != tuple(info.shape) and isinstance(info.obj, MatrixSymbol):
+            from dataclasses import replace
+
+            scope.symbols[name] = replace(info, shape=shape, obj=MatrixSymbol(name, *shape))
+    for d, size in dims.items():
+        scope.symbols[str(d)] = SymbolInfo(str(d), "dim", size, latex=str(size))
     for name, p in uses.items():
         if name in scope:
             continue  # an existing symbol: the engine substitutes the earlier result for it

@@ -41,6 +41,8 @@ class Variant:
     steps: tuple[Step, ...]
     answer: Any
     certificate: str = ""          # how the answer was checked against this convention's goal
+    role: str = "convention"       # "convention": another accepted statement; "goal": another answer of the part
+    notes: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class PartResult:
     names: dict = field(default_factory=dict)   # SymPy name -> LaTeX for this part (1-D parts unbold)
     certificate: str = ""          # how the answer was checked end to end against the goal as stated
     error: str = ""                # why the part could not be derived ("" when it was)
+    discussion: str = ""           # the instructor's prose answer (not derived), shown as such
 
     @property
     def failed(self) -> bool:

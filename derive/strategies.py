@@ -19,8 +19,9 @@ MAX_MOMENT_STEPS = 30
 
 
 class Run:
-    def __init__(self, ctx: Context, table, show, sources: dict):
+    def __init__(self, ctx: Context, table, show, sources: dict, values=None):
         self.ctx, self.table, self.show, self.sources = ctx, table, show, sources
+        self.values = dict(values or {})     # specialize values: substituted at the end, in one step
         self.rec = Recorder(ctx, printer=show)
 
     # -- helpers --------------------------------------------------------------------------
@@ -61,7 +62,8 @@ class Run:
     def substitute_all(self, expr):
         """Substitute defined names one at a time, in order of appearance, as steps."""
         for _ in range(20):
-            present = [s for s in self.ctx.definitions if _has(expr, s) and not self._is_abbreviation(s)]
+            present = [s for s in self.ctx.definitions if _has(expr, s) and not self._is_abbreviation(s)
+                       and s not in self.values]
             if not present:
                 return expr
             sym = sorted(present, key=lambda s: str(expr).find(str(s)))[0]
@@ -338,6 +340,19 @@ class Run:
                 self.rec.step("simplify", expr, out)
             return out
         return None
+
+    def substitute_values(self, answer):
+        """Put the part's given values into the answer and evaluate exactly (one certified step)."""
+        from .rules.numbers import evaluate_exactly
+
+        if isinstance(answer, Eq):
+            after = Eq(answer.lhs, evaluate_exactly(answer.rhs.xreplace(self.values)), evaluate=False)
+        else:
+            after = evaluate_exactly(answer.xreplace(self.values))
+        if after != answer:
+            names = ", ".join(f"{self.name(k)} = {self.show(v)}" for k, v in self.values.items() if _has(answer, k))
+            self.rec.step("substitute-values", answer, after, names=names or "the given values")
+        return after
 
     # -- reporting -----------------------------------------------------------------------------
     def answer_as(self, answer, spec_answer_as):

@@ -50,7 +50,7 @@ def test_good_spec_loads(tmp_path):
     ("norm(X @ w - t)**2", "norm(w @ X - t)**2", 11,
      "in 'norm(w @ X - t)**2 + lambda * norm(w)**2': shape mismatch: cannot multiply d×1 by n×d (w is d×1, X is n×d)"),
     ("goal: {minimize:", "goal: {minimise:", 11,
-     "unknown goal kind 'minimise'. Did you mean 'minimize'? Kinds: simplify, minimize, solve, mean, variance."),
+     "unknown goal kind 'minimise'. Did you mean 'minimize'? Kinds: simplify, evaluate, minimize, solve, mean, variance, gradient, show, condition, match."),
     ("{kind: vector, shape: [d]}", "{kind: vectr, shape: [d]}", 6,
      "symbol 'w' has unknown kind 'vectr'. Did you mean 'vector'? Kinds: scalar, vector, matrix, index, random."),
     ("title: Toy ridge\n", "", 1, "the spec is missing the required field 'title'"),
@@ -60,7 +60,7 @@ def test_good_spec_loads(tmp_path):
     ("{kind: matrix, shape: [n, d]}", "{kind: matrix, shape: [n]}", 5,
      "matrix 'X' needs shape with 2 entries, e.g. [n, d]"),
     ("  - id: '1'\n", "  - id: '1'\n    answr: x\n", 11,
-     "unknown key 'answr' in part 1. Did you mean 'answer_as'? Allowed: id, ask, goal, uses, specialize, conventions, expect, figure, answer_as."),
+     "unknown key 'answr' in part 1. Did you mean 'answer_as'? Allowed: id, ask, goal, goals, uses, specialize, conventions, expect, figure, answer_as, discussion."),
 ])
 def test_spec_errors_name_file_line_and_fix(tmp_path, old, new, line, message):
     assert old in GOOD

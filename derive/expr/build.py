@@ -297,6 +297,20 @@ class Builder:
         entries = [self.as_scalar(self.build(a, env), a) for a in node.args]
         return Value(ImmutableMatrix([[e] for e in entries]), (Integer(len(entries)), Integer(1)))
 
+    def _call_mat(self, node, env):
+        """mat(vec(a, b), vec(c, d)): an explicit matrix, one vec(...) (or [a, b]) per row."""
+        from sympy import ImmutableMatrix, Integer
+
+        rows = []
+        for a in node.args:
+            row = self.build(a, env)
+            if not isinstance(row.expr, ImmutableMatrix) or row.shape[1] != 1:
+                raise self.fail("mat(...) takes its rows as vec(a, b, ...), e.g. mat(vec(1, 1), vec(-1, -1))", a)
+            rows.append(list(row.expr))
+        if not rows or any(len(r) != len(rows[0]) for r in rows):
+            raise self.fail("mat(...) needs rows of the same length", node)
+        return Value(ImmutableMatrix(rows), (Integer(len(rows)), Integer(len(rows[0]))))
+
     def _call_inv(self, node, env):
         from sympy import Inverse
 
@@ -423,7 +437,7 @@ class Builder:
         return v.expr
 
 
-KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec"}
+KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat"}
 
 
 def _show(expr) -> str:

@@ -66,11 +66,13 @@ def _part(part, names) -> dict:
         "certificate": part.certificate,
         "notes": [{"kind": n.kind, "text": n.text, "math": expression(n.math, names)}
                   for n in part.notes],
-        "variants": [{"name": v.name, "description": v.description,
+        "variants": [{"name": v.name, "description": v.description, "role": v.role,
+                      "notes": [{"kind": n.kind, "text": n.text, "math": expression(n.math, names)} for n in v.notes],
                       "steps": [_step(s, names) for s in v.steps],
                       "answer": expression(v.answer, names), "certificate": v.certificate}
                      for v in part.variants],
         "figure": _plain(part.figure, names),
+        "discussion": part.discussion,
     }
 
 

@@ -159,10 +159,15 @@ def _part(part, names) -> list[str]:
         lines += [""] + _wrap("Figure (in the PDF): " + describe_figure(part.figure, names, expr_text),
                               6, 4)
     for variant in part.variants:
-        lines += [""] + _wrap(f"Variant “{variant.name}” — {variant.description}", 6, 4) + [""]
+        head = (f"Variant “{variant.name}” — {variant.description}" if variant.role == "convention"
+                else variant.name[:1].upper() + variant.name[1:])
+        lines += [""] + _wrap(head, 6, 4) + [""]
         lines += _steps(variant.steps, names, 6)
         lines += _answer(variant.answer, names, 6)
         lines += _certificate(variant.certificate, 6)
+        lines += _notes(variant.notes, names, 6)
+    if part.discussion:
+        lines += [""] + _wrap("Discussion (the instructor's words, not derived): " + part.discussion, 6, 4)
     return lines
 
 

@@ -1,0 +1,152 @@
+"""The goals a part can state, read from a spec: which keys each kind takes, and how each is
+checked as it is read (a mixin of the spec reader, ``spec._Reader``)."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ParseError
+from .expr import ast as A
+from .expr.parse import parse
+from .expr.symbols import SymbolTable
+
+GOAL_KEYS = {
+    "simplify": ("simplify", "abbreviate"),
+    "evaluate": ("evaluate",),
+    "minimize": ("minimize", "wrt", "subject_to", "abbreviate"),
+    "solve": ("solve", "for", "abbreviate", "monotone_in"),
+    "mean": ("mean", "abbreviate"),
+    "variance": ("variance", "abbreviate"),
+    "gradient": ("gradient", "wrt", "order"),
+    "show": ("show",),
+    "condition": ("condition", "for"),
+    "match": ("match", "for", "every"),
+}
+GOAL_KINDS = tuple(GOAL_KEYS)
+RELATION_GOALS = {"solve": ("=",), "show": ("=",), "match": ("=",), "condition": ("<", "<=", ">", ">=")}
+
+
+@dataclass
+class Goal:
+    kind: str
+    expr: A.Node                      # the main expression or relation
+    text: str
+    wrt: str | None = None            # minimize/gradient: the variable; solve/condition/match: the unknown
+    subject_to: A.Node | None = None
+    constraint_text: str = ""
+    abbreviate: dict[str, A.Node] = field(default_factory=dict)
+    monotone_in: str | None = None    # solve: also say how the solution changes with this symbol
+    order: int = 1                    # gradient: 2 for the Hessian / second derivative
+    every: str | None = None          # match: the symbol the identity must hold for
+    name: str = ""                    # within a part's goals: what this answer is
+    line: int | None = None
+
+
+class GoalReading:
+    """Reading a goal mapping (needs the reader's err, check_keys, require, expr, text)."""
+
+    def goal(self, data: Any, table: SymbolTable, *path) -> Goal:
+        if not isinstance(data, dict):
+            raise self.err(f"goal must be a mapping with one of: {', '.join(GOAL_KINDS)}", *path)
+        kinds = [k for k in data if k in GOAL_KINDS]
+        if len(kinds) != 1:
+            unknown = [k for k in data if k not in sum(GOAL_KEYS.values(), ()) and k != "name"]
+            if unknown and not kinds:
+                close = difflib.get_close_matches(str(unknown[0]), GOAL_KINDS, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise self.err(f"unknown goal kind '{unknown[0]}'.{hint} Kinds: {', '.join(GOAL_KINDS)}.", *path, unknown[0])
+            raise self.err(f"a goal needs exactly one of: {', '.join(GOAL_KINDS)}", *path)
+        kind = kinds[0]
+        self.check_keys(data, GOAL_KEYS[kind] + ("name",), *path, what=f"a {kind} goal")
+        node = self.expr(data[kind], table, *path, kind)
+        text = str(data[kind])
+        goal = Goal(kind, node, text, line=self.lines.of(*path, kind),
+                    name=self.text(data, "name", *path, what=f"a {kind} goal"))
+        if kind in RELATION_GOALS and not (isinstance(node, A.Rel) and node.op in RELATION_GOALS[kind]):
+            want = "an equation 'lhs = rhs'" if RELATION_GOALS[kind] == ("=",) else "an inequality such as 'lhs < rhs'"
+            raise self.err(f"{kind} needs {want}, got '{text}'", *path, kind)
+        if kind in ("minimize", "gradient"):
+            goal.wrt = self.name_of(data, "wrt", table, path, kind)
+        if kind in ("solve", "condition", "match"):
+            goal.wrt = self.name_of(data, "for", table, path, kind)
+        if kind == "minimize" and data.get("subject_to") is not None:
+            goal.constraint_text = str(data["subject_to"])
+            goal.subject_to = self.constraint(goal.constraint_text, table, *path, "subject_to")
+        if kind == "solve" and data.get("monotone_in") is not None:
+            goal.monotone_in = self.name_of(data, "monotone_in", table, path, kind)
+        if kind == "gradient":
+            goal.order = self.order(data.get("order", 1), *path, "order")
+        if kind == "match":
+            goal.every = self.name_of(data, "every", table, path, kind)
+        goal.abbreviate = self.abbreviations(data.get("abbreviate") or {}, table, path)
+        return goal
+
+    def name_of(self, data: dict, key: str, table: SymbolTable, path, kind: str) -> str:
+        name = self.require(data, key, *path, what=f"a {kind} goal")
+        if not isinstance(name, str):
+            raise self.err(f"'{key}' of a {kind} goal must name a declared symbol", *path, key)
+        self.declared(name, table, *path, key)
+        return name
+
+    def order(self, value: Any, *path) -> int:
+        if value not in (1, 2) or isinstance(value, bool):
+            raise self.err(f"order must be 1 (gradient) or 2 (Hessian / second derivative), not {value!r}", *path)
+        return int(value)
+
+    def abbreviations(self, data: Any, table: SymbolTable, path) -> dict:
+        out = {}
+        if isinstance(data, list):
+            for name in data:
+                info = table.get(str(name))
+                if info is None or info.kind != "defined":
+                    raise self.err(f"abbreviate names '{name}', which is not a given; declare it under givens", *path, "abbreviate")
+                out[str(name)] = info.body
+        elif isinstance(data, dict):
+            for name, atext in data.items():
+                out[str(name)] = self.expr(atext, table, *path, "abbreviate", name)
+        else:
+            raise self.err("abbreviate must be a list of givens or a mapping name: expression", *path, "abbreviate")
+        return out
+
+    def goals(self, data: dict, table: SymbolTable, path) -> list[Goal]:
+        """A part's ``goal:`` (one) or ``goals:`` (a list: the answer is a tuple)."""
+        if ("goal" in data) == ("goals" in data):
+            raise self.err("a part needs exactly one of goal: (one goal) or goals: (a list of goals)", *path)
+        if "goal" in data:
+            return [self.goal(data["goal"], table, *path, "goal")]
+        items = data["goals"]
+        if not isinstance(items, list) or not items:
+            raise self.err("goals must be a non-empty list of goal mappings", *path, "goals")
+        return [self.goal(g, table, *path, "goals", k) for k, g in enumerate(items)]
+
+    def declared(self, name: str, table: SymbolTable, *path) -> None:
+        if name not in table:
+            raise self.err(table.unknown(name).message, *path)
+
+    def constraint(self, text: str, table: SymbolTable, *path) -> A.Node:
+        from .spec import _check_names
+
+        try:
+            node = parse(text)
+        except ParseError as e:
+            raise self.err(f"in '{text}': {e.message}", *path) from None
+        if isinstance(node, A.Rel) and node.op == "=":
+            try:
+                _check_names(node, table, text)
+                from .expr.build import Builder
+
+                Builder(table, text).build(node)
+            except ParseError as e:
+                raise self.err(f"in '{text}': {e.message}", *path) from None
+            return node
+        if not isinstance(node, A.Rel) or node.op not in ("<=", "<"):
+            raise self.err(f"subject_to must be 'norm(v) <= r', 'norm(v, inf) <= r', 'norm(v, 1) <= r' or an "
+                           f"equation 'A @ v = b', got '{text}'", *path)
+        left = node.left
+        if not (isinstance(left, A.Call) and left.func == "norm" and len(left.args) in (1, 2)):
+            raise self.err(f"subject_to must constrain norm(v), norm(v, 1) or norm(v, inf), got '{text}'", *path)
+        if len(left.args) == 2 and left.args[1] not in (A.Name("inf"), A.Num("2"), A.Num("1")):
+            raise self.err("the norm in subject_to must be the 1-norm, the 2-norm or inf", *path)
+        _check_names(A.Rel(node.op, left.args[0], node.right), table, text)
+        return node
