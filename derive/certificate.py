@@ -34,8 +34,11 @@ SCALES = (Fraction(1, 1000), Fraction(1, 10), Fraction(1), Fraction(10))
 def certify_answer(goal, answer, table, definitions, seed: int = 0, dropped=()) -> str:
     """Check ``answer`` against ``goal`` (a ``spec.Goal``) and say how; raise if it fails."""
     ctx = Context(table, dict(definitions), seed=seed + SEED_OFFSET)
-    check = {"simplify": _simplify, "mean": _moment, "variance": _moment, "solve": _solve,
-             "minimize": _minimize}[goal.kind]
+    from . import certificate_more as more
+
+    check = {"simplify": _simplify, "evaluate": _simplify, "mean": _moment, "variance": _moment, "solve": _solve,
+             "minimize": _minimize, "gradient": more.gradient, "show": more.identity, "condition": more.condition,
+             "match": more.match}[goal.kind]
     verdict, what = check(goal, answer, table, ctx, dropped)
     if not verdict.ok:
         detail = _describe(verdict)

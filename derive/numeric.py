@@ -153,6 +153,17 @@ def _isqrt(k: int):
 
 SQRT = (_sqrt_value, lambda x: 1 / (2 * _sqrt_value(x)) if not is_zero(x) else _raise(Singular("derivative of sqrt at 0")))
 EXP = (lambda x: Fraction(1) if x == 0 else mpmath.exp(_mp(x)), lambda x: Fraction(1) if x == 0 else mpmath.exp(_mp(x)))
+def _sigmoid_value(x):
+    return Fraction(1, 2) if x == 0 else 1 / (1 + mpmath.exp(-_mp(x)))
+
+
+SIGMOID = (_sigmoid_value, lambda x: _sigmoid_value(x) * (1 - _sigmoid_value(x)))
+SOFTPLUS = (lambda x: mpmath.log(1 + mpmath.exp(_mp(x))), _sigmoid_value)
+TANH = (lambda x: Fraction(0) if x == 0 else mpmath.tanh(_mp(x)),
+        lambda x: Fraction(1) if x == 0 else 1 - mpmath.tanh(_mp(x)) ** 2)
+LOGIT = (lambda x: Fraction(0) if x == Fraction(1, 2) else (
+            mpmath.log(_mp(x) / (1 - _mp(x))) if 0 < _mp(x) < 1 else _raise(EvalError("logit outside (0, 1)"))),
+         lambda x: 1 / (x * (1 - x)))
 LOG = (lambda x: Fraction(0) if x == 1 else (mpmath.log(_mp(x)) if _mp(x) > 0 else _raise(EvalError("log of a non-positive number"))),
        lambda x: 1 / x)
 
@@ -361,6 +372,41 @@ class Evaluator:
 
     def _log(self, e):
         return _apply(LOG, self.eval(e.args[0]))
+
+    def _sigmoid(self, e):
+        return _apply(SIGMOID, self.eval(e.args[0]))
+
+    def _softplus(self, e):
+        return _apply(SOFTPLUS, self.eval(e.args[0]))
+
+    def _logit(self, e):
+        return _apply(LOGIT, self.eval(e.args[0]))
+
+    def _tanh(self, e):
+        return _apply(TANH, self.eval(e.args[0]))
+
+    def _heaviside(self, e):
+        v = self.eval(e.args[0])
+        s = sign(v)
+        if s == 0:
+            raise Singular("the step function at 0")
+        return Fraction(1) if s > 0 else Fraction(0)
+
+    def _AppliedUndef(self, e):
+        """A declared function (kind: function) or one of its derivatives (L', L''), drawn at
+        random for each instance as a cubic with rational coefficients."""
+        name = type(e).__name__
+        base, order = name.rstrip("'"), len(name) - len(name.rstrip("'"))
+        coeffs = self.env.get(("function", base))
+        if coeffs is None:
+            raise EvalError(f"no value for the function {base}")
+        for _ in range(order):
+            coeffs = [k * c for k, c in enumerate(coeffs)][1:] or [Fraction(0)]
+        x = self.eval(e.args[0])
+        out = Fraction(0)
+        for c in reversed(coeffs):
+            out = out * x + c
+        return out
 
     def _relu(self, e):
         v = self.eval(e.args[0])

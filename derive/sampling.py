@@ -105,6 +105,9 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
         if info.kind == "index" and info.range is not None:
             lo, hi = _size(info.range[0], env), _size(info.range[1], env)
             env[info.obj] = Fraction(rng.randint(lo, hi))
+    for info in table.symbols.values():  # a declared function: a random cubic for this instance
+        if info.kind == "ufunc":
+            env[("function", info.name)] = [Fraction(rng.randint(-5, 5), rng.randint(1, 4)) for _ in range(4)]
     for s in extra_symbols:
         if s not in env and getattr(s, "is_Symbol", False):
             env[s] = scalar_value(rng, None, s, positive_only=str(s) in positive)

@@ -20,7 +20,7 @@ from .spec_goals import Goal, GoalReading
 from .yamlsrc import Lines, load
 
 TOP_KEYS = ("id", "title", "source", "sheet", "statement", "symbols", "givens", "parts")
-SYMBOL_KEYS = ("kind", "shape", "assume", "latex", "description", "index", "dist", "range")
+SYMBOL_KEYS = ("kind", "shape", "assume", "latex", "description", "index", "dist", "range", "args")
 PART_KEYS = ("id", "ask", "goal", "goals", "uses", "specialize", "conventions", "expect", "figure", "answer_as",
              "discussion")
 ASSUMPTION_WORDS = ("real", "positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
@@ -205,7 +205,7 @@ class _Reader(GoalReading):
             raise self.err(f"symbol name '{name}' must be letters, digits and '_'", *path)
         self.check_keys(decl, SYMBOL_KEYS, *path, what=f"symbol '{name}'")
         kind = self.require(decl, "kind", *path, what=f"symbol '{name}'")
-        kinds = ("scalar", "vector", "matrix", "index", "random")
+        kinds = ("scalar", "vector", "matrix", "index", "random", "function")
         if kind not in kinds:
             close = difflib.get_close_matches(str(kind), kinds, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
@@ -216,6 +216,15 @@ class _Reader(GoalReading):
         info = SymbolInfo(name, kind, None, latex=latex, assumptions=assumptions, domain=domain,
                           description=self.text(decl, "description", *path, what=f"symbol '{name}'"),
                           line=self.lines.of(*path))
+        if kind == "function":
+            from sympy import Function
+
+            count = decl.get("args", 1)
+            if count != 1:
+                raise self.err(f"function '{name}' takes args: 1 (functions of one scalar are supported)", *path, "args")
+            info.kind, info.obj, info.params = "ufunc", Function(name, real=True), ("_",)
+            table.add(info)
+            return
         if kind == "index":
             rng = self.require(decl, "range", *path, what=f"index '{name}'")
             if not isinstance(rng, list) or len(rng) != 2:
@@ -261,6 +270,10 @@ class _Reader(GoalReading):
                    "its values come from its range" if kind == "index" else
                    "assumptions apply to scalars; matrix assumptions (symmetric, positive definite, …) are not supported yet")
             raise self.err(f"'{name}' is a {kind} and cannot take assume: ({why})", *path, "assume")
+        if "args" in decl and kind != "function":
+            raise self.err(f"'{name}' has args: but kind: {kind}; only kind: function takes args", *path, "args")
+        if "shape" in decl and kind == "function":
+            raise self.err(f"function '{name}' cannot have a shape: it maps a scalar to a scalar", *path, "shape")
         if "range" in decl and kind != "index":
             raise self.err(f"'{name}' has range: but kind: {kind}; only kind: index takes a range", *path, "range")
         if "index" in decl and kind not in ("scalar", "random"):

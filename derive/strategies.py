@@ -51,6 +51,10 @@ class Run:
             if goal.monotone_in:
                 self.monotonicity(answer, self.table[goal.monotone_in].obj)
             return answer
+        if kind in ("gradient", "evaluate", "show", "condition", "match"):
+            from . import goal_strategies
+
+            return getattr(goal_strategies, f"{kind}_goal")(self, goal, expr)
         if kind in ("mean", "variance"):
             from .expr.objects import E, Var
 
@@ -90,7 +94,7 @@ class Run:
             if hasattr(expr, "atoms") else set()
         if not grads and not scalar:
             return expr
-        mapping = {g: calculus.gradient(g.expr, g.var).xreplace({g.var: g.at}) for g in grads}
+        mapping = {g: _gradient(g.expr, g.var).xreplace({g.var: g.at}) for g in grads}
         mapping.update({d: calculus.scalar_derivative(d.expr, d.variables[0]) if isinstance(d, Derivative)
                         else d.doit() for d in scalar})
         after = _xreplace(expr, mapping)
@@ -372,6 +376,16 @@ class Run:
         finally:
             self.rec.ctx = saved
         return after
+
+
+def _gradient(f, var):
+    """SymPy's matrix calculus where it is safe; the chain rule over 1×1 products otherwise."""
+    try:
+        return calculus.gradient(f, var)
+    except RuleError:
+        from .rules.differentials import gradient
+
+        return gradient(f, var)
 
 
 def _zero_like(m):

@@ -29,7 +29,8 @@ class _PendingIdentity:
     coeff: Any
 
 
-SCALAR_FUNCS = ("sqrt", "exp", "log", "abs", "sign", "relu", "sigmoid", "E", "Var")
+SCALAR_FUNCS = ("sqrt", "exp", "log", "abs", "sign", "relu", "sigmoid", "softplus", "tanh", "logit", "heaviside",
+                "E", "Var")
 
 
 class Builder:
@@ -251,6 +252,10 @@ class Builder:
 
     def _Call(self, node, env):
         info = self.table.get(node.func)
+        if info is not None and info.kind == "ufunc":
+            if len(node.args) != len(info.params):
+                raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
+            return Value(info.obj(*[self.as_scalar(self.build(a, env), a) for a in node.args]), None)
         if info is not None and info.kind == "function":
             if self.lenient and len(node.args) > len(info.params):
                 node = A.Call(node.func, node.args[:len(info.params)], node.pos)  # f(x; w): w is a parameter
@@ -284,7 +289,8 @@ class Builder:
         fn = {
             "sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log, "abs": sympy.Abs,
             "sign": sympy.sign, "relu": objects.relu, "E": objects.E, "Var": objects.Var,
-            "sigmoid": lambda z: 1 / (1 + sympy.exp(-z)),
+            "sigmoid": objects.sigmoid, "softplus": objects.softplus, "tanh": sympy.tanh,
+            "logit": objects.logit, "heaviside": objects.heaviside,
         }[node.func]
         return Value(fn(x), None)
 

@@ -63,8 +63,89 @@ class relu(Function):
     is_real = True
     is_nonnegative = True
 
+    def fdiff(self, argindex=1):
+        return heaviside(self.args[0])
+
     def _eval_rewrite_as_Max(self, x, **kwargs):
         return Max(x, 0)
+
+
+class sigmoid(Function):
+    """σ(z) = 1/(1 + e^(−z)); σ'(z) = σ(z)(1 − σ(z))."""
+
+    nargs = 1
+    is_real = True
+    is_positive = True
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return S.Half
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, z, **kwargs):
+        from sympy import exp
+
+        return 1 / (1 + exp(-z))
+
+
+class logit(Function):
+    """logit(p) = log(p/(1 − p)), the inverse of σ; logit'(p) = 1/(p(1 − p))."""
+
+    nargs = 1
+    is_real = True
+
+    @classmethod
+    def eval(cls, p):
+        if isinstance(p, sigmoid):
+            return p.args[0]
+        if p == S.Half:
+            return S.Zero
+
+    def fdiff(self, argindex=1):
+        p = self.args[0]
+        return 1 / (p * (1 - p))
+
+    def _eval_rewrite_as_log(self, p, **kwargs):
+        from sympy import log
+
+        return log(p) - log(1 - p)
+
+
+class softplus(Function):
+    """softplus(z) = log(1 + e^z); softplus'(z) = σ(z)."""
+
+    nargs = 1
+    is_real = True
+    is_positive = True
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_log(self, z, **kwargs):
+        from sympy import exp, log
+
+        return log(1 + exp(z))
+
+
+class heaviside(Function):
+    """The step H(z): 1 for z > 0, 0 for z < 0 (the derivative of relu away from 0)."""
+
+    nargs = 1
+    is_real = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_positive:
+            return S.One
+        if z.is_negative:
+            return S.Zero
+
+    def fdiff(self, argindex=1):
+        return S.Zero
 
 
 class Sgn(MatrixExpr):
@@ -85,7 +166,7 @@ class Sgn(MatrixExpr):
         return sign(self.args[0][i, j])
 
 
-__all__ = ["E", "Scalar", "Sgn", "Var", "relu"]
+__all__ = ["E", "Scalar", "Sgn", "Var", "heaviside", "logit", "relu", "sigmoid", "softplus"]
 
 
 class Grad(MatrixExpr):

@@ -316,6 +316,18 @@ class _Latex(_Shared, LatexPrinter):
     def _print_relu(self, expr, exp=None):
         return self._bracket(r"\operatorname{relu}", expr.args[0], exp, "(", ")")
 
+    def _print_sigmoid(self, expr, exp=None):
+        return self._bracket(r"\sigma", expr.args[0], exp, "(", ")")
+
+    def _print_softplus(self, expr, exp=None):
+        return self._bracket(r"\operatorname{softplus}", expr.args[0], exp, "(", ")")
+
+    def _print_logit(self, expr, exp=None):
+        return self._bracket(r"\operatorname{logit}", expr.args[0], exp, "(", ")")
+
+    def _print_heaviside(self, expr, exp=None):
+        return self._bracket(r"H", expr.args[0], exp, "(", ")")
+
     def _print_Sgn(self, expr):
         return self._bracket(r"\operatorname{sgn}", expr.args[0], None, "(", ")")
 
@@ -475,6 +487,18 @@ class _Text(_Shared, StrPrinter):
 
     def _print_relu(self, expr):
         return f"relu({self._print(expr.args[0])})"
+
+    def _print_sigmoid(self, expr):
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_softplus(self, expr):
+        return f"softplus({self._print(expr.args[0])})"
+
+    def _print_logit(self, expr):
+        return f"logit({self._print(expr.args[0])})"
+
+    def _print_heaviside(self, expr):
+        return f"H({self._print(expr.args[0])})"
 
     def _print_Sgn(self, expr):
         return f"sgn({self._print(expr.args[0])})"

@@ -34,7 +34,8 @@ def explain(rule: str, **fields) -> str:
 
 
 RELATIONS = {"equal": "=", "same-solutions": "⇔", "rescaled": "⇔", "lagrangian": "=", "solves": "⇒",
-             "stationary": "⇒", "custom": "⇒", "boundary": "→"}
+             "stationary": "⇒", "custom": "⇒", "boundary": "→", "jacobian": "→", "same-relation": "⇔",
+             "coefficient": "⇒"}
 
 
 @dataclass
@@ -75,6 +76,12 @@ def certify(claim: str, before, after, ctx: Context, unknown=None, extra=None) -
     - ``stationary``: ``after`` is ``∇f = 0`` for the objective ``before`` (``extra`` = the
       unevaluated gradient node, compared exactly with dual numbers).
     - ``lagrangian``: ``after`` equals ``before + extra`` (multiplier times constraint).
+    - ``jacobian``: ``after`` is the matrix of partial derivatives of the vector ``before`` with
+      respect to ``unknown`` (dual numbers, one coordinate at a time).
+    - ``same-relation``: ``before`` and ``after`` (inequalities or equations in ``unknown``) are
+      true for the same values of ``unknown`` at random instances.
+    - ``coefficient``: ``after`` is ``c = 0`` where c is the coefficient of ``unknown`` in the
+      residual of the identity ``before``.
     - ``boundary``: ``before`` is a constraint ``g ≤ r`` and ``after`` its active form: the
       residual of ``after`` equals g² − r².
     - ``custom``: ``extra`` is a callable ``(before, after) -> Verdict`` (optimality over a
@@ -95,6 +102,18 @@ def certify(claim: str, before, after, ctx: Context, unknown=None, extra=None) -
         return same_value(extra, after.lhs, ctx)
     if claim == "lagrangian":
         return same_value(after, _add(before, extra), ctx)
+    if claim == "jacobian":
+        from ..relations import jacobian_matches
+
+        return jacobian_matches(before, after, unknown, ctx)
+    if claim == "same-relation":
+        from ..relations import same_truth
+
+        return same_truth(before, after, unknown, ctx)
+    if claim == "coefficient":
+        from ..relations import coefficient_matches
+
+        return coefficient_matches(before, after, unknown, ctx)
     if claim == "boundary":
         return same_value(_value(after), before.lhs ** 2 - before.rhs ** 2, ctx)
     if claim == "custom":

@@ -55,16 +55,18 @@ def to_scalar(m):
 
 
 def expose_scalar(e, u):
-    """Rewrite every 1×1 product that contains the scalar ``u`` as scalar algebra in which
-    ``u`` stands outside the products: Scalar(wᵀ(x − u·w)) → Scalar(wᵀx) − u·Scalar(wᵀw)."""
+    """Rewrite every 1×1 product that contains the scalar ``u`` (every one, if u is None) as
+    scalar algebra in which ``u`` stands outside the products:
+    Scalar(wᵀ(x − u·w)) → Scalar(wᵀx) − u·Scalar(wᵀw)."""
     from ..expr.objects import Scalar
     from .matrix import mexpand
 
     for _ in range(8):
-        inner = [a for a in e.atoms(Scalar) if a.has(u)]
-        if not inner:
+        inner = [a for a in e.atoms(Scalar) if u is None or a.has(u)]
+        new = e.xreplace({a: to_scalar(mexpand(a.args[0])) for a in inner})
+        if new == e:
             return e
-        e = e.xreplace({a: to_scalar(mexpand(a.args[0])) for a in inner})
+        e = new
     return e
 
 
