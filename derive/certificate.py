@@ -141,7 +141,9 @@ class _Constraint:
     def of(cls, node, table, ctx):
         build = Builder(table).build
         norm = node.left
-        p = "inf" if len(norm.args) == 2 and norm.args[1] == A.Name("inf") else 2
+        p = 2
+        if len(norm.args) == 2:
+            p = "inf" if norm.args[1] == A.Name("inf") else int(Fraction(norm.args[1].value))
         h = ctx.expand_definitions(build(norm.args[0]).expr)
         return cls(h, p, ctx.expand_definitions(build(node.right).expr), ctx)
 
@@ -151,6 +153,8 @@ class _Constraint:
         entries = [_mp(x) for row in _as_mat(v) for x in row]
         if self.p == "inf":
             return max(abs(x) for x in entries)
+        if self.p == 1:
+            return sum(abs(x) for x in entries)
         from mpmath import sqrt
 
         return sqrt(sum(x * x for x in entries))
@@ -183,8 +187,10 @@ class _Constraint:
         dirs = [_rand_vec(k, rng) for _ in range(RANDOM_POINTS)]
         if self.p == "inf" and k <= 6:
             dirs += [mat([[Fraction(s)] for s in signs]) for signs in product((-1, 1), repeat=k)]
+        if self.p == 1:   # the vertices of the ℓ1 ball: ±r along each axis
+            dirs += [mat([[Fraction(s * (r == i))] for r in range(k)]) for i in range(k) for s in (-1, 1)]
         for i, d in enumerate(dirs):
-            rho = Fraction(1) if i % 2 == 0 or self.p == "inf" and i >= RANDOM_POINTS else Fraction(rng.randint(1, 9), 10)
+            rho = Fraction(1) if i % 2 == 0 or i >= RANDOM_POINTS else Fraction(rng.randint(1, 9), 10)
             out.append(self._onto(ev, env, u, c, madd(c, d), radius * _mp(rho)))
         for d in (_rand_vec(k, rng) for _ in range(PERTURBATIONS)):
             moved = madd(star, mscale(radius * _mp(Fraction(1, 100)), d))

@@ -78,14 +78,16 @@ def show_goal(run, goal, relation):
     """Turn both sides into the same expression by certified steps; the answer is the identity."""
     lhs, rhs = relation.lhs, relation.rhs
     sides = []
+    from .rules.numbers import evaluate_exactly
+
     for side in (lhs, rhs):
-        e = run.differentiate_all(run.substitute_all(side))
+        e = evaluate_exactly(run.differentiate_all(run.substitute_all(side)))
         if getattr(e, "is_Matrix", False):
             from .rules.matrix import mexpand
 
             after = mexpand(e)
             if after.shape == (1, 1):        # an inner product: scalar algebra over 1×1 products
-                after = tidy(calculus.to_scalar(after))
+                after = tidy(calculus.expose_scalar(calculus.to_scalar(after), None))
         else:
             after = tidy(calculus.expose_scalar(e, None))
         if after != e:
@@ -114,7 +116,9 @@ def _difference(a, b):
     from .rules.matrix import mexpand
 
     if getattr(a, "is_Matrix", False) or getattr(b, "is_Matrix", False):
-        return mexpand(MatAdd(a, MatMul(-1, b)).doit())
+        from .rules.differentials import collect_terms
+
+        return collect_terms(mexpand(MatAdd(a, MatMul(-1, b)).doit()))
     return tidy(a - b)
 
 
@@ -140,10 +144,9 @@ def condition_goal(run, goal, relation):
     s = run.table[goal.wrt].obj
     lhs = run.differentiate_all(run.substitute_all(relation.lhs))
     rhs = run.differentiate_all(run.substitute_all(relation.rhs))
-    if run.values:
-        from .rules.numbers import evaluate_exactly
+    from .rules.numbers import evaluate_exactly
 
-        lhs, rhs = evaluate_exactly(lhs.xreplace(run.values)), evaluate_exactly(rhs.xreplace(run.values))
+    lhs, rhs = evaluate_exactly(lhs.xreplace(run.values)), evaluate_exactly(rhs.xreplace(run.values))
     lhs, rhs = calculus.to_scalar(lhs), calculus.to_scalar(rhs)
     lhs, rhs = calculus.expose_scalar(lhs, s), calculus.expose_scalar(rhs, s)
     greater = relation.rel_op in (">", ">=")

@@ -535,6 +535,14 @@ class Evaluator:
             raise EvalError(f"element ({i}, {j}) outside a {m.shape} matrix")
         return m[i][j]
 
+    def _PeakSign(self, e):
+        v = self.eval(e.args[0])
+        values = [abs(_mp(x.a if isinstance(x, Dual) else x)) for row in v for x in row]
+        k = max(range(len(values)), key=lambda i: (values[i], -i))
+        if values.count(values[k]) > 1 and values[k] != 0:
+            raise Singular("two coordinates tie for the largest magnitude")
+        return mat([[sign(x) if r == k else Fraction(0) for x in row] for r, row in enumerate(v)])
+
     def _Sgn(self, e):
         v = self.eval(e.args[0])
         return mat([[sign(x) for x in r] for r in v])

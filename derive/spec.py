@@ -151,7 +151,8 @@ class _Reader(GoalReading):
             _check_names(node, table, text)
             Builder(table, text).build(node)
         except ParseError as e:
-            raise self.err(f"in '{text}': {e.message}", *path) from None
+            shown = text if len(text) <= 120 else text[:100] + " …"
+            raise self.err(f"in '{shown}': {e.message}", *path) from None
         return node
 
     # -- top level -----------------------------------------------------------------------

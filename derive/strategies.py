@@ -39,6 +39,8 @@ class Run:
         if kind == "minimize":
             unknown = self.table[goal.wrt].obj
             expr = self.substitute_all(expr)
+            if expr.has(*_moment_classes()):
+                expr = self.moments(expr)
             if goal.subject_to is not None:
                 from .rules.constrained import minimize_constrained
 
@@ -379,12 +381,18 @@ class Run:
 
 
 def _gradient(f, var):
-    """SymPy's matrix calculus where it is safe; the chain rule over 1×1 products otherwise."""
+    """SymPy's matrix calculus for matrix polynomials (quadratic and linear forms), where it is
+    reliable; the chain rule over 1×1 products for anything with scalar functions in it."""
+    from sympy import Function, Pow
+
+    from .rules.differentials import gradient
+
+    nonpolynomial = f.atoms(Function) or any(not (p.exp.is_Integer and p.exp >= 0) for p in f.atoms(Pow))
+    if nonpolynomial:
+        return gradient(f, var)
     try:
         return calculus.gradient(f, var)
     except RuleError:
-        from .rules.differentials import gradient
-
         return gradient(f, var)
 
 

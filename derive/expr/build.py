@@ -121,10 +121,20 @@ class Builder:
         return Value(Transpose(v.expr).doit(deep=False), (v.shape[1], v.shape[0]))
 
     def _BinOp(self, node, env):
+        """A left-deep chain of binary operators (a + b − c + …, a·b·c …) is built in a loop,
+        so a long flat sum or product never recurses once per term."""
         if node.op == "**":
             return self._power(node, env)
-        left = self._build(node.left, env)
-        right = self._build(node.right, env)
+        chain = []
+        while isinstance(node, A.BinOp) and node.op != "**":
+            chain.append(node)
+            node = node.left
+        value = self._build(node, env)
+        for link in reversed(chain):
+            value = self._combine(value, self._build(link.right, env), link)
+        return value
+
+    def _combine(self, left, right, node):
         if node.op in "+-":
             if node.op == "-":
                 right = _PendingIdentity(-right.coeff) if isinstance(right, _PendingIdentity) else Value(-right.expr, right.shape)

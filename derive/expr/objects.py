@@ -48,12 +48,18 @@ class E(Function):
 
     nargs = 1
 
+    def _eval_evalf(self, prec):
+        return None   # never evaluated as a number (SymPy would otherwise try mpmath's e)
+
 
 class Var(Function):
     """Variance Var[x] over every random variable in x."""
 
     nargs = 1
     is_nonnegative = True
+
+    def _eval_evalf(self, prec):
+        return None
 
 
 class relu(Function):
@@ -166,7 +172,23 @@ class Sgn(MatrixExpr):
         return sign(self.args[0][i, j])
 
 
-__all__ = ["E", "Scalar", "Sgn", "Var", "heaviside", "logit", "relu", "sigmoid", "softplus"]
+class PeakSign(MatrixExpr):
+    """sgn(v_k)·e_k for the coordinate k of largest |v_k| (the first, on ties): the unit vector
+    of the ℓ1 ball's vertex that v points at most strongly (the dual of the ℓ∞ norm)."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+__all__ = ["E", "PeakSign", "Scalar", "Sgn", "Var", "heaviside", "logit", "relu", "sigmoid", "softplus"]
 
 
 class Grad(MatrixExpr):

@@ -331,6 +331,10 @@ class _Latex(_Shared, LatexPrinter):
     def _print_Sgn(self, expr):
         return self._bracket(r"\operatorname{sgn}", expr.args[0], None, "(", ")")
 
+    def _print_PeakSign(self, expr):
+        inner = self._print(expr.args[0])
+        return (rf"\operatorname{{sgn}}\big(({inner})_{{k^*}}\big)\,\mathbf{{e}}_{{k^*}}")
+
     def _print_MatrixElement(self, expr):
         base = _BOLD.sub(r"\1", self._print(expr.parent))   # an entry is a scalar: not bold
         return _with_subscript(base, ",".join(self._print(i) for i in _entry_indices(expr)))
@@ -502,6 +506,9 @@ class _Text(_Shared, StrPrinter):
 
     def _print_Sgn(self, expr):
         return f"sgn({self._print(expr.args[0])})"
+
+    def _print_PeakSign(self, expr):
+        return f"sgn(({self._print(expr.args[0])})ₖ*) eₖ*"
 
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"

@@ -40,18 +40,20 @@ def minimize_constrained(run, f, unknown, goal):
     node = goal.subject_to
     norm_args = node.left.args
     radius = run.build(node.right)
-    box = len(norm_args) == 2 and norm_args[1] == A.Name("inf")
+    kind = "ball"
+    if len(norm_args) == 2 and norm_args[1] != A.Num("2"):
+        kind = "box" if norm_args[1] == A.Name("inf") else "l1"
     h = run.substitute_all(run.build(norm_args[0]))
     offset = matrix.mexpand(MatAdd(h, MatMul(-1, unknown)).doit())
     if offset.has(unknown):
         raise RuleError(f"the constraint must bound norm({run.show(unknown)} − c) for a constant c; "
                         f"got norm({run.show(h)})")
     if offset == ZeroMatrix(*unknown.shape) or offset == 0:
-        return (_box if box else _ball)(run, f, unknown, radius, goal)
-    return _centred(run, f, unknown, offset, radius, box, goal)
+        return SOLVERS[kind](run, f, unknown, radius, goal)
+    return _centred(run, f, unknown, offset, radius, kind, goal)
 
 
-def _centred(run, f, u, offset, r, box, goal):
+def _centred(run, f, u, offset, r, kind, goal):
     """u = Δ − offset: rewrite objective and constraint in Δ, solve, substitute back."""
     from sympy import MatrixSymbol
 
@@ -68,11 +70,11 @@ def _centred(run, f, u, offset, r, box, goal):
     run.table, run.rec.ctx = table, moved
     try:
         f_delta = matrix.mexpand(f.xreplace({u: shifted}).doit(), delta)
-        norm = "norm" if not box else "∞-norm"
+        norm = {"ball": "norm", "box": "∞-norm", "l1": "ℓ1-norm"}[kind]
         run.rec.step("change-of-variables", f, f_delta, name=run.show(delta), value=f"{run.show(u)} − {run.show(centre)}",
                      norm=norm)
         run.rec.ctx = Context(table, dict(saved[1].definitions), seed=run.ctx.seed)
-        inner = (_box if box else _ball)(run, f_delta, delta, r, goal)
+        inner = SOLVERS[kind](run, f_delta, delta, r, goal)
         final = Eq(u, matrix.mexpand(MatAdd(centre, inner.rhs).doit()), evaluate=False)
         run.rec.ctx = Context(table, {**saved[1].definitions, delta: inner.rhs}, seed=run.ctx.seed)
         run.rec.step("back-substitute", Eq(u, shifted, evaluate=False), final, name=run.show(delta))
@@ -156,6 +158,20 @@ def _solves_for(after, u):
     return Verdict("not-equivalent", reason=f"the step must give {u} = …, not {after}")
 
 
+def _l1(run, f, u, r, goal):
+    """A linear objective over the ℓ1 ball ‖u‖₁ ≤ r is smallest at the vertex −r·sgn(c_k)e_k,
+    k the coordinate of largest |c_k| (Hölder: cᵀu ≥ −‖c‖∞‖u‖₁)."""
+    from ..expr.objects import PeakSign
+
+    c = linear_coefficient(f, u)
+    final = Eq(u, MatMul(-r, PeakSign(c)).doit(), evaluate=False)
+    run.rec.step("l1-vertex", f, final, "custom", radius=run.show(r), coef=run.show(c), var=run.show(u),
+                 extra=lambda before, after: _solves_for(after, u) or _optimality(run.rec.ctx, before, u, after.rhs, r, "l1")())
+    run.rec.note("remark", f"k* is the coordinate where |({run.show(c)})ₖ| is largest; on a tie every point of the edge "
+                 "between the tied vertices is optimal.")
+    return final
+
+
 def _with_ctx(run, ctx, fn):
     saved = run.rec.ctx
     run.rec.ctx = ctx
@@ -186,6 +202,8 @@ def _optimality(ctx: Context, f, u, value, r, kind):
                 return Verdict("not-equivalent", reason=f"the answer lies outside the ball: {show(star)}")
             if kind == "box" and any(abs(_mp(x)) > radius * (1 + TOL) for row in star for x in row):
                 return Verdict("not-equivalent", reason=f"the answer lies outside the box: {show(star)}")
+            if kind == "l1" and sum(abs(_mp(x)) for row in star for x in row) > radius * (1 + TOL):
+                return Verdict("not-equivalent", reason=f"the answer lies outside the ℓ1 ball: {show(star)}")
             env[u] = star
             best = _mp(_scalar(ev.eval(f)))
             candidates = []
@@ -195,8 +213,13 @@ def _optimality(ctx: Context, f, u, value, r, kind):
                 if kind == "ball":
                     s = Fraction(rng.randint(1, 9), 10) / (1 + sum(x * x for x in v))
                     candidates.append(mat([[ _mp(x) * s * radius] for x in v]))
+                elif kind == "l1":
+                    s = Fraction(rng.randint(1, 10), 10) / (sum(abs(x) for x in v) or 1)
+                    candidates.append(mat([[_mp(x) * s * radius] for x in v]))
                 else:
                     candidates.append(mat([[radius * _mp(Fraction(rng.randint(-10, 10), 10))] for _ in range(dim)]))
+            if kind == "l1":
+                candidates += [mat([[radius * sgn * (r == i)] for r in range(dim)]) for i in range(dim) for sgn in (-1, 1)]
             if kind == "box" and dim <= 6:
                 for signs in product((-1, 1), repeat=dim):
                     candidates.append(mat([[radius * s] for s in signs]))
@@ -218,3 +241,6 @@ def _scalar(v):
     from ..numeric import Mat
 
     return v[0][0] if isinstance(v, Mat) else v
+
+
+SOLVERS = {"ball": _ball, "box": _box, "l1": _l1}

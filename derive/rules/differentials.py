@@ -20,7 +20,7 @@ def gradient(f, w):
 
     if getattr(f, "is_Matrix", False):
         f = to_scalar(f)
-    return _simplify_sum(_grad(f, w), w)
+    return collect_terms(_grad(f, w))
 
 
 def derivative_function(fn):
@@ -54,7 +54,15 @@ def _grad(e, w):
             raise RuleError(f"cannot differentiate {e}: the exponent depends on {w}")
         return _scale(k * base ** (k - 1), _grad(base, w))
     if isinstance(e, Scalar):
+        from .calculus import to_scalar
+        from .matrix import mexpand
+
+        split = to_scalar(mexpand(e.args[0]))      # scalar coefficients come out of the product
+        if split != e:
+            return _grad(split, w)
         m = e.args[0]
+        if any(a.has(w) for a in m.atoms(Scalar)) or m.atoms(Function) - m.atoms(Scalar):
+            raise RuleError(f"cannot differentiate {m}: it has a scalar function of {w} inside a product")
         g = m.diff(w).doit()
         if getattr(g, "shape", None) != w.shape:
             raise RuleError(f"the derivative of {m} with respect to {w} has shape {getattr(g, 'shape', None)}")
@@ -90,26 +98,37 @@ def _sum(terms, w):
     return terms[0] if len(terms) == 1 else MatAdd(*terms).doit()
 
 
-def _simplify_sum(g, w):
-    """Collect the scalar coefficient of each distinct vector: c₁·v + c₂·v → (c₁ + c₂)·v."""
-    from sympy import MatAdd, MatMul
+def collect_terms(g):
+    """Collect the scalar coefficient of each distinct matrix term: c₁·v + c₂·v → (c₁ + c₂)·v,
+    each coefficient tidied; a sum that cancels is the zero matrix."""
+    from sympy import MatAdd, MatMul, ZeroMatrix, sympify
 
     from .tidy import tidy
 
+    if isinstance(g, ZeroMatrix):
+        return g
     terms = list(g.args) if isinstance(g, MatAdd) else [g]
-    by_vector: dict = {}
+    by_matrix: dict = {}
     for t in terms:
         if isinstance(t, MatMul):
             scalars = [a for a in t.args if not getattr(a, "is_Matrix", False)]
             mats = [a for a in t.args if getattr(a, "is_Matrix", False)]
-            coeff, vec = _prod(scalars), MatMul(*mats) if len(mats) > 1 else mats[0]
-        else:
-            coeff, vec = 1, t
-        by_vector[vec] = by_vector.get(vec, 0) + coeff
-    from sympy import sympify
+            if t.shape != (1, 1):            # a 1×1 factor next to a vector is a scalar coefficient
+                from .calculus import expose_scalar, to_scalar
 
-    out = [_scale(tidy(sympify(c)), v) for v, c in by_vector.items() if c != 0]
-    return _sum(out, w)
+                scalars += [expose_scalar(to_scalar(a), None) for a in mats if a.shape == (1, 1)]
+                mats = [a for a in mats if a.shape != (1, 1)]
+            coeff, m = _prod(scalars), MatMul(*mats) if len(mats) > 1 else mats[0]
+        else:
+            coeff, m = 1, t
+        by_matrix[m] = by_matrix.get(m, 0) + coeff
+    from .calculus import expose_scalar
+
+    out = [_scale(tidy(expose_scalar(sympify(c), None)), m) for m, c in by_matrix.items()]
+    out = [t for t in out if not isinstance(t, ZeroMatrix)]
+    if not out:
+        return ZeroMatrix(*g.shape)
+    return out[0] if len(out) == 1 else MatAdd(*out).doit()
 
 
 def _prod(xs):
