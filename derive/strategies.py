@@ -387,7 +387,8 @@ def _gradient(f, var):
 
     from .rules.differentials import gradient
 
-    nonpolynomial = f.atoms(Function) or any(not (p.exp.is_Integer and p.exp >= 0) for p in f.atoms(Pow))
+    nonpolynomial = any(a.has(var) for a in f.atoms(Function)) or \
+        any(p.base.has(var) and not (p.exp.is_Integer and p.exp >= 0) for p in f.atoms(Pow))
     if nonpolynomial:
         return gradient(f, var)
     try:
