@@ -94,7 +94,12 @@ def _minimize(goal, answer, table, ctx, dropped):
     if getattr(answer, "lhs", None) != u:
         return Verdict("not-equivalent", reason=f"the answer does not give {goal.wrt}"), ""
     value = ctx.expand_definitions(answer.rhs)
-    constraint = _Constraint.of(goal.subject_to, table, ctx) if goal.subject_to is not None else None
+    constraint = None
+    if goal.subject_to is not None:
+        from .certificate_more import EqualityConstraint
+
+        equality = getattr(goal.subject_to, "op", "") == "="
+        constraint = (EqualityConstraint if equality else _Constraint).of(goal.subject_to, table, ctx)
     rng = random.Random(ctx.seed + 3)
     counted = {"points": 0}
 

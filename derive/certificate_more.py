@@ -91,3 +91,54 @@ def match(goal, answer, table, ctx, dropped):
         return Verdict("not-equivalent", reason=f"the answer does not give {goal.wrt}"), ""
     with_answer = Context(ctx.table, {**ctx.definitions, s: answer.rhs}, seed=ctx.seed)
     return same_value(rel.lhs, rel.rhs, with_answer), f"with it, the two sides agree for every {goal.every} tried"
+
+
+class EqualityConstraint:
+    """``lhs = rhs`` affine in the unknown: feasibility, and feasible points along its null
+    space (u* + (I − Aᵀ(AAᵀ)⁻¹A)v), read numerically from the spec's own relation."""
+
+    def __init__(self, r):
+        self.r = r
+
+    @classmethod
+    def of(cls, node, table, ctx):
+        from .equivalence import residual
+
+        rel = Builder(table).build(node).expr
+        return cls(ctx.expand_definitions(residual(rel)))
+
+    def violation(self, ev, env, u, star) -> str:
+        from .numeric import is_zero
+
+        env[u] = star
+        v = ev.eval(self.r)
+        entries = [x for row in v for x in row] if isinstance(v, Mat) else [v]
+        if not all(is_zero(x) for x in entries):
+            return f"the answer {show(star)} breaks the constraint: its residual is {show(v)}"
+        return ""
+
+    def feasible_points(self, ev, env, u, star, rng):
+        from .numeric import inverse, madd, mat, mmul, mscale, transpose
+
+        k = len(star)
+        env[u] = mscale(Fraction(0), star)
+        r0 = _column(ev.eval(self.r))
+        cols = []
+        for i in range(k):
+            env[u] = mat([[Fraction(int(j == i))] for j in range(k)])
+            cols.append([a - b for a, b in zip(_column(ev.eval(self.r)), r0)])
+        env[u] = star
+        a = mat([[c[row] for c in cols] for row in range(len(r0))])
+        gram_inv = inverse(mmul(a, transpose(a)))
+        projector = madd(mat([[Fraction(int(i == j)) for j in range(k)] for i in range(k)]),
+                         mscale(Fraction(-1), mmul(mmul(transpose(a), gram_inv), a)))
+        out = []
+        for scale in (Fraction(1, 100), Fraction(1), Fraction(10)):
+            for _ in range(6):
+                v = mat([[Fraction(rng.randint(-9, 9), rng.randint(1, 5))] for _ in range(k)])
+                out.append(madd(star, mscale(scale, mmul(projector, v))))
+        return out
+
+
+def _column(v):
+    return [x for row in v for x in row] if isinstance(v, Mat) else [v]

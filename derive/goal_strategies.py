@@ -23,6 +23,7 @@ def gradient_goal(run, goal, expr):
     if getattr(u, "is_Matrix", False):
         g = differentials.gradient(f, u)
         run.rec.step("differentiate", Grad(f, u), g, var=run.name(u))
+        g = run.symmetry(g)
         if goal.order == 2:
             h = _hessian(g, u)
             run.rec.step("hessian", g, h, "jacobian", unknown=u, var=run.name(u))
@@ -68,10 +69,13 @@ def _hessian(g, u):
 
 def evaluate_goal(run, goal, expr):
     """Substitute definitions and compute; the part's values go in at the end (engine)."""
-    expr = run.differentiate_all(run.substitute_all(expr))
-    if not run.values:
-        raise RuleError("evaluate needs the part's specialize: to give numbers to its symbols")
-    return run.expand(expr, only_if_shorter=True)
+    from .rules.numbers import evaluate_exactly
+
+    expr = run.norms(run.differentiate_all(run.substitute_all(expr)))
+    after = evaluate_exactly(expr)
+    if after != expr:
+        run.rec.step("evaluate", expr, after)
+    return after
 
 
 def show_goal(run, goal, relation):
@@ -81,7 +85,7 @@ def show_goal(run, goal, relation):
     from .rules.numbers import evaluate_exactly
 
     for side in (lhs, rhs):
-        e = evaluate_exactly(run.differentiate_all(run.substitute_all(side)))
+        e = run.norms(evaluate_exactly(run.differentiate_all(run.substitute_all(side))))
         if getattr(e, "is_Matrix", False):
             from .rules.matrix import mexpand
 

@@ -535,6 +535,22 @@ class Evaluator:
             raise EvalError(f"element ({i}, {j}) outside a {m.shape} matrix")
         return m[i][j]
 
+    def _norm1(self, e):
+        out = Fraction(0)
+        for row in self.eval(e.args[0]):
+            for x in row:
+                out = out + x * sign(x)
+        return out
+
+    def _norminf(self, e):
+        best = Fraction(0)
+        for row in self.eval(e.args[0]):
+            for x in row:
+                a = x * sign(x)
+                if sign(a - best) > 0:
+                    best = a
+        return best
+
     def _PeakSign(self, e):
         v = self.eval(e.args[0])
         values = [abs(_mp(x.a if isinstance(x, Dual) else x)) for row in v for x in row]

@@ -75,6 +75,7 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
         v = choices[i % len(choices)] if i < len(choices) else rng.choice(DIM_CHOICES)
         env[info.obj] = Fraction(v)
         shown[info.name] = Fraction(v)
+    _order_dims_for_rank(table, env, shown)
     for info in table.symbols.values():
         if info.kind in ("index",):
             continue
@@ -88,8 +89,10 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
             env[info.obj] = v
             shown[info.name] = v
         elif info.shape is not None and info.kind in ("vector", "matrix"):
+            from .structured import draw
+
             r, c = (_size(s, env) for s in info.shape)
-            v = mat([[Fraction(rng.choice([-3, -2, -1, 1, 2, 3, 4, 5])) for _ in range(c)] for _ in range(r)])
+            v = mat(draw(rng, r, c, info.assumptions))
             env[info.obj] = v
             shown[info.name] = v
     for info in table.symbols.values():  # families after scalars: ranges may use dims
@@ -113,6 +116,21 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
             env[s] = scalar_value(rng, None, s, positive_only=str(s) in positive)
             shown[str(s)] = env[s]
     return env, shown
+
+
+def _order_dims_for_rank(table, env, shown) -> None:
+    """A full-row-rank n × d matrix needs n ≤ d (full column rank: n ≥ d): swap the two drawn
+    dimensions when they come out the other way round."""
+    for info in table.symbols.values():
+        if info.kind != "matrix" or info.shape is None:
+            continue
+        r, c = info.shape
+        want = "le" if "full_row_rank" in info.assumptions else "ge" if "full_column_rank" in info.assumptions else ""
+        if not want or r not in env or c not in env:
+            continue
+        if (want == "le" and env[r] > env[c]) or (want == "ge" and env[r] < env[c]):
+            env[r], env[c] = env[c], env[r]
+            shown[str(r)], shown[str(c)] = env[r], env[c]
 
 
 def _size(expr, env) -> int:

@@ -212,7 +212,10 @@ class _Reader(GoalReading):
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise self.err(f"symbol '{name}' has unknown kind '{kind}'.{hint} Kinds: {', '.join(kinds)}.", *path, "kind")
         self.fits_kind(name, kind, decl, path)
-        assumptions, domain = self.assumptions(decl.get("assume"), *path, "assume")
+        if kind in ("vector", "matrix"):
+            assumptions, domain = self.matrix_assumptions(kind, decl.get("assume"), *path, "assume"), None
+        else:
+            assumptions, domain = self.assumptions(decl.get("assume"), *path, "assume")
         latex = self.text(decl, "latex", *path, what=f"symbol '{name}'") or _default_latex(name)
         info = SymbolInfo(name, kind, None, latex=latex, assumptions=assumptions, domain=domain,
                           description=self.text(decl, "description", *path, what=f"symbol '{name}'"),
@@ -243,6 +246,12 @@ class _Reader(GoalReading):
 
             info.shape = (dims[0], dims[1] if kind == "matrix" else Integer(1))
             info.obj = MatrixSymbol(name, *info.shape)
+            from .structured import SQUARE_ONLY
+
+            square = [a for a in info.assumptions if a in SQUARE_ONLY]
+            if square and info.shape[0] != info.shape[1]:
+                raise self.err(f"'{name}' is {square[0].replace('_', ' ')}, so it must be square; its shape is "
+                               f"[{', '.join(str(d) for d in info.shape)}]", *path, "shape")
         else:
             if "shape" in decl:
                 raise self.err(f"{kind} '{name}' cannot have a shape; use kind: vector or matrix", *path, "shape")
@@ -266,10 +275,9 @@ class _Reader(GoalReading):
             raise self.err(f"'{name}' has dist: but kind: {kind}; only kind: random symbols have a distribution "
                            "(a random vector is not supported yet: declare a random family with index: instead)",
                            *path, "dist")
-        if "assume" in decl and kind not in ("scalar",):
-            why = ("its values come from its dist" if kind == "random" else
-                   "its values come from its range" if kind == "index" else
-                   "assumptions apply to scalars; matrix assumptions (symmetric, positive definite, …) are not supported yet")
+        if "assume" in decl and kind in ("random", "index", "function"):
+            why = {"random": "its values come from its dist", "index": "its values come from its range",
+                   "function": "it stands for any differentiable function"}[kind]
             raise self.err(f"'{name}' is a {kind} and cannot take assume: ({why})", *path, "assume")
         if "args" in decl and kind != "function":
             raise self.err(f"'{name}' has args: but kind: {kind}; only kind: function takes args", *path, "args")
@@ -331,6 +339,21 @@ class _Reader(GoalReading):
             else:
                 raise self.err("assume takes words (positive, nonzero, ...) or {interval: [lo, hi], open: true}", *path)
         return tuple(words), domain
+
+    def matrix_assumptions(self, kind: str, value: Any, *path) -> tuple[str, ...]:
+        from .structured import MATRIX_ASSUMPTIONS, VECTOR_ASSUMPTIONS
+
+        if value is None:
+            return ()
+        allowed = MATRIX_ASSUMPTIONS if kind == "matrix" else VECTOR_ASSUMPTIONS
+        out = []
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str) or item not in allowed:
+                close = _did_you_mean(str(item), allowed)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise self.err(f"'{item}' is not an assumption for a {kind}.{hint} Known: {', '.join(allowed)}", *path)
+            out.append(item)
+        return tuple(out)
 
     def bound(self, value: Any, *path):
         """An interval end: a number (1, 0.5, '1/2'); names are refused, the bounds must be known."""

@@ -41,6 +41,10 @@ class Run:
             expr = self.substitute_all(expr)
             if expr.has(*_moment_classes()):
                 expr = self.moments(expr)
+            if goal.subject_to is not None and getattr(goal.subject_to, "op", "") == "=":
+                from .rules.equality import minimize_equality
+
+                return minimize_equality(self, expr, unknown, goal)
             if goal.subject_to is not None:
                 from .rules.constrained import minimize_constrained
 
@@ -102,7 +106,42 @@ class Run:
         after = _xreplace(expr, mapping)
         var = ", ".join(sorted({self.name(g.at) for g in grads} | {self.name(d.point[0] if isinstance(d, Subs) else d.variables[0]) for d in scalar}))
         self.rec.step("differentiate", expr, after, var=var)
+        return self.symmetry(after)
+
+    def symmetry(self, expr):
+        """Aᵀ → A for every matrix declared symmetric (or positive (semi)definite)."""
+        from sympy import Transpose
+
+        mapping = {}
+        for info in self.table.symbols.values():
+            if info.kind == "matrix" and set(info.assumptions) & {"symmetric", "positive_definite", "positive_semidefinite"}:
+                mapping[Transpose(info.obj)] = info.obj
+        if not mapping or not getattr(expr, "has", lambda *a: False)(*mapping):
+            return expr
+        after = expr.xreplace(mapping)
+        if getattr(after, "is_Matrix", False):
+            from .rules.differentials import collect_terms
+            from .rules.matrix import mexpand
+
+            after = collect_terms(mexpand(after.doit()))
+        names = ", ".join(sorted(self.name(v) for k, v in mapping.items() if expr.has(k)))
+        self.rec.step("use-symmetry", expr, after, names=names)
         return after
+
+    def norms(self, expr):
+        """Scalar factors out of norms, and the max-norm of a sign vector (certified steps)."""
+        from .rules import norms
+
+        out = norms.pull_scalars(expr)
+        if out is not None:
+            self.rec.step("norm-scaling", expr, out)
+            expr = out
+        out = norms.sign_vector(expr)
+        if out is not None:
+            self.rec.step("norm-of-signs", expr, out)
+            self.rec.note("assumption", "The vector inside sgn(·) is not zero, so its sign vector has an entry ±1.")
+            expr = out
+        return expr
 
     def expand(self, expr, prefer=None, only_if_shorter=False):
         from sympy import count_ops
@@ -133,6 +172,7 @@ class Run:
     def simplify(self, expr, goal):
         expr = self.substitute_all(expr)
         expr = self.differentiate_all(expr)
+        expr = self.norms(expr)
         if goal.abbreviate:
             expr = self.abbreviate(expr, goal)
         return self.expand(expr, only_if_shorter=not goal.abbreviate)

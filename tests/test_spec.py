@@ -52,7 +52,7 @@ def test_good_spec_loads(tmp_path):
     ("goal: {minimize:", "goal: {minimise:", 11,
      "unknown goal kind 'minimise'. Did you mean 'minimize'? Kinds: simplify, evaluate, minimize, solve, mean, variance, gradient, show, condition, match."),
     ("{kind: vector, shape: [d]}", "{kind: vectr, shape: [d]}", 6,
-     "symbol 'w' has unknown kind 'vectr'. Did you mean 'vector'? Kinds: scalar, vector, matrix, index, random."),
+     "symbol 'w' has unknown kind 'vectr'. Did you mean 'vector'? Kinds: scalar, vector, matrix, index, random, function."),
     ("title: Toy ridge\n", "", 1, "the spec is missing the required field 'title'"),
     ("[positive]", "[positve]", 8,
      "unknown assumption 'positve'. Did you mean 'positive'? Known: real, positive, negative, nonnegative, nonpositive, nonzero, integer, or {interval: [lo, hi], open: true}"),

@@ -40,7 +40,8 @@ def _set(path, value):
 # (mutation, words the loader's message must contain)
 INVALID = {
     "dist on a vector": (_set(("symbols", "x", "dist"), "normal(0, 1)"), "only kind: random symbols have a distribution"),
-    "positive matrix": (_set(("symbols", "X", "assume"), ["positive"]), "cannot take assume"),
+    "positive matrix": (_set(("symbols", "X", "assume"), ["positive"]), "is not an assumption for a matrix"),
+    "symmetric rectangular": (_set(("symbols", "w", "assume"), ["symmetric"]), "is not an assumption for a vector"),
     "assume on a random": (_set(("symbols", "m", "assume"), ["positive"]), "cannot take assume"),
     "range on a scalar": (_set(("symbols", "t", "range"), [1, 3]), "only kind: index takes a range"),
     "index on a vector": (_set(("symbols", "w", "index"), "j"), "only scalar and random symbols form a family"),

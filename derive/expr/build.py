@@ -342,13 +342,29 @@ class Builder:
 
         from .objects import Scalar
 
-        (v,) = self._args(node, 1, env)
+        if len(node.args) not in (1, 2):
+            raise self.fail(f"norm takes (v) or (v, p) with p = 1, 2 or inf, got {len(node.args)} arguments", node)
+        v = self.build(node.args[0], env)
+        p = "2"
+        if len(node.args) == 2:
+            which = node.args[1]
+            p = which.id if isinstance(which, A.Name) else getattr(which, "value", None)
+            if p not in ("1", "2", "inf"):
+                raise self.fail("the p of norm(v, p) must be 1, 2 or inf", which)
         if v.shape is None:
             from sympy import Abs
 
             return Value(Abs(v.expr), None)
         if _differ(v.shape[1], 1):
-            raise self.fail("norm(...) is the vector 2-norm; its argument must be a column vector", node)
+            raise self.fail("norm(...) is a vector norm; its argument must be a column vector", node)
+        if p == "1":
+            from .objects import norm1
+
+            return Value(norm1(v.expr), None)
+        if p == "inf":
+            from .objects import norminf
+
+            return Value(norminf(v.expr), None)
         return Value(sqrt(Scalar(MatMul(Transpose(v.expr), v.expr))), None)
 
     def _derivative_of_call(self, node, env):

@@ -172,6 +172,28 @@ class Sgn(MatrixExpr):
         return sign(self.args[0][i, j])
 
 
+class norm1(Function):
+    """‖v‖₁ = Σᵢ|vᵢ| of a column vector v."""
+
+    nargs = 1
+    is_real = True
+    is_nonnegative = True
+
+    def _eval_evalf(self, prec):
+        return None
+
+
+class norminf(Function):
+    """‖v‖∞ = maxᵢ|vᵢ| of a column vector v."""
+
+    nargs = 1
+    is_real = True
+    is_nonnegative = True
+
+    def _eval_evalf(self, prec):
+        return None
+
+
 class PeakSign(MatrixExpr):
     """sgn(v_k)·e_k for the coordinate k of largest |v_k| (the first, on ties): the unit vector
     of the ℓ1 ball's vertex that v points at most strongly (the dual of the ℓ∞ norm)."""
@@ -187,8 +209,18 @@ class PeakSign(MatrixExpr):
     def shape(self):
         return self.args[0].shape
 
+    def _entry(self, i, j, **kwargs):
+        from sympy import Abs
 
-__all__ = ["E", "PeakSign", "Scalar", "Sgn", "Var", "heaviside", "logit", "relu", "sigmoid", "softplus"]
+        v = self.args[0].as_explicit()
+        sizes = [Abs(x) for x in v]
+        if not all(x.is_number for x in sizes):
+            raise NotImplementedError("the largest coordinate of a symbolic vector")
+        k = max(range(len(sizes)), key=lambda m: (sizes[m], -m))
+        return sign(v[k]) if i == k else S.Zero
+
+
+__all__ = ["E", "PeakSign", "Scalar", "Sgn", "Var", "norm1", "norminf", "heaviside", "logit", "relu", "sigmoid", "softplus"]
 
 
 class Grad(MatrixExpr):

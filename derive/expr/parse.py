@@ -8,8 +8,8 @@ Syntax (documented in the README)::
     term   := unary (('*' | '/' | '@') unary)*
     unary  := '-' unary | '+' unary | power
     power  := postfix ('**' unary)?            # right associative, -x**2 == -(x**2)
-    postfix:= atom ('.T' | "'" | '(' args ')' | '[' expr ']')*
-    atom   := NUMBER | NAME | '(' expr ')'
+    postfix:= atom ('.T' | "'" | '(' args ')' | '[' args ']')*     # m[j], m[i, j]
+    atom   := NUMBER | NAME | '(' expr ')' | '[' args ']'           # [a, b] is vec(a, b)
 
 Limits protect against hostile text: length, nesting depth, number size and exponent size (the
 values are in ``limits.py``). Flat sums and products are read in a loop, so only nesting recurses,
@@ -162,10 +162,12 @@ class _Parser:
             elif value == "[":
                 self.next()
                 self.enter(pos)
-                index = self.expression(0)
+                indices = self.arguments("]")
                 self.leave()
-                self.expect("]")
-                node = Index(node, index, pos)
+                if not indices:
+                    raise self.fail(f"an index is missing at column {pos + 1}", pos)
+                for index in indices:          # m[i, j] is m[i][j]: a family over two indices
+                    node = Index(node, index, pos)
             else:
                 return node
 
@@ -195,6 +197,13 @@ class _Parser:
             self.leave()
             self.expect(")")
             return node
+        if value == "[":                       # [a, b, c] is the column vector vec(a, b, c)
+            self.enter(pos)
+            items = self.arguments("]")
+            self.leave()
+            if not items:
+                raise self.fail(f"an empty list at column {pos + 1}; write [a, b, ...]", pos)
+            return _call("vec", items, pos, self)
         shown = "the end of the expression" if kind == "end" else repr(value)
         raise self.fail(f"expected a number, a name or '(' at column {pos + 1} but found {shown}", pos)
 

@@ -331,6 +331,14 @@ class _Latex(_Shared, LatexPrinter):
     def _print_Sgn(self, expr):
         return self._bracket(r"\operatorname{sgn}", expr.args[0], None, "(", ")")
 
+    def _print_norm1(self, expr, exp=None):
+        out = rf"\left\|{self._print(expr.args[0])}\right\|_1"
+        return out if exp is None else f"{out}^{{{exp}}}"
+
+    def _print_norminf(self, expr, exp=None):
+        out = rf"\left\|{self._print(expr.args[0])}\right\|_\infty"
+        return out if exp is None else f"{out}^{{{exp}}}"
+
     def _print_PeakSign(self, expr):
         inner = self._print(expr.args[0])
         return (rf"\operatorname{{sgn}}\big(({inner})_{{k^*}}\big)\,\mathbf{{e}}_{{k^*}}")
@@ -509,6 +517,12 @@ class _Text(_Shared, StrPrinter):
 
     def _print_PeakSign(self, expr):
         return f"sgn(({self._print(expr.args[0])})ₖ*) eₖ*"
+
+    def _print_norm1(self, expr):
+        return f"‖{self._print(expr.args[0])}‖₁"
+
+    def _print_norminf(self, expr):
+        return f"‖{self._print(expr.args[0])}‖∞"
 
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"

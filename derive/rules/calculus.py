@@ -21,11 +21,27 @@ def _guard(f):
                         "SymPy silently returns wrong derivatives for it")
 
 
+def freeze_explicit(e, var=None):
+    """Explicit constant matrices (mat(...), vec(...)) as named matrix symbols, which SymPy's
+    matrix calculus handles (it recurses without end on explicit matrices); returns (e, undo)."""
+    from sympy import ImmutableMatrix, MatrixSymbol
+
+    mapping = {}
+    for k, m in enumerate(sorted(e.atoms(ImmutableMatrix), key=str)):
+        if var is not None and m.has(var):
+            continue
+        mapping[m] = MatrixSymbol(f"_K{k}", *m.shape)
+    return (e.xreplace(mapping) if mapping else e), {v: k for k, v in mapping.items()}
+
+
 def gradient(f, var):
     """∇_var f for a scalar-valued (1×1) matrix expression f and a column vector var."""
     _guard(f)
+    f, undo = freeze_explicit(f, var)
     g = f.diff(var)
     g = g.doit()
+    if undo:
+        g = g.xreplace(undo)
     if getattr(g, "shape", None) != var.shape:
         raise RuleError(f"the derivative of {f} with respect to {var} has shape {getattr(g, 'shape', None)}")
     return g
@@ -52,6 +68,31 @@ def to_scalar(m):
         mats = [x for x in mats if not isinstance(x, Identity)]
         return coeff * Scalar(MatMul(*mats) if len(mats) > 1 else mats[0])
     return Scalar(m)
+
+
+def to_matrix(e):
+    """Scalar algebra over 1×1 products back to a 1×1 matrix expression (linear in the products):
+    c·Scalar(M) + k → c·M + k·I₁. Products of two 1×1 products are refused."""
+    from sympy import Add, Identity, MatAdd, MatMul, Mul
+
+    from ..expr.objects import Scalar
+
+    if getattr(e, "is_Matrix", False):
+        return e
+    if isinstance(e, Add):
+        return MatAdd(*[to_matrix(a) for a in e.args]).doit()
+    if isinstance(e, Scalar):
+        return e.args[0]
+    if isinstance(e, Mul):
+        inner = [a for a in e.args if isinstance(a, Scalar)]
+        if len(inner) > 1:
+            raise RuleError(f"{e} is not linear in its inner products")
+        if inner:
+            coeff = Mul(*[a for a in e.args if not isinstance(a, Scalar)])
+            return MatMul(coeff, inner[0].args[0]).doit()
+    if e.atoms(Scalar):
+        raise RuleError(f"{e} is not linear in its inner products")
+    return MatMul(e, Identity(1)).doit()
 
 
 def expose_scalar(e, u):

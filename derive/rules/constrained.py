@@ -118,7 +118,7 @@ def _ball(run, f, u, r, goal):
     run.rec.step("solve-linear-matrix", eq1, sol_mu_form, "same-solutions", unknown=u,
                  why=f"{run.show(a)} is a positive multiple of I ({run.show(mu)} > 0)")
     sub_ctx = Context(run.table, {**run.ctx.definitions, u: sol_mu_form.rhs}, seed=run.ctx.seed)
-    _with_ctx(run, sub_ctx, lambda: run.rec.step("back-substitute", active, plugged, name=f"{run.show(u)} into the constraint"))
+    _with_ctx(run, sub_ctx, lambda: run.rec.step("substitute-into-constraint", active, plugged, name=run.show(u)))
     mu_eq = Eq(mu, mu_sol.value, evaluate=False)
     run.rec.step("solve-scalar", plugged, mu_eq, "solves", unknown=mu, var=run.show(mu),
                  using=" (the multiplier of an active constraint at a minimum is positive)")
@@ -189,6 +189,8 @@ def _optimality(ctx: Context, f, u, value, r, kind):
     from ..numeric import _mp, mat, show
 
     TOL = _mp(Fraction(1, 10 ** 40))  # a Python float 1e-30 would vanish next to 1
+
+    f = ctx.expand_definitions(f)
 
     def check() -> Verdict:
         rng = random.Random(ctx.seed + 7)

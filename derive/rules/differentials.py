@@ -63,7 +63,10 @@ def _grad(e, w):
         m = e.args[0]
         if any(a.has(w) for a in m.atoms(Scalar)) or m.atoms(Function) - m.atoms(Scalar):
             raise RuleError(f"cannot differentiate {m}: it has a scalar function of {w} inside a product")
-        g = m.diff(w).doit()
+        from .calculus import freeze_explicit
+
+        frozen, undo = freeze_explicit(m, w)
+        g = frozen.diff(w).doit().xreplace(undo) if undo else frozen.diff(w).doit()
         if getattr(g, "shape", None) != w.shape:
             raise RuleError(f"the derivative of {m} with respect to {w} has shape {getattr(g, 'shape', None)}")
         return g

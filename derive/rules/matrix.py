@@ -135,6 +135,38 @@ def solve_linear(a, b, unknown):
     return Eq(unknown, MatMul(Inverse(a), b).doit(), evaluate=False)
 
 
+def scalars_out_of_inverses(e):
+    """(c·A)⁻¹ → (1/c)·A⁻¹, and the inverse of a 1×1 product → 1/(that number); the scalars
+    then combine: −Xᵀ(−XXᵀ/2)⁻¹t/2 → Xᵀ(XXᵀ)⁻¹t."""
+    from sympy import Identity, Inverse, MatMul
+
+    from ..expr.objects import Scalar
+
+    def rewrite(inv):
+        inner = inv.arg
+        if inner.shape == (1, 1):
+            from .calculus import to_scalar
+
+            return MatMul(1 / to_scalar(inner), Identity(1))
+        if isinstance(inner, MatMul):
+            coeff, mats = inner.as_coeff_matrices()
+            if coeff != 1 and mats:
+                rest = MatMul(*mats) if len(mats) > 1 else mats[0]
+                return MatMul(1 / coeff, Inverse(rest))
+        return inv
+
+    out = e.replace(lambda x: isinstance(x, Inverse), rewrite)
+    if out == e:
+        return e
+    out = out.doit()
+    from sympy import MatMul as MM
+
+    if isinstance(out, MM):  # drop the I₁ factors that stood for 1×1 inverses
+        out = MM(*[a for a in out.args if not (isinstance(a, Identity) and a.shape == (1, 1))]).doit() \
+            if out.shape != (1, 1) else out
+    return out
+
+
 def absorb_scalar(e):
     """A⁻¹·(c·B) → (A/c)⁻¹·B with A/c expanded: clears fractions like 1/n from the answer."""
     from sympy import Inverse, MatMul, expand
