@@ -19,7 +19,7 @@ def gradient_goal(run, goal, expr):
     from .expr.objects import Grad
 
     u = run.table[goal.wrt].obj
-    f = run.differentiate_all(run.substitute_all(expr))
+    f = run.norms(run.differentiate_all(run.norms(run.substitute_all(expr))))
     if getattr(u, "is_Matrix", False):
         g = differentials.gradient(f, u)
         run.rec.step("differentiate", Grad(f, u), g, var=run.name(u))

@@ -136,6 +136,14 @@ class Run:
         if out is not None:
             self.rec.step("norm-scaling", expr, out)
             expr = out
+        out = norms.sign_scaling(expr)
+        if out is not None:
+            self.rec.step("sign-scaling", expr, out)
+            expr = out
+        out = norms.sign_inner_product(expr)
+        if out is not None:
+            self.rec.step("sign-inner-product", expr, out)
+            expr = out
         out = norms.sign_vector(expr)
         if out is not None:
             self.rec.step("norm-of-signs", expr, out)
@@ -170,7 +178,7 @@ class Run:
 
     # -- simplify ---------------------------------------------------------------------------
     def simplify(self, expr, goal):
-        expr = self.substitute_all(expr)
+        expr = self.norms(self.substitute_all(expr))
         expr = self.differentiate_all(expr)
         expr = self.norms(expr)
         if goal.abbreviate:
@@ -256,6 +264,8 @@ class Run:
         eq = self.differentiate_all(eq)
         if eq.has(*_moment_classes()):
             eq = self.moments(eq, final_tidy=False)
+        if getattr(info.obj, "is_Matrix", False):
+            return self.solve_vector(eq, info.obj)
         lhs, rhs = calculus.to_scalar(eq.lhs), calculus.to_scalar(eq.rhs)
         if any(a.has(info.obj) for side in (lhs, rhs) for a in side.atoms(_scalar_class())):
             exposed = Eq(calculus.expose_scalar(lhs, info.obj), calculus.expose_scalar(rhs, info.obj), evaluate=False)
@@ -266,6 +276,21 @@ class Run:
             self.rec.step("simplify", eq, tidy_eq)
             eq = tidy_eq
         return self.solve_equation(eq, info, info.obj)
+
+    def solve_vector(self, eq, u):
+        """A linear vector equation in u: collect A u = b, then u = A⁻¹ b (certified steps)."""
+        from .rules.forms import positive_definite_reason
+
+        eq1, a, b = matrix.collect(eq, u)
+        if eq1 != eq:
+            self.rec.step("collect", eq, eq1, "same-solutions", unknown=u, var=self.name(u))
+        why = positive_definite_reason(a, self.show) or _invertible_reason(a, self.table)
+        sol = matrix.solve_linear(a, b, u)
+        self.rec.step("solve-linear-matrix", eq1, sol, "same-solutions", unknown=u,
+                      why=why or "we assume it is (see the conditions)")
+        if not why:
+            self.rec.note("condition", "The coefficient matrix must be invertible.", a)
+        return sol
 
     def solve_equation(self, eq, info, u):
         from .rules.solve import solve_scalar
@@ -435,6 +460,22 @@ def _gradient(f, var):
         return calculus.gradient(f, var)
     except RuleError:
         return gradient(f, var)
+
+
+def _invertible_reason(a, table) -> str:
+    """Why a product such as XXᵀ or XᵀX is invertible, from declared ranks."""
+    from sympy import MatMul, Transpose
+
+    if isinstance(a, MatMul) and len(a.args) == 2:
+        left, right = a.args
+        for m, word, shape in ((left, "full_row_rank", "XXᵀ"), (right, "full_column_rank", "XᵀX")):
+            info = table.get(str(m)) if getattr(m, "is_symbol", False) or hasattr(m, "name") else None
+            if info is not None and word in info.assumptions and Transpose(m) in a.args:
+                return f"{m} has full {'row' if word == 'full_row_rank' else 'column'} rank, so {shape} is invertible"
+    info = table.get(str(a)) if hasattr(a, "name") else None
+    if info is not None and set(info.assumptions) & {"invertible", "positive_definite", "orthogonal"}:
+        return f"{a} is {next(iter(set(info.assumptions) & {'invertible', 'positive_definite', 'orthogonal'})).replace('_', ' ')} (declared)"
+    return ""
 
 
 def _zero_like(m):

@@ -36,6 +36,8 @@ class Scalar(Function):
         return True if is_gram(self.args[0]) else None
 
     def _eval_derivative(self, s):
+        if not self.args[0].has(s):
+            return S.Zero
         inner = self.args[0].diff(s)
         return Scalar(inner)
 
@@ -171,6 +173,11 @@ class Sgn(MatrixExpr):
     def _entry(self, i, j, **kwargs):
         return sign(self.args[0][i, j])
 
+    def _eval_derivative(self, x):
+        from sympy import ZeroMatrix
+
+        return ZeroMatrix(*self.shape)   # piecewise constant: 0 wherever it is differentiable
+
 
 class norm1(Function):
     """‖v‖₁ = Σᵢ|vᵢ| of a column vector v."""
@@ -178,6 +185,11 @@ class norm1(Function):
     nargs = 1
     is_real = True
     is_nonnegative = True
+
+    def _eval_derivative(self, s):
+        if not self.args[0].has(s):
+            return S.Zero
+        raise NotImplementedError("differentiate a norm with the chain rule (derive.rules.differentials)")
 
     def _eval_evalf(self, prec):
         return None
@@ -189,6 +201,11 @@ class norminf(Function):
     nargs = 1
     is_real = True
     is_nonnegative = True
+
+    def _eval_derivative(self, s):
+        if not self.args[0].has(s):
+            return S.Zero
+        raise NotImplementedError("differentiate a norm with the chain rule (derive.rules.differentials)")
 
     def _eval_evalf(self, prec):
         return None

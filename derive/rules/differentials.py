@@ -70,6 +70,12 @@ def _grad(e, w):
         if getattr(g, "shape", None) != w.shape:
             raise RuleError(f"the derivative of {m} with respect to {w} has shape {getattr(g, 'shape', None)}")
         return g
+    from ..expr.objects import PeakSign, Sgn, norm1, norminf
+
+    if isinstance(e, (norm1, norminf)):
+        h = e.args[0]
+        inner = Sgn(h) if isinstance(e, norm1) else PeakSign(h)
+        return _transpose_jacobian(h, w, inner)
     if isinstance(e, AppliedUndef) and len(e.args) == 1:
         return _scale(derivative_function(type(e))(e.args[0]), _grad(e.args[0], w))
     outer = {exp: lambda z: exp(z), log: lambda z: 1 / z, sqrt: None, tanh: lambda z: 1 - tanh(z) ** 2,
@@ -82,6 +88,21 @@ def _grad(e, w):
     if isinstance(e, Function) and len(e.args) == 1:
         raise RuleError(f"no chain rule for {type(e).__name__}(…) yet")
     raise RuleError(f"cannot differentiate {e} with respect to {w}")
+
+
+def _transpose_jacobian(h, w, v):
+    """Jᵀv for a vector h affine in w (J = ∂h/∂w): the chain rule through a norm of h."""
+    from sympy import MatAdd, MatMul, Transpose
+
+    from .matrix import mexpand, split_linear
+
+    coeffs, rest = split_linear(mexpand(h, w), w)
+    if any(r.has(w) for r in rest):
+        raise RuleError(f"the norm's argument {h} is not affine in {w}")
+    a = coeffs[0] if len(coeffs) == 1 else MatAdd(*coeffs).doit()
+    if getattr(a, "is_Identity", False):
+        return v
+    return MatMul(Transpose(a), v).doit()
 
 
 def _scale(c, v):

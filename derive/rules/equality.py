@@ -84,7 +84,8 @@ def _solve(run, f, u, a, b, nu):
     run.rec.step("collect", plugged, eq2, "same-solutions", unknown=nu, var=run.show(nu))
     nu_sol = matrix.solve_linear(m, c, nu)
     run.rec.step("solve-linear-matrix", eq2, nu_sol, "same-solutions", unknown=nu,
-                 why=f"{run.show(a)} has full row rank" if _full_row_rank(a, run) else "we assume it is (see the conditions)")
+                 why=(f"{run.show(a)} has full row rank, so {run.show(a)}{run.show(a)}ᵀ is invertible"
+                      if _full_row_rank(a, run) else "we assume it is (see the conditions)"))
     if not _full_row_rank(a, run):
         run.rec.note("condition", "The answer needs this matrix to be invertible (the constraints independent).", m)
     final = Eq(u, matrix.mexpand(in_nu.rhs.xreplace({nu: nu_sol.rhs}).doit()), evaluate=False)

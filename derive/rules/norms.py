@@ -31,3 +31,47 @@ def sign_vector(e):
 
     out = e.replace(lambda x: isinstance(x, norminf) and isinstance(x.args[0], Sgn), lambda x: S.One)
     return None if out == e else out
+
+
+def sign_scaling(e, table=None):
+    """sgn(c·v) → sgn(v) for a positive scalar c (and → −sgn(v) for a negative one)."""
+    from sympy import MatMul
+
+    from ..expr.objects import Sgn
+
+    def rewrite(x):
+        v = x.args[0]
+        if not isinstance(v, MatMul):
+            return x
+        coeff, mats = v.as_coeff_matrices()
+        rest = MatMul(*mats) if len(mats) > 1 else mats[0]
+        if coeff.is_positive:
+            return Sgn(rest)
+        if coeff.is_negative:
+            return MatMul(-1, Sgn(rest))
+        return x
+
+    out = e.replace(lambda x: isinstance(x, Sgn), rewrite)
+    return None if out == e else out
+
+
+def sign_inner_product(e):
+    """sgn(v)ᵀv → ‖v‖₁ (and vᵀsgn(v) → ‖v‖₁)."""
+    from sympy import MatMul, Transpose
+
+    from ..expr.objects import Scalar, Sgn, norm1
+
+    def vector_of(x):
+        """v when x is Scalar(sgn(v)ᵀv) or Scalar(vᵀsgn(v)), else None."""
+        m = x.args[0]
+        if not (isinstance(m, MatMul) and len(m.args) == 2 and isinstance(m.args[0], Transpose)):
+            return None
+        left, right = m.args[0].arg, m.args[1]
+        if isinstance(left, Sgn) and left.args[0] == right:
+            return right
+        if isinstance(right, Sgn) and right.args[0] == left:
+            return left
+        return None
+
+    out = e.replace(lambda x: isinstance(x, Scalar) and vector_of(x) is not None, lambda x: norm1(vector_of(x)))
+    return None if out == e else out

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 
 def _atoms(e):
-    from sympy import Sum
+    from sympy import Sum, sign
 
-    from ..expr.objects import E, Scalar, Var, relu
+    from ..expr.objects import E, Scalar, Var, norm1, norminf, relu
 
-    return [a for a in e.atoms(Sum, E, Var, Scalar, relu)]
+    return [a for a in e.atoms(Sum, E, Var, Scalar, relu, sign, norm1, norminf)]
 
 
 def freeze(e):
@@ -19,7 +19,8 @@ def freeze(e):
     for a in sorted(_atoms(e), key=lambda x: -len(str(x))):
         if a in mapping:
             continue
-        mapping[a] = Dummy("z", real=True, nonnegative=True if getattr(a, "is_nonnegative", False) else None)
+        mapping[a] = Dummy("z", real=True, nonnegative=True if getattr(a, "is_nonnegative", False) else None,
+                           nonzero=True if getattr(a, "is_nonzero", False) else None)
     return e.xreplace(mapping), {v: k for k, v in mapping.items()}
 
 
@@ -42,13 +43,32 @@ def pull_constants_out_of_sums(e):
     return e.replace(lambda x: isinstance(x, Sum), rewrite)
 
 
+def signs_simplified(e):
+    """1/sgn(a) → sgn(a) and a·sgn(a) → |a| for a nonzero a (sgn(a) is ±1)."""
+    from sympy import Abs, Mul, Pow, sign
+
+    e = e.replace(lambda x: isinstance(x, Pow) and isinstance(x.base, sign) and x.exp == -1
+                  and x.base.args[0].is_nonzero, lambda x: x.base)
+
+    def absorb(m):
+        args = list(m.args)
+        for s_ in [a for a in args if isinstance(a, sign)]:
+            if s_.args[0] in args:
+                args.remove(s_)
+                args.remove(s_.args[0])
+                args.append(Abs(s_.args[0]))
+        return Mul(*args)
+
+    return e.replace(lambda x: isinstance(x, Mul) and any(isinstance(a, sign) and a.args[0] in x.args for a in x.args), absorb)
+
+
 def tidy(e):
     """A compact form of a scalar expression: cancel, then factor if that is shorter."""
     from sympy import cancel, count_ops, factor, expand
 
     if getattr(e, "is_Matrix", False):
         return e
-    e = pull_constants_out_of_sums(e)
+    e = signs_simplified(pull_constants_out_of_sums(e))
     frozen, undo = freeze(e)
     candidates = [frozen]
     for f in (cancel, factor, expand):
