@@ -214,7 +214,37 @@ class _Constraint:
 
 
 def _max_partial(ev, f, u, star):
-    """The largest partial derivative of f at u = star, by dual numbers (None if not scalar f)."""
+    """The largest partial derivative of f at u = star: exact by dual numbers, or by central
+    differences of the exact values where the objective cannot take dual numbers (expectations)."""
+    from .numeric import EvalError
+
+    try:
+        return _dual_partial(ev, f, u, star)
+    except (TypeError, EvalError):
+        ev.env[u] = star
+        return _difference_partial(ev, f, u, star)
+
+
+def _difference_partial(ev, f, u, star):
+    h = Fraction(1, 10 ** 15)
+    worst = None
+    basis = range(len(star)) if isinstance(star, Mat) else [None]
+    for i in basis:
+        def moved(sign):
+            if i is None:
+                return star + sign * h
+            return mat([[x + sign * h * int(r == i) for x in row] for r, row in enumerate(star)])
+        ev.env[u] = moved(1)
+        up = _mp(_scalar(ev.eval(f)))
+        ev.env[u] = moved(-1)
+        down = _mp(_scalar(ev.eval(f)))
+        d = (up - down) / (2 * _mp(h))
+        worst = d if worst is None or abs(d) > abs(worst) else worst
+    ev.env[u] = star
+    return worst if worst is None or abs(worst) > _mp(Fraction(1, 10 ** 9)) * (1 + abs(worst)) else _mp(0)
+
+
+def _dual_partial(ev, f, u, star):
     worst = None
     if isinstance(star, Mat):
         for i in range(len(star)):

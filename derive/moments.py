@@ -137,6 +137,15 @@ class RandomEvaluator(Evaluator):
             return RPoly({((("relu", var[1], var[2]), 1),): Fraction(1)})
         return super()._relu(e)
 
+    def _heaviside(self, e):
+        v = self.eval(e.args[0])
+        if isinstance(v, RPoly):
+            var = v.single_variable()
+            if var is None or var[0] != "x":
+                raise EvalError("a step function of a combination of random variables")
+            return RPoly({((("step", var[1], var[2]), 1),): Fraction(1)})
+        return super()._heaviside(e)
+
     def _E(self, e):
         raise EvalError("nested expectations are not checked")
 
@@ -165,28 +174,31 @@ def _expect(poly: RPoly, families, evaluator):
     for monomial, coeff in poly.terms.items():
         groups: dict = {}
         for (kind, base, index), power in monomial:
-            g = groups.setdefault((base, index), [0, 0])
-            g[0 if kind == "x" else 1] += power
+            g = groups.setdefault((base, index), [0, 0, 0])
+            g[{"x": 0, "relu": 1, "step": 2}[kind]] += power
         value = coeff
-        for (base, index), (p, q) in groups.items():
-            key = (base, p, q)
+        for (base, index), (p, q, r) in groups.items():
+            key = (base, p, q, min(r, 1))
             if key not in cache:
-                cache[key] = _moment(families[base].dist, p, q, evaluator)
+                cache[key] = _moment(families[base].dist, p, q, evaluator, step=r > 0)
             value = value * cache[key]
         total = total + value
     return total
 
 
-def _moment(dist, p: int, q: int, evaluator):
-    """E[X^p relu(X)^q] for one variable X with the declared distribution."""
+def _moment(dist, p: int, q: int, evaluator, step: bool = False):
+    """E[X^p relu(X)^q H(X)^r] (r ≥ 1 when ``step``) for one variable X with its declared
+    distribution; relu(X)^q H(X) = X^q on X > 0 and 0 elsewhere, as relu(X)^q is for q ≥ 1."""
     params = [evaluator.eval(x) for x in dist[1:]]
     if dist[0] == "bernoulli":
+        if step:
+            return params[0]      # X ∈ {0, 1}: H(X) = X
         return Fraction(1) if p + q == 0 else params[0]   # X ∈ {0, 1}, relu(X) = X
     mean, var = params
-    if q == 0:
+    if q == 0 and not step:
         return _gauss_moment(p, mean, var)
     if mean != 0:
-        raise EvalError("relu of a non-centred Gaussian is not supported")
+        raise EvalError("relu or the step of a non-centred Gaussian is not supported")
     return _half_moment(p + q, var)
 
 

@@ -385,6 +385,10 @@ class Run:
             if out is not None:
                 self.rec.step(rule, expr, out)
                 return out
+        out = moments.second_moment_of_sum(expr, rv)
+        if out is not None:
+            self.rec.step("second-moment", expr, out)
+            return out
         out, index = moments.variance_of_sum(expr, rv)
         if out is not None:
             self.rec.step("variance-of-sum", expr, out, index=index)

@@ -7,9 +7,9 @@ plus words for the explanation where useful.
 """
 from __future__ import annotations
 
-from sympy import Add, Indexed, Integer, Mul, Pow, Sum
+from sympy import Add, Indexed, Integer, Mul, Pow, Rational, Sum
 
-from ..expr.objects import E, Var, relu
+from ..expr.objects import E, Var, heaviside, relu
 
 
 class RandomVars:
@@ -110,14 +110,21 @@ def linearity(e, rv: RandomVars):
 
 
 def _independent_factors(x, rv: RandomVars):
-    """Group the factors of a product by the random atom they involve; None if a factor mixes two."""
-    groups: dict = {}
+    """Group the factors of a product into independent groups: factors that share a random
+    variable (or a family) go together; distinct variables are independent. None if one group."""
+    groups: list[tuple[set, list]] = []
     for f in Mul.make_args(x):
-        atoms = rv.atoms(f)
-        if len(atoms) != 1:
-            return None
-        groups.setdefault(next(iter(atoms)), []).append(f)
-    return [Mul(*fs) for fs in groups.values()] if len(groups) > 1 else None
+        bases = {a.base if isinstance(a, Indexed) else a for a in rv.atoms(f)}
+        if not bases:
+            return None                     # a deterministic factor: the caller splits those off
+        joined = [g for g in groups if g[0] & bases]
+        merged = (set(bases), [f])
+        for g in joined:
+            merged[0].update(g[0])
+            merged[1].extend(g[1])
+            groups.remove(g)
+        groups.append(merged)
+    return [Mul(*fs) for _, fs in groups] if len(groups) > 1 else None
 
 
 def _parts_of(x, rv: RandomVars):
@@ -130,6 +137,17 @@ def independence(e, rv: RandomVars):
     def fn(x):
         parts = _parts_of(x, rv)
         return None if parts is None else Mul(*[E(p) for p in parts])
+
+    return _replace(e, lambda x: isinstance(x, E), fn)
+
+
+def second_moment_of_sum(e, rv: RandomVars):
+    """E[S²] = Var(S) + E[S]² for a sum S of random terms over an index."""
+    def fn(x):
+        inner = x.args[0]
+        if isinstance(inner, Pow) and inner.exp == 2 and isinstance(inner.base, Sum) and rv.is_random(inner.base):
+            return Var(inner.base) + E(inner.base) ** 2
+        return None
 
     return _replace(e, lambda x: isinstance(x, E), fn)
 
@@ -231,6 +249,11 @@ def half_moment(e, rv: RandomVars):
     def fn(x):
         inner = x.args[0]
         base, k = (inner.base, inner.exp) if isinstance(inner, Pow) else (inner, Integer(1))
+        if isinstance(base, heaviside) and getattr(k, "is_Integer", False) and k >= 1:
+            arg = base.args[0]
+            if arg in rv.atoms(arg) and rv.dist(arg)[0] == "normal" and rv.dist(arg)[1] == 0:
+                return Rational(1, 2)           # P(a > 0) for a centred Gaussian; Hᵏ = H
+            return None
         if not isinstance(base, relu) or not getattr(k, "is_Integer", False):
             return None
         arg = base.args[0]
