@@ -281,15 +281,20 @@ def _admissible(info, point) -> bool:
     if isinstance(point, Mat):
         return True
     obj = info.obj
-    if obj.is_positive and not point > 0 or obj.is_nonnegative and not point >= 0:
+    v = _mp(point)
+    if obj.is_positive and not v > 0 or obj.is_nonnegative and not v >= 0:
         return False
-    if obj.is_negative and not point < 0 or obj.is_nonpositive and not point <= 0:
+    if obj.is_negative and not v < 0 or obj.is_nonpositive and not v <= 0:
         return False
     dom = info.domain
     if dom is not None:
-        from sympy import Rational
-
-        return bool(dom.contains(Rational(point.numerator, point.denominator)))
+        v = _mp(point)
+        lo = None if dom.lower is None else _mp(Fraction(int(dom.lower.p), int(dom.lower.q)))
+        hi = None if dom.upper is None else _mp(Fraction(int(dom.upper.p), int(dom.upper.q)))
+        if lo is not None and (v < lo or (dom.lower_open and v == lo)):
+            return False
+        if hi is not None and (v > hi or (dom.upper_open and v == hi)):
+            return False
     return True
 
 

@@ -102,6 +102,13 @@ def show_goal(run, goal, relation):
         return Eq(lhs, rhs, evaluate=False)
     difference = _difference(left, right)
     run.rec.step("compare-sides", Eq(left, right, evaluate=False), Eq(difference, _zero_like(difference), evaluate=False))
+    if not _is_zero(difference) and not getattr(difference, "is_Matrix", False):
+        from sympy import cancel, exp, log, together
+
+        rewritten = cancel(together(difference.rewrite(exp).rewrite(log)))
+        if rewritten == 0:
+            run.rec.step("rewrite-functions", Eq(difference, 0, evaluate=False), Eq(rewritten, 0, evaluate=False))
+            difference = rewritten
     if not _is_zero(difference):
         raise RuleError(f"could not reduce the two sides to the same form; their difference is {run.show(difference)}")
     return Eq(lhs, rhs, evaluate=False)

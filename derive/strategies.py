@@ -301,6 +301,22 @@ class Run:
         if sol.dropped:
             using = " (keeping the root allowed by " + ", ".join(sorted({r for _, r in sol.dropped})) + ")"
         self.rec.step("solve-scalar", eq, after, "solves", unknown=u, var=self.name(u), using=using)
+        from .rules.tidy import logits
+
+        shorter = logits(after.rhs, self.table)
+        if shorter is not None:
+            new = Eq(u, shorter, evaluate=False)
+            self.rec.step("logit-form", after, new)
+            after = new
+        dom = getattr(info, "domain", None)
+        if dom is not None and dom.lower == 0 and dom.upper == 1:   # a probability: σ of its log-odds
+            from .rules.tidy import sigmoid_form
+
+            nicer = sigmoid_form(after.rhs, self.table)
+            if nicer is not None:
+                new = Eq(u, nicer, evaluate=False)
+                self.rec.step("sigmoid-form", after, new)
+                after = new
         for root, reason in sol.dropped:
             self.rec.note("dropped", f"The root {self.name(u)} = {self.show(root)} is dropped because {reason}.", Eq(u, root, evaluate=False))
         for d in sol.degenerate:

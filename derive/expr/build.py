@@ -410,12 +410,39 @@ class Builder:
             raise self.fail("grad(f, v) needs a scalar-valued f", node)
         return Value(Grad(f.expr, var.expr), var.shape)
 
+    def _derivative_at_point(self, node, env):
+        """diff(body, x) where x is a function parameter bound to an expression (a given such as
+        fp(x0): 'diff(f(x0), x0)' called as fp(σ(η))): the derivative at that point, f'(σ(η)) for a
+        declared function, else Subs(d body/dξ, ξ, point)."""
+        from sympy import Derivative, Dummy, Subs, Symbol
+
+        if len(node.args) != 2 or not isinstance(node.args[1], A.Name):
+            return None
+        body = node.args[0]
+        info = self.table.get(body.func) if isinstance(body, A.Call) else None
+        if info is not None and info.kind == "ufunc" and len(body.args) == 1 and body.args[0] == node.args[1]:
+            from ..rules.differentials import derivative_function
+
+            point = self.build(node.args[1], env)
+            return Value(derivative_function(info.obj)(self.as_scalar(point, node.args[1])), None)
+        if node.args[1].id not in env:
+            return None
+        point = env[node.args[1].id]
+        if point.shape is not None or isinstance(point.expr, Symbol):
+            return None
+        xi = Dummy("xi", real=True)
+        inner = self.as_scalar(self.build(body, {**env, node.args[1].id: Value(xi, None)}), body)
+        return Value(Subs(Derivative(inner, xi), xi, point.expr), None)
+
     def _call_diff(self, node, env):
         from sympy import Derivative, Symbol
 
         special = self._derivative_of_call(node, env)
         if special is not None:
             return special
+        bound = self._derivative_at_point(node, env)
+        if bound is not None:
+            return bound
         f, var = self._args(node, 2, env)
         if var.shape is not None or not isinstance(var.expr, Symbol):
             raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)

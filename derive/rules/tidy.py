@@ -78,3 +78,94 @@ def tidy(e):
             pass
     best = min(candidates, key=lambda c: (count_ops(c), len(str(c))))
     return best.xreplace(undo)
+
+
+def _unit_interval_symbols(e, table):
+    """Symbols of ``e`` declared inside (0, 1), from the table or their own assumptions."""
+    out = []
+    for sym in e.free_symbols:
+        info = table.get(str(sym)) if table is not None else None
+        dom = getattr(info, "domain", None)
+        if dom is not None and dom.lower == 0 and dom.upper == 1 and getattr(info, "obj", None) == sym:
+            out.append(sym)
+    return out
+
+
+def log_odds(value, table=None):
+    """log(v/(1 − v)) for a value v in (0, 1), simplified: each symbol a in (0, 1) is written as
+    u/(1 + u) with u = a/(1 − a) > 0 while the logarithm is expanded, and log u is read back as
+    logit(a). None when the logarithm does not expand into a sum."""
+    from sympy import Dummy, cancel, expand_log, factor, log
+
+    from ..expr.objects import logit
+
+    from sympy.core.function import AppliedUndef
+
+    units = _unit_interval_symbols(value, table)
+    fresh = {a: Dummy(f"{a}_odds", positive=True) for a in units}
+    opaque = {f: Dummy("f", real=True) for f in value.atoms(AppliedUndef)}   # f'(x⁰) stays whole
+    value = value.xreplace(opaque)
+    odds = factor(cancel((value / (1 - value)).xreplace({a: u / (1 + u) for a, u in fresh.items()})))
+    if not odds.is_positive:
+        return None
+    lo = expand_log(log(odds), force=True)
+    back = {log(u): logit(a) for a, u in fresh.items()}
+    lo = lo.xreplace(back).xreplace({u: a / (1 - a) for a, u in fresh.items()})
+    return lo.xreplace({d: f for f, d in opaque.items()})
+
+
+def sigmoid_form(value, table=None):
+    """A value in (0, 1) written as σ(L), L its log-odds: x⁰/(x⁰ + (1 − x⁰)e^c) → σ(logit(x⁰) − c).
+    None when that is not simpler."""
+    from sympy import count_ops, exp
+
+    from ..expr.objects import sigmoid
+
+    if not value.has(exp):
+        return None
+    lo = log_odds(value, table)
+    if lo is None:
+        return None
+    result = sigmoid(lo)
+    return result if count_ops(result) < count_ops(value) else None
+
+
+def logits(e, table=None):
+    """log a − log(1 − a) → logit(a) for a in (0, 1) (a σ(·) or a symbol declared in (0, 1));
+    log(1/(1 − a)) counts as −log(1 − a). logit(σ(z)) is z. None when nothing changes."""
+    from sympy import Add, cancel, log
+
+    from ..expr.objects import logit, sigmoid
+
+    units = set(_unit_interval_symbols(e, table)) | set(e.atoms(sigmoid))
+    if not units or not e.has(log):
+        return None
+    terms = list(Add.make_args(e))
+
+    def as_log_of(t):
+        """(sign, a, complement) when t = ±log(a) or ±log(1 − a) for a unit a."""
+        sign, core = (1, t) if not (t.could_extract_minus_sign() and isinstance(-t, log)) else (-1, -t)
+        if not isinstance(core, log):
+            return None
+        arg = core.args[0]
+        for a in units:
+            if arg == a:
+                return (sign, a, False)
+            if cancel(arg - (1 - a)) == 0:
+                return (sign, a, True)
+            if cancel(arg - 1 / (1 - a)) == 0:
+                return (-sign, a, True)
+        return None
+
+    parsed = [as_log_of(t) for t in terms]
+    out, used = [], set()
+    for i, p in enumerate(parsed):
+        if i in used or p is None or p[2] or p[0] != 1:
+            continue
+        j = next((j for j, q in enumerate(parsed) if j not in used and j != i and q == (-1, p[1], True)), None)
+        if j is not None:
+            used |= {i, j}
+            out.append(logit(p[1]))
+    if not used:
+        return None
+    return Add(*out, *[t for k, t in enumerate(terms) if k not in used])
