@@ -165,6 +165,10 @@ def specialise(value, spec: Spec, part: Part):
         raise RuleError(f"cannot specialise {value}: {err}") from None
 
 
+def _indices(index) -> str:
+    return " and ".join(index) if isinstance(index, tuple) else str(index)
+
+
 def symbol_rows(spec: Spec) -> tuple[SymbolRow, ...]:
     rows = []
     for info in spec.table.symbols.values():
@@ -180,7 +184,7 @@ def symbol_rows(spec: Spec) -> tuple[SymbolRow, ...]:
             assumptions = f"{assumptions}, {d}" if assumptions else d
         if info.dist is not None:
             params = ", ".join(str(p) for p in info.dist[1:])
-            assumptions = f"{info.dist[0]}({params})" + (f", i.i.d. over {info.index}" if info.index else "")
+            assumptions = f"{info.dist[0]}({params})" + (f", i.i.d. over {_indices(info.index)}" if info.index else "")
         if info.kind == "index" and info.range is not None:
             assumptions = f"{info.range[0]} ≤ {info.name} ≤ {info.range[1]}"
         kind = "defined" if info.kind == "defined" else info.kind

@@ -119,8 +119,8 @@ class RandomEvaluator(Evaluator):
 
     def _Indexed(self, e):
         if e.base in self.families:
-            k = int(self.eval(e.indices[0]))
-            return RPoly({((("x", e.base, k), 1),): Fraction(1)})
+            ks = tuple(int(self.eval(i)) for i in e.indices)
+            return RPoly({((("x", e.base, ks[0] if len(ks) == 1 else ks), 1),): Fraction(1)})
         return super()._Indexed(e)
 
     def _Symbol(self, e):

@@ -327,9 +327,10 @@ class Evaluator:
         family = self.env.get(e.base.label)
         if family is None:
             raise EvalError(f"no value for family {e.base}")
-        k = to_int(self.eval(e.indices[0]))
+        ks = tuple(to_int(self.eval(i)) for i in e.indices)
+        k = ks[0] if len(ks) == 1 else ks
         if k not in family:
-            raise EvalError(f"{e.base}[{k}] is outside the sampled range")
+            raise EvalError(f"{e.base}[{', '.join(map(str, ks))}] is outside the sampled range")
         return family[k]
 
     # scalar algebra
@@ -421,7 +422,11 @@ class Evaluator:
         return best
 
     def _Sum(self, e):
-        (var, lo, hi), = e.limits
+        return self._sum_over(e.function, list(e.limits))
+
+    def _sum_over(self, function, limits):
+        """Σ over ``limits`` (SymPy lists the innermost first), the outermost index in this loop."""
+        var, lo, hi = limits[-1]
         lo_i, hi_i = to_int(self.eval(lo)), to_int(self.eval(hi))
         if hi_i - lo_i + 1 > MAX_SUM_TERMS:
             raise EvalError("sum has too many terms to evaluate")
@@ -430,7 +435,7 @@ class Evaluator:
         try:
             for k in range(lo_i, hi_i + 1):
                 self.env[var] = Fraction(k)
-                v = self.eval(e.function)
+                v = self._sum_over(function, limits[:-1]) if len(limits) > 1 else self.eval(function)
                 out = madd(out, v) if isinstance(out, Mat) else out + v
         finally:
             if saved is None:

@@ -97,10 +97,13 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
             shown[info.name] = v
     for info in table.symbols.values():  # families after scalars: ranges may use dims
         if info.index is not None:
-            rng_lo, rng_hi = table[info.index].range
-            lo, hi = _size(rng_lo, env), _size(rng_hi, env)
+            from itertools import product
+
+            names = info.index if isinstance(info.index, tuple) else (info.index,)
+            spans = [range(_size(table[n].range[0], env), _size(table[n].range[1], env) + 1) for n in names]
             values = {}
-            for k in range(lo, hi + 1):
+            for ks in product(*spans):
+                k = ks[0] if len(ks) == 1 else ks
                 values[k] = _draw_random(info, rng, env) if info.kind == "random" else scalar_value(rng, info)
             env[info.obj.label] = values
             shown[info.name] = values

@@ -258,12 +258,16 @@ class _Reader(GoalReading):
             if kind == "random":
                 info.dist = self.distribution(decl, table, *path)
             if decl.get("index") is not None:
-                idx = str(decl["index"])
-                if idx not in table or table[idx].kind != "index":
-                    raise self.err(f"'{name}' is indexed by '{idx}', which is not declared as kind: index", *path, "index")
+                raw = decl["index"]
+                names = [str(x) for x in raw] if isinstance(raw, list) else [str(raw)]
+                if not 1 <= len(names) <= 2:
+                    raise self.err(f"'{name}' takes index: j or index: [i, j] (one or two indices)", *path, "index")
+                for idx in names:
+                    if idx not in table or table[idx].kind != "index":
+                        raise self.err(f"'{name}' is indexed by '{idx}', which is not declared as kind: index", *path, "index")
                 from sympy import IndexedBase
 
-                info.index = idx
+                info.index = names[0] if len(names) == 1 else tuple(names)
                 info.obj = IndexedBase(name, real=True)
             else:
                 info.obj = make_scalar(name, assumptions, domain)

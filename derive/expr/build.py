@@ -91,20 +91,33 @@ class Builder:
         if self.lenient and isinstance(node.base, A.Index) and isinstance(node.base.index, A.Name) \
                 and node.base.index.id not in self.table and node.base.index.id not in env:
             node = A.Index(node.base.base, node.index, node.pos)  # w_{ij} with row i fixed: the family w over j
-        if not isinstance(node.base, A.Name):
+        if not isinstance(node.base, (A.Name, A.Index)):
             raise self.fail("only a named family can be indexed, e.g. m[j]", node)
-        given = self.table.get(node.base.id)
+        given = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
         if given is not None and given.kind == "function" and len(given.params) == 1:
             return self._Call(A.Call(node.base.id, (node.index,), node.pos), env)  # z_j for a given z(j)
-        info = self.table.get(node.base.id)
+        indices = [node.index]
+        while isinstance(node.base, A.Index):       # m[i, j] is Index(Index(m, i), j)
+            node = node.base
+            indices.insert(0, node.index)
+        info = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
         if info is None:
+            if not isinstance(node.base, A.Name):
+                raise self.fail("only a named family can be indexed, e.g. m[j]", node)
             raise self.table.unknown(node.base.id, self.text, node.base.pos)
         if info.index is None:
             raise self.fail(f"'{node.base.id}' is not an indexed family; declare it with index: j", node)
-        idx = self._build(node.index, env)
-        if isinstance(idx, _PendingIdentity) or idx.shape is not None:
-            raise self.fail("an index must be a scalar", node.index)
-        return Value(info.obj[idx.expr], None)
+        want = 2 if isinstance(info.index, tuple) else 1
+        if len(indices) != want:
+            shown = ", ".join(info.index) if want == 2 else info.index
+            raise self.fail(f"'{node.base.id}' takes {want} ind{'ices' if want == 2 else 'ex'}: write {node.base.id}[{shown}]", node)
+        built = []
+        for index in indices:
+            idx = self._build(index, env)
+            if isinstance(idx, _PendingIdentity) or idx.shape is not None:
+                raise self.fail("an index must be a scalar", index)
+            built.append(idx.expr)
+        return Value(info.obj[tuple(built)] if want == 2 else info.obj[built[0]], None)
 
     def _Neg(self, node, env):
         v = self._build(node.operand, env)

@@ -559,7 +559,7 @@ class _Text(_Shared, StrPrinter):
 
     def _print_Sum(self, expr):
         limits = []
-        for lim in expr.limits:
+        for lim in reversed(expr.limits):   # SymPy lists the innermost index first
             if len(lim) == 3:
                 var, lo, hi = (self._print(x) for x in lim)
                 limits.append(f"Σ_{{{var}={lo}}}^{{{hi}}}")

@@ -159,10 +159,13 @@ def variance_of_sum(e, rv: RandomVars):
         inner = x.args[0]
         if not isinstance(inner, Sum):
             return None
+        if len(inner.limits) != 1:
+            return None
         (var, lo, hi), = inner.limits
         atoms = rv.atoms(inner.function)
-        # independent across the index: every random atom is a family member at exactly this index
-        if not atoms or not all(isinstance(a, Indexed) and a.indices == (var,) for a in atoms):
+        # independent across the index: every random atom is a family member whose indices
+        # include this one (m[j], or m[i, j] summed over j), so distinct terms share no variable
+        if not atoms or not all(isinstance(a, Indexed) and var in a.indices for a in atoms):
             return None
         index.append(str(var))
         return Sum(Var(inner.function), *inner.limits)
@@ -276,6 +279,8 @@ def sum_of_constant(e):
     info = []
 
     def fn(s):
+        if len(s.limits) != 1:
+            return None
         (var, lo, hi), = s.limits
         if s.function.has(var):
             return None

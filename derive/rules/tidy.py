@@ -29,8 +29,15 @@ def pull_constants_out_of_sums(e):
     from sympy import Mul, Sum
 
     def rewrite(s):
+        from sympy import Add
+
         body = s.function
+        if len(s.limits) != 1:
+            return s                                  # Σ over several indices: kept as written
         (var, lo, hi), = s.limits
+        if isinstance(body, Add):                    # Σ(a + b) = Σa + Σb
+            parts = [Sum(t, (var, lo, hi)) for t in body.args]
+            return Add(*[rewrite(q) if isinstance(q, Sum) else q for q in parts])
         inside, outside = [], []
         for f in Mul.make_args(body):
             (inside if f.has(var) else outside).append(f)
