@@ -26,7 +26,8 @@ class Entry:
 
 def spec_files(directory: Path | None = None) -> list[Path]:
     root = directory or problems_dir()
-    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    files = (p for p in root.rglob("*.yaml") if p.is_file())
+    return sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p)))   # the sheets', then examples
 
 
 def scan(directory: Path | None = None) -> tuple[list[Entry], list[SpecError]]:

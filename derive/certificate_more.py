@@ -74,7 +74,16 @@ def _second_order(f, u, answer, ctx):
 
 
 def identity(goal, answer, table, ctx, dropped):
+    """The answer must be the stated identity itself, and its two sides must agree."""
     rel = Builder(table).build(goal.expr).expr
+    for mine, stated in ((getattr(answer, "lhs", None), rel.lhs), (getattr(answer, "rhs", None), rel.rhs)):
+        if mine is None:
+            return Verdict("not-equivalent", reason="the answer is not the identity that was to be shown"), ""
+        if mine != stated:
+            same = same_value(mine, stated, ctx)
+            if not same.ok:
+                return Verdict("not-equivalent", reason="the answer is not the identity that was to be shown",
+                               counterexample=same.counterexample), ""
     return same_value(rel.lhs, rel.rhs, ctx), "the two sides of the identity are equal"
 
 

@@ -160,8 +160,14 @@ def verify(problems=None) -> list[tuple[str, str, bool, str]]:
             if part.expect is None:
                 continue
             expected = Builder(part.table).build(part.expect).expr
-            answer = got.answer.rhs if hasattr(got.answer, "rhs") else got.answer
-            v = same_value(answer, expected, Context(part.table, part_definitions(spec, part, results)[0]))
+            ctx = Context(part.table, part_definitions(spec, part, results)[0])
+            if getattr(expected, "is_Relational", False) and not getattr(expected, "is_Equality", False):
+                from .relations import same_truth
+
+                v = same_truth(got.answer, expected, part.table[part.goal.wrt].obj, ctx)
+            else:
+                answer = got.answer.rhs if hasattr(got.answer, "rhs") else got.answer
+                v = same_value(answer, expected, ctx)
             detail = "" if v.ok else (v.counterexample.describe() if v.counterexample else v.reason)
             rows.append((spec.id, part.id, v.ok, detail))
     return rows

@@ -64,6 +64,11 @@ class PartResult:
     def failed(self) -> bool:
         return bool(self.error)
 
+    @property
+    def answers(self) -> tuple:
+        """Every answer of the part: the first goal's, then those of its other goals."""
+        return (self.answer,) + tuple(v.answer for v in self.variants if v.role == "goal")
+
 
 @dataclass(frozen=True)
 class SymbolRow:

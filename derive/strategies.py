@@ -376,7 +376,7 @@ class Run:
     # -- expectations -------------------------------------------------------------------------
     def moments(self, expr, final_tidy=True):
         rv = moments.RandomVars(self.table)
-        expr = self.substitute_all(expr)
+        expr = self.differentiate_all(self.substitute_all(expr))
         for _ in range(MAX_MOMENT_STEPS):
             changed = self._moment_step(expr, rv)
             if changed is None:

@@ -54,8 +54,9 @@ def mutants(expr):
     """(name, mutant) pairs; each replaces one subterm of ``expr``."""
     out, seen = [], set()
 
-    def add(name, node, new):
+    def add(name, node, make):
         try:
+            new = make()
             mutant = expr.xreplace({node: new})
             if getattr(mutant, "is_Matrix", False):
                 mutant.shape  # noqa: B018 - raises on inconsistent shapes
@@ -70,18 +71,18 @@ def mutants(expr):
     for node in _subterms(expr):
         if isinstance(node, (sp.Add, sp.MatAdd)) and len(node.args) >= 2:
             for i, a in enumerate(node.args):
-                add("drop a term", node, _rebuild(node, node.args[:i] + node.args[i + 1:]))
-                add("flip a sign", node, node.func(*(node.args[:i] + (_neg(a),) + node.args[i + 1:])))
+                add("drop a term", node, lambda: _rebuild(node, node.args[:i] + node.args[i + 1:]))
+                add("flip a sign", node, lambda: node.func(*(node.args[:i] + (_neg(a),) + node.args[i + 1:])))
         if isinstance(node, sp.MatMul):
             _, mats = node.as_coeff_matrices()
             if len(mats) >= 2 and mats != mats[::-1]:
-                add("swap a product", node, sp.MatMul(*[a for a in node.args if not a.is_Matrix], *mats[::-1]))
+                add("swap a product", node, lambda: sp.MatMul(*[a for a in node.args if not a.is_Matrix], *mats[::-1]))
         if isinstance(node, sp.Rational) and node not in (0,):
-            add("change a constant", node, node + 1)
+            add("change a constant", node, lambda: node + 1)
             if node not in (1, -1):
-                add("change a constant", node, -node)
+                add("change a constant", node, lambda: -node)
         if isinstance(node, sp.MatrixSymbol) and node.shape[1] == 1:
-            add("zero a vector", node, sp.ZeroMatrix(*node.shape))
+            add("zero a vector", node, lambda: sp.ZeroMatrix(*node.shape))
     return out
 
 

@@ -186,6 +186,14 @@ class norm1(Function):
     is_real = True
     is_nonnegative = True
 
+    @classmethod
+    def eval(cls, v):
+        from sympy import Abs, Add, ImmutableMatrix
+
+        if isinstance(v, ImmutableMatrix):      # written out: the number itself
+            return Add(*[Abs(x) for x in v])
+        return None
+
     def _eval_derivative(self, s):
         if not self.args[0].has(s):
             return S.Zero
@@ -201,6 +209,14 @@ class norminf(Function):
     nargs = 1
     is_real = True
     is_nonnegative = True
+
+    @classmethod
+    def eval(cls, v):
+        from sympy import Abs, Add, ImmutableMatrix
+
+        if isinstance(v, ImmutableMatrix):      # written out: the number itself
+            return Max(*[Abs(x) for x in v])
+        return None
 
     def _eval_derivative(self, s):
         if not self.args[0].has(s):

@@ -316,6 +316,17 @@ class _Latex(_Shared, LatexPrinter):
     def _print_relu(self, expr, exp=None):
         return self._bracket(r"\operatorname{relu}", expr.args[0], exp, "(", ")")
 
+    def _print_Sum(self, expr):
+        """Σ over several indices as nested sums, the outermost first (SymPy lists it last)."""
+        if len(expr.limits) == 1:
+            return super()._print_Sum(expr)
+        inner = Sum(expr.function, expr.limits[0])
+        for lim in expr.limits[1:-1]:
+            inner = Sum(inner, lim)
+        var, lo, hi = expr.limits[-1]
+        body = self._print(inner)
+        return rf"\sum_{{{self._print(var)}={self._print(lo)}}}^{{{self._print(hi)}}} {body}"
+
     def _print_sigmoid(self, expr, exp=None):
         return self._bracket(r"\sigma", expr.args[0], exp, "(", ")")
 

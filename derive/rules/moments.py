@@ -159,15 +159,14 @@ def variance_of_sum(e, rv: RandomVars):
         inner = x.args[0]
         if not isinstance(inner, Sum):
             return None
-        if len(inner.limits) != 1:
-            return None
-        (var, lo, hi), = inner.limits
+        summed = [lim[0] for lim in inner.limits]
         atoms = rv.atoms(inner.function)
-        # independent across the index: every random atom is a family member whose indices
-        # include this one (m[j], or m[i, j] summed over j), so distinct terms share no variable
-        if not atoms or not all(isinstance(a, Indexed) and var in a.indices for a in atoms):
+        # independent across the indices: every random atom is a family member whose indices
+        # include every summed one (m[j], or m[i, j] summed over j, or over i and j), so distinct
+        # terms share no variable
+        if not atoms or not all(isinstance(a, Indexed) and all(v in a.indices for v in summed) for a in atoms):
             return None
-        index.append(str(var))
+        index.append(" and ".join(str(v) for v in reversed(summed)))
         return Sum(Var(inner.function), *inner.limits)
 
     out = _replace(e, lambda x: isinstance(x, Var), fn)
