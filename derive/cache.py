@@ -138,16 +138,9 @@ def _checksum(k: str, content: bytes) -> bytes:
 
 def _read_entry(path: Path) -> bytes | None:
     """The bytes at ``path`` if it is a regular file of ours (not a symlink); else None."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() \
-                or info.st_size > MAX_ENTRY:
-            return None
-        return fh.read()
+    from .render.safefile import read_regular
+
+    return read_regular(path, MAX_ENTRY, owner=os.geteuid())
 
 
 def _decode(k: str, raw: bytes) -> str | None:

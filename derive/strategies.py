@@ -132,23 +132,14 @@ class Run:
         """Scalar factors out of norms, and the max-norm of a sign vector (certified steps)."""
         from .rules import norms
 
-        out = norms.pull_scalars(expr)
-        if out is not None:
-            self.rec.step("norm-scaling", expr, out)
-            expr = out
-        out = norms.sign_scaling(expr)
-        if out is not None:
-            self.rec.step("sign-scaling", expr, out)
-            expr = out
-        out = norms.sign_inner_product(expr)
-        if out is not None:
-            self.rec.step("sign-inner-product", expr, out)
-            expr = out
-        out = norms.sign_vector(expr)
-        if out is not None:
-            self.rec.step("norm-of-signs", expr, out)
-            self.rec.note("assumption", "The vector inside sgn(·) is not zero, so its sign vector has an entry ±1.")
-            expr = out
+        for rule, fn in (("norm-scaling", norms.pull_scalars), ("sign-scaling", norms.sign_scaling),
+                         ("sign-inner-product", norms.sign_inner_product), ("norm-of-signs", norms.sign_vector)):
+            out = fn(expr)
+            if out is not None:
+                self.rec.step(rule, expr, out)
+                if rule == "norm-of-signs":
+                    self.rec.note("assumption", "The vector inside sgn(·) is not zero, so its sign vector has an entry ±1.")
+                expr = out
         return expr
 
     def expand(self, expr, prefer=None, only_if_shorter=False):

@@ -50,52 +50,7 @@ def value_of(answer):
 
 # -- evaluating a derived formula at concrete values ------------------------------------------
 
-def _to_sympy(v):
-    if isinstance(v, Fraction):
-        return sympy.Rational(v.numerator, v.denominator)
-    if isinstance(v, (bool, np.bool_)):
-        raise TypeError("booleans are not values")
-    if isinstance(v, (int, np.integer)):
-        return sympy.Integer(int(v))
-    if isinstance(v, (float, np.floating)):
-        return sympy.Float(float(v), 30)
-    if isinstance(v, np.ndarray):
-        rows = v.reshape(v.shape[0], -1)
-        return ImmutableMatrix(rows.shape[0], rows.shape[1], [_to_sympy(x) for x in rows.ravel()])
-    raise TypeError(f"cannot turn {v!r} into a SymPy value")
-
-
-def evaluate(expr, **values):
-    """Substitute ``values`` by symbol name into a derived expression and evaluate it.
-
-    Scalars and dimensions (n, d, D, M) go in first, so sums over j expand and matrix symbols
-    get concrete shapes; then matrices (numpy arrays) and indexed families (sequences, indexed
-    from 1). Returns a numpy array for a matrix result, a float for a 1x1 matrix or a real
-    number, or an exact SymPy number when the inputs were exact (ints and Fractions)."""
-    scalars = {k: v for k, v in values.items() if np.ndim(v) == 0}
-    names = set()
-    for m in expr.atoms(MatrixSymbol):
-        for size in m.shape:
-            names |= sympy.sympify(size).free_symbols
-    names |= {s for s in expr.free_symbols if isinstance(s, Symbol)}
-    missing = {s.name for s in names} - set(values) - {"j"}
-    assert not missing, f"test did not give values for {sorted(missing)} in {expr}"
-    expr = expr.subs({s: _to_sympy(scalars[s.name]) for s in names if s.name in scalars}).doit()
-    replace = {}
-    for m in expr.atoms(MatrixSymbol):
-        replace[m] = _to_sympy(np.asarray(values[m.name]).reshape(m.shape[0], m.shape[1]))
-    for base in expr.atoms(IndexedBase):
-        for k, v in enumerate(values[str(base.label)], start=1):
-            replace[Indexed(base, k)] = _to_sympy(v)
-    expr = expr.xreplace(replace).doit()
-    expr = expr.replace(lambda e: isinstance(e, Scalar), lambda e: e.args[0].as_explicit()[0, 0])
-    expr = expr.replace(lambda e: isinstance(e, Sgn), lambda e: e.args[0].as_explicit().applyfunc(sympy.sign))
-    expr = expr.doit()
-    if getattr(expr, "is_Matrix", False):
-        out = np.array(expr.as_explicit().evalf(), dtype=float)
-        return float(out[0, 0]) if out.shape == (1, 1) else out
-    assert not expr.free_symbols, f"symbols left after substitution: {expr}"
-    return expr if expr.is_Rational else float(expr)
+from bank_values import evaluate  # noqa: E402 - one evaluator of derived answers for every bank test
 
 
 # -- independent numerics -------------------------------------------------------------------
@@ -136,13 +91,9 @@ def parabola_vertex(f, a, b, c):
 
 
 def random_fractions(rng, size, denominator=4, low=-9, high=9, nonzero=False):
-    out = []
-    while len(out) < size:
-        k = int(rng.integers(low, high + 1))
-        if nonzero and k == 0:
-            continue
-        out.append(Fraction(k, denominator))
-    return out
+    from bank_values import fractions
+
+    return fractions(rng, size, denominator, low, high, nonzero)
 
 
 # == ridge-fgm ==============================================================================

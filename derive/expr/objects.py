@@ -156,8 +156,8 @@ class heaviside(Function):
         return S.Zero
 
 
-class Sgn(MatrixExpr):
-    """Elementwise sign of a column vector: sgn(v)_i = sign(v_i)."""
+class _VectorOfSigns(MatrixExpr):
+    """A vector of signs built from the column vector it is given (same shape)."""
 
     def __new__(cls, arg):
         return super().__new__(cls, arg)
@@ -169,6 +169,10 @@ class Sgn(MatrixExpr):
     @property
     def shape(self):
         return self.args[0].shape
+
+
+class Sgn(_VectorOfSigns):
+    """Elementwise sign of a column vector: sgn(v)_i = sign(v_i)."""
 
     def _entry(self, i, j, **kwargs):
         return sign(self.args[0][i, j])
@@ -179,68 +183,53 @@ class Sgn(MatrixExpr):
         return ZeroMatrix(*self.shape)   # piecewise constant: 0 wherever it is differentiable
 
 
-class norm1(Function):
+class _VectorNorm(Function):
+    """A norm of a column vector; written-out vectors evaluate to their number."""
+
+    nargs = 1
+    is_real = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, v):
+        from sympy import ImmutableMatrix
+
+        if isinstance(v, ImmutableMatrix):
+            return cls._of_entries(list(v))
+        return None
+
+    def _eval_derivative(self, s):
+        if not self.args[0].has(s):
+            return S.Zero
+        raise NotImplementedError("differentiate a norm with the chain rule (derive.rules.differentials)")
+
+    def _eval_evalf(self, prec):
+        return None
+
+
+class norm1(_VectorNorm):
     """‖v‖₁ = Σᵢ|vᵢ| of a column vector v."""
 
-    nargs = 1
-    is_real = True
-    is_nonnegative = True
+    @staticmethod
+    def _of_entries(xs):
+        from sympy import Abs, Add
 
-    @classmethod
-    def eval(cls, v):
-        from sympy import Abs, Add, ImmutableMatrix
-
-        if isinstance(v, ImmutableMatrix):      # written out: the number itself
-            return Add(*[Abs(x) for x in v])
-        return None
-
-    def _eval_derivative(self, s):
-        if not self.args[0].has(s):
-            return S.Zero
-        raise NotImplementedError("differentiate a norm with the chain rule (derive.rules.differentials)")
-
-    def _eval_evalf(self, prec):
-        return None
+        return Add(*[Abs(x) for x in xs])
 
 
-class norminf(Function):
+class norminf(_VectorNorm):
     """‖v‖∞ = maxᵢ|vᵢ| of a column vector v."""
 
-    nargs = 1
-    is_real = True
-    is_nonnegative = True
+    @staticmethod
+    def _of_entries(xs):
+        from sympy import Abs
 
-    @classmethod
-    def eval(cls, v):
-        from sympy import Abs, Add, ImmutableMatrix
-
-        if isinstance(v, ImmutableMatrix):      # written out: the number itself
-            return Max(*[Abs(x) for x in v])
-        return None
-
-    def _eval_derivative(self, s):
-        if not self.args[0].has(s):
-            return S.Zero
-        raise NotImplementedError("differentiate a norm with the chain rule (derive.rules.differentials)")
-
-    def _eval_evalf(self, prec):
-        return None
+        return Max(*[Abs(x) for x in xs])
 
 
-class PeakSign(MatrixExpr):
+class PeakSign(_VectorOfSigns):
     """sgn(v_k)·e_k for the coordinate k of largest |v_k| (the first, on ties): the unit vector
     of the ℓ1 ball's vertex that v points at most strongly (the dual of the ℓ∞ norm)."""
-
-    def __new__(cls, arg):
-        return super().__new__(cls, arg)
-
-    @property
-    def arg(self):
-        return self.args[0]
-
-    @property
-    def shape(self):
-        return self.args[0].shape
 
     def _entry(self, i, j, **kwargs):
         from sympy import Abs

@@ -43,10 +43,10 @@ def copy_into_place(source, path) -> Path:
         return replace_file(path, fh.read())
 
 
-def read_regular(path, limit: int | None = None) -> bytes | None:
+def read_regular(path, limit: int | None = None, owner: int | None = None) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (not a symlink); else None.
 
-    With ``limit``, a larger file also gives None.
+    With ``limit``, a larger file also gives None; with ``owner``, a file of another user too.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
@@ -54,7 +54,8 @@ def read_regular(path, limit: int | None = None) -> bytes | None:
         return None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode) or (limit is not None and info.st_size > limit):
+        if not stat.S_ISREG(info.st_mode) or (limit is not None and info.st_size > limit) \
+                or (owner is not None and info.st_uid != owner):
             return None
         return fh.read()
 

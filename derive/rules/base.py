@@ -66,6 +66,16 @@ class Recorder:
             self.notes.append(note)
 
 
+def with_context(run, ctx, fn):
+    """Run ``fn`` with the recorder certifying in ``ctx`` (e.g. with a solved value defined)."""
+    saved = run.rec.ctx
+    run.rec.ctx = ctx
+    try:
+        return fn()
+    finally:
+        run.rec.ctx = saved
+
+
 def certify(claim: str, before, after, ctx: Context, unknown=None, extra=None) -> Verdict:
     """Check a step by the relation it claims, never by re-running the rule.
 

@@ -21,6 +21,7 @@ from ..errors import RuleError
 from ..expr import ast as A
 from ..expr.objects import Grad, Scalar, Sgn
 from . import calculus, matrix
+from .base import with_context
 
 
 def linear_coefficient(f, unknown):
@@ -118,7 +119,7 @@ def _ball(run, f, u, r, goal):
     run.rec.step("solve-linear-matrix", eq1, sol_mu_form, "same-solutions", unknown=u,
                  why=f"{run.show(a)} is a positive multiple of I ({run.show(mu)} > 0)")
     sub_ctx = Context(run.table, {**run.ctx.definitions, u: sol_mu_form.rhs}, seed=run.ctx.seed)
-    _with_ctx(run, sub_ctx, lambda: run.rec.step("substitute-into-constraint", active, plugged, name=run.show(u)))
+    with_context(run, sub_ctx, lambda: run.rec.step("substitute-into-constraint", active, plugged, name=run.show(u)))
     mu_eq = Eq(mu, mu_sol.value, evaluate=False)
     run.rec.step("solve-scalar", plugged, mu_eq, "solves", unknown=mu, var=run.show(mu),
                  using=" (the multiplier of an active constraint at a minimum is positive)")
@@ -126,7 +127,7 @@ def _ball(run, f, u, r, goal):
         run.rec.note("dropped", f"The root {run.show(mu)} = {run.show(root)} is dropped because {reason}; "
                      "it gives the maximiser.", Eq(mu, root, evaluate=False))
     mu_ctx = Context(run.table, {**run.ctx.definitions, mu: mu_sol.value}, seed=run.ctx.seed)
-    _with_ctx(run, mu_ctx, lambda: run.rec.step("back-substitute", sol_mu_form, final, name=run.show(mu)))
+    with_context(run, mu_ctx, lambda: run.rec.step("back-substitute", sol_mu_form, final, name=run.show(mu)))
     return final
 
 
@@ -171,14 +172,6 @@ def _l1(run, f, u, r, goal):
                  "between the tied vertices is optimal.")
     return final
 
-
-def _with_ctx(run, ctx, fn):
-    saved = run.rec.ctx
-    run.rec.ctx = ctx
-    try:
-        return fn()
-    finally:
-        run.rec.ctx = saved
 
 
 def _optimality(ctx: Context, f, u, value, r, kind):

@@ -14,6 +14,7 @@ from ..equivalence import Context
 from ..errors import RuleError
 from ..expr.objects import Grad
 from . import calculus, matrix
+from .base import with_context
 
 
 def minimize_equality(run, f, u, goal):
@@ -79,7 +80,7 @@ def _solve(run, f, u, a, b, nu):
     plugged = Eq(matrix.mexpand(MatMul(a, in_nu.rhs).doit(), nu), b, evaluate=False)
     at_u = Context(run.table, {**run.rec.ctx.definitions, u: in_nu.rhs}, seed=run.rec.ctx.seed)
     constraint = Eq(MatMul(a, u), b, evaluate=False)
-    _with_ctx(run, at_u, lambda: run.rec.step("substitute-into-constraint", constraint, plugged, name=run.show(u)))
+    with_context(run, at_u, lambda: run.rec.step("substitute-into-constraint", constraint, plugged, name=run.show(u)))
     eq2, m, c = matrix.collect(plugged, nu)
     run.rec.step("collect", plugged, eq2, "same-solutions", unknown=nu, var=run.show(nu))
     nu_sol = matrix.solve_linear(m, c, nu)
@@ -90,7 +91,7 @@ def _solve(run, f, u, a, b, nu):
         run.rec.note("condition", "The answer needs this matrix to be invertible (the constraints independent).", m)
     final = Eq(u, matrix.mexpand(in_nu.rhs.xreplace({nu: nu_sol.rhs}).doit()), evaluate=False)
     at_nu = Context(run.table, {**run.rec.ctx.definitions, nu: nu_sol.rhs}, seed=run.rec.ctx.seed)
-    _with_ctx(run, at_nu, lambda: run.rec.step("back-substitute", in_nu, final, name=run.show(nu)))
+    with_context(run, at_nu, lambda: run.rec.step("back-substitute", in_nu, final, name=run.show(nu)))
     tidier = Eq(u, matrix.scalars_out_of_inverses(final.rhs), evaluate=False)
     if tidier != final:
         run.rec.step("simplify", final, tidier)
@@ -111,11 +112,3 @@ def _full_row_rank(a, run) -> bool:
     info = run.table.get(str(a)) if getattr(a, "is_Symbol", False) else None
     return bool(info is not None and "full_row_rank" in info.assumptions)
 
-
-def _with_ctx(run, ctx, fn):
-    saved = run.rec.ctx
-    run.rec.ctx = ctx
-    try:
-        return fn()
-    finally:
-        run.rec.ctx = saved

@@ -3,21 +3,27 @@ the 1-, 2- and ∞-norms alike), and the sign vector of a nonzero v has ‖sgn(v
 from __future__ import annotations
 
 
+def _scaled(v):
+    """(c, rest) for a vector written c·rest with a scalar c ≠ 1, else None."""
+    from sympy import MatMul
+
+    if not isinstance(v, MatMul):
+        return None
+    coeff, mats = v.as_coeff_matrices()
+    if coeff == 1 or not mats:
+        return None
+    return coeff, (MatMul(*mats) if len(mats) > 1 else mats[0])
+
+
 def pull_scalars(e):
     """‖c·v‖_p → |c|·‖v‖_p for every norm in ``e``; None when nothing changes."""
-    from sympy import Abs, MatMul
+    from sympy import Abs
 
-    from ..expr.objects import Scalar, norm1, norminf
+    from ..expr.objects import norm1, norminf
 
     def rewrite(n):
-        v = n.args[0]
-        if not isinstance(v, MatMul):
-            return n
-        coeff, mats = v.as_coeff_matrices()
-        if coeff == 1 or not mats:
-            return n
-        rest = MatMul(*mats) if len(mats) > 1 else mats[0]
-        return Abs(coeff) * type(n)(rest)
+        split = _scaled(n.args[0])
+        return n if split is None else Abs(split[0]) * type(n)(split[1])
 
     out = e.replace(lambda x: isinstance(x, (norm1, norminf)), rewrite)
     return None if out == e else out
@@ -33,18 +39,17 @@ def sign_vector(e):
     return None if out == e else out
 
 
-def sign_scaling(e, table=None):
+def sign_scaling(e):
     """sgn(c·v) → sgn(v) for a positive scalar c (and → −sgn(v) for a negative one)."""
     from sympy import MatMul
 
     from ..expr.objects import Sgn
 
     def rewrite(x):
-        v = x.args[0]
-        if not isinstance(v, MatMul):
+        split = _scaled(x.args[0])
+        if split is None:
             return x
-        coeff, mats = v.as_coeff_matrices()
-        rest = MatMul(*mats) if len(mats) > 1 else mats[0]
+        coeff, rest = split
         if coeff.is_positive:
             return Sgn(rest)
         if coeff.is_negative:
