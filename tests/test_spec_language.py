@@ -196,3 +196,19 @@ def test_equality_constrained_minimum_norm(tmp_path):
                                       spec.table["t"].obj.subs(dims): sp.ImmutableMatrix(t)})
     got = np.array(sp.N(got.doit()), dtype=float)
     np.testing.assert_allclose(got, np.linalg.pinv(x) @ t, rtol=1e-9)
+
+
+def test_max_with_zero_is_relu(tmp_path):
+    from derive.expr.objects import relu
+
+    spec = spec_of(tmp_path, {"z": {"kind": "scalar"}, "y": {"kind": "scalar"}},
+                   [{"id": "a", "goal": {"gradient": "max(0, z)**2 + max(z, y)", "wrt": "z"}}])
+    part = parts_of(spec)["a"]
+    assert part.answer.has(relu)
+    z, y = spec.table["z"].obj, spec.table["y"].obj
+    for zv, yv in ((1.5, -2.0), (-0.5, -2.0), (0.7, 3.0)):
+        want = 2 * max(zv, 0) + (1.0 if zv > yv else 0.0)
+        got = part.answer.subs({z: zv, y: yv})
+        got = got.replace(lambda e: type(e).__name__ == "heaviside", lambda e: 1 if e.args[0] > 0 else 0)
+        got = float(got.replace(lambda e: isinstance(e, relu), lambda e: sp.Max(e.args[0], 0)))
+        assert got == pytest.approx(want)

@@ -326,6 +326,19 @@ class Builder:
         entries = [self.as_scalar(self.build(a, env), a) for a in node.args]
         return Value(ImmutableMatrix([[e] for e in entries]), (Integer(len(entries)), Integer(1)))
 
+    def _call_max(self, node, env):
+        """max(0, z) and max(z, 0) are relu(z); max(a, b) of two scalars otherwise."""
+        from sympy import Max
+
+        from .objects import relu
+
+        a, b = (self.as_scalar(v, n) for v, n in zip(self._args(node, 2, env), node.args))
+        if a == 0:
+            return Value(relu(b), None)
+        if b == 0:
+            return Value(relu(a), None)
+        return Value(Max(a, b), None)
+
     def _call_mat(self, node, env):
         """mat(vec(a, b), vec(c, d)): an explicit matrix, one vec(...) (or [a, b]) per row."""
         from sympy import ImmutableMatrix, Integer
@@ -509,7 +522,7 @@ class Builder:
         return v.expr
 
 
-KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat"}
+KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max"}
 
 
 def _show(expr) -> str:

@@ -112,10 +112,15 @@ def expose_scalar(e, u):
 
 
 def scalar_derivative(f, var):
-    """d f / d var for a scalar symbol var; f may be a 1×1 matrix expression."""
-    from sympy import diff
+    """d f / d var for a scalar symbol var; f may be a 1×1 matrix expression. SymPy's own step
+    function (from max) is written as derive's heaviside, which prints and evaluates as H."""
+    from sympy import Heaviside, diff
+
+    from ..expr.objects import heaviside
 
     if getattr(f, "is_Matrix", False):
         _guard(f)
-        return to_scalar(f.diff(var).doit())
-    return diff(f, var)
+        out = to_scalar(f.diff(var).doit())
+    else:
+        out = diff(f, var)
+    return out.replace(lambda e: isinstance(e, Heaviside), lambda e: heaviside(e.args[0]))
