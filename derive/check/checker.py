@@ -556,6 +556,22 @@ def _rename(node, aliases: dict):
     return node
 
 
+def _small_polynomial(e, u, degree: int = 4, ops: int = 80) -> bool:
+    """Is e (over a common denominator) a polynomial of low degree in u, of modest size? Only
+    then is SymPy's solve bounded in time; anything else is compared by proportional residuals."""
+    from sympy import count_ops, fraction, together
+
+    try:
+        if count_ops(e) > ops:
+            return False
+        num, _ = fraction(together(e))
+        poly = num.as_poly(u)
+        return poly is not None and poly.degree() <= degree and all(
+            not c.has(u) and count_ops(c) <= ops for c in poly.all_coeffs())
+    except Exception:  # noqa: BLE001 - not a polynomial we can read
+        return False
+
+
 def _scalar_equations_agree(prev, eq, u, ctx) -> Verdict:
     """Two scalar equations in u agree when each one's roots satisfy the other."""
     from sympy import solve
@@ -568,6 +584,8 @@ def _scalar_equations_agree(prev, eq, u, ctx) -> Verdict:
         frozen, undo = freeze(r)
         if not frozen.has(u):
             return proportional(prev, eq, ctx, vary=[u])
+        if not _small_polynomial(frozen, u):
+            return proportional(prev, eq, ctx, vary=[u])   # solve() can run without end on hostile forms
         try:
             sols = solve(frozen, u, dict=False)
         except Exception:  # noqa: BLE001 - an unsolvable form falls back to proportional residuals
