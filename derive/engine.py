@@ -178,7 +178,7 @@ def symbol_rows(spec: Spec) -> tuple[SymbolRow, ...]:
         if info.shape is not None:
             r, c = info.shape
             shape = f"{r}" if c == 1 else f"{r} × {c}"
-        assumptions = ", ".join(a for a in info.assumptions if a != "real")
+        assumptions = ", ".join(a.replace("_", " ") for a in info.assumptions if a != "real")
         if info.domain is not None:
             d = info.domain.describe(info.name)
             assumptions = f"{assumptions}, {d}" if assumptions else d
