@@ -22,7 +22,8 @@ from multiprocessing.connection import wait
 
 DEFAULT_TIMEOUT = 60.0
 EXTRA_MEMORY = 1536 * 1024 * 1024     # bytes a worker may allocate beyond what it inherits
-RECURSION = 25_000                     # frames a worker may use (a 5,000-term sum needs about 10,000)
+RECURSION = 6_000                      # frames a worker may use: flat sums build in a loop, and deeper
+                                       # recursion in SymPy is a RecursionError (unparsed), not a crash
 STACK = 256 * 1024 * 1024              # the C stack those frames may need
 GRACE = 5.0                            # seconds the parent waits beyond an item's own timer
 
