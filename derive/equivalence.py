@@ -162,14 +162,14 @@ def _holds_under_positivity(a, b, ctx: Context) -> str:
 
 def _symbolic_zero(a, b) -> bool:
     """A cheap symbolic proof for plain scalar algebra; False means 'not proven', not 'different'."""
-    from sympy import cancel, count_ops
+    from sympy import Derivative, Subs, cancel, count_ops
 
     from .expr.objects import E, Scalar, Var
 
     for e in (a, b):
         if not getattr(e, "is_commutative", False) or getattr(e, "is_Matrix", False):
             return False
-        if e.has(E, Var, Scalar) or count_ops(e) > 60:
+        if e.has(E, Var, Scalar, Subs, Derivative) or count_ops(e) > 60:   # cancel() crawls through Subs
             return False
         if any(p.exp.is_Number and abs(p.exp) > 8 for p in e.atoms(__import__("sympy").Pow)):
             return False
