@@ -3,7 +3,6 @@
 exact instances, independently of the rules that produced it."""
 from __future__ import annotations
 
-import random
 from fractions import Fraction
 
 from .equivalence import Context, Counterexample, Verdict, _relevant, _trials, same_value
@@ -90,7 +89,7 @@ def identity(goal, answer, table, ctx, dropped):
 def condition(goal, answer, table, ctx, dropped):
     rel = Builder(table).build(goal.expr).expr
     s = table[goal.wrt].obj
-    return same_truth(rel, answer, s, ctx), f"it holds exactly where the original inequality holds"
+    return same_truth(rel, answer, s, ctx), "it holds exactly where the original inequality holds"
 
 
 def match(goal, answer, table, ctx, dropped):

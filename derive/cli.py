@@ -14,7 +14,6 @@ from . import __version__
 from .budget import DEFAULT_SECONDS
 from .errors import DeriveError
 from .options import SECONDS
-from .options import SECONDS
 
 FORMATS = ("text", "latex", "markdown", "json")
 

@@ -29,9 +29,7 @@ def gradient_goal(run, goal, expr):
             run.rec.step("hessian", g, h, "jacobian", unknown=u, var=run.name(u))
             return h
         return g
-    fs = calculus.to_scalar(f) if getattr(f, "is_Matrix", False) else f
-    if any(a.has(u) for a in fs.atoms(_scalar())):
-        fs = run.expose(fs, u)
+    fs = run.expose(calculus.to_scalar(f), u)
     d1 = tidy(calculus.scalar_derivative(fs, u))
     run.rec.step("differentiate-scalar", Derivative(fs, u), d1, var=run.name(u))
     if goal.order == 2:
@@ -259,9 +257,3 @@ def _product(xs):
     from sympy import Mul
 
     return Mul(*xs) if xs else 1
-
-
-def _scalar():
-    from .expr.objects import Scalar
-
-    return Scalar

@@ -7,7 +7,7 @@ import random
 from fractions import Fraction
 
 from .equivalence import Context, Counterexample, Verdict, _relevant, _trials, residual
-from .numeric import Dual, Mat, _dual, _mp, all_close, mat, mscale, show
+from .numeric import Dual, Mat, _dual, _mp, all_close, difference, mat, mscale, show
 
 POINTS = 16
 
@@ -96,7 +96,7 @@ def coefficient_matches(identity, eq, v, ctx: Context) -> Verdict:
         env[v] = v0
         coefficient = ev.eval(c)
         coefficient = coefficient[0][0] if isinstance(coefficient, Mat) else coefficient
-        lhs = _minus(full, base)
+        lhs = difference(full, base)
         rhs = mscale(coefficient, v0) if isinstance(v0, Mat) else coefficient * v0
         if all_close(lhs, rhs):
             return None
@@ -104,9 +104,3 @@ def coefficient_matches(identity, eq, v, ctx: Context) -> Verdict:
         return Verdict("not-equivalent", "numeric: not the coefficient", counterexample=ce)
 
     return _trials(ctx, [r, c], judge, "numeric: coefficient at {n} random instances (exact)")
-
-
-def _minus(a, b):
-    from .numeric import difference
-
-    return difference(a, b)

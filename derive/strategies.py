@@ -11,8 +11,8 @@ from sympy import Eq
 from .equivalence import Context
 from .errors import RuleError
 from .expr.build import Builder
-from .rules import calculus, matrix, moments
-from .rules.base import Recorder
+from .rules import calculus, differentials, matrix, moments
+from .rules.base import Recorder, with_context
 from .rules.tidy import tidy
 
 MAX_MOMENT_STEPS = 30
@@ -100,7 +100,7 @@ class Run:
             if hasattr(expr, "atoms") else set()
         if not grads and not scalar:
             return expr
-        mapping = {g: _gradient(g.expr, g.var).xreplace({g.var: g.at}) for g in grads}
+        mapping = {g: differentials.any_gradient(g.expr, g.var).xreplace({g.var: g.at}) for g in grads}
         mapping.update({d: calculus.scalar_derivative(d.expr, d.variables[0]) if isinstance(d, Derivative)
                         else d.doit() for d in scalar})
         after = _xreplace(expr, mapping)
@@ -221,7 +221,13 @@ class Run:
     def expose(self, expr, u):
         """Expand the 1×1 products that contain the scalar unknown, so it stands outside them:
         wᵀ(x − εw) → wᵀx − ε·wᵀw (a certified step)."""
-        after = calculus.expose_scalar(expr, u)
+        if isinstance(expr, Eq):
+            after = Eq(*(calculus.expose_scalar(calculus.to_scalar(side), u) for side in (expr.lhs, expr.rhs)),
+                       evaluate=False)
+            if after == Eq(calculus.to_scalar(expr.lhs), calculus.to_scalar(expr.rhs), evaluate=False):
+                return expr
+        else:
+            after = calculus.expose_scalar(expr, u)
         if after != expr:
             self.rec.step("expose-unknown", expr, after, var=self.name(u))
         return after
@@ -229,8 +235,7 @@ class Run:
     def minimize_scalar(self, f, u):
         from sympy import Derivative
 
-        if getattr(f, "is_Matrix", False) or any(a.has(u) for a in f.atoms(_scalar_class())):
-            f = self.expose(calculus.to_scalar(f), u)
+        f = self.expose(calculus.to_scalar(f), u)
         df = calculus.scalar_derivative(f, u)
         eq0 = Eq(tidy(df), 0, evaluate=False)
         fs = calculus.to_scalar(f) if getattr(f, "is_Matrix", False) else f
@@ -257,11 +262,9 @@ class Run:
             eq = self.moments(eq, final_tidy=False)
         if getattr(info.obj, "is_Matrix", False):
             return self.solve_vector(eq, info.obj)
-        lhs, rhs = calculus.to_scalar(eq.lhs), calculus.to_scalar(eq.rhs)
-        if any(a.has(info.obj) for side in (lhs, rhs) for a in side.atoms(_scalar_class())):
-            exposed = Eq(calculus.expose_scalar(lhs, info.obj), calculus.expose_scalar(rhs, info.obj), evaluate=False)
-            self.rec.step("expose-unknown", eq, exposed, var=self.name(info.obj))
-            eq, lhs, rhs = exposed, exposed.lhs, exposed.rhs
+        exposed = self.expose(eq, info.obj)
+        lhs, rhs = calculus.to_scalar(exposed.lhs), calculus.to_scalar(exposed.rhs)
+        eq = exposed
         tidy_eq = Eq(tidy(lhs), tidy(rhs), evaluate=False)
         if tidy_eq != eq:
             self.rec.step("simplify", eq, tidy_eq)
@@ -270,12 +273,12 @@ class Run:
 
     def solve_vector(self, eq, u):
         """A linear vector equation in u: collect A u = b, then u = A⁻¹ b (certified steps)."""
-        from .rules.forms import positive_definite_reason
+        from .rules.forms import invertible_reason, positive_definite_reason
 
         eq1, a, b = matrix.collect(eq, u)
         if eq1 != eq:
             self.rec.step("collect", eq, eq1, "same-solutions", unknown=u, var=self.name(u))
-        why = positive_definite_reason(a, self.show) or _invertible_reason(a, self.table)
+        why = positive_definite_reason(a, self.show) or invertible_reason(a, self.table, self.show)
         sol = matrix.solve_linear(a, b, u)
         self.rec.step("solve-linear-matrix", eq1, sol, "same-solutions", unknown=u,
                       why=why or "we assume it is (see the conditions)")
@@ -447,46 +450,9 @@ class Run:
             reported = reported.applyfunc(tidy)
         after = Eq(target, reported, evaluate=False)
         ctx = Context(self.table, {**self.ctx.definitions, unknown: value}, seed=self.ctx.seed)
-        saved = self.rec.ctx
-        self.rec.ctx = ctx
-        try:
-            self.rec.step("answer-as", Eq(target, expr, evaluate=False), after, name=self.name(target))
-        finally:
-            self.rec.ctx = saved
+        with_context(self, ctx, lambda: self.rec.step("answer-as", Eq(target, expr, evaluate=False), after,
+                                                      name=self.name(target)))
         return after
-
-
-def _gradient(f, var):
-    """SymPy's matrix calculus for matrix polynomials (quadratic and linear forms), where it is
-    reliable; the chain rule over 1×1 products for anything with scalar functions in it."""
-    from sympy import Function, Pow
-
-    from .rules.differentials import gradient
-
-    nonpolynomial = any(a.has(var) for a in f.atoms(Function)) or \
-        any(p.base.has(var) and not (p.exp.is_Integer and p.exp >= 0) for p in f.atoms(Pow))
-    if nonpolynomial:
-        return gradient(f, var)
-    try:
-        return calculus.gradient(f, var)
-    except RuleError:
-        return gradient(f, var)
-
-
-def _invertible_reason(a, table) -> str:
-    """Why a product such as XXᵀ or XᵀX is invertible, from declared ranks."""
-    from sympy import MatMul, Transpose
-
-    if isinstance(a, MatMul) and len(a.args) == 2:
-        left, right = a.args
-        for m, word, shape in ((left, "full_row_rank", "XXᵀ"), (right, "full_column_rank", "XᵀX")):
-            info = table.get(str(m)) if getattr(m, "is_symbol", False) or hasattr(m, "name") else None
-            if info is not None and word in info.assumptions and Transpose(m) in a.args:
-                return f"{m} has full {'row' if word == 'full_row_rank' else 'column'} rank, so {shape} is invertible"
-    info = table.get(str(a)) if hasattr(a, "name") else None
-    if info is not None and set(info.assumptions) & {"invertible", "positive_definite", "orthogonal"}:
-        return f"{a} is {next(iter(set(info.assumptions) & {'invertible', 'positive_definite', 'orthogonal'})).replace('_', ' ')} (declared)"
-    return ""
 
 
 def _zero_like(m):
@@ -511,12 +477,6 @@ def _positive_dummy():
     from sympy import Dummy
 
     return Dummy("pos", positive=True)
-
-
-def _scalar_class():
-    from .expr.objects import Scalar
-
-    return Scalar
 
 
 def _moment_classes():

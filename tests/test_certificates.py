@@ -14,6 +14,7 @@ from derive import certificate
 from derive.bank import entries
 from derive.cli import main
 from derive.engine import derive
+from derive.errors import CertificationError
 from derive.rules import constrained
 from derive.spec import load_spec
 
@@ -107,22 +108,6 @@ def test_the_old_restatement_bug_now_fails_loudly(tmp_path, monkeypatch):
     assert "end-to-end check against the goal as stated" in part.error
 
 
-def test_a_wrong_answer_never_comes_out_with_every_step_certified(tmp_path, monkeypatch):
-    """Even if a rule and its step checks agreed on a wrong answer, the answer is checked
-    against the spec's own goal."""
-    real = certificate.certify_answer
-    calls = []
-
-    def spy(goal, answer, *args, **kw):
-        calls.append(goal.kind)
-        return real(goal, answer, *args, **kw)
-
-    monkeypatch.setattr(certificate, "certify_answer", spy)
-    for e in entries():
-        derive(load_spec(e.path))
-    assert len(calls) >= sum(len(e.parts) for e in entries())
-
-
 def test_every_bank_part_carries_an_end_to_end_certificate():
     count = 0
     for e in entries():
@@ -143,7 +128,7 @@ def test_the_certificate_rejects_a_wrong_solve_answer_with_values():
     good = d.parts[0].answer
     from derive.engine import part_definitions
     defs, _ = part_definitions(spec, part, {})
-    with pytest.raises(Exception) as err:
+    with pytest.raises(CertificationError) as err:
         certificate.certify_answer(part.goal, sp.Eq(good.lhs, 2 * good.rhs), part.table, defs)
     assert "end-to-end" in str(err.value) and "=" in str(err.value)
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest_render import fgm, need_tex, ridge  # noqa: E402
 from derive import cache, service  # noqa: E402
 from derive.bank import Entry, entries  # noqa: E402
-from derive.errors import DeriveError, RenderError, RuleError  # noqa: E402
+from derive.errors import RenderError, RuleError  # noqa: E402
 from derive.render import pdf as pdf_mod  # noqa: E402
 from derive.render.build import MANIFEST, build_all  # noqa: E402
 from derive.render.latex import render_latex  # noqa: E402

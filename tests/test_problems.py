@@ -16,11 +16,10 @@ import numpy as np
 import pytest
 import sympy
 from click.testing import CliRunner
-from sympy import ImmutableMatrix, Indexed, IndexedBase, MatrixSymbol, Symbol
+from sympy import Symbol
 
 from derive.cli import main
 from derive.engine import derive
-from derive.expr.objects import Scalar, Sgn
 from derive.spec import load_spec
 
 PROBLEMS_DIR = Path(__file__).resolve().parents[1] / "problems"

@@ -23,6 +23,24 @@ def gradient(f, w):
     return collect_terms(_grad(f, w))
 
 
+def any_gradient(f, var):
+    """SymPy's matrix calculus for matrix polynomials (quadratic and linear forms), where it is
+    reliable and its forms are the familiar ones; the chain rule for anything with a scalar
+    function or a fractional power of the variable in it."""
+    from sympy import Function, Pow
+
+    from .calculus import gradient as polynomial_gradient
+
+    nonpolynomial = any(a.has(var) for a in f.atoms(Function)) or \
+        any(p.base.has(var) and not (p.exp.is_Integer and p.exp >= 0) for p in f.atoms(Pow))
+    if nonpolynomial:
+        return gradient(f, var)
+    try:
+        return polynomial_gradient(f, var)
+    except RuleError:
+        return gradient(f, var)
+
+
 def derivative_function(fn):
     """The derivative of a declared function L as a function named L′ (printed L′(y))."""
     from sympy import Function
@@ -31,7 +49,7 @@ def derivative_function(fn):
 
 
 def _grad(e, w):
-    from sympy import (Add, Function, MatAdd, MatMul, Mul, Pow, ZeroMatrix, exp, log, sqrt, tanh)
+    from sympy import Add, Function, Mul, Pow, ZeroMatrix, exp, log, sqrt, tanh
     from sympy.core.function import AppliedUndef
 
     from ..expr.objects import Scalar, heaviside, logit, relu, sigmoid, softplus

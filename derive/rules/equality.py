@@ -15,6 +15,7 @@ from ..errors import RuleError
 from ..expr.objects import Grad
 from . import calculus, matrix
 from .base import with_context
+from .differentials import any_gradient
 
 
 def minimize_equality(run, f, u, goal):
@@ -57,16 +58,10 @@ def _as_matrix(e):
 
 
 def _solve(run, f, u, a, b, nu):
-    from .solve import solve_scalar  # noqa: F401 - kept for symmetry with the ball rule
-
     extra = MatMul(Transpose(nu), MatAdd(MatMul(a, u), MatMul(-1, b))).doit()
     lagrangian = MatAdd(_as_matrix(f), extra)
     run.rec.step("lagrangian-equality", f, lagrangian, "lagrangian", extra=extra, mult=run.show(nu))
-    g = calculus.gradient(lagrangian, u) if not f.atoms(__import__("sympy").Function) else None
-    if g is None:
-        from .differentials import gradient
-
-        g = gradient(lagrangian, u)
+    g = any_gradient(lagrangian, u)
     eq0 = Eq(g, ZeroMatrix(*u.shape), evaluate=False)
     run.rec.step("stationary", lagrangian, eq0, "stationary", extra=Grad(lagrangian, u), var=run.show(u))
     eq1, p, q = matrix.collect(eq0, u)
@@ -109,6 +104,6 @@ def _multiple_of_identity(p, run) -> str:
 
 
 def _full_row_rank(a, run) -> bool:
-    info = run.table.get(str(a)) if getattr(a, "is_Symbol", False) else None
-    return bool(info is not None and "full_row_rank" in info.assumptions)
+    from .forms import declared
 
+    return bool(declared(run.table, a, "full_row_rank"))

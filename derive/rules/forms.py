@@ -63,3 +63,26 @@ def positive_definite_reason(a, printer=str) -> str | None:
     if not has_pd:
         return None
     return "it is a positive semidefinite Gram matrix plus a positive multiple of I (" + ", ".join(words) + ")"
+
+
+def declared(table, m, *words) -> str:
+    """The first of ``words`` declared for the matrix symbol ``m`` ('' if none, or not a symbol)."""
+    from sympy import MatrixSymbol
+
+    info = table.get(m.name) if isinstance(m, MatrixSymbol) else None
+    return next((w for w in words if info is not None and w in info.assumptions), "")
+
+
+def invertible_reason(a, table, printer=str) -> str:
+    """Why a square matrix is invertible, from declared assumptions: XXᵀ for X of full row rank,
+    XᵀX for full column rank, or a matrix declared invertible, positive definite or orthogonal."""
+    from sympy import MatMul, Transpose
+
+    if isinstance(a, MatMul) and len(a.args) == 2:
+        left, right = a.args
+        if right == Transpose(left) and declared(table, left, "full_row_rank"):
+            return f"{printer(left)} has full row rank, so {printer(a)} is invertible"
+        if left == Transpose(right) and declared(table, right, "full_column_rank"):
+            return f"{printer(right)} has full column rank, so {printer(a)} is invertible"
+    word = declared(table, a, "invertible", "positive_definite", "orthogonal")
+    return f"{printer(a)} is {word.replace('_', ' ')} (declared)" if word else ""

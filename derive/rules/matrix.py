@@ -140,8 +140,6 @@ def scalars_out_of_inverses(e):
     then combine: −Xᵀ(−XXᵀ/2)⁻¹t/2 → Xᵀ(XXᵀ)⁻¹t."""
     from sympy import Identity, Inverse, MatMul
 
-    from ..expr.objects import Scalar
-
     def rewrite(inv):
         inner = inv.arg
         if inner.shape == (1, 1):

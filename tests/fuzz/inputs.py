@@ -49,7 +49,7 @@ def expression(rng: random.Random, depth: int = 0) -> str:
         lambda: f"\\exp({sub()})",
         lambda: f"\\log({sub()})",
         lambda: f"\\sigma({sub()})",
-        lambda: f"(X^T X + \\lambda I)^{{-1}} X^T \\mathbf{{t}}",
+        lambda: "(X^T X + \\lambda I)^{-1} X^T \\mathbf{t}",
         lambda: f"{sub()}^{rng.choice(['2', '{10}', '{100}', '{101}'])}",
         lambda: f"-{sub()}",
     ]
