@@ -12,10 +12,26 @@ import random
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from .errors import DeriveError
 from .numeric import EvalError, Evaluator, Mat, Singular, all_close, div, is_zero, mat, show
 
 TRIALS = 6
 MAX_ATTEMPTS = 40
+MAX_NODES = 4000
+
+
+class TooLarge(DeriveError):
+    """An expression grew past what a comparison can afford."""
+
+
+def _larger_than(expr, limit: int) -> bool:
+    """Has ``expr`` more than ``limit`` nodes? Stops counting as soon as it has."""
+    from sympy import preorder_traversal
+
+    for n, _ in enumerate(preorder_traversal(expr), 1):
+        if n > limit:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -53,10 +69,18 @@ class Context:
     trials: int = TRIALS
 
     def expand_definitions(self, expr):
+        """``expr`` with the definitions substituted until none is left (at most 12 rounds).
+
+        Definitions come from specs and from students' own lines, so a chain of them can grow
+        without bound (``p = z q``, ``q = p p``): past ``MAX_NODES`` nodes this raises
+        ``TooLarge`` and the caller says ``unknown`` rather than running for minutes."""
         for _ in range(12):
             new = expr.xreplace(self.definitions) if self.definitions else expr
             if new == expr:
                 return new
+            if _larger_than(new, MAX_NODES):
+                raise TooLarge("the definitions in force expand this expression past "
+                               f"{MAX_NODES:,} terms; too large to compare")
             expr = new
         return expr
 

@@ -122,6 +122,17 @@ def test_hostile_inputs_end_quickly_as_unparsed_or_unknown(problems, name, tmp_p
     assert not report.fully_right
 
 
+def test_names_that_feed_each_other_end_quickly_as_unknown(problems):
+    """p defined by q and q by p: expanding them would grow without bound (a fuzzed file spent
+    minutes in the final-answer comparison). The line that needs them is unknown, quickly."""
+    start = time.monotonic()
+    report = check_text((HOSTILE / "self-feeding-names.md").read_text(), "self-feeding-names.md", problems("ridge-fgm"))
+    assert time.monotonic() - start < 10
+    last = report.steps[-1]
+    assert last.status == "unknown" and "too large" in last.reason
+    assert not report.fully_right
+
+
 def test_five_megabyte_file_is_refused_without_reading_it_all(tmp_path):
     big = tmp_path / "big.md"
     big.write_text("$$ x = " + "x + " * 1_300_000 + "x $$\n")

@@ -112,3 +112,21 @@ def test_singular_instances_are_resampled_not_misjudged(table):
     # inv(X.T @ X) is singular whenever n < d; those draws are skipped, never counted as proof.
     v = same_value(expr(table, "inv(X.T @ X) @ X.T @ X @ w"), expr(table, "w"), Context(table))
     assert v.status in ("equivalent", "unknown")
+
+
+def test_definitions_that_grow_without_bound_are_refused_quickly():
+    """A student's names can feed each other (a = b² + b, b = a² + a); expanding them must stop
+    with a clear error instead of building an expression of 2¹² copies (a fuzzed file ran for
+    minutes in the final-answer comparison)."""
+    import time
+
+    from derive.equivalence import MAX_NODES, TooLarge
+
+    a, b, x = sp.symbols("a b x")
+    ctx = Context(table=None, definitions={a: b**2 + b + x, b: a**2 + a - x})
+    start = time.perf_counter()
+    with pytest.raises(TooLarge, match=f"{MAX_NODES:,}"):
+        ctx.expand_definitions(a + 1)
+    assert time.perf_counter() - start < 5
+    small = Context(table=None, definitions={a: b + 1, b: x})
+    assert small.expand_definitions(a * 2) == 2 * (x + 1)

@@ -488,9 +488,23 @@ class PartChecker:
 
     # -- the final answer -----------------------------------------------------------------------
     def final_answer(self, line, value) -> AnswerResult:
+        """The verdict on the final answer, under the same time limit and safety net as a line."""
         latex = line.latex
         if value is None:
             return AnswerResult(latex, "unknown", reason="the final line could not be read", line=line.line)
+        armed = _alarm(self.step_seconds)
+        try:
+            return self._final_answer(latex, line, value)
+        except StepTimeout:
+            return AnswerResult(latex, "unknown", reason=f"timed out after {self.step_seconds:g} s", line=line.line)
+        except DeriveError as err:
+            return AnswerResult(latex, "unknown", reason=str(err), line=line.line)
+        except (RecursionError, MemoryError):
+            return AnswerResult(latex, "unknown", reason="too large to check", line=line.line)
+        finally:
+            _disarm(armed)
+
+    def _final_answer(self, latex, line, value) -> AnswerResult:
         for name, expected in self.answers:
             v = same_value(value, expected, self.ctx)
             if v.ok:
