@@ -24,6 +24,16 @@ class TooLarge(DeriveError):
     """An expression grew past what a comparison can afford."""
 
 
+def _differentiate_defined(expr, definitions: dict):
+    """d/dw f(w) where w also has a value (w = xt/(x² + 2λ) from an earlier part): differentiate
+    in w first, then substitute; substituting first would differentiate by an expression."""
+    from sympy import Derivative
+
+    found = [d for d in getattr(expr, "atoms", lambda *a: ())(Derivative)
+             if any(v in definitions for v, _ in d.variable_count)]
+    return expr.xreplace({d: d.doit() for d in found}) if found else expr
+
+
 def _larger_than(expr, limit: int) -> bool:
     """Has ``expr`` more than ``limit`` nodes? Stops counting as soon as it has."""
     from sympy import preorder_traversal
@@ -74,6 +84,8 @@ class Context:
         Definitions come from specs and from students' own lines, so a chain of them can grow
         without bound (``p = z q``, ``q = p p``): past ``MAX_NODES`` nodes this raises
         ``TooLarge`` and the caller says ``unknown`` rather than running for minutes."""
+        if self.definitions:
+            expr = _differentiate_defined(expr, self.definitions)
         for _ in range(12):
             new = expr.xreplace(self.definitions) if self.definitions else expr
             if new == expr:

@@ -186,8 +186,13 @@ class PartChecker:
                 return f" (it type-checks if {name} means {other}: try --alias {name}={other})"
         return ""
 
+    def _builder(self) -> Builder:
+        b = Builder(self.table, "", lenient=True)
+        b.call_names = {self.part.goal.wrt} | self.student_names if self.part.goal.wrt else set(self.student_names)
+        return b
+
     def _build(self, node):
-        return Builder(self.table, "", lenient=True).build(_rename(node, self.aliases))
+        return self._builder().build(_rename(node, self.aliases))
 
     def _declare_unknown_names(self, terms) -> None:
         """Names the spec does not know: a new scalar (a multiplier, a constant) unless the name
@@ -310,21 +315,59 @@ class PartChecker:
             self.student_names.add(name)
         else:
             return None
-        value = Builder(self.table, "", lenient=True).build(terms[1]).expr
+        value = self._builder().build(terms[1]).expr
         move, reason = "definition", f"defines {name}"
-        if self.state and self.state[0] == "objective":
+        if self.state and self.state[0] == "objective" and self._could_be_objective(head, value):
             goal_objective = self.state[1]
             v = same_value(value, goal_objective, self.ctx)
             if v.ok:
                 move, reason = "states the objective", f"defines {name} as the problem's objective"
                 self.state = ("objective", value)
-            elif self.part.goal.subject_to is None:
-                return lambda base: replace(base, status="wrong", move="states the objective",
-                                            reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
-            else:
+            elif self.part.goal.subject_to is not None:
                 self.state = ("objective", value)
                 reason = f"defines {name} (a Lagrangian or auxiliary function)"
+            elif (convention := self._same_minimiser(value)) is not None:
+                move, reason = "states the objective", f"defines {name}: an objective with the same minimiser ({convention})"
+                self.state = ("objective", value)
+            else:
+                return lambda base: replace(base, status="wrong", move="states the objective",
+                                            reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
         return lambda base: replace(base, move=move, reason=reason)
+
+    def _could_be_objective(self, head, value) -> bool:
+        """A name can restate the objective only if it is a scalar in the unknown (``J(w) = …``);
+        ``r = Xw − t`` or ``c = Xᵀa`` are names for parts of the work."""
+        u = self.unknown
+        if u is None or (getattr(value, "is_Matrix", False) and value.shape != (1, 1)):
+            return False
+        if isinstance(head, A.Call) and any(isinstance(a, A.Name) and a.id == self.part.goal.wrt for a in head.args):
+            return True
+        return _mentions(value, u)
+
+    def _same_minimiser(self, value) -> str | None:
+        """The convention whose answer is a stationary point of ``value`` (the objective without
+        its constant factor, say), or None. ``value``'s gradient must vanish there."""
+        from sympy import Derivative, Subs
+
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        f = to_scalar(value) if getattr(value, "is_Matrix", False) else value
+        for name, answer in self.answers:
+            if getattr(answer, "shape", None) != getattr(u, "shape", None):
+                continue
+            if getattr(u, "is_Matrix", False):
+                from sympy import MatrixSymbol, Dummy
+
+                fresh = MatrixSymbol(Dummy("u"), *u.shape)
+                grad = Grad(f.xreplace({u: fresh}), fresh, answer)
+            else:
+                grad = Subs(Derivative(f, u), u, answer)
+            zero = _zero(grad) if getattr(grad, "is_Matrix", False) else 0
+            if same_value(grad, zero, self.ctx).ok:
+                return name
+        return None
 
     def _objective(self, base, call: A.Call) -> StepResult:
         expr = self._build(call.args[0]).expr
@@ -425,7 +468,9 @@ class PartChecker:
             if getattr(value, "shape", None) != getattr(u, "shape", None):
                 continue
             answer = Eq(u, value, evaluate=False)
-            if getattr(u, "is_Matrix", False):
+            if getattr(u, "is_Matrix", False) and not getattr(eq.lhs, "is_Matrix", False):
+                v = satisfies(eq, u, value, self.ctx, check_domain=False)   # δ_i = −ε sign(g_i): entrywise
+            elif getattr(u, "is_Matrix", False):
                 v = same_solutions(answer, eq, u, self.ctx)
             else:
                 v = _scalar_equations_agree(answer, eq, u, self.ctx)

@@ -600,6 +600,16 @@ class _Parser:
         if lower_slice is None:
             raise self.fail(f"\\sum at column {pos + 1} needs an index: \\sum_{{j=1}}^{{M}} or \\sum_j", pos)
         lo, hi = lower_slice
+        several = self._index_list(lo, hi)
+        if several and upper_slice is None:                          # \sum_{j,k}: a double sum
+            self.bound.extend(several)
+            try:
+                body = self.term()
+            finally:
+                del self.bound[-len(several):]
+            for index in reversed(several):
+                body = SumOver(body, index, None, None, pos)
+            return body
         kind, value, ipos = self.toks[lo] if lo < hi else ("e", "", pos)
         if kind not in "lc" or (kind == "c" and value not in GREEK):
             raise self.fail(f"cannot read the index of \\sum at column {pos + 1}", pos)
@@ -617,6 +627,15 @@ class _Parser:
         finally:
             self.bound.pop()
         return SumOver(body, index, lower, upper, pos)
+
+    def _index_list(self, lo: int, hi: int) -> list[str]:
+        """``j, k`` under a sum: the index names, or [] when the slice is anything else."""
+        toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
+        names = [ALIASES.get(v, v) for k, v, _ in toks[0::2] if k == "l" or (k == "c" and v in GREEK)]
+        commas = [v for _, v, _ in toks[1::2]]
+        if len(toks) >= 3 and len(names) == (len(toks) + 1) // 2 and set(commas) == {","}:
+            return names
+        return []
 
     # -- names ---------------------------------------------------------------------------
     def base(self) -> _Spelling:
@@ -687,11 +706,56 @@ class _Parser:
 
     def name(self) -> Node:
         sp = self.spelling()
+        if sp.primes and self.is_("s", "("):
+            derivative = self._prime_call(sp)
+            if derivative is not None:
+                return derivative
         node = self.resolve(sp)
         if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (
                 node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES)):
             return Call(node.id, self.call_args(), sp.pos)
+        if isinstance(node, Name) and node.id in self.t.ids and self.is_("s", "(") and self._starts_chain(sp):
+            save = self.i
+            args = self._name_args()
+            if args is not None and self._at_relation():  # ε(λ) = …, L_1(η) = …: a name as a function
+                return Call(node.id, args, sp.pos)
+            self.i = save
         return node
+
+    def _starts_chain(self, sp: _Spelling) -> bool:
+        return bool(self.toks) and sp.pos == self.toks[0][2]
+
+    def _at_relation(self) -> bool:
+        kind, value, _ = self.peek()
+        return (kind == "s" and value in "=<>") or (kind == "c" and value in RELATIONS)
+
+    def _name_args(self) -> tuple | None:
+        """``(a, b)`` holding names only, consumed; else None and nothing consumed."""
+        save = self.i
+        try:
+            args = self.call_args()
+        except ParseError:
+            self.i = save
+            return None
+        if all(isinstance(a, Name) for a in args):
+            return args
+        self.i = save
+        return None
+
+    def _prime_call(self, sp: _Spelling) -> Node | None:
+        """``L_1'(η)``: the derivative of a known name with respect to its one named argument."""
+        primes, sp.primes = sp.primes, 0
+        base = self.resolve(sp)
+        sp.primes = primes
+        if not isinstance(base, Name) or base.id not in self.t.ids:
+            return None
+        args = self._name_args()
+        if args is None or len(args) != 1:
+            return None
+        body: Node = Call(base.id, args, sp.pos) if base.id in self.given_functions else base
+        for _ in range(primes):
+            body = Call("diff", (body, args[0]), sp.pos)
+        return body
 
     def resolve(self, sp: _Spelling) -> Node:
         for star in ((True, False) if sp.star else (False,)):
@@ -719,9 +783,25 @@ class _Parser:
             for v in vals:
                 node = Index(node, Name(v, sp.pos), sp.pos)
             return node
+        digits = [v for v in vals if v.isdigit()]
+        if indexish and digits and vals == digits + indexish:         # w_{0,k}: component k of w_0
+            node = self._component_base(sp, "".join(digits))
+            for v in indexish:
+                node = Index(node, Name(v, sp.pos), sp.pos)
+            return node
         if indexish and any(v in ("+", "-") for v in vals):        # x_{j+1}
             return Index(node, self.sub(lo, hi, self.sum), sp.pos)
         return Name(head + "_" + _slug(vals), sp.pos)
+
+
+    def _component_base(self, sp: _Spelling, digits: str) -> Node:
+        """The vector behind ``w_{0,k}``: the name spelled ``w_0`` (``\\mathbf{w}_0``), else ``w0``."""
+        for loose in (False, True):
+            parts = list(sp.loose if loose else sp.exact) + ["_", digits]
+            hit = self.t.lookup(" ".join(parts), " ".join(list(sp.loose) + ["_", digits]))
+            if hit:
+                return Name(hit, sp.pos)
+        return Name(sp.fallback + digits, sp.pos)
 
 
 def _slug(values: list[str]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ParseError
 from . import ast as A
-from .symbols import SymbolTable
+from .symbols import SymbolInfo, SymbolTable
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class Builder:
         self.table = table
         self.text = text
         self.lenient = lenient
+        self._spans: dict = {}      # index symbol -> (lower, upper) of what it indexes
+        self.call_names: set = set()  # lenient: names a student may write as functions, ε(λ)
 
     # -- entry points ----------------------------------------------------------------------
     def build(self, node: A.Node, env: dict | None = None) -> Value:
@@ -105,6 +107,8 @@ class Builder:
             if not isinstance(node.base, A.Name):
                 raise self.fail("only a named family can be indexed, e.g. m[j]", node)
             raise self.table.unknown(node.base.id, self.text, node.base.pos)
+        if info.index is None and self.lenient and info.shape is not None:
+            return self._component(info, indices, node, env)
         if info.index is None:
             raise self.fail(f"'{node.base.id}' is not an indexed family; declare it with index: j", node)
         want = 2 if isinstance(info.index, tuple) else 1
@@ -112,12 +116,45 @@ class Builder:
             shown = ", ".join(info.index) if want == 2 else info.index
             raise self.fail(f"'{node.base.id}' takes {want} ind{'ices' if want == 2 else 'ex'}: write {node.base.id}[{shown}]", node)
         built = []
-        for index in indices:
-            idx = self._build(index, env)
+        names = info.index if want == 2 else (info.index,)
+        for index, name in zip(indices, names):
+            family_range = self.table[name].range
+            idx = self._index_value(index, env, family_range) if self.lenient else self._build(index, env)
             if isinstance(idx, _PendingIdentity) or idx.shape is not None:
                 raise self.fail("an index must be a scalar", index)
             built.append(idx.expr)
         return Value(info.obj[tuple(built)] if want == 2 else info.obj[built[0]], None)
+
+    # -- coordinates (student LaTeX): v_j, X_{ij}, sums over undeclared indices --------------
+    def _component(self, info, indices, node, env):
+        """``w_j`` for a vector w, ``X_{ij}`` for a matrix X: one entry, counted from 1."""
+        rows, cols = info.shape
+        if len(indices) == 1 and (cols == 1 or rows == 1):
+            dim = rows if cols == 1 else cols
+            k = self.as_scalar(self._index_value(indices[0], env, (1, dim)), indices[0]) - 1
+            return Value(info.obj[k, 0] if cols == 1 else info.obj[0, k], None)
+        if len(indices) == 2:
+            i = self.as_scalar(self._index_value(indices[0], env, (1, rows)), indices[0]) - 1
+            j = self.as_scalar(self._index_value(indices[1], env, (1, cols)), indices[1]) - 1
+            return Value(info.obj[i, j], None)
+        raise self.fail(f"'{info.name}' has shape {_fmt(info.shape)}; write one index for a vector, two for a matrix", node)
+
+    def _index_value(self, index, env, span):
+        """The value of an index: bound by a sum (env), declared in the spec, or a free index the
+        student uses (``x'_j = x_j − ε w_j`` holds for every j), added to the table with the
+        range of what it indexes so that checking draws it at random."""
+        from sympy import Symbol
+
+        if isinstance(index, A.Name) and index.id not in env and index.id not in self.table \
+                and len(index.id) == 1 and index.id.isalpha():
+            obj = Symbol(index.id, integer=True, positive=True)
+            self.table.add(SymbolInfo(index.id, "index", obj, range=tuple(span), latex=index.id))
+        value = self._build(index, env)
+        if isinstance(value, _PendingIdentity) or value.shape is not None:
+            raise self.fail("an index must be a scalar", index)
+        if span is not None:
+            self._spans.setdefault(value.expr, tuple(span))
+        return value
 
     def _Neg(self, node, env):
         v = self._build(node.operand, env)
@@ -286,6 +323,9 @@ class Builder:
                 raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
             local = {p: self.build(a, env) for p, a in zip(info.params, node.args)}
             return self.build(info.body, local)
+        if info is not None and self.lenient and info.kind not in ("function", "ufunc") \
+                and all(isinstance(a, A.Name) for a in node.args):
+            return self._function_notation(info, node, env)
         handler = getattr(self, "_call_" + node.func, None)
         if handler is None:
             if node.func in SCALAR_FUNCS:
@@ -294,6 +334,17 @@ class Builder:
             err.kind = "name"
             raise err
         return handler(node, env)
+
+    def _function_notation(self, info, node, env):
+        """``ε(λ)``, ``L_1(η)`` in a student's line: a defined name (or one the caller lists in
+        ``call_names``, such as the unknown) written as a function of symbols means the name
+        itself; any other symbol followed by ``(a)`` is a product, ``x(a) = x·a``."""
+        if info.kind == "defined" or info.name in self.call_names:
+            return self._Name(A.Name(info.name, node.pos), env)
+        product = A.Name(info.name, node.pos)
+        for arg in node.args:
+            product = A.BinOp("*", product, arg, node.pos)
+        return self._build(product, env)
 
     def _args(self, node, count, env):
         if len(node.args) != count:
@@ -375,6 +426,7 @@ class Builder:
         if len(node.args) == 2:
             which = node.args[1]
             p = which.id if isinstance(which, A.Name) else getattr(which, "value", None)
+            p = "inf" if p == "oo" else p           # \|v\|_\infty in student LaTeX
             if p not in ("1", "2", "inf"):
                 raise self.fail("the p of norm(v, p) must be 1, 2 or inf", which)
         if v.shape is None:
@@ -408,6 +460,13 @@ class Builder:
             return None
         args = call.args[:len(info.params)]
         where = [i for i, a in enumerate(args) if a == var]
+        if self.lenient and not where and var.id in info.params:
+            where = [info.params.index(var.id)]         # ∇_w L(w₀): the gradient in w, taken at w₀
+            if where[0] >= len(args):
+                return None
+            var = args[where[0]]
+            if not isinstance(var, A.Name):
+                return None
         if len(args) != len(info.params) or len(where) != 1:
             return None
         point = self.build(var, env)
@@ -470,6 +529,10 @@ class Builder:
         if bound is not None:
             return bound
         f, var = self._args(node, 2, env)
+        if self.lenient:
+            leibniz = self._leibniz(f, var, node)
+            if leibniz is not None:
+                return leibniz
         if var.shape is not None or not isinstance(var.expr, Symbol):
             raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)
         x = self.as_scalar(f, node) if f.shape is not None and _is_1x1(f.shape) else f.expr
@@ -477,10 +540,37 @@ class Builder:
             raise self.fail("diff(f, s) of a matrix is not supported; differentiate a scalar", node)
         return Value(Derivative(x, var.expr, evaluate=False), None)
 
+    def _leibniz(self, f, var, node):
+        """∂f/∂w for a vector w is the gradient; ∂f/∂w_j (an entry) is the gradient's entry j."""
+        from sympy import MatrixSymbol
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        from .objects import Grad
+
+        if f.shape is not None and not _is_1x1(f.shape):
+            return None
+        if var.shape is not None and isinstance(var.expr, MatrixSymbol) and var.shape[1] == 1:
+            return Value(Grad(f.expr, var.expr), var.shape)
+        if isinstance(var.expr, MatrixElement) and isinstance(var.expr.parent, MatrixSymbol) \
+                and var.expr.parent.shape[1] == 1:
+            return Value(MatrixElement(Grad(f.expr, var.expr.parent), var.expr.i, 0), None)
+        return None
+
     def _SumOver(self, node, env):
-        from sympy import Sum
+        from sympy import Sum, Symbol
 
         info = self.table.get(node.index)
+        if (info is None or info.kind != "index") and self.lenient:
+            # a student's own summation index: bound here, its range read off what it indexes
+            var = Symbol(node.index, integer=True, positive=True)
+            body = self.build(node.body, {**env, node.index: Value(var, None)})
+            x = self.as_scalar(body, node.body)
+            span = self._spans.get(var)
+            lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else span and span[0]
+            hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else span and span[1]
+            if lo is None or hi is None:
+                raise self.fail(f"cannot tell the range of the sum over {node.index}; write its limits", node)
+            return Value(Sum(x, (var, lo, hi)), None)
         if info is None or info.kind != "index":
             raise self.fail(f"'{node.index}' is not a declared index; declare it with kind: index and a range", node)
         body = self.build(node.body, env)

@@ -1,0 +1,153 @@
+"""Students' notation the checker must read (issue 10): coordinates, Leibniz and prime
+derivatives, gradients at a point, function notation, names for sub-expressions, objectives under
+a convention. Each correct form is accepted, and a slip in the same notation is still caught at
+its line, with a counterexample."""
+import pytest
+
+from derive.bank import find
+from derive.check.run import Problem, check_text
+from derive.engine import derive
+from derive.spec import load_spec
+
+
+@pytest.fixture(scope="module")
+def problem():
+    cache = {}
+
+    def get(pid):
+        if pid not in cache:
+            spec = load_spec(find(pid))
+            cache[pid] = Problem.prepare(spec, derive(spec))
+        return cache[pid]
+
+    return get
+
+
+def verdicts(problem, pid, text):
+    report = check_text(text, "student.md", problem(pid))
+    return {s.line: s for s in report.steps}, report
+
+
+FGM_COORDS = """## 1.1.2
+
+$$ f(x; w) = \\sum_{j=1}^{d} w_j x_j $$
+
+$$ \\frac{\\partial f}{\\partial x_j} = w_j $$
+
+$$ x'_j = x_j - \\epsilon w_j $$
+
+$$ f(x'; w) = \\sum_j w_j (x_j - \\epsilon w_j) = \\sum_j w_j x_j - \\epsilon \\sum_j w_j^2 $$
+"""
+
+
+def test_coordinate_notation_is_read_and_checked(problem):
+    steps, report = verdicts(problem, "ridge-fgm", FGM_COORDS)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert report.parts[0].final_answer.status == "correct"
+
+
+@pytest.mark.parametrize("line, slip", [
+    (5, ("\\frac{\\partial f}{\\partial x_j} = w_j", "\\frac{\\partial f}{\\partial x_j} = 2 w_j")),
+    (7, ("x'_j = x_j - \\epsilon w_j", "x'_j = x_j + \\epsilon w_j")),
+    (9, ("- \\epsilon \\sum_j w_j^2", "- \\epsilon \\sum_j w_j")),
+])
+def test_a_slip_in_coordinates_is_wrong_at_its_line(problem, line, slip):
+    steps, _ = verdicts(problem, "ridge-fgm", FGM_COORDS.replace(*slip))
+    assert steps[line].status == "wrong" and steps[line].counterexample is not None
+    assert all(s.status == "ok" for n, s in steps.items() if n < line)
+
+
+def test_gradient_at_a_point_and_prime_notation(problem):
+    text = """## 2.2.1a
+
+$$ w_1 = w_0 - \\eta \\nabla_{w} L(w_0) = w_0 - \\frac{2\\eta}{n} X^T (X w_0 - t) $$
+
+## 2.2.3
+
+$$ c = X^T a $$
+
+$$ L_1(\\eta) = \\frac{1}{n}(\\|a\\|^2 - \\frac{4\\eta}{n}\\|c\\|^2 + \\frac{4\\eta^2}{n^2}\\|Xc\\|^2) $$
+
+$$ L_1'(\\eta) = \\frac{1}{n}(-\\frac{4}{n}\\|c\\|^2 + \\frac{8\\eta}{n^2}\\|Xc\\|^2) = 0 $$
+
+$$ \\eta^* = \\frac{n\\|X^T a\\|^2}{2\\|X X^T a\\|^2} $$
+"""
+    steps, report = verdicts(problem, "optimal-lr", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert steps[7].move == "definition"          # c names a sub-expression; it is not an objective
+    assert all(p.final_answer.status == "correct" for p in report.parts)
+    slipped, _ = verdicts(problem, "optimal-lr", text.replace("\\frac{8\\eta}{n^2}", "\\frac{4\\eta}{n^2}"))
+    assert slipped[11].status == "wrong"
+
+
+def test_names_for_parts_of_the_work_are_definitions(problem):
+    text = """$$ r = Xw - t $$
+
+$$ J = \\frac{1}{2n} r^T r + \\lambda w^T w $$
+
+$$ \\nabla_w J = \\frac{1}{n} X^T r + 2\\lambda w = 0 $$
+
+$$ w^* = (X^T X + 2n\\lambda I)^{-1} X^T t $$
+"""
+    steps, _ = verdicts(problem, "ridge-fgm", "## 1.2.2\n\n" + text)
+    assert [s.status for s in steps.values()] == ["ok"] * 4
+    assert steps[3].move == "definition" and steps[5].move == "states the objective"
+
+
+def test_objective_under_a_declared_convention_is_named_and_a_wrong_one_is_not(problem):
+    text = """## 1.2.2
+
+$$ J(w) = \\|Xw - t\\|^2 + \\lambda \\|w\\|^2 $$
+
+$$ \\nabla_w J = 2X^T(Xw - t) + 2\\lambda w = 0 $$
+
+$$ w^* = (X^T X + \\lambda I)^{-1} X^T t $$
+"""
+    steps, report = verdicts(problem, "ridge-fgm", text)
+    assert steps[3].status == "ok" and "1/(2n)" in steps[3].reason
+    assert report.parts[0].final_answer.status == "correct"
+    wrong, _ = verdicts(problem, "ridge-fgm", text.replace("\\lambda \\|w\\|^2", "\\lambda \\|w\\|"))
+    assert wrong[3].status == "wrong" and wrong[3].counterexample is not None
+
+
+def test_derivative_in_a_symbol_that_also_has_a_value(problem):
+    text = """## 1.2.3
+
+$$ \\frac{d}{dw}\\left[\\frac{1}{2}(w x - t)^2 + \\lambda w^2\\right] = x(wx - t) + 2\\lambda w = 0 $$
+
+$$ w = \\frac{xt}{x^2 + 2\\lambda} $$
+
+$$ \\epsilon(\\lambda) = \\frac{x^2 + 2\\lambda}{t} $$
+"""
+    steps, report = verdicts(problem, "ridge-fgm", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    slipped, _ = verdicts(problem, "ridge-fgm", text.replace("= x(wx - t) + 2", "= x(wx - t) + "))
+    assert slipped[3].status == "wrong"
+
+
+def test_function_notation_is_only_read_at_the_head_of_a_line(problem):
+    """ε(λ) = … names ε as a function of λ; ε (w^*)^2 inside a line is still a product."""
+    text = """## 1.2.3
+
+$$ w^* = \\frac{xt}{x^2 + 2\\lambda} $$
+
+$$ f(x') = w^* x' = w^* x - \\epsilon (w^*)^2 = 0 $$
+"""
+    steps, _ = verdicts(problem, "ridge-fgm", text)
+    assert steps[5].status == "ok"
+
+
+def test_entrywise_answer_and_the_max_norm(problem):
+    text = """## 1b
+
+$$ g^T \\delta = \\sum_i g_i \\delta_i $$
+
+$$ \\delta_i^* = -\\varepsilon \\operatorname{sign}(g_i) $$
+
+$$ \\delta^* = -\\varepsilon \\operatorname{sign}(g) $$
+"""
+    steps, report = verdicts(problem, "trust-region", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    slipped, _ = verdicts(problem, "trust-region", text.replace("^* = -\\varepsilon \\operatorname{sign}(g_i)",
+                                                                 "^* = -\\varepsilon \\frac{g_i}{\\|g\\|_\\infty}"))
+    assert slipped[5].status == "wrong"
