@@ -57,8 +57,10 @@ class Part:
         from .expr.build import Builder
 
         g = self.goal
-        if g.kind in ("minimize", "solve"):
+        if g.kind in ("minimize", "solve", "step"):
             return self.table[g.wrt].shape
+        if g.kind == "unroll":
+            return self.table[g.state].shape
         if g.kind in ("mean", "variance"):
             return None
         return Builder(self.table).build(g.expr).shape

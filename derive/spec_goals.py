@@ -22,7 +22,10 @@ GOAL_KEYS = {
     "show": ("show",),
     "condition": ("condition", "for"),
     "match": ("match", "for", "every"),
+    "step": ("step", "rule", "wrt", "from", "rate", "decay", "penalty"),
+    "unroll": ("unroll", "state", "from", "steps"),
 }
+STEP_RULES = {"gradient": (), "weight-decay": ("decay",), "proximal": ("penalty",)}
 GOAL_KINDS = tuple(GOAL_KEYS)
 RELATION_GOALS = {"solve": ("=",), "show": ("=",), "match": ("=",), "condition": ("<", "<=", ">", ">=")}
 
@@ -41,6 +44,13 @@ class Goal:
     every: str | None = None          # match: the symbol the identity must hold for
     name: str = ""                    # within a part's goals: what this answer is
     line: int | None = None
+    rule: str = ""                    # step: gradient | weight-decay | proximal
+    start: A.Node | None = None       # step, unroll: the point the update starts from ('from')
+    rate: A.Node | None = None        # step: the step size
+    decay: A.Node | None = None       # step (weight-decay): the shrink, w ← (1 − decay)w − rate·∇L(w)
+    penalty: A.Node | None = None     # step (proximal): the penalty R kept exact in the proximal problem
+    state: str | None = None          # unroll: the iterate the update map is written in
+    steps: str | None = None          # unroll: the number of steps (an integer symbol ≥ 0)
 
 
 class GoalReading:
@@ -79,8 +89,79 @@ class GoalReading:
             goal.order = self.order(data.get("order", 1), *path, "order")
         if kind == "match":
             goal.every = self.name_of(data, "every", table, path, kind)
+        if kind == "step":
+            self.update_step(goal, data, table, path)
+        if kind == "unroll":
+            self.recurrence(goal, data, table, path)
         goal.abbreviate = self.abbreviations(data.get("abbreviate") or {}, table, path)
         return goal
+
+    def update_step(self, goal: Goal, data: dict, table: SymbolTable, path) -> None:
+        """``step: LOSS, rule: R, wrt: w, from: w0, rate: eta`` (+ ``decay`` or ``penalty``)."""
+        rule = self.require(data, "rule", *path, what="a step goal")
+        if rule not in STEP_RULES:
+            close = difflib.get_close_matches(str(rule), STEP_RULES, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise self.err(f"unknown update rule '{rule}'.{hint} Rules: {', '.join(STEP_RULES)}.", *path, "rule")
+        goal.rule = rule
+        for key in ("decay", "penalty"):
+            if key in STEP_RULES[rule]:
+                self.require(data, key, *path, what=f"a {rule} step")
+            elif key in data:
+                owner = next(r for r, keys in STEP_RULES.items() if key in keys)
+                raise self.err(f"'{key}' belongs to the {owner} rule, not to a {rule} step", *path, key)
+        goal.wrt = self.name_of(data, "wrt", table, path, "step")
+        shape = self.parameter_shape(goal.wrt, table, path, "wrt", "the parameter")
+        self.shaped(goal.expr, goal.text, table, None, path, "step", "the loss")
+        goal.start = self.shaped_key(data, "from", table, shape, path, "the starting point")
+        goal.rate = self.shaped_key(data, "rate", table, None, path, "the step size")
+        if rule == "weight-decay":
+            goal.decay = self.shaped_key(data, "decay", table, None, path, "the decay")
+        if rule == "proximal":
+            goal.penalty = self.shaped_key(data, "penalty", table, None, path, "the penalty")
+
+    def recurrence(self, goal: Goal, data: dict, table: SymbolTable, path) -> None:
+        """``unroll: MAP, state: x, from: x0, steps: k``: the k-th iterate of x ← MAP(x)."""
+        goal.state = self.name_of(data, "state", table, path, "unroll")
+        shape = self.parameter_shape(goal.state, table, path, "state", "the state")
+        self.shaped(goal.expr, goal.text, table, shape, path, "unroll", "the update map")
+        goal.start = self.shaped_key(data, "from", table, shape, path, "the starting point")
+        goal.steps = self.name_of(data, "steps", table, path, "unroll")
+        info = table[goal.steps]
+        words = set(info.assumptions)
+        if info.kind != "scalar" or "integer" not in words or not words & {"nonnegative", "positive"}:
+            raise self.err(f"steps must name a scalar declared with assume: [integer, nonnegative]; "
+                           f"'{goal.steps}' is not", *path, "steps")
+        from .expr.build import Builder
+
+        for key, node in (("unroll", goal.expr), ("from", goal.start)):
+            if table[goal.steps].obj in Builder(table).build(node).expr.free_symbols:
+                raise self.err(f"the number of steps '{goal.steps}' cannot appear in '{key}': the update map and "
+                               "the start are the same at every step", *path, key)
+
+    def parameter_shape(self, name: str, table: SymbolTable, path, key: str, what: str):
+        info = table[name]
+        if info.kind not in ("scalar", "vector") or info.index:
+            raise self.err(f"{what} '{name}' must be a declared scalar or vector, not a {info.kind}", *path, key)
+        return info.shape
+
+    def shaped_key(self, data: dict, key: str, table: SymbolTable, shape, path, what: str) -> A.Node:
+        text = self.require(data, key, *path, what=f"a {'step' if 'step' in data else 'unroll'} goal")
+        node = self.expr(text, table, *path, key)
+        self.shaped(node, str(text), table, shape, path, key, what)
+        return node
+
+    def shaped(self, node, text: str, table: SymbolTable, shape, path, key: str, what: str) -> None:
+        """Refuse an expression whose shape is not ``shape`` (None: a scalar or a 1×1 product)."""
+        from .expr.build import Builder
+
+        got = Builder(table, text).build(node).shape
+        scalar = got is None or tuple(got) == (1, 1)
+        if shape is None and scalar or shape is not None and got is not None and tuple(got) == tuple(shape):
+            return
+        want = "a scalar" if shape is None else f"shape {_shape_text(shape)}"
+        have = "a scalar" if got is None else f"shape {_shape_text(got)}"
+        raise self.err(f"{what} '{text}' must be {want}, not {have}", *path, key)
 
     def name_of(self, data: dict, key: str, table: SymbolTable, path, kind: str) -> str:
         name = self.require(data, key, *path, what=f"a {kind} goal")
@@ -150,3 +231,7 @@ class GoalReading:
             raise self.err("the norm in subject_to must be the 1-norm, the 2-norm or inf", *path)
         _check_names(A.Rel(node.op, left.args[0], node.right), table, text)
         return node
+
+
+def _shape_text(shape) -> str:
+    return " × ".join(str(x) for x in shape)
