@@ -150,3 +150,164 @@ class EqualityConstraint:
 
 def _column(v):
     return [x for row in v for x in row] if isinstance(v, Mat) else [v]
+
+
+# -- step: one update of a named rule ---------------------------------------------------------
+def gradient_at(loss, u, at):
+    """∇L at the point ``at`` (unevaluated: dual numbers evaluate it exactly), for a vector or a
+    scalar parameter u that ``loss`` is written in."""
+    from sympy import Derivative, Dummy, MatrixSymbol, Subs
+
+    from .expr.objects import Grad
+    from .rules.calculus import to_scalar
+
+    if getattr(u, "is_Matrix", False):
+        fresh = MatrixSymbol(Dummy(str(u)), *u.shape)
+        return Grad(loss.xreplace({u: fresh}), fresh, at)
+    xi = Dummy(str(u), real=True)
+    f = to_scalar(loss) if getattr(loss, "is_Matrix", False) else loss
+    return Subs(Derivative(f.xreplace({u: xi}), xi, evaluate=False), xi, at)
+
+
+def update_reference(goal, table, build=None):
+    """The rule's update from the spec's text: w₀ − η∇L(w₀), (1 − decay)w₀ − η∇L(w₀), or (for
+    ``proximal``) the proximal objective ∇L(w₀)ᵀ(w − w₀) + ‖w − w₀‖²/(2η) + R(w) in w."""
+    from sympy import MatAdd, MatMul, Transpose
+
+    build = build or (lambda node: Builder(table).build(node).expr)
+    u, w0, rate = table[goal.wrt].obj, build(goal.start), build(goal.rate)
+    g = gradient_at(build(goal.expr), u, w0)
+    vector = getattr(u, "is_Matrix", False)
+    if goal.rule == "proximal":
+        if not vector:
+            return g * (u - w0) + (u - w0) ** 2 / (2 * rate) + _scalar_value(build(goal.penalty))
+        d = MatAdd(u, MatMul(-1, w0))
+        return MatAdd(MatMul(Transpose(g), d), MatMul(1 / (2 * rate), Transpose(d), d),
+                      _one_by_one(build(goal.penalty)))
+    keep = 1 - build(goal.decay) if goal.rule == "weight-decay" else 1
+    if vector:
+        return MatAdd(MatMul(keep, w0), MatMul(-rate, g))
+    return keep * w0 - rate * g
+
+
+def _scalar_value(e):
+    from .rules.calculus import to_scalar
+
+    return to_scalar(e) if getattr(e, "is_Matrix", False) else e
+
+
+def _one_by_one(e):
+    from sympy import Identity, MatMul
+
+    return e if getattr(e, "is_Matrix", False) else MatMul(e, Identity(1))
+
+
+def update_step(goal, answer, table, ctx, dropped):
+    reference = update_reference(goal, table)
+    if goal.rule != "proximal":
+        return (same_value(reference, answer, ctx),
+                f"it equals the {goal.rule} update computed from the loss (exact gradient by dual numbers)")
+    u = table[goal.wrt].obj
+    return (no_worse_than_neighbours(reference, u, answer, ctx),
+            "it minimises the proximal objective: no worse than nearby and random points")
+
+
+def constant_in(before, after, u, ctx):
+    """``before − after`` does not depend on u (two objectives with the same minimisers)."""
+    d = _scalar_value(before) - _scalar_value(after)
+    return same_value(d, d.xreplace({u: 0}), ctx)
+
+
+def no_worse_than_neighbours(objective, u, value, ctx):
+    """The objective at u = value is no larger than at perturbations of it (scales 10⁻³ … 10)
+    and at random points, and, where it is differentiable there, its derivative vanishes. For
+    the convex proximal objectives this certifies the minimiser."""
+    import random
+
+    from .certificate import _fails, _max_partial, _perturbations, _random_points, _scalar, _tolerance
+    from .numeric import EvalError
+
+    f, value = ctx.expand_definitions(objective), ctx.expand_definitions(value)
+    rng = random.Random(ctx.seed + 5)
+
+    def judge(env, ev, shown):
+        star = ev.eval(value)
+        env[u] = star
+        best = _mp(_scalar(ev.eval(f)))
+        try:
+            slope = _max_partial(ev, f, u, star)
+        except EvalError:
+            slope = None
+        if slope is not None and _differentiable_at(f, u, ev, env) and abs(slope) > _tolerance(best):
+            return _fails(shown, [f, value], f"the objective's derivative at the answer is {show(slope)}, not 0")
+        for p in _perturbations(star, rng) + _random_points(star, rng):
+            env[u] = p
+            val = _mp(_scalar(ev.eval(f)))
+            if val < best - _tolerance(best):
+                return _fails(shown, [f, value], f"the point {show(p)} has a smaller objective ({show(val)} < {show(best)})")
+        env[u] = star
+        return None
+
+    return _trials(ctx, [f, value], judge, "numeric: {n} random instances (exact)")
+
+
+def _differentiable_at(f, u, ev, env) -> bool:
+    """False when an |·| or ℓ1 norm in f has an argument that vanishes at the point (a kink)."""
+    from sympy import Abs
+
+    from .expr.objects import norm1
+    from .numeric import is_zero
+
+    for a in f.atoms(Abs, norm1):
+        v = ev.eval(a.args[0])
+        entries = [x for row in v for x in row] if isinstance(v, Mat) else [v]
+        if any(is_zero(x) for x in entries):
+            return False
+    return True
+
+
+# -- unroll: the closed form of a linear recurrence -------------------------------------------
+RECURRENCE_STEPS = 5
+
+
+def recurrence(goal, answer, table, ctx, dropped):
+    build = Builder(table).build
+    fmap, start = build(goal.expr).expr, build(goal.start).expr
+    x, k = table[goal.state].obj, table[goal.steps].obj
+    verdict = satisfies_recurrence(answer, fmap, x, start, k, ctx)
+    return verdict, (f"it equals the start at {goal.steps} = 0 and satisfies the recurrence for "
+                     f"{goal.steps} = 0, …, {RECURRENCE_STEPS - 1}")
+
+
+def satisfies_recurrence(expr, fmap, x, start, k, ctx, first: int = 0):
+    """``expr`` (a function of k) equals ``start`` at k = first (k = 1: the map applied once) and
+    satisfies expr(k + 1) = fmap(expr(k)) for k = first … first + RECURRENCE_STEPS − 1, exactly."""
+    from .numeric import all_close
+
+    expr, fmap, start = (ctx.expand_definitions(e) for e in (expr, fmap, start))
+
+    def judge(env, ev, shown):
+        env[x] = ev.eval(start)
+        initial = ev.eval(fmap) if first == 1 else env[x]
+        values = []
+        for kk in range(first, first + RECURRENCE_STEPS + 1):
+            env[k] = Fraction(kk)
+            values.append(ev.eval(expr))
+        if not all_close(values[0], initial):
+            return _differs(shown, [expr, start], f"at {k} = {first} it is {show(values[0])}",
+                            f"the recurrence gives {show(initial)}")
+        for i in range(RECURRENCE_STEPS):
+            env[x] = values[i]
+            want = ev.eval(fmap)
+            if not all_close(values[i + 1], want):
+                return _differs(shown, [expr, fmap], f"at {k} = {first + i + 1} it is {show(values[i + 1])}",
+                                f"one step from {k} = {first + i} gives {show(want)}")
+        return None
+
+    return _trials(ctx, [expr, fmap, start], judge, "numeric: {n} random instances (exact, "
+                   f"{RECURRENCE_STEPS} steps each)")
+
+
+def _differs(shown, exprs, left, right):
+    ce = Counterexample(_relevant(shown, exprs), left, right)
+    return Verdict("not-equivalent", "numeric: breaks the recurrence", counterexample=ce)

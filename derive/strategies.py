@@ -57,6 +57,14 @@ class Run:
             if goal.monotone_in:
                 self.monotonicity(answer, self.table[goal.monotone_in].obj)
             return answer
+        if kind == "step":
+            from .rules.updates import step_goal
+
+            return step_goal(self, goal, expr)
+        if kind == "unroll":
+            from .rules.recurrence import unroll_goal
+
+            return unroll_goal(self, goal, expr)
         if kind in ("gradient", "evaluate", "show", "condition", "match"):
             from . import goal_strategies
 

@@ -561,6 +561,19 @@ class _Text(_Shared, StrPrinter):
             out += f"|_{{{var}={at}}}"
         return out
 
+    def _print_Derivative(self, expr):
+        (var, count), = expr.variable_count if len(expr.variable_count) == 1 else ((None, 0),)
+        if var is None:
+            return StrPrinter._print_Derivative(self, expr)
+        order = "" if count == 1 else str(count).translate(_SUP)
+        inner = self._print(expr.expr)
+        return f"d{order}/d{self._print(var)}{order} " + (inner if _atomish(expr.expr) else self._paren(inner))
+
+    def _print_Subs(self, expr):
+        at = ", ".join(f"{self._print(v)}={self._print(p)}" for v, p in zip(expr.variables, expr.point))
+        inner = self._print(expr.expr)
+        return f"{inner}|_{{{at}}}"
+
     def _print_Indexed(self, expr):
         base = self._print(expr.base)
         return base + _subscript(",".join(self._print(i) for i in expr.indices))

@@ -15,12 +15,22 @@ from ..errors import CertificationError, RuleError
 from ..steps import Note, Step
 
 
+EXTRA_EXPLANATIONS = ("explanations_updates.yaml",)   # beside this module: the update-step and recurrence rules
+
+
 @functools.lru_cache(maxsize=1)
 def explanations() -> dict:
     import yaml
 
-    path = Path(__file__).resolve().parent.parent / "explanations.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    here = Path(__file__).resolve().parent
+    out = yaml.safe_load((here.parent / "explanations.yaml").read_text(encoding="utf-8"))
+    for name in EXTRA_EXPLANATIONS:
+        extra = yaml.safe_load((here / name).read_text(encoding="utf-8"))
+        twice = sorted(set(extra) & set(out))
+        if twice:
+            raise RuleError(f"rule ids explained twice ({name}): {', '.join(twice)}")
+        out.update(extra)
+    return out
 
 
 def explain(rule: str, **fields) -> str:
