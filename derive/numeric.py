@@ -636,5 +636,17 @@ def show(v) -> str:
     if isinstance(v, Dual):
         return show(v.a)
     if isinstance(v, Fraction):
+        if max(v.numerator.bit_length(), v.denominator.bit_length()) > SHOW_BITS:
+            return _order_of_magnitude(v.numerator.bit_length() - v.denominator.bit_length(), v < 0)
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    if isinstance(v, mpmath.mpf) and mpmath.isfinite(v) and v != 0 and abs(mpmath.mag(v)) > SHOW_BITS:
+        return _order_of_magnitude(int(mpmath.mag(v)), v < 0)  # printing all its digits takes minutes
     return mpmath.nstr(v, 12)
+
+
+SHOW_BITS = 400
+
+
+def _order_of_magnitude(bits: int, negative: bool) -> str:
+    """A number too long to print, as its order of magnitude: '≈ 10^301', '≈ −10^-45'."""
+    return f"≈ {'−' if negative else ''}10^{round(bits * 0.30103)}"

@@ -130,3 +130,20 @@ def test_definitions_that_grow_without_bound_are_refused_quickly():
     assert time.perf_counter() - start < 5
     small = Context(table=None, definitions={a: b + 1, b: x})
     assert small.expand_definitions(a * 2) == 2 * (x + 1)
+
+
+def test_counterexample_values_too_long_to_print_are_shown_by_magnitude():
+    """exp(exp(e¹⁰)) evaluates to an mpf whose full digits took minutes to print (fuzz input
+    48731); a counterexample shows its order of magnitude instead, at once."""
+    import time
+
+    import mpmath
+
+    from derive.numeric import show
+
+    start = time.perf_counter()
+    huge = mpmath.exp(mpmath.exp(mpmath.exp(10)))
+    assert show(huge).startswith("≈ 10^") and show(-huge).startswith("≈ −10^")
+    assert show(Fraction(3, 7)) == "3/7" and show(Fraction(-(10 ** 200), 3)).startswith("≈ −10^")
+    assert show(mpmath.mpf("2.5")) == "2.5"
+    assert time.perf_counter() - start < 2
