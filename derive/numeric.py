@@ -640,7 +640,7 @@ def show(v) -> str:
             return _order_of_magnitude(v.numerator.bit_length() - v.denominator.bit_length(), v < 0)
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
     if isinstance(v, mpmath.mpf) and mpmath.isfinite(v) and v != 0 and abs(mpmath.mag(v)) > SHOW_BITS:
-        return _order_of_magnitude(int(mpmath.mag(v)), v < 0)  # printing all its digits takes minutes
+        return _order_of_magnitude(int(mpmath.mag(v)), bool(v < 0))  # printing all its digits takes minutes
     return mpmath.nstr(v, 12)
 
 
@@ -649,4 +649,6 @@ SHOW_BITS = 400
 
 def _order_of_magnitude(bits: int, negative: bool) -> str:
     """A number too long to print, as its order of magnitude: '≈ 10^301', '≈ −10^-45'."""
-    return f"≈ {'−' if negative else ''}10^{round(bits * 0.30103)}"
+    digits = bits * 30103 // 100000                      # exact integers: bits may be astronomically large
+    shown = str(digits) if digits.bit_length() < 64 else f"(about 2^{digits.bit_length()})"
+    return f"≈ {'−' if negative else ''}10^{shown}"
