@@ -151,3 +151,63 @@ $$ \\delta^* = -\\varepsilon \\operatorname{sign}(g) $$
     slipped, _ = verdicts(problem, "trust-region", text.replace("^* = -\\varepsilon \\operatorname{sign}(g_i)",
                                                                  "^* = -\\varepsilon \\frac{g_i}{\\|g\\|_\\infty}"))
     assert slipped[5].status == "wrong"
+
+
+def test_time_step_superscript_and_the_answer_stated_as_the_new_point(problem):
+    """θ^t is the spec's current point (not θ to the power t); θ = θ^t + δ is the spec's
+    answer_as, so an answer stated in θ is checked through it."""
+    text = """## 1a
+
+$$ \\delta = -\\varepsilon \\frac{g}{\\|g\\|} $$
+
+$$ \\theta^* = \\theta^t - \\varepsilon \\frac{g}{\\|g\\|_2} $$
+"""
+    steps, report = verdicts(problem, "trust-region", text)
+    assert [s.status for s in steps.values()] == ["ok", "ok"]
+    assert report.parts[0].final_answer.status == "correct"
+    wrong, report = verdicts(problem, "trust-region", text.replace("\\theta^t - \\varepsilon", "\\theta^t + \\varepsilon"))
+    assert wrong[5].status == "wrong" and report.parts[0].final_answer.status == "wrong"
+
+
+def test_a_multiplier_from_the_active_constraint_after_a_shifted_solution(problem):
+    text = """## tr-ball
+
+$$ \\mathcal{L}(u, \\mu) = \\ell_0 + v^T(u - u_0) + \\mu(\\|u - u_0\\|^2 - r^2) $$
+
+$$ \\nabla_u \\mathcal{L} = v + 2\\mu(u - u_0) = 0 $$
+
+$$ u - u_0 = -\\frac{1}{2\\mu} v $$
+
+$$ \\frac{\\|v\\|}{2\\mu} = r $$
+
+$$ u^* = u_0 - \\frac{r}{\\|v\\|} v $$
+"""
+    steps, report = verdicts(problem, "trust-region-centred", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert steps[9].move == "the constraint is active at the optimum"
+    wrong, _ = verdicts(problem, "trust-region-centred", text.replace("{\\|v\\|}{2\\mu} = r", "{\\|v\\|}{\\mu} = r"))
+    assert wrong[9].status == "wrong"
+
+
+def test_equalities_in_a_chain_with_inequalities_are_checked(problem):
+    text = """## tr-box
+
+$$ v^T(u - u_0) = \\sum_i v_i (u_i - u_{0,i}) \\geq -r \\sum_i |v_i| = -r \\|v\\|_1 $$
+"""
+    steps, _ = verdicts(problem, "trust-region-centred", text)
+    assert steps[3].status == "unknown" and "inequalities are not checked" in steps[3].reason
+    wrong, _ = verdicts(problem, "trust-region-centred", text.replace("= -r \\|v\\|_1", "= -r \\|v\\|_2"))
+    assert wrong[3].status == "wrong"
+
+
+def test_an_equation_followed_by_identities_in_one_line(problem):
+    text = """## 1.2.2
+
+$$ \\frac{1}{n} X^T(Xw - t) + 2\\lambda w = 0 $$
+
+$$ 2n\\lambda w = X^T(t - Xw) = X^T t - X^T X w $$
+"""
+    steps, _ = verdicts(problem, "ridge-fgm", text)
+    assert steps[5].status == "ok", steps[5].reason
+    wrong, _ = verdicts(problem, "ridge-fgm", text.replace("= X^T t - X^T X w", "= X^T t + X^T X w"))
+    assert wrong[5].status == "wrong"

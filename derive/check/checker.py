@@ -97,7 +97,7 @@ class PartChecker:
                  step_seconds: float = STEP_SECONDS):
         self.spec, self.part = spec, part
         self.table = part.table.copy()
-        self.ctx = Context(self.table, dict(definitions))
+        self.ctx = Context(self.table, {**_answer_as(part), **definitions})
         self.answers = answers              # [(convention name, answer value)], the part's own first
         self.aliases = aliases or {}
         self.step_seconds = step_seconds
@@ -230,9 +230,10 @@ class PartChecker:
         if len(items) == 1:
             return replace(base, move=base.move or "expression", reason=base.reason or "an expression on its own; nothing to compare"), items[0]
         conditions = []
-        solved_form = self.unknown is not None and items[0] == self.unknown and len(items) > 2
-        if solved_form and not same_value(items[0], items[1], self.ctx).ok:
-            # u = a = b: the identities a = b hold, and u = b is the equation
+        leading = self.unknown is not None and len(items) > 2 and all(op == "=" for op in ops) \
+            and (items[0] == self.unknown or self._is_equation(items[0], items[1]))
+        if leading and not same_value(items[0], items[1], self.ctx).ok:
+            # u = a = b, or lhs = a = b: the first '=' is the equation, the later ones identities
             for k, (a, b) in enumerate(zip(items[1:], items[2:])):
                 v = same_value(a, b, self.ctx)
                 if not v.ok:
@@ -240,8 +241,12 @@ class PartChecker:
                                    reason=f"item {k + 3} of the chain does not equal what precedes it",
                                    counterexample=self._ce(v)), b
             return self._equation(base, items[0], items[-1], conditions), items[-1]
+        unchecked = []
         for k, (a, b) in enumerate(zip(items, items[1:])):
             last = k == len(items) - 2
+            if k < len(ops) and ops[k] != "=":
+                unchecked.append(ops[k])     # a ≥ b in a chain of equalities: the '=' links are checked
+                continue
             v = same_value(a, b, self.ctx)
             if v.ok:
                 if v.condition:
@@ -260,6 +265,9 @@ class PartChecker:
             return replace(base, status="wrong", move="identity",
                            reason=f"{_side(k)} does not equal what precedes it", counterexample=self._ce(v)), b
         move = base.move or self._identity_move(items)
+        if unchecked:
+            return replace(base, status="unknown", move=move,
+                           reason="its equalities hold; its inequalities are not checked"), items[-1]
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
@@ -281,7 +289,9 @@ class PartChecker:
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:
             return False
-        return _mentions(a, self.unknown) or _mentions(b, self.unknown) or self._mentions_new(a, b)
+        if _mentions(a, self.unknown) or _mentions(b, self.unknown) or self._mentions_new(a, b):
+            return True
+        return any(_mentions(self.ctx.expand_definitions(x), self.unknown) for x in (a, b))
 
     def _mentions_new(self, a, b) -> bool:
         new = {self.table[n].obj for n in self.new_symbols}
@@ -418,6 +428,8 @@ class PartChecker:
         target = _solved_symbol(eq)
         if target is not None and (verdict.ok or verdict.status == "unknown"):
             self.ctx.definitions[target] = eq.rhs  # later lines may use it: substituting an earlier result
+        elif verdict.ok and (isolated := _isolated(eq, self.unknown)) is not None:
+            self.ctx.definitions[self.unknown] = isolated     # u − u₀ = −v/(2μ) gives u
         if verdict.ok:
             if move == "equivalent equation" and _solved_symbol(eq) is not None:
                 move = f"solves for {_solved_symbol(eq)}"
@@ -462,21 +474,31 @@ class PartChecker:
         from sympy import Eq
 
         u = self.unknown
-        if u is None or not _mentions(eq, u) or not self.answers:
+        if u is None or not self.answers or not (_mentions(eq, u) or _mentions(self._expanded(eq), u)):
             return None
+        ctx = self._without_unknown()       # the student's own earlier solved form is not the answer
         for _, value in self.answers:
             if getattr(value, "shape", None) != getattr(u, "shape", None):
                 continue
             answer = Eq(u, value, evaluate=False)
             if getattr(u, "is_Matrix", False) and not getattr(eq.lhs, "is_Matrix", False):
-                v = satisfies(eq, u, value, self.ctx, check_domain=False)   # δ_i = −ε sign(g_i): entrywise
+                v = satisfies(eq, u, value, ctx, check_domain=False)   # δ_i = −ε sign(g_i): entrywise
             elif getattr(u, "is_Matrix", False):
-                v = same_solutions(answer, eq, u, self.ctx)
+                v = same_solutions(answer, eq, u, ctx)
             else:
-                v = _scalar_equations_agree(answer, eq, u, self.ctx)
+                v = _scalar_equations_agree(answer, eq, u, ctx)
             if v.ok:
                 return v
         return None
+
+    def _without_unknown(self) -> Context:
+        """The context without the unknown's own solved form (so that equations still mention it)."""
+        defs = {k: v for k, v in self.ctx.definitions.items() if k != self.unknown}
+        return Context(self.table, defs, seed=self.ctx.seed)
+
+    def _expanded(self, eq):
+        """``eq`` with the givens, the spec's answer_as and the student's definitions substituted."""
+        return self._without_unknown().expand_definitions(residual(eq))
 
     def _active_constraint(self, eq) -> Verdict | None:
         """``‖δ‖ = ε`` (in any equivalent form, with the solved forms so far substituted)."""
@@ -568,6 +590,33 @@ def _solved_symbol(eq):
     if isinstance(lhs, (Symbol, MatrixSymbol)) and not eq.rhs.has(lhs):
         return lhs
     return None
+
+
+def _answer_as(part) -> dict:
+    """The spec's ``answer_as`` (θ = θᵗ + δ) as a definition: a student may state the answer in θ."""
+    if not part.answer_as:
+        return {}
+    name, node = part.answer_as
+    info = part.table.get(name)
+    if info is None or info.obj is None or name == part.goal.wrt:
+        return {}
+    try:
+        return {info.obj: Builder(part.table).build(node).expr}
+    except ParseError:
+        return {}
+
+
+def _isolated(eq, u):
+    """``u`` from ``u + c = r`` (c and r free of u): ``r − c``; None for any other form."""
+    from sympy import Add, MatAdd
+
+    lhs, rhs = getattr(eq, "lhs", None), getattr(eq, "rhs", None)
+    if u is None or not isinstance(lhs, (Add, MatAdd)) or u not in lhs.args or _mentions(rhs, u):
+        return None
+    rest = [a for a in lhs.args if a != u]
+    if any(_mentions(a, u) for a in rest):
+        return None
+    return rhs - (MatAdd(*rest) if getattr(u, "is_Matrix", False) else Add(*rest))
 
 
 def _index_names(node) -> set:

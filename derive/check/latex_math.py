@@ -78,6 +78,7 @@ class _Tables:
                 read.append((spec, text, toks, match))
         for spec, text, toks, match in read:
             p = _Parser(text, toks, match, self, None)
+            p.building = True
             try:
                 sp = p.spelling()
             except ParseError:
@@ -118,6 +119,7 @@ class _Parser:
         self.i, self.end, self.depth = 0, len(toks), 0
         self.bars: list[str] = []
         self.bound: list[str] = []
+        self.building = False                           # reading the symbol table's own spellings
 
     # -- token helpers -------------------------------------------------------------------
     def peek(self, k: int = 0):
@@ -687,11 +689,28 @@ class _Parser:
                     sp.primes += 1
                 elif what == "label" and sp.label is None:
                     sp.label = (lo, hi)
+                elif what == "power" and sp.label is None and self._names_a_symbol(sp, lo, hi):
+                    sp.label = (lo, hi)                  # θ^t: a time step, when the table has θ^t
                 else:
                     self.i = save
                     return sp
             else:
                 return sp
+
+    def _names_a_symbol(self, sp: _Spelling, lo: int, hi: int) -> bool:
+        """Is ``name^{x}`` (x one letter) spelled as a symbol of its own? While the tables are
+        being built (``self.building``) every such superscript is part of the name."""
+        toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
+        if len(toks) != 1 or not (toks[0][0] == "l" or (toks[0][0] == "c" and toks[0][1] in GREEK)):
+            return False
+        if self.building:
+            return True
+        sp.label = (lo, hi)
+        try:
+            return any(self.t.lookup(self.key(sp, sub, False, False), self.key(sp, sub, True, False))
+                       for sub in (True, False))
+        finally:
+            sp.label = None
 
     def key(self, sp: _Spelling, with_sub: bool, loose: bool, star: bool) -> str:
         parts = list(sp.loose if loose else sp.exact)
