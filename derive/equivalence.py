@@ -24,16 +24,6 @@ class TooLarge(DeriveError):
     """An expression grew past what a comparison can afford."""
 
 
-def _differentiate_defined(expr, definitions: dict):
-    """d/dw f(w) where w also has a value (w = xt/(x² + 2λ) from an earlier part): differentiate
-    in w first, then substitute; substituting first would differentiate by an expression."""
-    from sympy import Derivative
-
-    found = [d for d in getattr(expr, "atoms", lambda *a: ())(Derivative)
-             if any(v in definitions for v, _ in d.variable_count)]
-    return expr.xreplace({d: d.doit() for d in found}) if found else expr
-
-
 def _larger_than(expr, limit: int) -> bool:
     """Has ``expr`` more than ``limit`` nodes? Stops counting as soon as it has."""
     from sympy import preorder_traversal
@@ -77,6 +67,7 @@ class Context:
     definitions: dict = field(default_factory=dict)   # SymPy symbol -> expression
     seed: int = 0
     trials: int = TRIALS
+    held: set = field(default_factory=set)   # symbols whose definitions are values of variables
 
     def expand_definitions(self, expr):
         """``expr`` with the definitions substituted until none is left (at most 12 rounds).
@@ -85,7 +76,7 @@ class Context:
         without bound (``p = z q``, ``q = p p``): past ``MAX_NODES`` nodes this raises
         ``TooLarge`` and the caller says ``unknown`` rather than running for minutes."""
         if self.definitions:
-            expr = _differentiate_defined(expr, self.definitions)
+            expr = self._derivatives_first(expr)
         for _ in range(12):
             new = expr.xreplace(self.definitions) if self.definitions else expr
             if new == expr:
@@ -95,6 +86,45 @@ class Context:
                                f"{MAX_NODES:,} terms; too large to compare")
             expr = new
         return expr
+
+    def _derivatives_first(self, expr):
+        """d/dw f and ∇_w f where w, or a variable in f, also has a value (w = xt/(x² + 2λ) from
+        an earlier part; w₂ = 1 − w₁ under ∂𝓛/∂w₁): a derivative holds its variables and the
+        ``held`` symbols fixed, so it is taken first, with only the other definitions (names for
+        expressions) substituted, and the values come in afterwards."""
+        from sympy import Derivative, Dummy, MatrixSymbol
+
+        from .expr.objects import Grad
+
+        defs = self.definitions
+        held = {s for s in defs if s in self.held}
+        atoms = getattr(expr, "atoms", None)
+        if atoms is None:
+            return expr
+
+        def concerned(variables, body):
+            return any(v in defs for v in variables) or (held and body.has(*held))
+
+        replace = {}
+        for d in atoms(Derivative):
+            variables = {v for v, _ in d.variable_count}
+            body = d.expr.args[0] if type(d.expr).__name__ == "Scalar" else d.expr
+            if concerned(variables, d.expr) and not (body in held and not variables & set(defs)):
+                # L₁'(η) differentiates L₁'s own definition; ∂𝓛/∂w₁ holds w₂ fixed
+                try:
+                    replace[d] = Derivative(self._without(held | variables).expand_definitions(d.expr),
+                                            *d.variable_count).doit()
+                except Exception:  # noqa: BLE001 - SymPy cannot differentiate it: substitute as before
+                    continue
+        for g in atoms(Grad):
+            if concerned({g.var}, g.expr):
+                fresh = MatrixSymbol(Dummy("v"), *g.var.shape)
+                body = self._without(held | {g.var}).expand_definitions(g.expr).xreplace({g.var: fresh})
+                replace[g] = Grad(body, fresh, g.at)
+        return expr.xreplace(replace) if replace else expr
+
+    def _without(self, symbols) -> "Context":
+        return Context(self.table, {k: v for k, v in self.definitions.items() if k not in symbols}, self.seed)
 
     def evaluator(self, env):
         from .moments import make_moments

@@ -192,7 +192,7 @@ def test_derivatives(latex, spec):
     (r"\mathrm{ReLU}(p)", "relu(p)"), (r"\max(0, p)", "relu(p)"), (r"\max(p, 0)", "relu(p)"),
     (r"\min(p, \sigma)", "min(p, sigma)"),
     (r"f(\mathbf{x}'; \mathbf{w})", "f(x_adv)"), (r"f(\mathbf{x})", "f(x)"), (r"L(\delta, \mu)", "L(delta, mu)"),
-    (r"\mathcal{L}(\delta, \mu)", "L(delta, mu)"), (r"L_1(\eta)", "L1(eta)"),
+    (r"\mathcal{L}(\delta, \mu)", "scriptL(delta, mu)"), (r"L_1(\eta)", "L1(eta)"),
 ])
 def test_functions(latex, spec):
     same(latex, spec)

@@ -98,6 +98,7 @@ class PartChecker:
         self.spec, self.part = spec, part
         self.table = part.table.copy()
         self.ctx = Context(self.table, {**_answer_as(part), **definitions})
+        self.ctx.held = {part.table[n].obj for n in part.uses if n in part.table}   # values from earlier parts
         self.answers = answers              # [(convention name, answer value)], the part's own first
         self.aliases = aliases or {}
         self.step_seconds = step_seconds
@@ -107,6 +108,7 @@ class PartChecker:
         self.accepted: list = []            # equations accepted so far (for consistency checks)
         self.new_symbols: list[str] = []
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
+        self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
 
     # -- set-up ---------------------------------------------------------------------------
     def _ce(self, verdict: Verdict) -> dict | None:
@@ -236,6 +238,8 @@ class PartChecker:
             # u = a = b, or lhs = a = b: the first '=' is the equation, the later ones identities
             for k, (a, b) in enumerate(zip(items[1:], items[2:])):
                 v = same_value(a, b, self.ctx)
+                if not v.ok and self._chain_at_answer(items):
+                    return self._system(base, items), items[-1]
                 if not v.ok:
                     return replace(base, status="wrong" if v.status != "unknown" else "unknown", move="identity",
                                    reason=f"item {k + 3} of the chain does not equal what precedes it",
@@ -253,9 +257,11 @@ class PartChecker:
                     conditions.append(v.condition)
                 continue
             if last and self._is_equation(a, b):
-                return self._equation(base, a, b, conditions), b
+                return self._equation(base, a, b, conditions, head=items[0]), b
             if v.status == "unknown":
                 return replace(base, status="unknown", reason=v.reason), b
+            if self._is_equation(a, b) and self._chain_at_answer(items):
+                return self._system(base, items), items[-1]
             undefined = sorted(n for n in self.new_symbols if n not in self.student_names
                                and any(getattr(x, "has", lambda *s: False)(self.table[n].obj) for x in (a, b)))
             if undefined:
@@ -271,6 +277,38 @@ class PartChecker:
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
+
+    def _chain_at_answer(self, items) -> bool:
+        """``w₁ = w₂ = 1/2``: a chain of equations, every link of which holds at the derived
+        solution (and is not an identity)."""
+        from sympy import Eq
+
+        from sympy import Derivative
+
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        if u is None or not self.answers or any(getattr(x, "has", lambda *a: False)(Derivative, Grad) for x in items):
+            return False        # a wrong derivative set to zero can still vanish at the solution
+        ctx = self._without_unknown()
+        scalars = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        if len({bool(getattr(x, "is_Matrix", False)) for x in scalars}) > 1:
+            return False
+        links = [Eq(a, b, evaluate=False) for a, b in zip(scalars, scalars[1:])]
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None):
+                continue
+            if all(satisfies(eq, u, value, ctx, check_domain=False).ok for eq in links):
+                return True
+        return False
+
+    def _system(self, base, items):
+        from sympy import Eq
+
+        for a, b in zip(items, items[1:]):
+            self.accepted.append(Eq(a, b, evaluate=False))
+        return replace(base, move="equations that hold at the derived solution")
 
     def _identity_move(self, items) -> str:
         """Name what an identity chain does: substitute a given or earlier result, take
@@ -332,13 +370,13 @@ class PartChecker:
             v = same_value(value, goal_objective, self.ctx)
             if v.ok:
                 move, reason = "states the objective", f"defines {name} as the problem's objective"
-                self.state = ("objective", value)
+                self.state = self.stated = ("objective", value)
             elif self.part.goal.subject_to is not None:
-                self.state = ("objective", value)
+                self.state = self.stated = ("objective", value)
                 reason = f"defines {name} (a Lagrangian or auxiliary function)"
             elif (convention := self._same_minimiser(value)) is not None:
                 move, reason = "states the objective", f"defines {name}: an objective with the same minimiser ({convention})"
-                self.state = ("objective", value)
+                self.state = self.stated = ("objective", value)
             else:
                 return lambda base: replace(base, status="wrong", move="states the objective",
                                             reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
@@ -390,7 +428,7 @@ class PartChecker:
         return replace(base, move="states the objective")
 
     # -- equations ------------------------------------------------------------------------------
-    def _equation(self, base, a, b, conditions) -> StepResult:
+    def _equation(self, base, a, b, conditions, head=None) -> StepResult:
         from sympy import Eq
 
         from ..rules.calculus import to_scalar
@@ -421,6 +459,8 @@ class PartChecker:
             other = fallback(eq)
             if other is not None and other.ok:
                 verdict, move = other, words
+        if (verdict is None or not verdict.ok) and self._partial_of_own_function(a if head is None else head, b):
+            verdict, move = Verdict("equivalent", "stationarity"), "sets a partial derivative of the stated function to zero"
         if verdict is None:
             verdict, move = Verdict("unknown", reason="nothing to compare this equation with"), "equation"
         self.state = ("equation", eq)
@@ -428,8 +468,10 @@ class PartChecker:
         target = _solved_symbol(eq)
         if target is not None and (verdict.ok or verdict.status == "unknown"):
             self.ctx.definitions[target] = eq.rhs  # later lines may use it: substituting an earlier result
+            self.ctx.held.add(target)
         elif verdict.ok and (isolated := _isolated(eq, self.unknown)) is not None:
             self.ctx.definitions[self.unknown] = isolated     # u − u₀ = −v/(2μ) gives u
+            self.ctx.held.add(self.unknown)
         if verdict.ok:
             if move == "equivalent equation" and _solved_symbol(eq) is not None:
                 move = f"solves for {_solved_symbol(eq)}"
@@ -439,6 +481,19 @@ class PartChecker:
         reason = {"sets the gradient to zero": "this is not the gradient of the objective set to zero",
                   "equivalent equation": "this equation does not have the same solutions as the previous one"}.get(move, "does not follow")
         return replace(base, status="wrong", move=move, reason=reason, counterexample=self._ce(verdict))
+
+    def _partial_of_own_function(self, a, b) -> bool:
+        """∂𝓛/∂w₂ = 0 for a Lagrangian or objective the student stated: a stationarity
+        condition in one of its variables (its value was checked as an identity already)."""
+        from sympy import Derivative
+
+        from ..expr.objects import Grad
+
+        if not isinstance(a, (Derivative, Grad)) or not (b == 0 or _is_zero_matrix(b)):
+            return False
+        if self.stated is None:
+            return False
+        return same_value(a.expr, self.stated[1], self.ctx).ok
 
     def _stationary(self, objective, eq) -> Verdict:
         from sympy import Derivative, Eq
@@ -481,8 +536,9 @@ class PartChecker:
             if getattr(value, "shape", None) != getattr(u, "shape", None):
                 continue
             answer = Eq(u, value, evaluate=False)
-            if getattr(u, "is_Matrix", False) and not getattr(eq.lhs, "is_Matrix", False):
-                v = satisfies(eq, u, value, ctx, check_domain=False)   # δ_i = −ε sign(g_i): entrywise
+            if getattr(u, "is_Matrix", False) != getattr(eq.lhs, "is_Matrix", False):
+                # δ_i = −ε sign(g_i) entrywise, or w = (1/2, 1/2) for a scalar unknown w₁ in w
+                v = satisfies(eq, u, value, ctx, check_domain=False)
             elif getattr(u, "is_Matrix", False):
                 v = same_solutions(answer, eq, u, ctx)
             else:
@@ -494,7 +550,7 @@ class PartChecker:
     def _without_unknown(self) -> Context:
         """The context without the unknown's own solved form (so that equations still mention it)."""
         defs = {k: v for k, v in self.ctx.definitions.items() if k != self.unknown}
-        return Context(self.table, defs, seed=self.ctx.seed)
+        return Context(self.table, defs, seed=self.ctx.seed, held=self.ctx.held)
 
     def _expanded(self, eq):
         """``eq`` with the givens, the spec's answer_as and the student's definitions substituted."""
@@ -523,7 +579,8 @@ class PartChecker:
                                              assumptions=("positive",))
         mapping = {self.table[n].obj: table[n].obj for n in self.new_symbols}
         defs = {k.xreplace(mapping): v.xreplace(mapping) for k, v in self.ctx.definitions.items()}
-        return Context(table, defs, seed=self.ctx.seed), mapping
+        held = {mapping.get(h, h) for h in self.ctx.held}
+        return Context(table, defs, seed=self.ctx.seed, held=held), mapping
 
     def _same_equation(self, prev, eq) -> Verdict:
         target = _solved_symbol(eq)
@@ -542,7 +599,7 @@ class PartChecker:
         if lhs is None:
             return None
         solved = {e.lhs: e.rhs for e in self.accepted if _solved_symbol(e) not in (None, lhs)}
-        ctx = Context(self.table, {**self.ctx.definitions, **solved}, seed=self.ctx.seed)
+        ctx = Context(self.table, {**self.ctx.definitions, **solved}, seed=self.ctx.seed, held=self.ctx.held)
         checked = None
         for prev in self.accepted:
             expanded = ctx.expand_definitions(residual(prev))
@@ -590,6 +647,10 @@ def _solved_symbol(eq):
     if isinstance(lhs, (Symbol, MatrixSymbol)) and not eq.rhs.has(lhs):
         return lhs
     return None
+
+
+def _is_zero_matrix(m) -> bool:
+    return getattr(m, "is_ZeroMatrix", False) or (getattr(m, "is_Matrix", False) and getattr(m, "is_zero_matrix", False) is True)
 
 
 def _answer_as(part) -> dict:

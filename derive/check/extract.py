@@ -285,7 +285,8 @@ def _segments(src: str, lo: int, hi: int):
     text = "".join(buf)
     edges = sorted(set(cuts) | {0, len(text)})
     pending = ""                        # a connective ("hence") carries over blank segments
-    for a, b in zip(edges, edges[1:]):
+    pieces = [(a + k, a + k + len(part)) for a, b in zip(edges, edges[1:]) for k, part in _listed(text[a:b])]
+    for a, b in pieces:
         seg = text[a:b]
         hint = cuts.get(a, "") or pending
         latex, lead = _strip_lead(seg)
@@ -299,6 +300,27 @@ def _segments(src: str, lo: int, hi: int):
         offset = lo + a + len(seg) - len(seg.lstrip())
         boxed = any(x < b and a < y for x, y in boxes)
         yield latex, lead, boxed, offset
+
+
+def _listed(seg: str) -> list[tuple[int, str]]:
+    """``w_1 = w_2, \\; 2w_1 = 1``: equations listed with commas, as (offset, text) pieces. A
+    comma splits only at depth 0 and only when every piece holds a relation (so ``f(x, y) = 0``
+    and ``w = (1, 1)`` stay whole)."""
+    cuts, depth = [], 0
+    for i, ch in enumerate(seg):
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0 and (i == 0 or seg[i - 1] != "\\"):
+            cuts.append(i)
+    if not cuts:
+        return [(0, seg)]
+    bounds = [-1] + cuts + [len(seg)]
+    parts = [(a + 1, seg[a + 1:b]) for a, b in zip(bounds, bounds[1:])]
+    if all(_has_relation(text) for _, text in parts):
+        return [(0, parts[0][1])] + parts[1:]
+    return [(0, seg)]
 
 
 def _strip_lead(seg: str) -> tuple[str, str]:

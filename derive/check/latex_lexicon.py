@@ -27,7 +27,7 @@ _SINGLE_FUNCS = {("mathbb", "E"): "E", ("mathbb", "V"): "Var", ("mathrm", "E"): 
                  ("operatorname", "E"): "E", ("mathsf", "E"): "E"}
 LETTER_FUNCS = {"Var", "var", "Cov", "E", "sgn", "sign", "ReLU", "relu", "exp", "log", "ln", "tr", "diag"}
 FUNC_CMDS = {"exp", "log", "ln", "det", "tr", "sgn", "sign", "E", "Var", "Cov", "relu", "ReLU"}
-FUNCTION_BASES = {"f", "h", "F", "L", "J", "ell"}    # f(...) is a call; w(...) is a product
+FUNCTION_BASES = {"f", "h", "F", "L", "J", "ell", "scriptL", "scriptJ"}   # f(...) is a call; w(...) is a product
 INDEX_LETTERS = set("ijklmn")
 RELATIONS = {"=": "=", "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=",
              "geqslant": ">=", "lt": "<", "gt": ">", "coloneqq": "=", "triangleq": "=", "eqqcolon": "="}

@@ -54,6 +54,9 @@ from .latex_lexicon import (
     tokenize,
 )
 
+SCRIPT_LETTERS = ("mathcal", "mathscr")
+
+
 class _Tables:
     """Lookups built once per ``names`` dict: exact and font-blind spelling -> spec name."""
 
@@ -374,8 +377,15 @@ class _Parser:
                 self.i += 1
                 saved, self.bars = self.bars, []
                 node = self.sum()
+                entries = [node]
+                while value == "(" and self.is_("s", ","):     # (1/2, 1/2): a vector, written as a tuple
+                    self.i += 1
+                    entries.append(self.sum())
                 self.bars = saved
                 self.expect(_OPENERS[value])
+                if len(entries) > 1:
+                    self._skip_transpose()                     # (a, b)^T is the same column vector
+                    return Call("vec", tuple(entries), pos)
                 return node
             if value == "{":
                 return self.sub(*self.arg(), self.sum)
@@ -385,6 +395,14 @@ class _Parser:
             if value in ("‖", "‖<"):
                 return self.bars_atom("‖", pos)
         raise self.fail(f"expected a term at column {pos + 1} but found {self.shown(self.peek())}", pos)
+
+    def _skip_transpose(self) -> None:
+        if self.is_("s", "^"):
+            save = self.i
+            self.i += 1
+            lo, hi = self.arg()
+            if self.sup_kind(lo, hi) != "T":
+                self.i = save
 
     def bars_atom(self, kind: str, pos: int) -> Node:
         self.i += 2 if kind == "||" else 1
@@ -663,6 +681,9 @@ class _Parser:
                 deco = "\\" + DECORATIONS[value]
                 inner.exact, inner.loose = ("\\" + value,) + inner.exact, (deco,) + inner.loose
                 inner.fallback += "_" + DECORATIONS[value]
+            elif value in SCRIPT_LETTERS:          # 𝓛 is a name of its own (a Lagrangian), not L
+                inner.exact = inner.loose = ("\\" + value,) + inner.exact
+                inner.fallback = "script" + inner.fallback
             else:
                 inner.exact = ("\\" + value,) + inner.exact
             return inner
@@ -733,7 +754,7 @@ class _Parser:
         if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (
                 node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES)):
             return Call(node.id, self.call_args(), sp.pos)
-        if isinstance(node, Name) and node.id in self.t.ids and self.is_("s", "(") and self._starts_chain(sp):
+        if isinstance(node, Name) and self.is_("s", "(") and self._starts_chain(sp):
             save = self.i
             args = self._name_args()
             if args is not None and self._at_relation():  # ε(λ) = …, L_1(η) = …: a name as a function
@@ -782,6 +803,14 @@ class _Parser:
             if hit:
                 return Name(hit, sp.pos)
         head = self.t.lookup(self.key(sp, False, False, False), self.key(sp, False, True, False))
+        if head is None and sp.label is not None and not self.building:
+            label, sp.label = sp.label, None      # a_i^{(ℓ)}: the layer label is decoration when a_i is known
+            try:
+                hit = self.t.lookup(self.key(sp, True, False, False), self.key(sp, True, True, False))
+            finally:
+                sp.label = label
+            if hit:
+                return Name(hit, sp.pos)
         if head is None:
             head = sp.fallback + "_prime" * sp.primes
             if sp.label:

@@ -103,6 +103,9 @@ class Builder:
             node = node.base
             indices.insert(0, node.index)
         info = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
+        if (info is None or info.index is None and info.shape is None) and self.lenient \
+                and isinstance(node.base, A.Name):
+            info = self.family_spelled(node.base.id) or info
         if info is None:
             if not isinstance(node.base, A.Name):
                 raise self.fail("only a named family can be indexed, e.g. m[j]", node)
@@ -126,6 +129,16 @@ class Builder:
         return Value(info.obj[tuple(built)] if want == 2 else info.obj[built[0]], None)
 
     # -- coordinates (student LaTeX): v_j, X_{ij}, sums over undeclared indices --------------
+    def family_spelled(self, letter: str):
+        """The one indexed family whose LaTeX is ``letter`` with decorations (``a^{(\\ell-1)}``
+        for a student's ``a_j``), or None."""
+        import re
+
+        found = [info for info in self.table.symbols.values() if info.index is not None and info.latex
+                 and re.sub(r"\\(mathbf|boldsymbol|bm|mathrm|tilde|hat|bar)\b|[{}\s]", "", info.latex)
+                 .split("^")[0].split("_")[0].lstrip("\\") == letter]
+        return found[0] if len(found) == 1 else None
+
     def _component(self, info, indices, node, env):
         """``w_j`` for a vector w, ``X_{ij}`` for a matrix X: one entry, counted from 1."""
         rows, cols = info.shape
