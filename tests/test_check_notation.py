@@ -211,3 +211,40 @@ $$ 2n\\lambda w = X^T(t - Xw) = X^T t - X^T X w $$
     assert steps[5].status == "ok", steps[5].reason
     wrong, _ = verdicts(problem, "ridge-fgm", text.replace("= X^T t - X^T X w", "= X^T t + X^T X w"))
     assert wrong[5].status == "wrong"
+
+
+def test_a_lagrangian_in_components_with_listed_equations_and_a_tuple_answer(problem):
+    """𝓛(w₁, w₂, μ) is the student's own function (not the problem's L); its partial derivatives
+    set to zero hold w₂ fixed even though an earlier part gave w₂ = 1 − w₁; equations listed with
+    a comma are separate steps; (1/2, 1/2) is a vector."""
+    text = """## 1.2.1b
+
+$$ \\mathcal{L}(w_1, w_2, \\mu) = w_1^2 + w_2^2 - \\mu(w_1 + w_2 - 1) $$
+
+$$ \\frac{\\partial \\mathcal{L}}{\\partial w_1} = 2w_1 - \\mu = 0, \\quad \\frac{\\partial \\mathcal{L}}{\\partial w_2} = 2w_2 - \\mu = 0 $$
+
+$$ w_1 = w_2, \\; 2 w_1 = 1 \\Rightarrow w_1 = w_2 = \\frac{1}{2} $$
+
+$$ \\boxed{\\mathbf{w}^* = \\left(\\tfrac{1}{2}, \\tfrac{1}{2}\\right)} $$
+"""
+    steps, report = verdicts(problem, "ridge-toy", text)
+    statuses = [s.status for s in report.steps]
+    assert statuses == ["ok"] * len(statuses) and len(statuses) == 7, [(s.line, s.latex, s.reason) for s in report.steps]
+    assert report.parts[0].final_answer.status == "correct"
+    slipped, report = verdicts(problem, "ridge-toy", text.replace("= 2w_2 - \\mu = 0", "= 2w_2 + \\mu = 0"))
+    assert [s for s in report.steps if s.status == "wrong"][0].line == 5
+    wrong, report = verdicts(problem, "ridge-toy", text.replace("\\tfrac{1}{2}, \\tfrac{1}{2}", "\\tfrac{1}{3}, \\tfrac{2}{3}"))
+    assert report.parts[0].final_answer.status == "wrong"
+
+
+def test_a_family_written_with_its_letter_and_a_layer_label(problem):
+    text = """## 3.1a
+
+$$ \\mathbb{E}[z_j^2] = \\frac{1}{2}\\mathbb{E}[(a_j)^2] = \\frac{\\lambda^2}{2} $$
+
+$$ \\operatorname{Var}(a_i^{(\\ell)}) = \\sum_{j=1}^{M} \\mathbb{E}[w_{ij}^2]\\,\\mathbb{E}[z_j^2] = \\frac{M \\epsilon^2 \\lambda^2}{2} $$
+"""
+    steps, _ = verdicts(problem, "relu-init", text)
+    assert [s.status for s in steps.values()] == ["ok", "ok"], [(s.line, s.reason) for s in steps.values()]
+    slipped, _ = verdicts(problem, "relu-init", text.replace("\\frac{\\lambda^2}{2} $$", "\\frac{\\lambda^2}{4} $$"))
+    assert slipped[3].status == "wrong"
