@@ -248,3 +248,32 @@ $$ \\operatorname{Var}(a_i^{(\\ell)}) = \\sum_{j=1}^{M} \\mathbb{E}[w_{ij}^2]\\,
     assert [s.status for s in steps.values()] == ["ok", "ok"], [(s.line, s.reason) for s in steps.values()]
     slipped, _ = verdicts(problem, "relu-init", text.replace("\\frac{\\lambda^2}{2} $$", "\\frac{\\lambda^2}{4} $$"))
     assert slipped[3].status == "wrong"
+
+
+def test_a_final_answer_stated_as_an_equation_and_the_value_at_the_optimum(problem):
+    """1.2.1a asks for the best w₂ for each w₁; ``w₁ + w₂ = 1`` states it as an equation. And
+    ``c = wᵀw = 1/4 + 1/4 = 1/2`` is the value at the optimum, true there."""
+    text = """## 1.2.1a
+
+$$ L = 2(w_1 + w_2 - 1)^2 $$
+
+$$ \\boxed{w_1 + w_2 = 1} $$
+
+## 1.2.1b
+
+$$ w^T w = w_1^2 + (1 - w_1)^2 $$
+
+$$ \\frac{d}{dw_1}\\left[w_1^2 + (1 - w_1)^2\\right] = 4 w_1 - 2 = 0 $$
+
+$$ c = w^T w = \\frac{1}{4} + \\frac{1}{4} = \\frac{1}{2} $$
+
+$$ \\boxed{w^* = \\left(\\frac{1}{2}, \\frac{1}{2}\\right)^T} $$
+"""
+    steps, report = verdicts(problem, "ridge-toy", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert [p.final_answer.status for p in report.parts] == ["correct", "correct"]
+    _, report = verdicts(problem, "ridge-toy", text.replace("\\boxed{w_1 + w_2 = 1}", "\\boxed{w_1 + w_2 = 2}"))
+    assert report.parts[0].final_answer.status == "wrong"
+    slipped, _ = verdicts(problem, "ridge-toy", text.replace("\\frac{1}{4} + \\frac{1}{4} = \\frac{1}{2}",
+                                                              "\\frac{1}{4} + \\frac{1}{4} = \\frac{1}{3}"))
+    assert slipped[13].status == "wrong"

@@ -109,6 +109,7 @@ class PartChecker:
         self.new_symbols: list[str] = []
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
+        self.relations: dict = {}               # source line -> its last '=' as an equation (for final answers)
 
     # -- set-up ---------------------------------------------------------------------------
     def _ce(self, verdict: Verdict) -> dict | None:
@@ -147,6 +148,13 @@ class PartChecker:
         base = StepResult(index, line.line, line.latex, "ok", part=self.part.id)
         start = time.perf_counter()
         result, last = self._check_line(base, line, terms, ops, prev_last)
+        if ops and ops[-1] == "=" and len(terms) >= 2 and result.status != "unparsed":
+            try:
+                from sympy import Eq
+
+                self.relations[line.line] = Eq(self._build(terms[-2]).expr, self._build(terms[-1]).expr, evaluate=False)
+            except Exception:  # noqa: BLE001 - only a final answer stated as an equation needs it
+                pass
         return replace(result, ms=round((time.perf_counter() - start) * 1000, 3)), last
 
     def _check_line(self, base, line, terms, ops, prev_last):
@@ -244,7 +252,10 @@ class PartChecker:
                     return replace(base, status="wrong" if v.status != "unknown" else "unknown", move="identity",
                                    reason=f"item {k + 3} of the chain does not equal what precedes it",
                                    counterexample=self._ce(v)), b
-            return self._equation(base, items[0], items[-1], conditions), items[-1]
+            result = self._equation(base, items[0], items[-1], conditions)
+            if result.status == "wrong" and self._chain_at_answer(items):
+                return self._system(base, items), items[-1]     # c = wᵀw = 1/4 + 1/4: the value at the optimum
+            return result, items[-1]
         unchecked = []
         for k, (a, b) in enumerate(zip(items, items[1:])):
             last = k == len(items) - 2
@@ -306,6 +317,9 @@ class PartChecker:
     def _system(self, base, items):
         from sympy import Eq
 
+        from ..rules.calculus import to_scalar
+
+        items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
         for a, b in zip(items, items[1:]):
             self.accepted.append(Eq(a, b, evaluate=False))
         return replace(base, move="equations that hold at the derived solution")
@@ -628,7 +642,41 @@ class PartChecker:
         finally:
             _disarm(armed)
 
+    def _answer_equation(self, line) -> AnswerResult | None:
+        """A final line that is an equation in the unknown, not solved for it (``w₁ + w₂ = 1``
+        for the best w₂): correct when it has the derived answer as its solution."""
+        from sympy import Eq
+
+        from ..rules.calculus import to_scalar
+
+        eq = self.relations.get(line.line)
+        u = self.unknown
+        if eq is None or u is None or _solved_symbol(eq) is not None:
+            return None
+        sides = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in (eq.lhs, eq.rhs)]
+        if getattr(sides[0], "is_Matrix", False) != getattr(sides[1], "is_Matrix", False):
+            return None
+        eq = Eq(*sides, evaluate=False)
+        isolated = _isolated(eq, u)
+        if isolated is not None:
+            eq = Eq(u, isolated, evaluate=False)
+        if not (_mentions(eq, u) or _mentions(self._expanded(eq), u)):
+            return None
+        ctx = self._without_unknown()
+        for name, expected in self.answers:
+            if getattr(expected, "shape", None) != getattr(u, "shape", None):
+                continue
+            answer = Eq(u, expected, evaluate=False)
+            v = (same_solutions(answer, eq, u, ctx) if getattr(u, "is_Matrix", False)
+                 else _scalar_equations_agree(answer, eq, u, ctx))
+            if v.ok:
+                return AnswerResult(line.latex, "correct", convention=name, line=line.line)
+        return None
+
     def _final_answer(self, latex, line, value) -> AnswerResult:
+        stated = self._answer_equation(line)
+        if stated is not None:
+            return stated
         for name, expected in self.answers:
             v = same_value(value, expected, self.ctx)
             if v.ok:
