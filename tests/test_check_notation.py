@@ -277,3 +277,16 @@ $$ \\boxed{w^* = \\left(\\frac{1}{2}, \\frac{1}{2}\\right)^T} $$
     slipped, _ = verdicts(problem, "ridge-toy", text.replace("\\frac{1}{4} + \\frac{1}{4} = \\frac{1}{2}",
                                                               "\\frac{1}{4} + \\frac{1}{4} = \\frac{1}{3}"))
     assert slipped[13].status == "wrong"
+
+
+def test_argmin_under_a_constraint_in_one_line(problem):
+    text = """## 1a
+
+$$ \\delta^* = \\arg\\min_{\\|\\delta\\| \\leq \\varepsilon} g^T \\delta = -\\frac{\\varepsilon}{\\|g\\|} g $$
+"""
+    steps, report = verdicts(problem, "trust-region", text)
+    assert steps[3].status == "ok" and report.parts[0].final_answer.status == "correct"
+    wrong_objective, _ = verdicts(problem, "trust-region", text.replace("g^T \\delta =", "\\delta^T \\delta ="))
+    assert wrong_objective[3].status == "wrong"
+    wrong_answer, report = verdicts(problem, "trust-region", text.replace("= -\\frac", "= \\frac"))
+    assert wrong_answer[3].status == "wrong" and report.parts[0].final_answer.status == "wrong"

@@ -223,6 +223,16 @@ class PartChecker:
         terms = [_rename(t, self.aliases) for t in terms]
         if len(terms) == 1 and isinstance(terms[0], A.Call) and terms[0].func == "argmin":
             return self._objective(base, terms[0]), None
+        argmins = [k for k, t in enumerate(terms) if isinstance(t, A.Call) and t.func in ("argmin", "argmax")]
+        if argmins and len(terms) > 1 and all(op == "=" for op in ops):
+            # δ* = argmin_{‖δ‖≤ε} gᵀδ = −ε g/‖g‖: the objective is checked, then δ* = −ε g/‖g‖
+            stated = self._objective(base, terms[argmins[0]])
+            if stated.status != "ok":
+                return stated, None
+            rest = [t for k, t in enumerate(terms) if k not in argmins]
+            if len(rest) < 2:
+                return stated, None
+            return self._judge(base, line, rest, ["="] * (len(rest) - 1), prev_last)
         if ops and all(op in ("<=", "<", ">=", ">") for op in ops):
             return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
         defined = self._maybe_define(terms, ops)

@@ -396,6 +396,9 @@ class _Parser:
                 return self.bars_atom("‖", pos)
         raise self.fail(f"expected a term at column {pos + 1} but found {self.shown(self.peek())}", pos)
 
+    def _holds_relation(self, lo: int, hi: int) -> bool:
+        return any((k == "s" and v in "=<>") or (k == "c" and v in RELATIONS) for k, v, _ in self.toks[lo:hi])
+
     def _skip_transpose(self) -> None:
         if self.is_("s", "^"):
             save = self.i
@@ -552,7 +555,10 @@ class _Parser:
     def extremum(self, op: str, pos: int) -> Node:
         if self.is_("s", "_"):
             self.i += 1
-            var = self.sub(*self.arg(), self.sum)
+            lo, hi = self.arg()
+            if self._holds_relation(lo, hi):       # \arg\min_{\|δ\| \le ε}: a constraint, not a variable
+                return Call("argmax" if op.endswith("max") else "argmin", (self.sum(),), pos)
+            var = self.sub(lo, hi, self.sum)
             return Call("argmax" if op.endswith("max") else "argmin", (self.sum(), var), pos)
         if op in ("min", "max") and self.peek()[0] == "s" and self.peek()[1] in _OPENERS:
             args = self.call_args()
