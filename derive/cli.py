@@ -5,6 +5,7 @@ Errors from the library (``DeriveError``) become ``Error: …`` on stderr with e
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -203,7 +204,8 @@ class _NoBar:
 @click.argument("args", nargs=-1)
 @click.option("--symbols", type=click.Path(dir_okay=False, exists=True), help="A YAML file of symbols in the spec format.")
 @click.option("--part", default=None, help="Use this part's symbols and definitions.")
-@click.option("--batch", type=click.Path(dir_okay=False, exists=True), help="Pairs from YAML (- {a: ..., b: ...}) or JSON Lines.")
+@click.option("--batch", type=click.Path(dir_okay=False, exists=True),
+              help="Pairs from YAML (- {a: ..., b: ...}) or JSON Lines; an entry may add problem:, part: or symbols: (its own context).")
 @click.option("--json", "as_json", is_flag=True, help="Verdicts as JSON (one object per line with --batch).")
 @click.option("--timeout", type=SECONDS, default=60.0, show_default=True, help="Seconds allowed per pair.")
 def equiv(args, symbols, part, batch, as_json, timeout):
@@ -219,12 +221,16 @@ def equiv(args, symbols, part, batch, as_json, timeout):
     try:
         want = 0 if symbols else 1
         names = list(args)
+        if batch and not symbols and not names:
+            want = 0                      # every entry of the batch names its own problem or symbols
         if (batch and len(names) != want) or (not batch and len(names) != want + 2):
-            usage = "derive equiv [PROBLEM] A B | derive equiv --symbols FILE A B | derive equiv PROBLEM --batch FILE"
+            usage = ("derive equiv [PROBLEM] A B | derive equiv --symbols FILE A B | "
+                     "derive equiv [PROBLEM] --batch FILE")
             raise click.UsageError(f"expected {'no' if want == 0 else 'a'} PROBLEM" + ("" if batch else " and two expressions") + f": {usage}")
-        table, definitions = checking.equiv_context(names[0] if not symbols else None, symbols, part)
+        table, definitions = checking.equiv_context(names[0] if names and not symbols else None, symbols, part)
         pairs = read_batch(batch) if batch else [(names[want], names[want + 1])]
-        verdicts = checking.equiv_pairs(pairs, table, definitions, timeout)
+        base_dir = os.path.dirname(os.path.abspath(batch)) if batch else None
+        verdicts = checking.equiv_pairs(pairs, table, definitions, timeout, base_dir=base_dir)
     except DeriveError as err:
         fail(err)
     for v in verdicts:

@@ -533,6 +533,15 @@ class Evaluator:
             out = mmul(out, v)
         return out
 
+    def _Trace(self, e):
+        m = self.eval(e.arg)
+        if not isinstance(m, Mat) or m.shape[0] != m.shape[1]:
+            raise EvalError("the trace needs a square matrix")
+        out = Fraction(0)
+        for k in range(m.shape[0]):
+            out = out + m[k][k]
+        return out
+
     def _MatrixElement(self, e):
         m = self.eval(e.parent)
         i, j = to_int(self.eval(e.i)), to_int(self.eval(e.j))

@@ -115,9 +115,9 @@ def test_equiv_timeout_option_reaches_the_worker(symbols, monkeypatch):
     seen = {}
     real = batch.equiv_pairs
 
-    def spy(pairs, table, definitions=None, timeout=60.0):
+    def spy(pairs, table, definitions=None, timeout=60.0, base_dir=None):
         seen["timeout"] = timeout
-        return real(pairs, table, definitions, timeout)
+        return real(pairs, table, definitions, timeout, base_dir)
 
     monkeypatch.setattr(batch, "equiv_pairs", spy)
     assert run("equiv", "--symbols", symbols, "--timeout", "7.5", "x", "x").exit_code == 0

@@ -84,15 +84,45 @@ def check_files(problem: str, files: list[str], parts=None, aliases=None, timeou
     return reports
 
 
-def equiv_pairs(pairs: list, table, definitions=None, timeout: float = 60.0) -> list[dict]:
-    """``derive equiv``'s verdicts: every pair in one limited worker, ``timeout`` s per pair."""
+def equiv_pairs(pairs: list, table, definitions=None, timeout: float = 60.0, base_dir=None) -> list[dict]:
+    """``derive equiv``'s verdicts: every pair in one limited worker, ``timeout`` s per pair. A
+    pair (a, b, problem, context) whose context names a problem, part or symbols file is compared
+    under that context, prepared once per distinct context (so one process serves a whole answer
+    key); the others under ``table``. A context that cannot be prepared is that pair's verdict."""
+    from pathlib import Path
+
+    from ..errors import DeriveError
     from .equiv import compare_all
 
-    return compare_all(pairs, table, definitions, timeout)
+    prepared: dict = {}
+    resolved = []
+    for pair in pairs:
+        a, b, problem, context = (tuple(pair) + ("", None))[:4]
+        if problem or not context:
+            if not problem and table is None:
+                problem = "no context for this pair: give problem: (and part:) or symbols:, or a PROBLEM argument"
+            resolved.append((a, b, problem))
+            continue
+        symbols = context.get("symbols")
+        if symbols and base_dir is not None:
+            symbols = str(Path(base_dir) / symbols)
+        key = (context.get("problem"), context.get("part"), symbols)
+        if key not in prepared:
+            try:
+                if not key[0] and not key[2]:
+                    raise DeriveError("part: needs problem: beside it")
+                prepared[key] = equiv_context(key[0], None, key[1]) if not key[2] else equiv_context(None, key[2], None)
+            except DeriveError as err:
+                prepared[key] = str(err).splitlines()[0][:300]
+        own = prepared[key]
+        resolved.append((a, b, own, None) if isinstance(own, str) else (a, b, "", own))
+    return compare_all(resolved, table, definitions, timeout)
 
 
 def equiv_context(problem: str | None, symbols_file: str | None, part: str | None):
     """The symbol table (and definitions) ``derive equiv`` compares under."""
+    if symbols_file is None and problem is None:
+        return None, {}
     if symbols_file:
         from ..spec import load_symbols
 

@@ -33,6 +33,7 @@ def _judge(a: str, b: str, table, definitions, out: dict) -> None:
     applied = given_functions(table)
     na, nb = parse_latex(a, names, given_functions=applied), parse_latex(b, names, given_functions=applied)
     build = Builder(table, "", lenient=True).build
+    na, nb, named = _answer_sides(na, nb)
     if isinstance(na, A.Rel) != isinstance(nb, A.Rel):
         out.update(status="not-equivalent", reason="one is an equation and the other an expression")
         return
@@ -44,10 +45,23 @@ def _judge(a: str, b: str, table, definitions, out: dict) -> None:
     else:
         v = same_value(build(na).expr, build(nb).expr, ctx)
     out.update(status=v.status, condition=str(v.condition or ""), reason=str(v.reason or ""))
+    if named:
+        out["reason"] = (out["reason"] + "; " if out["reason"] else "") + f"compared the right-hand side of {named} = …"
     if v.counterexample is not None:
         ce = v.counterexample
         out["counterexample"] = {"values": {str(k): str(x) for k, x in dict(ce.values).items()},
                                  "left": str(ce.left), "right": str(ce.right)}
+
+
+def _answer_sides(na, nb):
+    """``w = expr`` against a bare expression: the left side names the answer, so the right side
+    is what is compared. Returns the two nodes and the name ('' when nothing was unwrapped)."""
+    for first, second in ((na, nb), (nb, na)):
+        if isinstance(first, A.Rel) and first.op == "=" and not isinstance(second, A.Rel) \
+                and isinstance(first.left, A.Name):
+            unwrapped = (first.right, second) if first is na else (second, first.right)
+            return unwrapped[0], unwrapped[1], first.left.id
+    return na, nb, ""
 
 
 def compare_all(pairs: list, table, definitions=None, timeout: float = 60.0) -> list[dict]:
@@ -59,12 +73,12 @@ def compare_all(pairs: list, table, definitions=None, timeout: float = 60.0) -> 
     verdicts: list = [None] * len(pairs)
     todo, index = [], []
     for i, pair in enumerate(pairs):
-        a, b, problem = (tuple(pair) + ("",))[:3]
+        a, b, problem, own = (tuple(pair) + ("", None))[:4]
         if problem:
             verdicts[i] = {"a": a, "b": b, "status": "unparsed", "condition": "", "counterexample": None,
                            "reason": problem}
         else:
-            todo.append((a, b, table, definitions))
+            todo.append((a, b, *(own or (table, definitions))))    # a batch entry may bring its own context
             index.append(i)
     for i, (item, outcome) in zip(index, zip(todo, run_each(compare, todo, timeout=timeout))):
         if outcome.ok:
@@ -90,10 +104,15 @@ def describe(verdict: dict) -> str:
     return f"{status}: {verdict['reason']}"
 
 
-def read_batch(path) -> list[tuple[str, str, str]]:
-    """(a, b, problem) for every item of a YAML list of {a, b} (or [a, b]) or of JSON Lines with
-    "a" and "b". ``problem`` is "" or why the item cannot be compared; a bad item never stops
-    the batch. A file that cannot be read at all raises ``SpecError``."""
+CONTEXT_KEYS = ("problem", "part", "symbols")
+
+
+def read_batch(path) -> list[tuple[str, str, str, dict]]:
+    """(a, b, problem, context) for every item of a YAML list of {a, b} (or [a, b]) or of JSON
+    Lines with "a" and "b". ``problem`` is "" or why the item cannot be compared; a bad item
+    never stops the batch. ``context`` holds the item's own ``problem``, ``part`` or ``symbols``
+    (a file, relative to the batch file), if it gives them. A file that cannot be read at all
+    raises ``SpecError``."""
     import json
 
     import yaml
@@ -131,13 +150,21 @@ def read_batch(path) -> list[tuple[str, str, str]]:
     return [_pair(item, f"item {i + 1}", "{a: ..., b: ...}") for i, item in enumerate(data)]
 
 
-def _pair(item, where: str, form: str) -> tuple[str, str, str]:
+def _pair(item, where: str, form: str) -> tuple[str, str, str, dict]:
+    context = {}
     if isinstance(item, dict) and "a" in item and "b" in item:
         a, b = item["a"], item["b"]
+        extra = sorted(set(item) - {"a", "b", *CONTEXT_KEYS}, key=str)
+        if extra:
+            return (str(a)[:200], str(b)[:200], f"{where}: unknown key '{extra[0]}' (an entry has a, b and "
+                    "optionally problem, part, symbols)", {})
+        context = {k: item[k] for k in CONTEXT_KEYS if k in item}
+        if not all(isinstance(v, str) for v in context.values()):
+            return (str(a)[:200], str(b)[:200], f"{where}: problem, part and symbols must be text", {})
     elif isinstance(item, list) and len(item) == 2:
         a, b = item
     else:
-        return ("", "", f"{where} must be {form}")
+        return ("", "", f"{where} must be {form}", {})
     if not all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in (a, b)):
-        return (str(a)[:200], str(b)[:200], f"{where}: a and b must be text (LaTeX), not lists or maps")
-    return (str(a), str(b), "")
+        return (str(a)[:200], str(b)[:200], f"{where}: a and b must be text (LaTeX), not lists or maps", {})
+    return (str(a), str(b), "", context)

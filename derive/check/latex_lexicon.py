@@ -94,6 +94,10 @@ def tokenize(text: str) -> tuple[list[tuple[str, str, int]], dict[int, int]]:
         if kind == "c" and value in _SIZERS:
             if i + 1 >= len(raw):
                 raise ParseError(f"\\{value} at column {pos + 1} needs a delimiter after it", text, pos)
+            if raw[i + 1][0] == "c" and raw[i + 1][1] in ("langle", "rangle"):
+                toks.append(raw[i + 1])                           # \left\langle a, b \right\rangle
+                i += 2
+                continue
             value = _sized_delimiter(value, raw[i + 1], text)
             i += 2
             if value is not None:

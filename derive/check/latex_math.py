@@ -256,7 +256,7 @@ class _Parser:
             kind, value, pos = self.peek()
             if (kind == "c" and value in ("cdot", "times", "ast")) or (kind == "s" and value == "*"):
                 self.i += 1
-                left = BinOp("@", left, self.unary(), pos)
+                left = BinOp("@", left, self.unary(), pos, dot=value == "cdot")
             elif (kind == "s" and value == "/") or (kind == "c" and value == "div"):
                 self.i += 1
                 left = BinOp("/", left, self.unary(), pos)
@@ -269,7 +269,7 @@ class _Parser:
         kind, value, _ = self.peek()
         if kind in "ldc":
             return not (kind == "c" and (value in RELATIONS or value in NOT_RELATIONS or value in (
-                "cdot", "times", "ast", "div", "pm", "mp", "overset", "stackrel")))
+                "cdot", "times", "ast", "div", "pm", "mp", "overset", "stackrel", "rangle", "right")))
         if kind != "s":
             return False
         if value == "|":
@@ -470,6 +470,14 @@ class _Parser:
             return Call("grad" if value == "nabla" else "diff", (body, var) if var else (body,), pos)
         if value == "infty":
             return Name("oo", pos)
+        if value == "langle":                           # ⟨a, b⟩ = aᵀb
+            left = self.sum()
+            self.expect(",")
+            right = self.sum()
+            if not self.is_("c", "rangle"):
+                raise self.fail(f"expected \\rangle to close the \\langle at column {pos + 1}", pos)
+            self.i += 1
+            return BinOp("@", Transpose(left, pos), right, pos)
         if value == "arg" and self.peek()[0] == "c" and self.peek()[1] in ("min", "max"):
             self.i += 1
             return self.extremum("arg" + self.toks[self.i - 1][1], pos)
@@ -515,10 +523,45 @@ class _Parser:
             return self.function(fid, pos)
         if word == "0":
             return Num("0", pos)                      # \mathbf{0}, the zero vector
+        if word == "1" and self._opens_indicator():
+            return self.indicator(pos)                # \mathbb{1}[z > 0]: the indicator
         if len(word) > 1 and word.isalpha() and value not in ("mathbf", "boldsymbol", "bm", "vec"):
             return Name(word, pos)                    # \mathrm{adv}: an unknown name, reported later
         self.i = save
         return self.name()
+
+    def _opens_indicator(self) -> bool:
+        return self.is_("s", "[") or self.is_("s", "(") or self.is_("s", "\\{") or self.is_("c", "left") \
+            or self.is_("s", "_")
+
+    def indicator(self, pos: int) -> Node:
+        """``\\mathbb{1}[a > b]`` (or ``\\mathbb{1}_{a > b}``): the Heaviside step of a − b."""
+        if self.is_("s", "_"):
+            self.i += 1
+            terms, ops = self.sub(*self.arg(), self.chain)
+        else:
+            if self.is_("c", "left"):
+                self.i += 1
+            closer = {"[": "]", "(": ")", "\\{": "\\}"}[self.peek()[1]]
+            self.i += 1
+            terms, ops = self.chain_until(closer)
+        if len(terms) != 2 or ops[0] not in ("<", "<=", ">", ">="):
+            raise self.fail(f"the indicator at column {pos + 1} needs one inequality, such as [z > 0]", pos)
+        a, b = terms
+        return Call("heaviside", (BinOp("-", a, b, pos) if ops[0] in (">", ">=") else BinOp("-", b, a, pos),), pos)
+
+    def chain_until(self, closer: str):
+        terms, ops = [self.sum()], []
+        while (op := self.relation()) is not None:
+            terms.append(self.sum())
+            ops.append(op)
+        if self.is_("c", "right"):
+            self.i += 1
+        if self.is_("s", closer):
+            self.i += 1
+        else:
+            raise self.fail(f"expected '{closer}' at column {self.peek()[2] + 1}", self.peek()[2])
+        return terms, ops
 
     def function(self, fid: str, pos: int) -> Node:
         base = None
@@ -838,24 +881,28 @@ class _Parser:
                 node = Index(node, Name(v, sp.pos), sp.pos)
             return node
         digits = [v for v in vals if v.isdigit()]
-        if indexish and digits and vals == digits + indexish:         # w_{0,k}: component k of w_0
-            node = self._component_base(sp, "".join(digits))
+        if indexish and digits and vals == digits + indexish and self._component_base(sp, "".join(digits)):
+            node = self._component_base(sp, "".join(digits))         # w_{0,k}: component k of w_0
             for v in indexish:
                 node = Index(node, Name(v, sp.pos), sp.pos)
+            return node
+        if indexish and digits and len(vals) == 2 and set(vals) <= set(indexish) | set(digits):
+            for v in vals:                                           # A_{i1}, A_{1j}: an entry of A
+                node = Index(node, Name(v, sp.pos) if v in indexish else Num(v, sp.pos), sp.pos)
             return node
         if indexish and any(v in ("+", "-") for v in vals):        # x_{j+1}
             return Index(node, self.sub(lo, hi, self.sum), sp.pos)
         return Name(head + "_" + _slug(vals), sp.pos)
 
 
-    def _component_base(self, sp: _Spelling, digits: str) -> Node:
-        """The vector behind ``w_{0,k}``: the name spelled ``w_0`` (``\\mathbf{w}_0``), else ``w0``."""
+    def _component_base(self, sp: _Spelling, digits: str) -> Node | None:
+        """The vector behind ``w_{0,k}``: the name spelled ``w_0`` (``\\mathbf{w}_0``) or ``w0``, if known."""
         for loose in (False, True):
             parts = list(sp.loose if loose else sp.exact) + ["_", digits]
             hit = self.t.lookup(" ".join(parts), " ".join(list(sp.loose) + ["_", digits]))
             if hit:
                 return Name(hit, sp.pos)
-        return Name(sp.fallback + digits, sp.pos)
+        return Name(sp.fallback + digits, sp.pos) if sp.fallback + digits in self.t.ids else None
 
 
 def _slug(values: list[str]) -> str:

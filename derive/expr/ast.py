@@ -43,6 +43,7 @@ class BinOp(Node):
     left: Node
     right: Node
     pos: int = field(default=0, compare=False)
+    dot: bool = field(default=False, compare=False)    # written with \cdot: between two vectors, aᵀb
 
 
 @dataclass(frozen=True)

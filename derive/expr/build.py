@@ -204,6 +204,10 @@ class Builder:
             return self._add(left, right, node)
         if node.op == "/":
             return self._divide(left, right, node)
+        if getattr(node, "dot", False) and self.lenient and _same_column(left, right):
+            from sympy import Transpose
+
+            return self._multiply(Value(Transpose(left.expr), (left.shape[1], left.shape[0])), right, node, True)
         return self._multiply(left, right, node, matmul=(node.op == "@"))
 
     def _add(self, a, b, node):
@@ -417,6 +421,17 @@ class Builder:
             raise self.fail("mat(...) needs rows of the same length", node)
         return Value(ImmutableMatrix(rows), (Integer(len(rows)), Integer(len(rows[0]))))
 
+    def _call_trace(self, node, env):
+        """tr(A) of a square matrix; tr of a scalar (a 1×1 product) is the scalar."""
+        from sympy import Trace
+
+        (m,) = self._args(node, 1, env)
+        if m.shape is None or _is_1x1(m.shape):
+            return Value(self.as_scalar(m, node), None)
+        if _differ(m.shape[0], m.shape[1]):
+            raise self.fail(f"the trace needs a square matrix; this one is {_fmt(m.shape)}", node)
+        return Value(Trace(m.expr), None)
+
     def _call_inv(self, node, env):
         from sympy import Inverse
 
@@ -625,7 +640,7 @@ class Builder:
         return v.expr
 
 
-KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max"}
+KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max", "trace"}
 
 
 def _show(expr) -> str:
@@ -635,6 +650,12 @@ def _show(expr) -> str:
         return text(expr)
     except Exception:  # noqa: BLE001 - a message must never fail to print
         return str(expr)
+
+
+def _same_column(a, b) -> bool:
+    """Two column vectors of one length (not 1): ``a \\cdot b`` is then their dot product."""
+    return all(isinstance(v, Value) and v.shape is not None for v in (a, b)) and a.shape == b.shape \
+        and a.shape[1] == 1 and not _is_1x1(a.shape)
 
 
 def _is_1x1(shape) -> bool:
