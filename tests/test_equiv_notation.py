@@ -42,6 +42,7 @@ def table(tmp_path_factory):
     (r"\sum_{i=0}^{N-1} z", "N z"),
     (r"\sum_{j} a_j b_j", r"\langle a, b \rangle"),
     (r"x = \theta^t - \eta g^t", r"\theta^t - \eta g^t"),
+    (r"z = \sqrt{(1 - z^2)^2}", r"z = |1 - z^2|"),
 ])
 def test_answer_key_notation_is_read(table, a, b):
     v = compare(a, b, table)

@@ -46,7 +46,7 @@ def _judge(a: str, b: str, table, definitions, out: dict) -> None:
         v = same_value(build(na).expr, build(nb).expr, ctx)
     out.update(status=v.status, condition=str(v.condition or ""), reason=str(v.reason or ""))
     if named:
-        out["reason"] = (out["reason"] + "; " if out["reason"] else "") + f"compared the right-hand side of {named} = …"
+        out["reason"] = (out["reason"] + "; " if out["reason"] else "") + f"compared the right-hand sides of {named} = …"
     if v.counterexample is not None:
         ce = v.counterexample
         out["counterexample"] = {"values": {str(k): str(x) for k, x in dict(ce.values).items()},
@@ -56,6 +56,9 @@ def _judge(a: str, b: str, table, definitions, out: dict) -> None:
 def _answer_sides(na, nb):
     """``w = expr`` against a bare expression: the left side names the answer, so the right side
     is what is compared. Returns the two nodes and the name ('' when nothing was unwrapped)."""
+    if isinstance(na, A.Rel) and isinstance(nb, A.Rel) and na.op == nb.op == "=" and na.left == nb.left:
+        # w = … against w = … (or E[…] = … against E[…] = …): compare what each side gives
+        return na.right, nb.right, na.left.id if isinstance(na.left, A.Name) else "the same left side"
     for first, second in ((na, nb), (nb, na)):
         if isinstance(first, A.Rel) and first.op == "=" and not isinstance(second, A.Rel) \
                 and isinstance(first.left, A.Name):
