@@ -113,9 +113,21 @@ def _key_order(item):
 class RandomEvaluator(Evaluator):
     """Evaluates with random variables as indeterminates (RPoly values)."""
 
-    def __init__(self, env, families):
+    def __init__(self, env, families, latent=None):
         super().__init__(env, None)
         self.families = families
+        self.latent = {} if latent is None else latent   # (base, index) -> numeric dist of a latent variable
+        self.arrays: dict = {}
+
+    def _MatrixSymbol(self, e):
+        info = self.families.get(e)
+        if info is None or info.shape is None:
+            return super()._MatrixSymbol(e)
+        if e not in self.arrays:
+            from .random_arrays import entries
+
+            self.arrays[e] = entries(info, self, self.latent)
+        return self.arrays[e]
 
     def _Indexed(self, e):
         if e.base in self.families:
@@ -149,7 +161,7 @@ class RandomEvaluator(Evaluator):
     def _E(self, e):
         raise EvalError("nested expectations are not checked")
 
-    _Var = _E
+    _Var = _Mean = _Cov = _E
 
 
 def make_moments(table):
@@ -157,20 +169,27 @@ def make_moments(table):
     families = {info.obj: info for info in table.random_families()}
 
     def moments(expr, kind, evaluator):
-        value = RandomEvaluator(evaluator.env, families).eval(expr)
+        latent: dict = {}
+        value = RandomEvaluator(evaluator.env, families, latent).eval(expr)
+        if kind in ("Mean", "Cov"):
+            from .random_arrays import covariance_of, mean_of
+
+            fn = mean_of if kind == "Mean" else covariance_of
+            return fn(value, lambda poly: _expect(_poly(poly), families, evaluator, latent))
         poly = _poly(value)
-        first = _expect(poly, families, evaluator)
+        first = _expect(poly, families, evaluator, latent)
         if kind == "E":
             return first
-        second = _expect(poly * poly, families, evaluator)
+        second = _expect(poly * poly, families, evaluator, latent)
         return second + (-(first * first))  # Fraction - mpf is not defined; + (-x) is
 
     return moments
 
 
-def _expect(poly: RPoly, families, evaluator):
+def _expect(poly: RPoly, families, evaluator, latent=None):
     total = Fraction(0)
     cache: dict = {}
+    latent = latent or {}
     for monomial, coeff in poly.terms.items():
         groups: dict = {}
         for (kind, base, index), power in monomial:
@@ -178,9 +197,11 @@ def _expect(poly: RPoly, families, evaluator):
             g[{"x": 0, "relu": 1, "step": 2}[kind]] += power
         value = coeff
         for (base, index), (p, q, r) in groups.items():
-            key = (base, p, q, min(r, 1))
+            own = (base, index) in latent          # a latent variable of a random vector: its own law
+            key = (base, index if own else None, p, q, min(r, 1))
             if key not in cache:
-                cache[key] = _moment(families[base].dist, p, q, evaluator, step=r > 0)
+                dist = latent[(base, index)] if own else families[base].dist
+                cache[key] = _moment(dist, p, q, evaluator, step=r > 0)
             value = value * cache[key]
         total = total + value
     return total
@@ -189,7 +210,7 @@ def _expect(poly: RPoly, families, evaluator):
 def _moment(dist, p: int, q: int, evaluator, step: bool = False):
     """E[X^p relu(X)^q H(X)^r] (r ≥ 1 when ``step``) for one variable X with its declared
     distribution; relu(X)^q H(X) = X^q on X > 0 and 0 elsewhere, as relu(X)^q is for q ≥ 1."""
-    params = [evaluator.eval(x) for x in dist[1:]]
+    params = [x if isinstance(x, (Fraction, mpmath.mpf)) else evaluator.eval(x) for x in dist[1:3]]
     if dist[0] == "bernoulli":
         if step:
             return params[0]      # X ∈ {0, 1}: H(X) = X

@@ -463,6 +463,14 @@ class Evaluator:
             raise EvalError("expectations need the spec's random variables")
         return self.moments(e.args[0], kind, self)
 
+    def _Mean(self, e):
+        """𝔼[X] of a random vector or matrix: exact entrywise moments (``moments.py``)."""
+        return self._moment(e, "Mean")
+
+    def _Cov(self, e):
+        """Cov[x] of a random column vector: exact (``moments.py``)."""
+        return self._moment(e, "Cov")
+
     def _Derivative(self, e):
         (var, count), = e.variable_count
         if count != 1:

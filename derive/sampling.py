@@ -79,7 +79,7 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
     for info in table.symbols.values():
         if info.kind in ("index",):
             continue
-        if info.kind == "scalar" and info.index is None or info.kind == "random" and info.index is None:
+        if info.kind == "scalar" and info.index is None or info.kind == "random" and info.index is None and info.shape is None:
             if info.obj is None:
                 continue
             if info.kind == "random":
@@ -88,7 +88,7 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
                 v = scalar_value(rng, info, info.obj, positive_only=info.name in positive)
             env[info.obj] = v
             shown[info.name] = v
-        elif info.shape is not None and info.kind in ("vector", "matrix"):
+        elif info.shape is not None and info.kind in ("vector", "matrix", "random"):
             from .structured import draw
 
             r, c = (_size(s, env) for s in info.shape)
@@ -96,7 +96,7 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
             env[info.obj] = v
             shown[info.name] = v
     for info in table.symbols.values():  # families after scalars: ranges may use dims
-        if info.index is not None:
+        if info.index is not None and info.shape is None:
             from itertools import product
 
             names = info.index if isinstance(info.index, tuple) else (info.index,)

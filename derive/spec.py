@@ -20,7 +20,7 @@ from .spec_goals import Goal, GoalReading
 from .yamlsrc import Lines, load
 
 TOP_KEYS = ("id", "title", "source", "sheet", "statement", "symbols", "givens", "parts")
-SYMBOL_KEYS = ("kind", "shape", "assume", "latex", "description", "index", "dist", "range", "args")
+SYMBOL_KEYS = ("kind", "shape", "assume", "latex", "description", "index", "dist", "mean_of", "range", "args")
 PART_KEYS = ("id", "ask", "goal", "goals", "uses", "specialize", "conventions", "expect", "figure", "answer_as",
              "discussion")
 ASSUMPTION_WORDS = ("real", "positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
@@ -254,9 +254,16 @@ class _Reader(GoalReading):
             if square and info.shape[0] != info.shape[1]:
                 raise self.err(f"'{name}' is {square[0].replace('_', ' ')}, so it must be square; its shape is "
                                f"[{', '.join(str(d) for d in info.shape)}]", *path, "shape")
+        elif kind == "random" and "shape" in decl:
+            from .spec_random import random_array
+
+            random_array(self, info, decl, table, path)
         else:
             if "shape" in decl:
                 raise self.err(f"{kind} '{name}' cannot have a shape; use kind: vector or matrix", *path, "shape")
+            if "mean_of" in decl:
+                raise self.err(f"'{name}' has mean_of: but no shape; mean_of: B is for a random vector "
+                               "(shape: [d]), the mean of B i.i.d. draws", *path, "mean_of")
             if kind == "random":
                 info.dist = self.distribution(decl, table, *path)
             if decl.get("index") is not None:
@@ -279,8 +286,13 @@ class _Reader(GoalReading):
         """Refuse keys that the symbol's kind would silently ignore."""
         if "dist" in decl and kind != "random":
             raise self.err(f"'{name}' has dist: but kind: {kind}; only kind: random symbols have a distribution "
-                           "(a random vector is not supported yet: declare a random family with index: instead)",
-                           *path, "dist")
+                           "(a random vector is kind: random with shape: [d])", *path, "dist")
+        if "mean_of" in decl and kind != "random":
+            raise self.err(f"'{name}' has mean_of: but kind: {kind}; only a kind: random vector is a mean of draws",
+                           *path, "mean_of")
+        if "index" in decl and "shape" in decl and kind == "random":
+            raise self.err(f"'{name}' has both shape: and index:; a family of random vectors is not supported "
+                           "(use a random matrix, or mean_of: B for the mean of B draws)", *path, "index")
         if "assume" in decl and kind in ("random", "index", "function"):
             why = {"random": "its values come from its dist", "index": "its values come from its range",
                    "function": "it stands for any differentiable function"}[kind]
@@ -395,9 +407,13 @@ class _Reader(GoalReading):
         for a in node.args:
             try:
                 _check_names(a, table, str(text))
-                params.append(Builder(table, str(text)).build(a).expr)
+                value = Builder(table, str(text)).build(a)
             except ParseError as e:
                 raise self.err(f"in dist '{text}': {e.message} (declare its parameters as symbols)", *path, "dist") from None
+            if value.shape is not None:
+                raise self.err(f"in dist '{text}': the parameters of a scalar random symbol are scalars; for a random "
+                               "vector or matrix add shape: [d] or [n, d]", *path, "dist")
+            params.append(value.expr)
         return (node.func, *params)
 
     # -- givens --------------------------------------------------------------------------

@@ -276,3 +276,47 @@ class Grad(MatrixExpr):
 
 
 __all__.append("Grad")
+
+
+class Mean(MatrixExpr):
+    """𝔼[X] of a random vector or matrix X: the matrix of its entries' expectations (same shape).
+    ``E`` is for scalars; this node keeps matrix algebra around a random vector (aᵀ𝔼[x])."""
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+    def _eval_transpose(self):
+        from sympy import Transpose
+
+        return Transpose(self)
+
+
+class Cov(MatrixExpr):
+    """Cov[x] = 𝔼[(x − 𝔼x)(x − 𝔼x)ᵀ] of a random column vector x (a d × d symmetric matrix)."""
+
+    is_symmetric = True
+
+    def __new__(cls, arg):
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return (self.args[0].shape[0], self.args[0].shape[0])
+
+    def _eval_transpose(self):
+        return self
+
+
+__all__ += ["Mean", "Cov"]
