@@ -183,11 +183,28 @@ def symbol_rows(spec: Spec) -> tuple[SymbolRow, ...]:
             d = info.domain.describe(info.name)
             assumptions = f"{assumptions}, {d}" if assumptions else d
         if info.dist is not None:
-            params = ", ".join(str(p) for p in info.dist[1:])
-            assumptions = f"{info.dist[0]}({params})" + (f", i.i.d. over {_indices(info.index)}" if info.index else "")
+            assumptions = _distribution_words(info, spec.table) + (f", i.i.d. over {_indices(info.index)}" if info.index else "")
         if info.kind == "index" and info.range is not None:
             assumptions = f"{info.range[0]} ≤ {info.name} ≤ {info.range[1]}"
         kind = "defined" if info.kind == "defined" else info.kind
         rows.append(SymbolRow(info.name, info.latex, "dimension" if kind == "dim" else kind, shape, assumptions,
                               info.description))
     return tuple(rows)
+
+
+def _distribution_words(info, table) -> str:
+    """'𝒩(0, σ²)', 'Bernoulli(p)', '𝒩(μ, Σ)', 'mean of B i.i.d. draws of 𝒩(h, S)': the printer's
+    notation, never SymPy's text."""
+    from .render.printing import text
+    from .spec_random import describe, is_array
+
+    names = table.latex_names()
+
+    def show(e):
+        return text(e, names)
+
+    if is_array(info):
+        return describe(info, show)
+    if info.dist[0] == "bernoulli":
+        return f"Bernoulli({show(info.dist[1])})"
+    return f"𝒩({show(info.dist[1])}, {show(info.dist[2])})"

@@ -41,6 +41,8 @@ class Run:
             expr = self.substitute_all(expr)
             if expr.has(*_moment_classes()):
                 expr = self.moments(expr)
+                if getattr(unknown, "is_Matrix", False) and not getattr(expr, "is_Matrix", False):
+                    expr = calculus.to_matrix(expr)   # scalar algebra over 1×1 products, back to one product
             if goal.subject_to is not None and getattr(goal.subject_to, "op", "") == "=":
                 from .rules.equality import minimize_equality
 
@@ -397,6 +399,13 @@ class Run:
         return expr
 
     def _moment_step(self, expr, rv):
+        from .rules import vector_steps
+
+        arrays = vector_steps.arrays_of(self)
+        if arrays:
+            out = vector_steps.before_scalar_rules(self, expr, arrays)
+            if out is not None:
+                return out
         for rule, fn in (("bias-variance", moments.bias_variance), ("linearity-of-expectation", moments.linearity),
                          ("independence", moments.independence)):
             out = fn(expr, rv)
@@ -415,6 +424,10 @@ class Run:
             out = fn(expr, rv)
             if out is not None:
                 self.rec.step(rule, expr, out)
+                return out
+        if arrays:
+            out = vector_steps.after_scalar_rules(self, expr, arrays)
+            if out is not None:
                 return out
         out, facts = moments.moments(expr, rv)
         if out is not None:
@@ -488,9 +501,9 @@ def _positive_dummy():
 
 
 def _moment_classes():
-    from .expr.objects import E, Var
+    from .expr.objects import E, Cov, Mean, Var
 
-    return (E, Var)
+    return (E, Var, Mean, Cov)
 
 
 def _has(expr, sym) -> bool:

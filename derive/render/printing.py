@@ -313,6 +313,12 @@ class _Latex(_Shared, LatexPrinter):
     def _print_Var(self, expr, exp=None):
         return self._bracket(r"\operatorname{Var}", expr.args[0], exp)
 
+    def _print_Mean(self, expr, exp=None):
+        return self._bracket(r"\mathbb{E}", expr.args[0], exp)
+
+    def _print_Cov(self, expr, exp=None):
+        return self._bracket(r"\operatorname{Cov}", expr.args[0], exp)
+
     def _print_relu(self, expr, exp=None):
         return self._bracket(r"\operatorname{relu}", expr.args[0], exp, "(", ")")
 
@@ -507,6 +513,15 @@ class _Text(_Shared, StrPrinter):
 
     def _print_Var(self, expr):
         return f"Var[{self._print(expr.args[0])}]"
+
+    def _print_Mean(self, expr):
+        return f"𝔼[{self._print(expr.args[0])}]"
+
+    def _print_Trace(self, expr):
+        return f"tr({self._print(expr.arg)})"
+
+    def _print_Cov(self, expr):
+        return f"Cov[{self._print(expr.args[0])}]"
 
     def _print_relu(self, expr):
         return f"relu({self._print(expr.args[0])})"

@@ -15,7 +15,7 @@ from ..errors import CertificationError, RuleError
 from ..steps import Note, Step
 
 
-EXTRA_EXPLANATIONS = ("explanations_updates.yaml",)   # beside this module: the update-step and recurrence rules
+EXTRA_EXPLANATIONS = ("explanations_updates.yaml", "explanations_vectors.yaml")   # beside this module: update steps, recurrences, random vectors
 
 
 @functools.lru_cache(maxsize=1)
