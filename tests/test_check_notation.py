@@ -290,3 +290,18 @@ $$ \\delta^* = \\arg\\min_{\\|\\delta\\| \\leq \\varepsilon} g^T \\delta = -\\fr
     assert wrong_objective[3].status == "wrong"
     wrong_answer, report = verdicts(problem, "trust-region", text.replace("= -\\frac", "= \\frac"))
     assert wrong_answer[3].status == "wrong" and report.parts[0].final_answer.status == "wrong"
+
+
+def test_nabla_without_a_subscript_and_identities_in_an_update_step(problem):
+    """∇L̃(w) is the gradient in L̃'s own argument; in an update-step part, w is a variable, so a
+    wrong gradient is a wrong identity (not an equation to solve for w)."""
+    text = """## 2.3.1
+
+$$ \\nabla \\tilde{L}(w) = \\frac{2}{n} X^T (Xw - t) + 2\\tilde{\\lambda} w $$
+
+$$ \\boxed{w_1 = (1 - \\lambda) w_0 - \\frac{2\\eta}{n} X^T (X w_0 - t)} $$
+"""
+    steps, report = verdicts(problem, "weight-decay-l2", text)
+    assert steps[3].status == "ok" and report.parts[0].final_answer.status == "correct"
+    wrong, _ = verdicts(problem, "weight-decay-l2", text.replace("+ 2\\tilde{\\lambda} w $$", "+ \\tilde{\\lambda} w $$"))
+    assert wrong[3].status == "wrong" and wrong[3].counterexample is not None

@@ -103,7 +103,8 @@ class PartChecker:
         self.aliases = aliases or {}
         self.step_seconds = step_seconds
         goal = part.goal
-        self.unknown = self.table[goal.wrt].obj if goal.wrt else None
+        # the symbol solved for; in a gradient or an update step, w is a variable, not an unknown
+        self.unknown = self.table[goal.wrt].obj if goal.wrt and goal.kind not in ("gradient", "step", "unroll") else None
         self.state = self._initial_state()
         self.accepted: list = []            # equations accepted so far (for consistency checks)
         self.new_symbols: list[str] = []

@@ -511,6 +511,9 @@ class Builder:
     def _call_grad(self, node, env):
         from .objects import Grad
 
+        if self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call) \
+                and len(node.args[0].args) >= 1 and isinstance(node.args[0].args[0], A.Name):
+            node = A.Call("grad", (node.args[0], node.args[0].args[0]), node.pos)   # ∇L(w): in L's argument
         special = self._derivative_of_call(node, env)
         if special is not None:
             return special
