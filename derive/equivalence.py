@@ -201,6 +201,22 @@ def _trials(ctx: Context, exprs, judge, success: str, positive=frozenset()) -> V
     return Verdict("unknown", reason=f"no admissible instance could be evaluated ({skipped or 'all singular'})", trials=done)
 
 
+def holds_everywhere(a, b, op: str, ctx: Context) -> bool:
+    """Does ``a op b`` (op one of < <= > >=) hold at every admissible random instance?"""
+    import operator
+
+    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+    a, b = ctx.expand_definitions(a), ctx.expand_definitions(b)
+
+    def judge(env, ev, shown):
+        va, vb = ev.eval(a), ev.eval(b)
+        if isinstance(va, Mat) or isinstance(vb, Mat):
+            raise EvalError("not a scalar inequality")
+        return None if compare(va, vb) else Verdict("not-equivalent")
+
+    return _trials(ctx, [a, b], judge, "holds at {n} random instances").status == "equivalent"
+
+
 def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:
     def judge(env, ev, shown):
         va, vb = ev.eval(a), ev.eval(b)

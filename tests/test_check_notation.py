@@ -305,3 +305,17 @@ $$ \\boxed{w_1 = (1 - \\lambda) w_0 - \\frac{2\\eta}{n} X^T (X w_0 - t)} $$
     assert steps[3].status == "ok" and report.parts[0].final_answer.status == "correct"
     wrong, _ = verdicts(problem, "weight-decay-l2", text.replace("+ 2\\tilde{\\lambda} w $$", "+ \\tilde{\\lambda} w $$"))
     assert wrong[3].status == "wrong" and wrong[3].counterexample is not None
+
+
+def test_an_inequality_the_assumptions_guarantee_is_ok_and_others_stay_unknown(problem):
+    text = """## 1.2.4b
+
+$$ t > 0 $$
+
+$$ x > 0 $$
+
+$$ \\lambda < 1 $$
+"""
+    steps, _ = verdicts(problem, "fgsm-weight-decay", text)
+    assert steps[3].status == "ok" and "assumptions" in steps[3].reason      # t is declared positive
+    assert steps[5].status == "unknown" and steps[7].status == "unknown"     # x ≠ 0 only; λ > 0 only

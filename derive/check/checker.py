@@ -235,6 +235,8 @@ class PartChecker:
                 return stated, None
             return self._judge(base, line, rest, ["="] * (len(rest) - 1), prev_last)
         if ops and all(op in ("<=", "<", ">=", ">") for op in ops):
+            if self._assumption_holds(terms, ops):
+                return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
             return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
         defined = self._maybe_define(terms, ops)
         if defined is not None:
@@ -299,6 +301,22 @@ class PartChecker:
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
+
+    def _assumption_holds(self, terms, ops) -> bool:
+        """``t > 0``, ``\\lambda \\ge 0``: a plain inequality between knowns that holds at every
+        random instance drawn from the declared assumptions (a fact the student recalls)."""
+        from ..equivalence import holds_everywhere
+
+        if len(terms) != 2:
+            return False
+        try:
+            a, b = (self._build(t).expr for t in terms)
+        except ParseError:
+            return False
+        if any(getattr(x, "is_Matrix", False) for x in (a, b)) or (self.unknown is not None and
+                                                                   (_mentions(a, self.unknown) or _mentions(b, self.unknown))):
+            return False
+        return holds_everywhere(a, b, ops[0], self.ctx)
 
     def _chain_at_answer(self, items) -> bool:
         """``w₁ = w₂ = 1/2``: a chain of equations, every link of which holds at the derived
