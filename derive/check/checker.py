@@ -523,7 +523,33 @@ class PartChecker:
             return replace(base, status="unknown", move=move, reason=verdict.reason or "could not relate it to the previous step")
         reason = {"sets the gradient to zero": "this is not the gradient of the objective set to zero",
                   "equivalent equation": "this equation does not have the same solutions as the previous one"}.get(move, "does not follow")
+        if verdict.counterexample is None:
+            at = self._residual_at_answer(eq)
+            if at is None:       # no instance tells the two apart: say so rather than 'wrong'
+                return replace(base, status="unknown", move=move, reason=reason.replace("this ", "could not show that this ")
+                               + "; it holds at the derived solution")
+            verdict, reason = at, reason + "; the derived solution does not satisfy it"
         return replace(base, status="wrong", move=move, reason=reason, counterexample=self._ce(verdict))
+
+    def _residual_at_answer(self, eq) -> Verdict | None:
+        """A counterexample for an equation judged wrong without one: the derived solution leaves a
+        residual in it. None when the solution satisfies it (or nothing can be evaluated)."""
+        u = self.unknown
+        if u is None:
+            return None
+        ctx = self._without_unknown()
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None):
+                continue
+            try:
+                v = satisfies(eq, u, value, ctx, check_domain=False)
+            except Exception:  # noqa: BLE001 - mixed shapes and the like: no counterexample from here
+                continue
+            if v.status == "not-equivalent" and v.counterexample is not None:
+                return v
+            if v.ok:
+                return None
+        return None
 
     def _partial_of_own_function(self, a, b) -> bool:
         """∂𝓛/∂w₂ = 0 for a Lagrangian or objective the student stated: a stationarity
