@@ -50,6 +50,13 @@ def after_scalar_rules(run, expr, arrays):
         if tidied != out:
             run.rec.step("multiply-out", out, tidied)
             out = tidied
+        symmetric = run.symmetry(out)          # Kᵀ → K for a declared symmetric K (its own step)
+        if symmetric != out:
+            out = symmetric
+            tidied = vectors.tidy_products(out)
+            if tidied != out:
+                run.rec.step("multiply-out", out, tidied)
+                out = tidied
         return out
     return None
 

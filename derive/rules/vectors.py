@@ -253,8 +253,8 @@ def _linear_variance(info, base, terms):
     total = S.Zero
     for c1, l1, r1 in terms:
         for c2, l2, r2 in terms:
-            lrow = Scalar(MatMul(*l1, *[Transpose(f) for f in reversed(l2)])) if l1 else S.One
-            rcol = Scalar(MatMul(*[Transpose(f) for f in reversed(r2)], *r1)) if r1 else S.One
+            lrow = Scalar(MatMul(*l1, *[Transpose(f) for f in reversed(l2)]).doit()) if l1 else S.One
+            rcol = Scalar(MatMul(*[Transpose(f) for f in reversed(r2)], *r1).doit()) if r1 else S.One
             total += c1 * c2 * lrow * rcol
     return s2 * total
 
