@@ -319,3 +319,13 @@ $$ \\lambda < 1 $$
     steps, _ = verdicts(problem, "fgsm-weight-decay", text)
     assert steps[3].status == "ok" and "assumptions" in steps[3].reason      # t is declared positive
     assert steps[5].status == "unknown" and steps[7].status == "unknown"     # x ≠ 0 only; λ > 0 only
+
+
+def test_a_file_without_headings_that_is_wrong_everywhere_is_read_as_the_part_it_resembles(problem):
+    """No heading names the part and the answer is wrong for both: the part whose answer has the
+    same kinds of function (sign, not a norm ratio) is the one reported."""
+    text = "$$ u^* = u_0 + r \\operatorname{sign}(v) $$\n"
+    _, report = verdicts(problem, "trust-region-centred", text)
+    assert [p.part for p in report.parts] == ["tr-box"] and report.parts[0].final_answer.status == "wrong"
+    _, report = verdicts(problem, "trust-region-centred", "$$ u^* = u_0 + r \\frac{v}{\\|v\\|} $$\n")
+    assert [p.part for p in report.parts] == ["tr-ball"]

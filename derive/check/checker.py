@@ -60,6 +60,7 @@ class PartCheck:
     part: str
     steps: list[StepResult] = field(default_factory=list)
     final_answer: AnswerResult | None = None
+    resemblance: int = 0            # kinds of function the final value shares with this part's answer
 
     @property
     def first_wrong_step(self):
@@ -740,6 +741,25 @@ class PartChecker:
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+
+_PLAIN = {"MatMul", "MatAdd", "Transpose", "MatrixSymbol", "Scalar", "Pow", "MatPow", "Identity", "ZeroMatrix"}
+
+
+def resemblance(value, answers) -> int:
+    """How many kinds of function (sign, norm, sqrt, inverse, …) a student's final value shares
+    with a part's answers: a tie-breaker when a file without headings is wrong for every part."""
+    from sympy import preorder_traversal
+
+    def kinds(e):
+        try:
+            return {type(x).__name__ for x in preorder_traversal(e)
+                    if not (x.is_Atom or x.is_Add or x.is_Mul) and type(x).__name__ not in _PLAIN}
+        except Exception:  # noqa: BLE001 - an odd value simply resembles nothing
+            return set()
+
+    mine = kinds(value) if value is not None else set()
+    return max((len(mine & kinds(a)) for _, a in answers), default=0)
 
 
 def _solved_symbol(eq):

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
-from .checker import AnswerResult, PartCheck, PartChecker, StepResult
+from .checker import AnswerResult, PartCheck, PartChecker, StepResult, resemblance
 
 
 @dataclass
@@ -120,8 +120,9 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
     best = None
     for pid in all_ids:
         pc, _ = _check_part(lines, problem, pid, aliases, 0)
+        first_wrong = next((k for k, s in enumerate(pc.steps) if s.status in ("wrong", "unparsed")), len(pc.steps))
         score = (pc.final_answer is not None and pc.final_answer.status == "correct",
-                 -sum(s.status in ("wrong", "unparsed") for s in pc.steps))
+                 -sum(s.status in ("wrong", "unparsed") for s in pc.steps), first_wrong, pc.resemblance)
         if best is None or score > best[0]:
             best = (score, pc)
     report.parts.append(best[1])
@@ -167,6 +168,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple
         return pc, index
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
     ml, value = (boxed or last_values)[-1]
+    pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)
     try:
         if value is None and last_step is not None and last_step.move == "type error":
