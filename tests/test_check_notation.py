@@ -329,3 +329,13 @@ def test_a_file_without_headings_that_is_wrong_everywhere_is_read_as_the_part_it
     assert [p.part for p in report.parts] == ["tr-box"] and report.parts[0].final_answer.status == "wrong"
     _, report = verdicts(problem, "trust-region-centred", "$$ u^* = u_0 + r \\frac{v}{\\|v\\|} $$\n")
     assert [p.part for p in report.parts] == ["tr-ball"]
+
+
+def test_an_optimum_with_a_word_label_is_the_symbol(problem):
+    """w^*_{ridge} in part 1.2.3 is the trained weight w (its value comes from part 1.2.2): a wrong
+    value for it is a wrong line, not a new name."""
+    text = "## 1.2.3\n\n$$ w^*_{ridge} = \\frac{x t}{x^2 + 2\\lambda} $$\n"
+    steps, _ = verdicts(problem, "ridge-fgm", text)
+    assert steps[3].status == "ok"
+    wrong, _ = verdicts(problem, "ridge-fgm", text.replace("2\\lambda", "\\lambda"))
+    assert wrong[3].status == "wrong" and wrong[3].counterexample is not None

@@ -767,6 +767,13 @@ class _Parser:
             else:
                 return sp
 
+    def _word(self, lo: int, hi: int) -> bool:
+        """A subscript that is a word label (``ridge``, ``opt``, ``\\text{new}``), not an index."""
+        letters = [v for k, v, _ in self.toks[lo:hi] if k == "l"]
+        others = [v for k, v, _ in self.toks[lo:hi] if k != "l" and not (k == "s" and v in "{}")
+                  and not (k == "c" and v in FONTS)]
+        return len(letters) >= 2 and not others
+
     def _names_a_symbol(self, sp: _Spelling, lo: int, hi: int) -> bool:
         """Is ``name^{x}`` (x one letter) spelled as a symbol of its own? While the tables are
         being built (``self.building``) every such superscript is part of the name."""
@@ -851,6 +858,10 @@ class _Parser:
             hit = self.t.lookup(self.key(sp, True, False, star), self.key(sp, True, True, star))
             if hit:
                 return Name(hit, sp.pos)
+        if sp.star and sp.sub is not None and not self.building and self._word(*sp.sub):
+            hit = self.t.lookup(self.key(sp, False, False, False), self.key(sp, False, True, False))
+            if hit:
+                return Name(hit, sp.pos)          # w^*_{ridge}: the optimal w, with a label
         head = self.t.lookup(self.key(sp, False, False, False), self.key(sp, False, True, False))
         if head is None and sp.label is not None and not self.building:
             label, sp.label = sp.label, None      # a_i^{(ℓ)}: the layer label is decoration when a_i is known
