@@ -61,6 +61,17 @@ def test_the_same_notation_with_a_slip_is_not_equivalent(table, a, b):
     assert v["status"] == "not-equivalent" and v["counterexample"], v
 
 
+def test_a_students_final_chain_against_a_bare_answer():
+    from derive.check.batch import equiv_context
+
+    table, defs = equiv_context("ridge-fgm", None, None)
+    chain = r"f(x'; w) = w^T(x - \epsilon w) = w^Tx - \epsilon w^Tw"
+    assert compare(chain, r"w^T x - \epsilon \|w\|^2", table, defs)["status"] == "equivalent"
+    assert compare(chain, r"w^T x - \epsilon \|w\|", table, defs)["status"] == "not-equivalent"
+    mixed = compare(r"a = b \le c", "c", table, defs)
+    assert mixed["status"] == "unparsed" and "not all" in mixed["reason"]
+
+
 def test_a_dot_between_matrices_is_still_a_shape_error(table):
     v = compare(r"a \cdot A", "a", table)
     assert v["status"] == "not-equivalent" and "shape" in v["reason"]

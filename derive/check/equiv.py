@@ -27,11 +27,11 @@ def compare(a: str, b: str, table, definitions=None) -> dict:
 
 
 def _judge(a: str, b: str, table, definitions, out: dict) -> None:
-    from .latex_math import given_functions, parse_latex
+    from .latex_math import given_functions
 
     names = {n: s.latex for n, s in table.symbols.items() if s.latex}
     applied = given_functions(table)
-    na, nb = parse_latex(a, names, given_functions=applied), parse_latex(b, names, given_functions=applied)
+    na, nb = _read(a, names, applied), _read(b, names, applied)
     build = Builder(table, "", lenient=True).build
     na, nb, named = _answer_sides(na, nb)
     if isinstance(na, A.Rel) != isinstance(nb, A.Rel):
@@ -53,6 +53,28 @@ def _judge(a: str, b: str, table, definitions, out: dict) -> None:
                                  "left": str(ce.left), "right": str(ce.right)}
 
 
+def _read(latex: str, names, applied):
+    """One expression or relation; a chain of equalities ``f = … = c`` (a student's final line)
+    is read as its first and last items, ``f = c``."""
+    from .latex_math import parse_chain
+
+    terms, ops = parse_chain(latex, names, given_functions=applied)
+    if len(terms) == 1:
+        return terms[0]
+    if len(terms) > 2 and any(op != "=" for op in ops):
+        raise ParseError(f"a chain of {len(ops)} relations that are not all '='; give one relation", latex)
+    return A.Rel(ops[0], terms[0], terms[-1], terms[0].pos)
+
+
+def _names(node) -> str:
+    """The name a left-hand side gives the answer: ``w``, ``w^*``, ``f(x'; w)``, ``ε(λ)``; else ''."""
+    if isinstance(node, A.Name):
+        return node.id
+    if isinstance(node, A.Call) and node.args and all(isinstance(a, A.Name) for a in node.args):
+        return f"{node.func}({', '.join(a.id for a in node.args)})"
+    return ""
+
+
 def _answer_sides(na, nb):
     """``w = expr`` against a bare expression: the left side names the answer, so the right side
     is what is compared. Returns the two nodes and the name ('' when nothing was unwrapped)."""
@@ -60,10 +82,9 @@ def _answer_sides(na, nb):
         # w = … against w = … (or E[…] = … against E[…] = …): compare what each side gives
         return na.right, nb.right, na.left.id if isinstance(na.left, A.Name) else "the same left side"
     for first, second in ((na, nb), (nb, na)):
-        if isinstance(first, A.Rel) and first.op == "=" and not isinstance(second, A.Rel) \
-                and isinstance(first.left, A.Name):
+        if isinstance(first, A.Rel) and first.op == "=" and not isinstance(second, A.Rel) and _names(first.left):
             unwrapped = (first.right, second) if first is na else (second, first.right)
-            return unwrapped[0], unwrapped[1], first.left.id
+            return unwrapped[0], unwrapped[1], _names(first.left)
     return na, nb, ""
 
 
