@@ -102,6 +102,7 @@ def derive_goal(goal, table, definitions, values, sources, show, seed):
     """One goal: its steps, answer (with given values substituted), notes and certificate."""
     from . import strategies
     from .certificate import certify_answer
+    from .conclusions import conclusions
 
     everything = {**definitions, **values}
     run = strategies.Run(Context(table, everything, seed=seed), table, show, sources, values=values)
@@ -109,6 +110,8 @@ def derive_goal(goal, table, definitions, values, sources, show, seed):
     if values:
         answer = run.substitute_values(answer)
     certificate = certify_answer(goal, answer, table, everything, seed, dropped_roots(run, goal, table))
+    for text, fact in conclusions(goal, answer, table, run.show):
+        run.rec.note("remark", text, fact)       # "does it …?" answered by the certified fact
     return run.rec.steps, answer, run.rec.notes, certificate, run
 
 
