@@ -68,6 +68,7 @@ class Context:
     seed: int = 0
     trials: int = TRIALS
     held: set = field(default_factory=set)   # symbols whose definitions are values of variables
+    distinct: tuple = ()                     # pairs of index symbols that must differ ("k ≠ l")
 
     def expand_definitions(self, expr):
         """``expr`` with the definitions substituted until none is left (at most 12 rounds).
@@ -140,7 +141,10 @@ class Context:
         for e in exprs:
             extra |= {s for s in getattr(e, "free_symbols", ()) if s.is_Symbol}
         for _ in range(MAX_ATTEMPTS):
-            yield sample(self.table, rng, extra_symbols=sorted(extra, key=str), positive=positive)
+            env, shown = sample(self.table, rng, extra_symbols=sorted(extra, key=str), positive=positive)
+            if any(env.get(a) is not None and env.get(a) == env.get(b) for a, b in self.distinct):
+                continue                    # "for k ≠ l": an instance with k = l is not admissible
+            yield env, shown
 
 
 def _relevant(shown: dict, exprs) -> dict:

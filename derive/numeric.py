@@ -541,6 +541,10 @@ class Evaluator:
             out = mmul(out, v)
         return out
 
+    def _KroneckerDelta(self, e):
+        a, b = (self.eval(x) for x in e.args[:2])
+        return Fraction(1) if a == b else Fraction(0)
+
     def _Trace(self, e):
         m = self.eval(e.arg)
         if not isinstance(m, Mat) or m.shape[0] != m.shape[1]:

@@ -339,3 +339,22 @@ def test_an_optimum_with_a_word_label_is_the_symbol(problem):
     assert steps[3].status == "ok"
     wrong, _ = verdicts(problem, "ridge-fgm", text.replace("2\\lambda", "\\lambda"))
     assert wrong[3].status == "wrong" and wrong[3].counterexample is not None
+
+
+def test_index_conditions_and_off_diagonal_sums(problem):
+    """E[r_k r_l] = q² holds only for k ≠ l: with the condition on the line it is ok, without it
+    it is wrong; Σ_{k≠l} is the sum off the diagonal."""
+    text = """## bias-variance
+
+$$ \\mathbb{E}[r_k r_l] = q^2, \\quad k \\neq l $$
+
+$$ \\mathbb{E}\\left[\\left(\\sum_{k=1}^K r_k b_k c_k\\right)^2\\right] = \\sum_{k=1}^K q\\, b_k^2 c_k^2 + \\sum_{k \\neq l} q^2 b_k c_k b_l c_l $$
+"""
+    steps, report = verdicts(problem, "dropout-unscaled", text)
+    assert all(s.status == "ok" for s in report.steps), [(s.line, s.latex, s.reason) for s in report.steps]
+    _, report = verdicts(problem, "dropout-unscaled", text.replace(", \\quad k \\neq l", ""))
+    assert report.steps[0].status == "wrong" and report.steps[0].counterexample is not None
+    _, report = verdicts(problem, "dropout-unscaled", text.replace("= q^2, \\quad", "= q, \\quad"))
+    assert report.steps[0].status == "wrong"
+    _, report = verdicts(problem, "dropout-unscaled", text.replace("\\sum_{k \\neq l} q^2", "\\sum_{k \\neq l} q"))
+    assert report.steps[-1].status == "wrong"

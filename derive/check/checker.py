@@ -112,6 +112,7 @@ class PartChecker:
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
         self.relations: dict = {}               # source line -> its last '=' as an equation (for final answers)
+        self.distinct_names: tuple = ()         # index names this line says differ (k ≠ l)
 
     # -- set-up ---------------------------------------------------------------------------
     def _ce(self, verdict: Verdict) -> dict | None:
@@ -162,6 +163,9 @@ class PartChecker:
     def _check_line(self, base, line, terms, ops, prev_last):
         armed = _alarm(self.step_seconds)
         try:
+            self._declare_indices(terms)
+            self.ctx.distinct = tuple((self.table[a].obj, self.table[b].obj) for a, b in self.distinct_names
+                                      if a in self.table and b in self.table)
             return self._judge(base, line, terms, ops, prev_last)
         except StepTimeout:
             return replace(base, status="unknown", reason=f"timed out after {self.step_seconds:g} s"), None
@@ -206,6 +210,17 @@ class PartChecker:
     def _build(self, node):
         return self._builder().build(_rename(node, self.aliases))
 
+    def _declare_indices(self, terms) -> None:
+        """Build the line once so that its free indices (k, l) are in the table before the
+        'k ≠ l' condition is applied to them."""
+        if not self.distinct_names:
+            return
+        try:
+            for t in terms:
+                self._build(_rename(t, self.aliases))
+        except Exception:  # noqa: BLE001 - the line is judged (and its error reported) right after
+            pass
+
     def _declare_unknown_names(self, terms) -> None:
         """Names the spec does not know: a new scalar (a multiplier, a constant) unless the name
         looks like a typo of a known one, which stays an error with a suggestion."""
@@ -225,6 +240,9 @@ class PartChecker:
         terms = [_rename(t, self.aliases) for t in terms]
         if len(terms) == 1 and isinstance(terms[0], A.Call) and terms[0].func == "argmin":
             return self._objective(base, terms[0]), None
+        if any(isinstance(n, A.Call) and n.func == "extremal_value" for t in terms for n in A.walk(t)):
+            return replace(base, status="unknown", move="constrained minimum",
+                           reason="the value of a minimum under a constraint is not checked"), None
         argmins = [k for k, t in enumerate(terms) if isinstance(t, A.Call) and t.func in ("argmin", "argmax")]
         if argmins and len(terms) > 1 and all(op == "=" for op in ops):
             # δ* = argmin_{‖δ‖≤ε} gᵀδ = −ε g/‖g‖: the objective is checked, then δ* = −ε g/‖g‖
@@ -276,7 +294,7 @@ class PartChecker:
             if k < len(ops) and ops[k] != "=":
                 unchecked.append(ops[k])     # a ≥ b in a chain of equalities: the '=' links are checked
                 continue
-            v = same_value(a, b, self.ctx)
+            v = self._unassumed(same_value(a, b, self.ctx), a, b)
             if v.ok:
                 if v.condition:
                     conditions.append(v.condition)
@@ -294,7 +312,8 @@ class PartChecker:
                                reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
                                       f"define it or pass --alias {undefined[0]}=NAME"), b
             return replace(base, status="wrong", move="identity",
-                           reason=f"{_side(k)} does not equal what precedes it", counterexample=self._ce(v)), b
+                           reason=f"{_side(k)} does not equal what precedes it" + (f": it {v.reason}" if v.reason.startswith("holds only") else ""),
+                           counterexample=self._ce(v)), b
         move = base.move or self._identity_move(items)
         if unchecked:
             return replace(base, status="unknown", move=move,
@@ -302,6 +321,22 @@ class PartChecker:
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
+
+    def _unassumed(self, v: Verdict, a, b) -> Verdict:
+        """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when
+        only x ≠ 0 is assumed) uses an assumption the problem does not make: it is wrong, with
+        the instance that shows it. A scalar the student introduced may be taken positive."""
+        from ..equivalence import _numeric_compare
+
+        if v.status != "equivalent-under" or not v.condition:
+            return v
+        names = {part.split(" > ")[0].strip() for part in v.condition.split(" and ")}
+        if names <= set(self.new_symbols):
+            return v
+        plain = _numeric_compare(self.ctx.expand_definitions(a), self.ctx.expand_definitions(b), self.ctx)
+        if plain.status != "not-equivalent":
+            return v
+        return replace(plain, reason=f"holds only when {v.condition}, which the problem does not assume")
 
     def _assumption_holds(self, terms, ops) -> bool:
         """``t > 0``, ``\\lambda \\ge 0``: a plain inequality between knowns that holds at every
@@ -393,7 +428,7 @@ class PartChecker:
         if isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS and \
                 all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
             params = tuple(a.id for a in head.args)
-            self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1]))
+            self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1], latex=head.func))
             name = head.func
             self.student_names.add(name)
         elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi"):
@@ -456,7 +491,9 @@ class PartChecker:
                 grad = Grad(f.xreplace({u: fresh}), fresh, answer)
             else:
                 grad = Subs(Derivative(f, u), u, answer)
-            zero = _zero(grad) if getattr(grad, "is_Matrix", False) else 0
+            from sympy import S
+
+            zero = _zero(grad) if getattr(grad, "is_Matrix", False) else S.Zero
             if same_value(grad, zero, self.ctx).ok:
                 return name
         return None
@@ -465,11 +502,33 @@ class PartChecker:
         expr = self._build(call.args[0]).expr
         if self.state and self.state[0] == "objective":
             v = same_value(expr, self.state[1], self.ctx)
+            if not v.ok and self._differs_by_a_constant(expr, self.state[1]):
+                self.state = ("objective", expr)
+                return replace(base, move="states the objective", reason="the objective up to a constant")
             if not v.ok:
                 return replace(base, status="wrong", move="states the objective",
                                reason="this is not the problem's objective", counterexample=self._ce(v))
         self.state = ("objective", expr)
         return replace(base, move="states the objective")
+
+    def _differs_by_a_constant(self, f, g) -> bool:
+        """f − g does not depend on the unknown (ℓ₀ dropped from ℓ₀ + vᵀ(u − u₀)): same minimiser."""
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        if u is None:
+            return False
+        d = (to_scalar(f) if getattr(f, "is_Matrix", False) else f) - (to_scalar(g) if getattr(g, "is_Matrix", False) else g)
+        try:
+            if getattr(u, "is_Matrix", False):
+                grad = Grad(d, u)
+                return same_value(grad, _zero(grad), self.ctx).ok
+            from sympy import Derivative
+
+            return same_value(Derivative(d, u), 0, self.ctx).ok
+        except Exception:  # noqa: BLE001 - cannot tell: not the same objective
+            return False
 
     # -- equations ------------------------------------------------------------------------------
     def _equation(self, base, a, b, conditions, head=None) -> StepResult:
@@ -561,9 +620,19 @@ class PartChecker:
 
         if not isinstance(a, (Derivative, Grad)) or not (b == 0 or _is_zero_matrix(b)):
             return False
-        if self.stated is None:
+        if self.stated is not None and same_value(a.expr, self.stated[1], self.ctx).ok:
+            return True
+        return self._inline_lagrangian(a.expr)
+
+    def _inline_lagrangian(self, f) -> bool:
+        """∇_δ[gᵀδ + μ(‖δ‖² − ε²)]: the objective plus multiplier terms, written in place. With
+        the student's new scalars (the multipliers) set to 0 it must be the problem's objective."""
+        if self.part.goal.subject_to is None or not self.new_symbols or self._initial_state() is None:
             return False
-        return same_value(a.expr, self.stated[1], self.ctx).ok
+        multipliers = {self.table[n].obj: 0 for n in self.new_symbols if n in self.table}
+        if not any(getattr(f, "has", lambda *x: False)(m) for m in multipliers):
+            return False
+        return same_value(f.xreplace(multipliers), self._initial_state()[1], self.ctx).ok
 
     def _stationary(self, objective, eq) -> Verdict:
         from sympy import Derivative, Eq

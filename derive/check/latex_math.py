@@ -600,6 +600,8 @@ class _Parser:
             self.i += 1
             lo, hi = self.arg()
             if self._holds_relation(lo, hi):       # \arg\min_{\|δ\| \le ε}: a constraint, not a variable
+                if op in ("min", "max"):
+                    return Call("extremal_value", (self.sum(),), pos)   # \min_{|δ_i| ≤ ε} g_i δ_i: a value
                 return Call("argmax" if op.endswith("max") else "argmin", (self.sum(),), pos)
             var = self.sub(lo, hi, self.sum)
             return Call("argmax" if op.endswith("max") else "argmin", (self.sum(), var), pos)
@@ -669,6 +671,16 @@ class _Parser:
         if lower_slice is None:
             raise self.fail(f"\\sum at column {pos + 1} needs an index: \\sum_{{j=1}}^{{M}} or \\sum_j", pos)
         lo, hi = lower_slice
+        pair = self._unequal_pair(lo, hi)
+        if pair and upper_slice is None:                             # \sum_{j \neq k}: off the diagonal
+            self.bound.extend(pair)
+            try:
+                body = self.term()
+            finally:
+                del self.bound[-2:]
+            j, k = (Name(v, pos) for v in pair)
+            body = BinOp("@", body, BinOp("-", Num("1", pos), Call("kdelta", (j, k), pos), pos), pos)
+            return SumOver(SumOver(body, pair[1], None, None, pos), pair[0], None, None, pos)
         several = self._index_list(lo, hi)
         if several and upper_slice is None:                          # \sum_{j,k}: a double sum
             self.bound.extend(several)
@@ -696,6 +708,13 @@ class _Parser:
         finally:
             self.bound.pop()
         return SumOver(body, index, lower, upper, pos)
+
+    def _unequal_pair(self, lo: int, hi: int) -> list[str]:
+        """``j \\neq k`` under a sum: [j, k], else []."""
+        toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
+        if len(toks) == 3 and toks[0][0] == "l" and toks[2][0] == "l" and toks[1][0] == "c" and toks[1][1] in ("neq", "ne"):
+            return [toks[0][1], toks[2][1]]
+        return []
 
     def _index_list(self, lo: int, hi: int) -> list[str]:
         """``j, k`` under a sum: the index names, or [] when the slice is anything else."""
@@ -823,7 +842,8 @@ class _Parser:
 
     def _at_relation(self) -> bool:
         kind, value, _ = self.peek()
-        return (kind == "s" and value in "=<>") or (kind == "c" and value in RELATIONS)
+        return (kind == "s" and value in "=<>") or (kind == "c" and value in RELATIONS) \
+            or (kind == "s" and value == ":" and self.is_("s", "=", 1))
 
     def _name_args(self) -> tuple | None:
         """``(a, b)`` holding names only, consumed; else None and nothing consumed."""
@@ -882,6 +902,9 @@ class _Parser:
         if head == "I":
             return Name("I", sp.pos)                           # I_d, I_n: the identity
         if all(v.isdigit() for v in vals):
+            if head + "".join(vals) not in self.t.ids and head in self.t.ids and len(vals) == 1 and not self._starts_chain(sp) \
+                    and self.t.lookup(self.key(sp, True, False, False), self.key(sp, True, True, False)) is None:
+                return Index(Name(head, sp.pos), Num(vals[0], sp.pos), sp.pos)   # u_1: member 1 of u
             return Name(head + "".join(vals), sp.pos)
         if vals == ["*"]:
             return Name(head, sp.pos)

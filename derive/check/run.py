@@ -115,6 +115,19 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
     return report
 
 
+_UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
+
+
+def _index_conditions(lines) -> dict:
+    """Source line -> pairs of index names the line says differ (``\\quad k \\neq l``)."""
+    out: dict = {}
+    for ml in lines:
+        m = _UNEQUAL.match(ml.latex)
+        if m:
+            out.setdefault(ml.line, []).append((m.group(1), m.group(2)))
+    return out
+
+
 def _best_single_part(lines, filename, problem, all_ids, aliases, report):
     """No part named in the file: check it as each part and keep the one it answers best."""
     best = None
@@ -139,9 +152,17 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple
     pc = PartCheck(pid)
     prev_last = None
     last_values = []
+    unequal = _index_conditions(lines)
     for ml in lines:
         index += 1
+        if ml.line in unequal and _UNEQUAL.match(ml.latex):
+            pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="condition on the indices",
+                                       reason="the other steps of this line are checked with the indices different",
+                                       part=pid))
+            continue
+        checker.distinct_names = unequal.get(ml.line, ())
         try:
+            names = checker.names()                     # with the functions the student has defined so far
             terms, ops = parse_chain(ml.latex, names, given_functions=applied)
         except ParseError as err:
             pc.steps.append(StepResult(index, ml.line, ml.latex, "unparsed", reason=err.message, part=pid))
@@ -175,6 +196,13 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple
             pc.final_answer = AnswerResult(ml.latex, "wrong", reason=last_step.reason, line=ml.line)
         else:
             pc.final_answer = checker.final_answer(ml, value)
+        if len(part.goals) > 1 and len(boxed) > 1 and pc.final_answer.status == "correct":
+            # a part with several answers (a tuple): every boxed one must be right
+            for other, other_value in boxed[:-1]:
+                verdict = checker.final_answer(other, other_value)
+                if verdict.status == "wrong":
+                    pc.final_answer = verdict
+                    break
     except Exception as err:  # noqa: BLE001 - hostile input must never stop the batch
         pc.final_answer = AnswerResult(ml.latex, "unknown", reason=f"could not compare ({type(err).__name__}: {err})"[:300], line=ml.line)
     return pc, index

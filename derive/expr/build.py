@@ -421,6 +421,13 @@ class Builder:
             raise self.fail("mat(...) needs rows of the same length", node)
         return Value(ImmutableMatrix(rows), (Integer(len(rows)), Integer(len(rows[0]))))
 
+    def _call_kdelta(self, node, env):
+        """[j = k] as 1 or 0 (from a student's \\sum_{j \\neq k})."""
+        from sympy import KroneckerDelta
+
+        a, b = (self.as_scalar(v, node) for v in self._args(node, 2, env))
+        return Value(KroneckerDelta(a, b), None)
+
     def _call_trace(self, node, env):
         """tr(A) of a square matrix; tr of a scalar (a 1×1 product) is the scalar."""
         from sympy import Trace
@@ -514,6 +521,10 @@ class Builder:
         if self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call) \
                 and len(node.args[0].args) >= 1 and isinstance(node.args[0].args[0], A.Name):
             node = A.Call("grad", (node.args[0], node.args[0].args[0]), node.pos)   # ∇L(w): in L's argument
+        elif self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call):
+            at = self._gradient_at(node.args[0], env)                              # ∇F(v₀ − ρp): at a point
+            if at is not None:
+                return at
         special = self._derivative_of_call(node, env)
         if special is not None:
             return special
@@ -525,6 +536,24 @@ class Builder:
         if f.shape is not None and not _is_1x1(f.shape):
             raise self.fail("grad(f, v) needs a scalar-valued f", node)
         return Value(Grad(f.expr, var.expr), var.shape)
+
+    def _gradient_at(self, call, env):
+        """∇F(expr) for a function F of one vector: F's gradient, evaluated at expr."""
+        from sympy import Dummy, MatrixSymbol
+
+        from .objects import Grad
+
+        info = self.table.get(call.func)
+        if info is None or info.kind != "function" or len(info.params) != 1 or len(call.args) != 1:
+            return None
+        point = self.build(call.args[0], env)
+        if point.shape is None or _differ(point.shape[1], 1):
+            return None
+        fresh = MatrixSymbol(Dummy(info.params[0]), *point.shape)
+        body = self.build(info.body, {info.params[0]: Value(fresh, point.shape)})
+        if body.shape is not None and not _is_1x1(body.shape):
+            return None
+        return Value(Grad(body.expr, fresh, point.expr), point.shape)
 
     def _derivative_at_point(self, node, env):
         """diff(body, x) where x is a function parameter bound to an expression (a given such as
