@@ -358,3 +358,41 @@ $$ \\mathbb{E}\\left[\\left(\\sum_{k=1}^K r_k b_k c_k\\right)^2\\right] = \\sum_
     assert report.steps[0].status == "wrong"
     _, report = verdicts(problem, "dropout-unscaled", text.replace("\\sum_{k \\neq l} q^2", "\\sum_{k \\neq l} q"))
     assert report.steps[-1].status == "wrong"
+
+
+def test_a_step_that_assumes_a_sign_the_problem_does_not_is_wrong(problem):
+    """x is only nonzero: sign(w*) = sign(x), and writing x − ε for x − ε sign(w*) assumes x > 0."""
+    text = "## 1.2.4c\n\n$$ \\operatorname{sign}(x)\\, x = |x| = x $$\n"
+    steps, _ = verdicts(problem, "fgsm-weight-decay", text)
+    assert steps[3].status == "wrong" and "does not assume" in steps[3].reason and steps[3].counterexample
+    ok, _ = verdicts(problem, "fgsm-weight-decay", "## 1.2.4c\n\n$$ \\sqrt{t^2} = t $$\n")   # t > 0 is assumed
+    assert ok[3].status == "ok"
+
+
+def test_an_inline_lagrangian_and_an_objective_up_to_a_constant(problem):
+    lagrangian = """## 1a
+
+$$ \\nabla_{\\delta}\\left[g^T\\delta + \\mu(\\|\\delta\\|^2 - \\varepsilon^2)\\right] = g + 2\\mu\\delta = 0 $$
+"""
+    steps, _ = verdicts(problem, "trust-region", lagrangian)
+    assert steps[3].status == "ok"
+    slipped, _ = verdicts(problem, "trust-region", lagrangian.replace("= g + 2\\mu", "= g + \\mu"))
+    assert slipped[3].status == "wrong"
+    constant = "## tr-ball\n\n$$ \\arg\\min_{u} v^T(u - u_0) $$\n"
+    steps, _ = verdicts(problem, "trust-region-centred", constant)
+    assert steps[3].status == "ok" and "constant" in steps[3].reason
+    other, _ = verdicts(problem, "trust-region-centred", constant.replace("v^T(u - u_0)", "u^T(u - u_0)"))
+    assert other[3].status == "wrong"
+
+
+def test_every_boxed_answer_of_a_part_with_two_goals_is_checked(problem):
+    text = """## 2.3.1
+
+$$ \\boxed{w_0 - \\eta\\left(\\frac{2}{n} X^T(Xw_0 - t) + \\tilde{\\lambda} w_0\\right)} $$
+
+$$ \\boxed{(1 - \\lambda) w_0 - \\frac{2\\eta}{n} X^T(X w_0 - t)} $$
+"""
+    _, report = verdicts(problem, "weight-decay-l2", text)
+    assert report.parts[0].final_answer.status == "wrong"
+    _, report = verdicts(problem, "weight-decay-l2", text.replace("+ \\tilde{\\lambda} w_0", "+ 2\\tilde{\\lambda} w_0"))
+    assert report.parts[0].final_answer.status == "correct"
