@@ -18,3 +18,18 @@ def spec_table(tmp_path_factory):
         return load_spec(path).table
 
     return make
+
+
+@pytest.fixture(scope="session")
+def problems():
+    """problems(id) -> that bank problem derived and prepared for the checker, once per session."""
+    from derive.check.batch import prepare_problem
+
+    cache = {}
+
+    def get(pid):
+        if pid not in cache:
+            cache[pid] = prepare_problem(pid)
+        return cache[pid]
+
+    return get

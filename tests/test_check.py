@@ -11,31 +11,16 @@ import sympy as sp
 import yaml
 from click.testing import CliRunner
 
-from derive.bank import find
 from derive.check.latex_math import parse_chain
-from derive.check.run import Problem, check_text
+from derive.check.run import check_text
 from derive.cli import main
-from derive.engine import derive
 from derive.expr.build import Builder
-from derive.spec import load_spec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "students"
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 MANIFEST = yaml.safe_load((FIXTURES / "MANIFEST.yaml").read_text())
 CASES = MANIFEST["files"]
 
-
-@pytest.fixture(scope="session")
-def problems():
-    cache = {}
-
-    def get(pid):
-        if pid not in cache:
-            spec = load_spec(find(pid))
-            cache[pid] = Problem.prepare(spec, derive(spec))
-        return cache[pid]
-
-    return get
 
 
 def run_case(problems, case):

@@ -4,23 +4,12 @@ a convention. Each correct form is accepted, and a slip in the same notation is 
 its line, with a counterexample."""
 import pytest
 
-from derive.bank import find
-from derive.check.run import Problem, check_text
-from derive.engine import derive
-from derive.spec import load_spec
+from derive.check.run import check_text
 
 
-@pytest.fixture(scope="module")
-def problem():
-    cache = {}
-
-    def get(pid):
-        if pid not in cache:
-            spec = load_spec(find(pid))
-            cache[pid] = Problem.prepare(spec, derive(spec))
-        return cache[pid]
-
-    return get
+@pytest.fixture
+def problem(problems):
+    return problems      # the session's prepared problems (tests/conftest.py)
 
 
 def verdicts(problem, pid, text):

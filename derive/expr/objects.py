@@ -156,8 +156,8 @@ class heaviside(Function):
         return S.Zero
 
 
-class _VectorOfSigns(MatrixExpr):
-    """A vector of signs built from the column vector it is given (same shape)."""
+class _OfOneMatrix(MatrixExpr):
+    """A matrix expression built from one matrix argument, with that argument's shape."""
 
     def __new__(cls, arg):
         return super().__new__(cls, arg)
@@ -169,6 +169,10 @@ class _VectorOfSigns(MatrixExpr):
     @property
     def shape(self):
         return self.args[0].shape
+
+
+class _VectorOfSigns(_OfOneMatrix):
+    """A vector of signs built from the column vector it is given (same shape)."""
 
 
 class Sgn(_VectorOfSigns):
@@ -278,20 +282,9 @@ class Grad(MatrixExpr):
 __all__.append("Grad")
 
 
-class Mean(MatrixExpr):
+class Mean(_OfOneMatrix):
     """𝔼[X] of a random vector or matrix X: the matrix of its entries' expectations (same shape).
     ``E`` is for scalars; this node keeps matrix algebra around a random vector (aᵀ𝔼[x])."""
-
-    def __new__(cls, arg):
-        return super().__new__(cls, arg)
-
-    @property
-    def arg(self):
-        return self.args[0]
-
-    @property
-    def shape(self):
-        return self.args[0].shape
 
     def _eval_transpose(self):
         from sympy import Transpose
@@ -299,17 +292,10 @@ class Mean(MatrixExpr):
         return Transpose(self)
 
 
-class Cov(MatrixExpr):
+class Cov(_OfOneMatrix):
     """Cov[x] = 𝔼[(x − 𝔼x)(x − 𝔼x)ᵀ] of a random column vector x (a d × d symmetric matrix)."""
 
     is_symmetric = True
-
-    def __new__(cls, arg):
-        return super().__new__(cls, arg)
-
-    @property
-    def arg(self):
-        return self.args[0]
 
     @property
     def shape(self):
