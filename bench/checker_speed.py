@@ -18,7 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-DERIVE = [sys.executable, "-c", "from derive.cli import main; main()"]
+sys.path.insert(0, str(Path(__file__).parent))
+from checker_corpus import DERIVE, run_checker  # noqa: E402
 
 
 def timed(cmd, cwd) -> tuple[float, subprocess.CompletedProcess]:
@@ -37,17 +38,13 @@ def main(argv=None) -> int:
     reports = json.loads(done.stdout)
     print(f"check: {len(reports)} submissions of {problem} in {seconds:.1f} s ({seconds / len(reports) * 1000:.0f} ms each)")
 
+    reports, _ = run_checker(corpus, labels)          # one `derive check` per problem
     pairs = []
     for entry in labels:
-        done = subprocess.run([*DERIVE, "check", entry["problem"], entry["file"], "--json"], cwd=corpus,
-                              capture_output=True, text=True) if len(pairs) < 125 else None
-        if done is None:
-            break
-        for report in json.loads(done.stdout):
-            for part, answer in (report.get("final_answers") or {}).items():
-                a = answer.get("latex") or ""
-                if a and len(pairs) < 125:
-                    pairs.append({"a": a, "b": a.replace("^T", "^{\\top}"), "problem": entry["problem"], "part": part})
+        for part, answer in (reports[entry["file"]].get("final_answers") or {}).items():
+            a = answer.get("latex") or ""
+            if a and len(pairs) < 125:
+                pairs.append({"a": a, "b": a.replace("^T", "^{\\top}"), "problem": entry["problem"], "part": part})
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "pairs.jsonl"
         batch.write_text("\n".join(json.dumps(p) for p in pairs), encoding="utf-8")
