@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
-from .checker import AnswerResult, PartCheck, PartChecker, StepResult, resemblance
+from .answers import resemblance
+from .checker import PartChecker
+from .results import AnswerResult, PartCheck, StepResult
 
 
 @dataclass

@@ -7,33 +7,31 @@ becomes ``s*Identity(1)`` so losses stay matrix expressions that SymPy can diffe
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from ..errors import ParseError
 from . import ast as A
-from .symbols import SymbolInfo, SymbolTable
+from .build_calculus import CalculusBuilding
+from .build_indices import IndexBuilding
+from .build_values import (
+    SCALAR_FUNCS,
+    Value,
+    _differ,
+    _fmt,
+    _is_1x1,
+    _madd,
+    _mmul,
+    _PendingIdentity,
+    _same_column,
+    _scale,
+    _scale_either,
+    _show,
+)
+from .symbols import SymbolTable
 
 
-@dataclass(frozen=True)
-class Value:
-    expr: Any
-    shape: tuple | None          # None = scalar
-
-
-@dataclass(frozen=True)
-class _PendingIdentity:
-    """``c*I`` whose size is not known yet."""
-
-    coeff: Any
-
-
-SCALAR_FUNCS = ("sqrt", "exp", "log", "abs", "sign", "relu", "sigmoid", "softplus", "tanh", "logit", "heaviside",
-                "E", "Var")
-
-
-class Builder:
+class Builder(IndexBuilding, CalculusBuilding):
     """Builds AST nodes into typed SymPy values. ``lenient`` makes ``*`` between matrices a
     matrix product (student LaTeX); specs must use ``@``."""
 
@@ -88,86 +86,6 @@ class Builder:
         if info.kind == "defined" and info.obj is None:
             return self.build(info.body, {})
         return Value(info.obj, info.shape)
-
-    def _Index(self, node, env):
-        if self.lenient and isinstance(node.base, A.Index) and isinstance(node.base.index, A.Name) \
-                and node.base.index.id not in self.table and node.base.index.id not in env:
-            node = A.Index(node.base.base, node.index, node.pos)  # w_{ij} with row i fixed: the family w over j
-        if not isinstance(node.base, (A.Name, A.Index)):
-            raise self.fail("only a named family can be indexed, e.g. m[j]", node)
-        given = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
-        if given is not None and given.kind == "function" and len(given.params) == 1:
-            return self._Call(A.Call(node.base.id, (node.index,), node.pos), env)  # z_j for a given z(j)
-        indices = [node.index]
-        while isinstance(node.base, A.Index):       # m[i, j] is Index(Index(m, i), j)
-            node = node.base
-            indices.insert(0, node.index)
-        info = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
-        if (info is None or info.index is None and info.shape is None) and self.lenient \
-                and isinstance(node.base, A.Name):
-            info = self.family_spelled(node.base.id) or info
-        if info is None:
-            if not isinstance(node.base, A.Name):
-                raise self.fail("only a named family can be indexed, e.g. m[j]", node)
-            raise self.table.unknown(node.base.id, self.text, node.base.pos)
-        if info.index is None and self.lenient and info.shape is not None:
-            return self._component(info, indices, node, env)
-        if info.index is None:
-            raise self.fail(f"'{node.base.id}' is not an indexed family; declare it with index: j", node)
-        want = 2 if isinstance(info.index, tuple) else 1
-        if len(indices) != want:
-            shown = ", ".join(info.index) if want == 2 else info.index
-            raise self.fail(f"'{node.base.id}' takes {want} ind{'ices' if want == 2 else 'ex'}: write {node.base.id}[{shown}]", node)
-        built = []
-        names = info.index if want == 2 else (info.index,)
-        for index, name in zip(indices, names):
-            family_range = self.table[name].range
-            idx = self._index_value(index, env, family_range) if self.lenient else self._build(index, env)
-            if isinstance(idx, _PendingIdentity) or idx.shape is not None:
-                raise self.fail("an index must be a scalar", index)
-            built.append(idx.expr)
-        return Value(info.obj[tuple(built)] if want == 2 else info.obj[built[0]], None)
-
-    # -- coordinates (student LaTeX): v_j, X_{ij}, sums over undeclared indices --------------
-    def family_spelled(self, letter: str):
-        """The one indexed family whose LaTeX is ``letter`` with decorations (``a^{(\\ell-1)}``
-        for a student's ``a_j``), or None."""
-        import re
-
-        found = [info for info in self.table.symbols.values() if info.index is not None and info.latex
-                 and re.sub(r"\\(mathbf|boldsymbol|bm|mathrm|tilde|hat|bar)\b|[{}\s]", "", info.latex)
-                 .split("^")[0].split("_")[0].lstrip("\\") == letter]
-        return found[0] if len(found) == 1 else None
-
-    def _component(self, info, indices, node, env):
-        """``w_j`` for a vector w, ``X_{ij}`` for a matrix X: one entry, counted from 1."""
-        rows, cols = info.shape
-        if len(indices) == 1 and (cols == 1 or rows == 1):
-            dim = rows if cols == 1 else cols
-            k = self.as_scalar(self._index_value(indices[0], env, (1, dim)), indices[0]) - 1
-            return Value(info.obj[k, 0] if cols == 1 else info.obj[0, k], None)
-        if len(indices) == 2:
-            i = self.as_scalar(self._index_value(indices[0], env, (1, rows)), indices[0]) - 1
-            j = self.as_scalar(self._index_value(indices[1], env, (1, cols)), indices[1]) - 1
-            return Value(info.obj[i, j], None)
-        raise self.fail(f"'{info.name}' has shape {_fmt(info.shape)}; write one index for a vector, two for a matrix", node)
-
-    def _index_value(self, index, env, span):
-        """The value of an index: bound by a sum (env), declared in the spec, or a free index the
-        student uses (``x'_j = x_j − ε w_j`` holds for every j), added to the table with the
-        range of what it indexes so that checking draws it at random."""
-        from sympy import Symbol
-
-        if isinstance(index, A.Name) and index.id not in env and index.id not in self.table \
-                and len(index.id) == 1 and index.id.isalpha():
-            obj = Symbol(index.id, integer=True, positive=True)
-            self.table.add(SymbolInfo(index.id, "index", obj, range=tuple(span), latex=index.id))
-        value = self._build(index, env)
-        if isinstance(value, _PendingIdentity) or value.shape is not None:
-            raise self.fail("an index must be a scalar", index)
-        if span is not None:
-            self._spans.setdefault(value.expr, tuple(span))
-        return value
 
     def _Neg(self, node, env):
         v = self._build(node.operand, env)
@@ -480,165 +398,6 @@ class Builder:
             return Value(norminf(v.expr), None)
         return Value(sqrt(Scalar(MatMul(Transpose(v.expr), v.expr))), None)
 
-    def _derivative_of_call(self, node, env):
-        """grad(f(x), x) for a given function f: differentiate f's body in a fresh variable and
-        evaluate at x, so f's other symbols (parameters like w) are held fixed."""
-        from sympy import Derivative, Dummy, MatrixSymbol, Subs
-
-        from .objects import Grad
-
-        if len(node.args) != 2 or not isinstance(node.args[0], A.Call) or not isinstance(node.args[1], A.Name):
-            return None
-        call, var = node.args
-        info = self.table.get(call.func)
-        if info is None or info.kind != "function":
-            return None
-        args = call.args[:len(info.params)]
-        where = [i for i, a in enumerate(args) if a == var]
-        if self.lenient and not where and var.id in info.params:
-            where = [info.params.index(var.id)]         # ∇_w L(w₀): the gradient in w, taken at w₀
-            if where[0] >= len(args):
-                return None
-            var = args[where[0]]
-            if not isinstance(var, A.Name):
-                return None
-        if len(args) != len(info.params) or len(where) != 1:
-            return None
-        point = self.build(var, env)
-        fresh = Dummy(var.id, real=True) if point.shape is None else MatrixSymbol(Dummy(var.id), *point.shape)
-        local = {p: (Value(fresh, point.shape) if i == where[0] else self.build(a, env))
-                 for i, (p, a) in enumerate(zip(info.params, args))}
-        body = self.build(info.body, local)
-        if point.shape is None:
-            return Value(Subs(Derivative(self.as_scalar(body, call), fresh, evaluate=False), fresh, point.expr), None)
-        if body.shape is not None and not _is_1x1(body.shape):
-            raise self.fail("grad(f, v) needs a scalar-valued f", node)
-        return Value(Grad(body.expr, fresh, point.expr), point.shape)
-
-    def _call_grad(self, node, env):
-        from .objects import Grad
-
-        if self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call) \
-                and len(node.args[0].args) >= 1 and isinstance(node.args[0].args[0], A.Name):
-            node = A.Call("grad", (node.args[0], node.args[0].args[0]), node.pos)   # ∇L(w): in L's argument
-        elif self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call):
-            at = self._gradient_at(node.args[0], env)                              # ∇F(v₀ − ρp): at a point
-            if at is not None:
-                return at
-        special = self._derivative_of_call(node, env)
-        if special is not None:
-            return special
-        f, var = self._args(node, 2, env)
-        if var.shape is None:
-            return self._call_diff(node, env)  # the gradient in one dimension is the derivative
-        if _differ(var.shape[1], 1):
-            raise self.fail("grad(f, v) needs a column vector v", node)
-        if f.shape is not None and not _is_1x1(f.shape):
-            raise self.fail("grad(f, v) needs a scalar-valued f", node)
-        return Value(Grad(f.expr, var.expr), var.shape)
-
-    def _gradient_at(self, call, env):
-        """∇F(expr) for a function F of one vector: F's gradient, evaluated at expr."""
-        from sympy import Dummy, MatrixSymbol
-
-        from .objects import Grad
-
-        info = self.table.get(call.func)
-        if info is None or info.kind != "function" or len(info.params) != 1 or len(call.args) != 1:
-            return None
-        point = self.build(call.args[0], env)
-        if point.shape is None or _differ(point.shape[1], 1):
-            return None
-        fresh = MatrixSymbol(Dummy(info.params[0]), *point.shape)
-        body = self.build(info.body, {info.params[0]: Value(fresh, point.shape)})
-        if body.shape is not None and not _is_1x1(body.shape):
-            return None
-        return Value(Grad(body.expr, fresh, point.expr), point.shape)
-
-    def _derivative_at_point(self, node, env):
-        """diff(body, x) where x is a function parameter bound to an expression (a given such as
-        fp(x0): 'diff(f(x0), x0)' called as fp(σ(η))): the derivative at that point, f'(σ(η)) for a
-        declared function, else Subs(d body/dξ, ξ, point)."""
-        from sympy import Derivative, Dummy, Subs, Symbol
-
-        if len(node.args) != 2 or not isinstance(node.args[1], A.Name):
-            return None
-        body = node.args[0]
-        info = self.table.get(body.func) if isinstance(body, A.Call) else None
-        if info is not None and info.kind == "ufunc" and len(body.args) == 1 and body.args[0] == node.args[1]:
-            from ..rules.differentials import derivative_function
-
-            point = self.build(node.args[1], env)
-            return Value(derivative_function(info.obj)(self.as_scalar(point, node.args[1])), None)
-        if node.args[1].id not in env:
-            return None
-        point = env[node.args[1].id]
-        if point.shape is not None or isinstance(point.expr, Symbol):
-            return None
-        xi = Dummy("xi", real=True)
-        inner = self.as_scalar(self.build(body, {**env, node.args[1].id: Value(xi, None)}), body)
-        return Value(Subs(Derivative(inner, xi), xi, point.expr), None)
-
-    def _call_diff(self, node, env):
-        from sympy import Derivative, Symbol
-
-        special = self._derivative_of_call(node, env)
-        if special is not None:
-            return special
-        bound = self._derivative_at_point(node, env)
-        if bound is not None:
-            return bound
-        f, var = self._args(node, 2, env)
-        if self.lenient:
-            leibniz = self._leibniz(f, var, node)
-            if leibniz is not None:
-                return leibniz
-        if var.shape is not None or not isinstance(var.expr, Symbol):
-            raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)
-        x = self.as_scalar(f, node) if f.shape is not None and _is_1x1(f.shape) else f.expr
-        if f.shape is not None and not _is_1x1(f.shape):
-            raise self.fail("diff(f, s) of a matrix is not supported; differentiate a scalar", node)
-        return Value(Derivative(x, var.expr, evaluate=False), None)
-
-    def _leibniz(self, f, var, node):
-        """∂f/∂w for a vector w is the gradient; ∂f/∂w_j (an entry) is the gradient's entry j."""
-        from sympy import MatrixSymbol
-        from sympy.matrices.expressions.matexpr import MatrixElement
-
-        from .objects import Grad
-
-        if f.shape is not None and not _is_1x1(f.shape):
-            return None
-        if var.shape is not None and isinstance(var.expr, MatrixSymbol) and var.shape[1] == 1:
-            return Value(Grad(f.expr, var.expr), var.shape)
-        if isinstance(var.expr, MatrixElement) and isinstance(var.expr.parent, MatrixSymbol) \
-                and var.expr.parent.shape[1] == 1:
-            return Value(MatrixElement(Grad(f.expr, var.expr.parent), var.expr.i, 0), None)
-        return None
-
-    def _SumOver(self, node, env):
-        from sympy import Sum, Symbol
-
-        info = self.table.get(node.index)
-        if (info is None or info.kind != "index") and self.lenient:
-            # a student's own summation index: bound here, its range read off what it indexes
-            var = Symbol(node.index, integer=True, positive=True)
-            body = self.build(node.body, {**env, node.index: Value(var, None)})
-            x = self.as_scalar(body, node.body)
-            span = self._spans.get(var)
-            lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else span and span[0]
-            hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else span and span[1]
-            if lo is None or hi is None:
-                raise self.fail(f"cannot tell the range of the sum over {node.index}; write its limits", node)
-            return Value(Sum(x, (var, lo, hi)), None)
-        if info is None or info.kind != "index":
-            raise self.fail(f"'{node.index}' is not a declared index; declare it with kind: index and a range", node)
-        body = self.build(node.body, env)
-        x = self.as_scalar(body, node.body)
-        lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else info.range[0]
-        hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else info.range[1]
-        return Value(Sum(x, (info.obj, lo, hi)), None)
-
     def _Rel(self, node, env):
         from sympy import Eq, Ge, Gt, Le, Lt
 
@@ -675,64 +434,3 @@ class Builder:
 KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max", "trace"}
 
 
-def _show(expr) -> str:
-    try:
-        from ..render.printing import text
-
-        return text(expr)
-    except Exception:  # noqa: BLE001 - a message must never fail to print
-        return str(expr)
-
-
-def _same_column(a, b) -> bool:
-    """Two column vectors of one length (not 1): ``a \\cdot b`` is then their dot product."""
-    return all(isinstance(v, Value) and v.shape is not None for v in (a, b)) and a.shape == b.shape \
-        and a.shape[1] == 1 and not _is_1x1(a.shape)
-
-
-def _is_1x1(shape) -> bool:
-    return shape is not None and shape[0] == 1 and shape[1] == 1
-
-
-def _differ(a, b) -> bool:
-    return (a - b) != 0
-
-
-def _fmt(shape) -> str:
-    return f"{shape[0]}×{shape[1]}"
-
-
-def _scale(c, m):
-    from sympy import S
-
-    if c == S.One:
-        return m
-    return _mmul(c, m)
-
-
-def _mmul(*args):
-    """A flat matrix product (nested products flattened, scalar factors gathered)."""
-    from sympy import MatMul, Mul
-
-    flat = []
-    for a in args:
-        flat.extend(a.args if isinstance(a, MatMul) else [a])
-    scalars = [a for a in flat if not getattr(a, "is_Matrix", False)]
-    matrices = [a for a in flat if getattr(a, "is_Matrix", False)]
-    coeff = Mul(*scalars)
-    if not matrices:
-        return coeff
-    return MatMul(*([coeff] if coeff != 1 else []), *matrices) if coeff != 1 or len(matrices) > 1 else matrices[0]
-
-
-def _madd(*args):
-    from sympy import MatAdd
-
-    flat = []
-    for a in args:
-        flat.extend(a.args if isinstance(a, MatAdd) else [a])
-    return MatAdd(*flat)
-
-
-def _scale_either(a: Value, b: Value):
-    return _scale(a.expr, b.expr) if a.shape is None else _scale(b.expr, a.expr)

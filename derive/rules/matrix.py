@@ -208,7 +208,7 @@ def distribute_once(node):
     """A·(x + y)·B → A·x·B + A·y·B for the first sum factor of a product (one level only)."""
     from sympy import MatAdd, MatMul
 
-    from ..expr.build import _madd, _mmul
+    from ..expr.build_values import _madd, _mmul
 
     if not isinstance(node, MatMul):
         return None
@@ -254,7 +254,7 @@ def _flatten_sums(e):
     """Rebuild bottom-up with flat sums and products (nested MatMul/MatAdd merged)."""
     from sympy import MatAdd, MatMul
 
-    from ..expr.build import _madd, _mmul
+    from ..expr.build_values import _madd, _mmul
 
     if not e.args:
         return e

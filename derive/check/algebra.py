@@ -1,0 +1,127 @@
+"""Small pieces of algebra the checker's moves share: names in an expression, isolating the
+unknown, zero matrices, renaming a student's symbols, and comparing two scalar equations by
+their roots."""
+from __future__ import annotations
+
+from ..equivalence import Verdict, proportional, residual, satisfies
+from ..expr import ast as A
+from ..expr.build import KNOWN_FUNCTIONS
+
+def _solved_symbol(eq):
+    """``v`` for an equation ``v = expr`` with expr free of v, else None."""
+    from sympy import MatrixSymbol, Symbol
+
+    lhs = getattr(eq, "lhs", None)
+    if isinstance(lhs, (Symbol, MatrixSymbol)) and not eq.rhs.has(lhs):
+        return lhs
+    return None
+
+
+def _is_zero_matrix(m) -> bool:
+    return getattr(m, "is_ZeroMatrix", False) or (getattr(m, "is_Matrix", False) and getattr(m, "is_zero_matrix", False) is True)
+
+
+def _isolated(eq, u):
+    """``u`` from ``u + c = r`` (c and r free of u): ``r − c``; None for any other form."""
+    from sympy import Add, MatAdd
+
+    lhs, rhs = getattr(eq, "lhs", None), getattr(eq, "rhs", None)
+    if u is None or not isinstance(lhs, (Add, MatAdd)) or u not in lhs.args or _mentions(rhs, u):
+        return None
+    rest = [a for a in lhs.args if a != u]
+    if any(_mentions(a, u) for a in rest):
+        return None
+    return rhs - (MatAdd(*rest) if getattr(u, "is_Matrix", False) else Add(*rest))
+
+
+def _index_names(node) -> set:
+    return {n.index.id for n in A.walk(node) if isinstance(n, A.Index) and isinstance(n.index, A.Name)}
+
+
+_BUILTINS = KNOWN_FUNCTIONS | {"argmin"}
+
+
+def _zero(m):
+    from sympy import ZeroMatrix
+
+    return ZeroMatrix(*m.shape)
+
+
+def _side(k: int) -> str:
+    return "the right-hand side" if k == 0 else f"item {k + 2} of the chain"
+
+
+def _mentions(expr, sym) -> bool:
+    return sym is not None and bool(getattr(expr, "has", lambda s: False)(sym))
+
+
+def _is_call_head(node, name) -> bool:
+    return any(isinstance(n, A.Call) and n.func == name for n in A.walk(node))
+
+
+def _rename(node, aliases: dict):
+    """The AST with names replaced per ``aliases`` (student spelling -> spec name)."""
+    if not aliases:
+        return node
+    if isinstance(node, A.Name):
+        return A.Name(aliases.get(node.id, node.id), node.pos)
+    if isinstance(node, A.Call):
+        return A.Call(aliases.get(node.func, node.func), tuple(_rename(a, aliases) for a in node.args), node.pos)
+    if isinstance(node, A.SumOver):
+        return A.SumOver(_rename(node.body, aliases), node.index, node.lower and _rename(node.lower, aliases),
+                         node.upper and _rename(node.upper, aliases), node.pos)
+    if isinstance(node, (A.BinOp, A.Rel)):
+        return type(node)(node.op, _rename(node.left, aliases), _rename(node.right, aliases), node.pos)
+    if isinstance(node, (A.Neg, A.Transpose)):
+        return type(node)(_rename(node.operand, aliases), node.pos)
+    if isinstance(node, A.Index):
+        return A.Index(_rename(node.base, aliases), _rename(node.index, aliases), node.pos)
+    return node
+
+
+def _small_polynomial(e, u, degree: int = 4, ops: int = 80) -> bool:
+    """Is e (over a common denominator) a polynomial of low degree in u, of modest size? Only
+    then is SymPy's solve bounded in time; anything else is compared by proportional residuals."""
+    from sympy import count_ops, fraction, together
+
+    try:
+        if count_ops(e) > ops:
+            return False
+        num, _ = fraction(together(e))
+        poly = num.as_poly(u)
+        return poly is not None and poly.degree() <= degree and all(
+            not c.has(u) and count_ops(c) <= ops for c in poly.all_coeffs())
+    except Exception:  # noqa: BLE001 - not a polynomial we can read
+        return False
+
+
+def _scalar_equations_agree(prev, eq, u, ctx) -> Verdict:
+    """Two scalar equations in u agree when each one's roots satisfy the other."""
+    from sympy import solve
+
+    from ..rules.tidy import freeze
+
+    roots = {}
+    for name, e in (("prev", prev), ("new", eq)):
+        r = ctx.expand_definitions(residual(e))
+        frozen, undo = freeze(r)
+        if not frozen.has(u):
+            return proportional(prev, eq, ctx, vary=[u])
+        if not _small_polynomial(frozen, u):
+            return proportional(prev, eq, ctx, vary=[u])   # solve() can run without end on hostile forms
+        try:
+            sols = solve(frozen, u, dict=False)
+        except Exception:  # noqa: BLE001 - an unsolvable form falls back to proportional residuals
+            return proportional(prev, eq, ctx, vary=[u])
+        roots[name] = [s.xreplace(undo) for s in sols]
+    if not roots["prev"] or not roots["new"]:
+        return proportional(prev, eq, ctx, vary=[u])
+    for root in roots["new"]:
+        v = satisfies(prev, u, root, ctx)
+        if not v.ok:
+            return v
+    for root in roots["prev"]:
+        v = satisfies(eq, u, root, ctx)
+        if v.ok:
+            return v
+    return satisfies(eq, u, roots["prev"][0], ctx)

@@ -1,0 +1,146 @@
+"""Answers: chains that hold at the derived solution, and the verdict on a part's final answer
+(a value, or an equation in the unknown compared by its solutions). A mixin of
+``checker.PartChecker``."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..equivalence import same_solutions, same_value, satisfies
+from ..errors import DeriveError, ParseError
+from ..expr.build import Builder
+from .algebra import _isolated, _mentions, _scalar_equations_agree, _solved_symbol
+from .results import AnswerResult, StepTimeout, _alarm, _disarm
+
+
+class AnswerMoves:
+    """Chains at the derived solution and the final answer."""
+
+    def _chain_at_answer(self, items) -> bool:
+        """``w₁ = w₂ = 1/2``: a chain of equations, every link of which holds at the derived
+        solution (and is not an identity)."""
+        from sympy import Eq
+
+        from sympy import Derivative
+
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        if u is None or not self.answers or any(getattr(x, "has", lambda *a: False)(Derivative, Grad) for x in items):
+            return False        # a wrong derivative set to zero can still vanish at the solution
+        ctx = self._without_unknown()
+        scalars = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        if len({bool(getattr(x, "is_Matrix", False)) for x in scalars}) > 1:
+            return False
+        links = [Eq(a, b, evaluate=False) for a, b in zip(scalars, scalars[1:])]
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None):
+                continue
+            if all(satisfies(eq, u, value, ctx, check_domain=False).ok for eq in links):
+                return True
+        return False
+
+    def _system(self, base, items):
+        from sympy import Eq
+
+        from ..rules.calculus import to_scalar
+
+        items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        for a, b in zip(items, items[1:]):
+            self.accepted.append(Eq(a, b, evaluate=False))
+        return replace(base, move="equations that hold at the derived solution")
+
+    # -- the final answer -----------------------------------------------------------------------
+    def final_answer(self, line, value) -> AnswerResult:
+        """The verdict on the final answer, under the same time limit and safety net as a line."""
+        latex = line.latex
+        if value is None:
+            return AnswerResult(latex, "unknown", reason="the final line could not be read", line=line.line)
+        armed = _alarm(self.step_seconds)
+        try:
+            return self._final_answer(latex, line, value)
+        except StepTimeout:
+            return AnswerResult(latex, "unknown", reason=f"timed out after {self.step_seconds:g} s", line=line.line)
+        except DeriveError as err:
+            return AnswerResult(latex, "unknown", reason=str(err), line=line.line)
+        except (RecursionError, MemoryError):
+            return AnswerResult(latex, "unknown", reason="too large to check", line=line.line)
+        finally:
+            _disarm(armed)
+
+    def _answer_equation(self, line) -> AnswerResult | None:
+        """A final line that is an equation in the unknown, not solved for it (``w₁ + w₂ = 1``
+        for the best w₂): correct when it has the derived answer as its solution."""
+        from sympy import Eq
+
+        from ..rules.calculus import to_scalar
+
+        eq = self.relations.get(line.line)
+        u = self.unknown
+        if eq is None or u is None or _solved_symbol(eq) is not None:
+            return None
+        sides = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in (eq.lhs, eq.rhs)]
+        if getattr(sides[0], "is_Matrix", False) != getattr(sides[1], "is_Matrix", False):
+            return None
+        eq = Eq(*sides, evaluate=False)
+        isolated = _isolated(eq, u)
+        if isolated is not None:
+            eq = Eq(u, isolated, evaluate=False)
+        if not (_mentions(eq, u) or _mentions(self._expanded(eq), u)):
+            return None
+        ctx = self._without_unknown()
+        for name, expected in self.answers:
+            if getattr(expected, "shape", None) != getattr(u, "shape", None):
+                continue
+            answer = Eq(u, expected, evaluate=False)
+            v = (same_solutions(answer, eq, u, ctx) if getattr(u, "is_Matrix", False)
+                 else _scalar_equations_agree(answer, eq, u, ctx))
+            if v.ok:
+                return AnswerResult(line.latex, "correct", convention=name, line=line.line)
+        return None
+
+    def _final_answer(self, latex, line, value) -> AnswerResult:
+        stated = self._answer_equation(line)
+        if stated is not None:
+            return stated
+        for name, expected in self.answers:
+            v = same_value(value, expected, self.ctx)
+            if v.ok:
+                return AnswerResult(latex, "correct", convention=name, line=line.line)
+            if v.status == "unknown":
+                return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
+        v = same_value(value, self.answers[0][1], self.ctx)
+        return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+
+_PLAIN = {"MatMul", "MatAdd", "Transpose", "MatrixSymbol", "Scalar", "Pow", "MatPow", "Identity", "ZeroMatrix"}
+
+
+def resemblance(value, answers) -> int:
+    """How many kinds of function (sign, norm, sqrt, inverse, …) a student's final value shares
+    with a part's answers: a tie-breaker when a file without headings is wrong for every part."""
+    from sympy import preorder_traversal
+
+    def kinds(e):
+        try:
+            return {type(x).__name__ for x in preorder_traversal(e)
+                    if not (x.is_Atom or x.is_Add or x.is_Mul) and type(x).__name__ not in _PLAIN}
+        except Exception:  # noqa: BLE001 - an odd value simply resembles nothing
+            return set()
+
+    mine = kinds(value) if value is not None else set()
+    return max((len(mine & kinds(a)) for _, a in answers), default=0)
+
+
+def _answer_as(part) -> dict:
+    """The spec's ``answer_as`` (θ = θᵗ + δ) as a definition: a student may state the answer in θ."""
+    if not part.answer_as:
+        return {}
+    name, node = part.answer_as
+    info = part.table.get(name)
+    if info is None or info.obj is None or name == part.goal.wrt:
+        return {}
+    try:
+        return {info.obj: Builder(part.table).build(node).expr}
+    except ParseError:
+        return {}

@@ -1,0 +1,132 @@
+"""Names a student introduces: ``J(w) = …`` or ``r = Xw − t`` define a name, and a scalar in the
+unknown may restate the objective (checked against the problem's, or accepted as one with the
+same minimiser, or up to a constant). A mixin of ``checker.PartChecker``."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..equivalence import same_value
+from ..expr import ast as A
+from ..expr.symbols import SymbolInfo
+from .algebra import _BUILTINS, _mentions, _zero
+from .results import StepResult
+
+
+class DefinitionMoves:
+    """``_maybe_define`` and the objective a student states."""
+
+    def _maybe_define(self, terms, ops):
+        """``J(w) = …`` or ``L = …`` with a name the spec does not know: the student defines it."""
+        if not ops or ops[0] != "=" or len(terms) < 2:
+            return None
+        head = terms[0]
+        self._declare_unknown_names(terms[1:])
+        if isinstance(head, A.Call) and all(isinstance(a, A.Name) for a in head.args):
+            self._declare_unknown_names([A.Call("_", head.args)])
+        if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
+            # the student redefines it (an earlier redefinition that failed to build already removed it)
+            self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)), None)
+        if isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS and \
+                all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
+            params = tuple(a.id for a in head.args)
+            self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1], latex=head.func))
+            name = head.func
+            self.student_names.add(name)
+        elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi"):
+            value = self._build(terms[1])
+            from sympy import MatrixSymbol, Symbol
+
+            obj = Symbol(head.id, real=True) if value.shape is None else MatrixSymbol(head.id, *value.shape)
+            self.table.add(SymbolInfo(head.id, "defined", obj, shape=value.shape))
+            self.ctx.definitions[obj] = value.expr
+            name = head.id
+            self.student_names.add(name)
+        else:
+            return None
+        value = self._builder().build(terms[1]).expr
+        move, reason = "definition", f"defines {name}"
+        if self.state and self.state[0] == "objective" and self._could_be_objective(head, value):
+            goal_objective = self.state[1]
+            v = same_value(value, goal_objective, self.ctx)
+            if v.ok:
+                move, reason = "states the objective", f"defines {name} as the problem's objective"
+                self.state = self.stated = ("objective", value)
+            elif self.part.goal.subject_to is not None:
+                self.state = self.stated = ("objective", value)
+                reason = f"defines {name} (a Lagrangian or auxiliary function)"
+            elif (convention := self._same_minimiser(value)) is not None:
+                move, reason = "states the objective", f"defines {name}: an objective with the same minimiser ({convention})"
+                self.state = self.stated = ("objective", value)
+            else:
+                return lambda base: replace(base, status="wrong", move="states the objective",
+                                            reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
+        return lambda base: replace(base, move=move, reason=reason)
+
+    def _could_be_objective(self, head, value) -> bool:
+        """A name can restate the objective only if it is a scalar in the unknown (``J(w) = …``);
+        ``r = Xw − t`` or ``c = Xᵀa`` are names for parts of the work."""
+        u = self.unknown
+        if u is None or (getattr(value, "is_Matrix", False) and value.shape != (1, 1)):
+            return False
+        if isinstance(head, A.Call) and any(isinstance(a, A.Name) and a.id == self.part.goal.wrt for a in head.args):
+            return True
+        return _mentions(value, u)
+
+    def _same_minimiser(self, value) -> str | None:
+        """The convention whose answer is a stationary point of ``value`` (the objective without
+        its constant factor, say), or None. ``value``'s gradient must vanish there."""
+        from sympy import Derivative, Subs
+
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        f = to_scalar(value) if getattr(value, "is_Matrix", False) else value
+        for name, answer in self.answers:
+            if getattr(answer, "shape", None) != getattr(u, "shape", None):
+                continue
+            if getattr(u, "is_Matrix", False):
+                from sympy import MatrixSymbol, Dummy
+
+                fresh = MatrixSymbol(Dummy("u"), *u.shape)
+                grad = Grad(f.xreplace({u: fresh}), fresh, answer)
+            else:
+                grad = Subs(Derivative(f, u), u, answer)
+            from sympy import S
+
+            zero = _zero(grad) if getattr(grad, "is_Matrix", False) else S.Zero
+            if same_value(grad, zero, self.ctx).ok:
+                return name
+        return None
+
+    def _objective(self, base, call: A.Call) -> StepResult:
+        expr = self._build(call.args[0]).expr
+        if self.state and self.state[0] == "objective":
+            v = same_value(expr, self.state[1], self.ctx)
+            if not v.ok and self._differs_by_a_constant(expr, self.state[1]):
+                self.state = ("objective", expr)
+                return replace(base, move="states the objective", reason="the objective up to a constant")
+            if not v.ok:
+                return replace(base, status="wrong", move="states the objective",
+                               reason="this is not the problem's objective", counterexample=self._ce(v))
+        self.state = ("objective", expr)
+        return replace(base, move="states the objective")
+
+    def _differs_by_a_constant(self, f, g) -> bool:
+        """f − g does not depend on the unknown (ℓ₀ dropped from ℓ₀ + vᵀ(u − u₀)): same minimiser."""
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        if u is None:
+            return False
+        d = (to_scalar(f) if getattr(f, "is_Matrix", False) else f) - (to_scalar(g) if getattr(g, "is_Matrix", False) else g)
+        try:
+            if getattr(u, "is_Matrix", False):
+                grad = Grad(d, u)
+                return same_value(grad, _zero(grad), self.ctx).ok
+            from sympy import Derivative
+
+            return same_value(Derivative(d, u), 0, self.ctx).ok
+        except Exception:  # noqa: BLE001 - cannot tell: not the same objective
+            return False

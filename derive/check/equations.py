@@ -1,0 +1,235 @@
+"""Equations in the unknown: what makes a student's equation follow (the same solutions as the
+previous one, the gradient set to zero, the problem's own equation, the active constraint, the
+derived solution, or consistency with the equations so far). A mixin of ``checker.PartChecker``."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..equivalence import Context, Verdict, proportional, residual, same_solutions, same_value, satisfies
+from ..expr.build import Builder
+from ..expr.symbols import SymbolInfo, make_scalar
+from .algebra import _is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _solved_symbol, _zero
+from .results import StepResult
+
+
+class EquationMoves:
+    """``_equation`` and the tests it tries in turn."""
+
+    # -- equations ------------------------------------------------------------------------------
+    def _equation(self, base, a, b, conditions, head=None) -> StepResult:
+        from sympy import Eq
+
+        from ..rules.calculus import to_scalar
+
+        if getattr(a, "is_Matrix", False) != getattr(b, "is_Matrix", False):
+            m, other = (a, b) if getattr(a, "is_Matrix", False) else (b, a)
+            if m.shape == (1, 1):
+                a, b = to_scalar(a), to_scalar(b)  # a 1×1 product against a scalar: compare as scalars
+            elif other == 0:
+                a, b = (m, _zero(m)) if m is a else (_zero(m), m)  # "= 0" for a vector means the zero vector
+        eq = Eq(a, b, evaluate=False)
+        state = self.state
+        verdict, move = None, "equation"
+        if state and state[0] == "objective":
+            verdict, move = self._stationary(state[1], eq), "sets the gradient to zero"
+        elif state and state[0] == "equation":
+            verdict, move = self._same_equation(state[1], eq), "equivalent equation"
+            if not verdict.ok:
+                implied = self._implied(state[1], eq)
+                if implied is not None and implied.ok:
+                    verdict, move = implied, "follows from the previous equation"
+        for fallback, words in ((self._consistent, "follows from the equations so far"),
+                                (self._matches_goal, "agrees with the problem's equation"),
+                                (self._gives_answer, "gives the derived solution"),
+                                (self._active_constraint, "the constraint is active at the optimum")):
+            if verdict is not None and verdict.ok:
+                break
+            other = fallback(eq)
+            if other is not None and other.ok:
+                verdict, move = other, words
+        if (verdict is None or not verdict.ok) and self._partial_of_own_function(a if head is None else head, b):
+            verdict, move = Verdict("equivalent", "stationarity"), "sets a partial derivative of the stated function to zero"
+        if verdict is None:
+            verdict, move = Verdict("unknown", reason="nothing to compare this equation with"), "equation"
+        self.state = ("equation", eq)
+        self.accepted.append(eq)
+        target = _solved_symbol(eq)
+        if target is not None and (verdict.ok or verdict.status == "unknown"):
+            self.ctx.definitions[target] = eq.rhs  # later lines may use it: substituting an earlier result
+            self.ctx.held.add(target)
+        elif verdict.ok and (isolated := _isolated(eq, self.unknown)) is not None:
+            self.ctx.definitions[self.unknown] = isolated     # u − u₀ = −v/(2μ) gives u
+            self.ctx.held.add(self.unknown)
+        if verdict.ok:
+            if move == "equivalent equation" and _solved_symbol(eq) is not None:
+                move = f"solves for {_solved_symbol(eq)}"
+            return replace(base, move=move, condition=" and ".join(conditions + ([verdict.condition] if verdict.condition else [])))
+        if verdict.status == "unknown":
+            return replace(base, status="unknown", move=move, reason=verdict.reason or "could not relate it to the previous step")
+        reason = {"sets the gradient to zero": "this is not the gradient of the objective set to zero",
+                  "equivalent equation": "this equation does not have the same solutions as the previous one"}.get(move, "does not follow")
+        if verdict.counterexample is None:
+            at = self._residual_at_answer(eq)
+            if at is None:       # no instance tells the two apart: say so rather than 'wrong'
+                return replace(base, status="unknown", move=move, reason=reason.replace("this ", "could not show that this ")
+                               + "; it holds at the derived solution")
+            verdict, reason = at, reason + "; the derived solution does not satisfy it"
+        return replace(base, status="wrong", move=move, reason=reason, counterexample=self._ce(verdict))
+
+    def _residual_at_answer(self, eq) -> Verdict | None:
+        """A counterexample for an equation judged wrong without one: the derived solution leaves a
+        residual in it. None when the solution satisfies it (or nothing can be evaluated)."""
+        u = self.unknown
+        if u is None:
+            return None
+        ctx = self._without_unknown()
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None):
+                continue
+            try:
+                v = satisfies(eq, u, value, ctx, check_domain=False)
+            except Exception:  # noqa: BLE001 - mixed shapes and the like: no counterexample from here
+                continue
+            if v.status == "not-equivalent" and v.counterexample is not None:
+                return v
+            if v.ok:
+                return None
+        return None
+
+    def _partial_of_own_function(self, a, b) -> bool:
+        """∂𝓛/∂w₂ = 0 for a Lagrangian or objective the student stated: a stationarity
+        condition in one of its variables (its value was checked as an identity already)."""
+        from sympy import Derivative
+
+        from ..expr.objects import Grad
+
+        if not isinstance(a, (Derivative, Grad)) or not (b == 0 or _is_zero_matrix(b)):
+            return False
+        if self.stated is not None and same_value(a.expr, self.stated[1], self.ctx).ok:
+            return True
+        return self._inline_lagrangian(a.expr)
+
+    def _inline_lagrangian(self, f) -> bool:
+        """∇_δ[gᵀδ + μ(‖δ‖² − ε²)]: the objective plus multiplier terms, written in place. With
+        the student's new scalars (the multipliers) set to 0 it must be the problem's objective."""
+        if self.part.goal.subject_to is None or not self.new_symbols or self._initial_state() is None:
+            return False
+        multipliers = {self.table[n].obj: 0 for n in self.new_symbols if n in self.table}
+        if not any(getattr(f, "has", lambda *x: False)(m) for m in multipliers):
+            return False
+        return same_value(f.xreplace(multipliers), self._initial_state()[1], self.ctx).ok
+
+    def _stationary(self, objective, eq) -> Verdict:
+        from sympy import Derivative, Eq
+
+        from ..expr.objects import Grad
+        from ..rules.calculus import to_scalar
+
+        u = self.unknown
+        if getattr(u, "is_Matrix", False):
+            grad = Grad(objective, u)
+        else:
+            f = to_scalar(objective) if getattr(objective, "is_Matrix", False) else objective
+            grad = Derivative(f, u)
+        return proportional(eq, Eq(grad, 0 * grad if not getattr(grad, "is_Matrix", False) else _zero(grad), evaluate=False),
+                            self.ctx, vary=[u])
+
+    def _implied(self, prev, eq) -> Verdict | None:
+        """``eq`` follows from ``prev``: it holds at prev's (unique, linear) solution."""
+        u = self.unknown
+        if not getattr(u, "is_Matrix", False) or not _mentions(eq, u):
+            return None
+        from ..equivalence import implied_by
+
+        return implied_by(prev, eq, u, self.ctx)
+
+    def _matches_goal(self, eq) -> Verdict | None:
+        if self.part.goal.kind != "solve" or self.unknown is None or not _mentions(eq, self.unknown):
+            return None
+        goal = Builder(self.part.table).build(self.part.goal.expr).expr
+        return _scalar_equations_agree(goal, eq, self.unknown, self.ctx)
+
+    def _gives_answer(self, eq) -> Verdict | None:
+        from sympy import Eq
+
+        u = self.unknown
+        if u is None or not self.answers or not (_mentions(eq, u) or _mentions(self._expanded(eq), u)):
+            return None
+        ctx = self._without_unknown()       # the student's own earlier solved form is not the answer
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None):
+                continue
+            answer = Eq(u, value, evaluate=False)
+            if getattr(u, "is_Matrix", False) != getattr(eq.lhs, "is_Matrix", False):
+                # δ_i = −ε sign(g_i) entrywise, or w = (1/2, 1/2) for a scalar unknown w₁ in w
+                v = satisfies(eq, u, value, ctx, check_domain=False)
+            elif getattr(u, "is_Matrix", False):
+                v = same_solutions(answer, eq, u, ctx)
+            else:
+                v = _scalar_equations_agree(answer, eq, u, ctx)
+            if v.ok:
+                return v
+        return None
+
+    def _without_unknown(self) -> Context:
+        """The context without the unknown's own solved form (so that equations still mention it)."""
+        defs = {k: v for k, v in self.ctx.definitions.items() if k != self.unknown}
+        return Context(self.table, defs, seed=self.ctx.seed, held=self.ctx.held)
+
+    def _expanded(self, eq):
+        """``eq`` with the givens, the spec's answer_as and the student's definitions substituted."""
+        return self._without_unknown().expand_definitions(residual(eq))
+
+    def _active_constraint(self, eq) -> Verdict | None:
+        """``‖δ‖ = ε`` (in any equivalent form, with the solved forms so far substituted)."""
+        from sympy import Eq
+
+        node = self.part.goal.subject_to
+        if node is None or len(node.left.args) != 1:
+            return None
+        b = Builder(self.part.table)
+        active = Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False)
+        ctx, mapping = self._positive_new_symbols()
+        vary = [ctx.table[n].obj for n in self.new_symbols] + [self.unknown]
+        return proportional(active, eq.xreplace(mapping), ctx, vary=vary)
+
+    def _positive_new_symbols(self):
+        """The context with the student's new scalars taken positive (multipliers at an active
+        constraint, scale factors): used only for the constraint check."""
+        table = self.table.copy()
+        for name in self.new_symbols:
+            info = table[name]
+            table.symbols[name] = SymbolInfo(name, info.kind, make_scalar(name, ("positive",), None), latex=info.latex,
+                                             assumptions=("positive",))
+        mapping = {self.table[n].obj: table[n].obj for n in self.new_symbols}
+        defs = {k.xreplace(mapping): v.xreplace(mapping) for k, v in self.ctx.definitions.items()}
+        held = {mapping.get(h, h) for h in self.ctx.held}
+        return Context(table, defs, seed=self.ctx.seed, held=held), mapping
+
+    def _same_equation(self, prev, eq) -> Verdict:
+        target = _solved_symbol(eq)
+        if target is not None and target != self.unknown and not getattr(target, "is_Matrix", False):
+            return _scalar_equations_agree(prev, eq, target, self.ctx)
+        u = self.unknown
+        if getattr(u, "is_Matrix", False):
+            v = same_solutions(prev, eq, u, self.ctx)
+            return proportional(prev, eq, self.ctx, vary=[u]) if v.status == "unknown" else v
+        return _scalar_equations_agree(prev, eq, u, self.ctx)
+
+    def _consistent(self, eq) -> Verdict | None:
+        """For ``v = value``: substituting it satisfies every accepted equation that mentions v
+        (after the solved forms accepted so far are substituted)."""
+        lhs = _solved_symbol(eq)
+        if lhs is None:
+            return None
+        solved = {e.lhs: e.rhs for e in self.accepted if _solved_symbol(e) not in (None, lhs)}
+        ctx = Context(self.table, {**self.ctx.definitions, **solved}, seed=self.ctx.seed, held=self.ctx.held)
+        checked = None
+        for prev in self.accepted:
+            expanded = ctx.expand_definitions(residual(prev))
+            if not expanded.has(lhs):
+                continue
+            checked = satisfies(prev, lhs, eq.rhs, ctx)
+            if not checked.ok:
+                return checked
+        return checked

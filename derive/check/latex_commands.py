@@ -1,0 +1,292 @@
+"""Backslash commands in student LaTeX: fonts, indicators, functions and their arguments,
+``\\min``/``\\arg\\min``, fractions (Leibniz derivatives among them), roots and sums with their
+index ranges. A mixin of ``latex_math._Parser``."""
+from __future__ import annotations
+
+
+from ..errors import ParseError
+from ..expr.ast import BinOp, Call, Name, Node, Num, SumOver, Transpose
+from .latex_lexicon import ALIASES, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, _OPENERS, _SINGLE_FUNCS
+
+
+class CommandParsing:
+    """Reading ``\\command`` forms (``_Parser``'s command methods)."""
+
+    def command(self) -> Node:
+        kind, value, pos = self.peek()
+        if value in GREEK or value in DECORATIONS:
+            return self.name()
+        if value in FONTS:
+            return self.font(value, pos)
+        self.i += 1
+        if value in ("frac", "dfrac", "tfrac", "cfrac"):
+            return self.fraction(pos)
+        if value == "sqrt":
+            return self.root(pos)
+        if value == "sum":
+            return self.sum_over(pos)
+        if value in ("nabla", "partial"):
+            var = None
+            if self.is_("s", "_"):
+                self.i += 1
+                var = self.sub(*self.arg(), self.sum)
+            if value == "partial" and var is None:
+                raise self.fail(f"write the variable of \\partial at column {pos + 1} as \\partial_x", pos)
+            body = self.term()
+            return Call("grad" if value == "nabla" else "diff", (body, var) if var else (body,), pos)
+        if value == "infty":
+            return Name("oo", pos)
+        if value == "langle":                           # ⟨a, b⟩ = aᵀb
+            left = self.sum()
+            self.expect(",")
+            right = self.sum()
+            if not self.is_("c", "rangle"):
+                raise self.fail(f"expected \\rangle to close the \\langle at column {pos + 1}", pos)
+            self.i += 1
+            return BinOp("@", Transpose(left, pos), right, pos)
+        if value == "arg" and self.peek()[0] == "c" and self.peek()[1] in ("min", "max"):
+            self.i += 1
+            return self.extremum("arg" + self.toks[self.i - 1][1], pos)
+        if value in ("min", "max", "argmin", "argmax"):
+            return self.extremum(value, pos)
+        if value == "underset":
+            var_slice = self.arg()
+            op = self.word(*self.arg())
+            if op not in ("min", "max", "argmin", "argmax"):
+                raise self.fail(f"\\underset at column {pos + 1} is only read around min, max, argmin or argmax", pos)
+            var = self.sub(*var_slice, self.sum)
+            return Call(op if op.startswith("arg") else "arg" + op, (self.sum(), var), pos)
+        if value in FUNC_CMDS:
+            return self.function(FUNC_WORDS.get(value.lower(), value), pos)
+        if value == "mathop":
+            lo, hi = self.arg()
+            op = (self.word(lo, hi) or "").lower()
+            if op in ("min", "max", "argmin", "argmax"):
+                return self.extremum(op, pos)
+            return self.sub(lo, hi, self.sum)
+        if value in ("boxed", "underbrace", "overbrace"):
+            node = self.sub(*self.arg(), self.sum)
+            if self.is_("s", "_" if value == "underbrace" else "^"):
+                self.i += 1
+                self.arg()
+            return node
+        if value in ("cdots", "ldots", "dots", "vdots"):
+            raise self.fail(f"an ellipsis (\\{value}) cannot be checked; write the sum with \\sum", pos)
+        if value == "\\":
+            raise self.fail("a line break '\\\\' inside one step; the extractor splits rows there", pos)
+        raise self.fail(f"unsupported LaTeX command \\{value} at column {pos + 1}", pos)
+
+    def font(self, value: str, pos: int) -> Node:
+        save = self.i
+        self.i += 1
+        if self.is_("s", "*"):                        # \operatorname*{argmin}
+            self.i += 1
+        word = self.word(*self.arg()) or ""
+        fid = _SINGLE_FUNCS.get((value, word)) or (FUNC_WORDS.get(word.lower()) if len(word) > 1 else None)
+        if fid in ("min", "max", "argmin", "argmax"):
+            return self.extremum(fid, pos)
+        if fid:
+            return self.function(fid, pos)
+        if word == "0":
+            return Num("0", pos)                      # \mathbf{0}, the zero vector
+        if word == "1" and self._opens_indicator():
+            return self.indicator(pos)                # \mathbb{1}[z > 0]: the indicator
+        if len(word) > 1 and word.isalpha() and value not in ("mathbf", "boldsymbol", "bm", "vec"):
+            return Name(word, pos)                    # \mathrm{adv}: an unknown name, reported later
+        self.i = save
+        return self.name()
+
+    def _opens_indicator(self) -> bool:
+        return self.is_("s", "[") or self.is_("s", "(") or self.is_("s", "\\{") or self.is_("c", "left") \
+            or self.is_("s", "_")
+
+    def indicator(self, pos: int) -> Node:
+        """``\\mathbb{1}[a > b]`` (or ``\\mathbb{1}_{a > b}``): the Heaviside step of a − b."""
+        if self.is_("s", "_"):
+            self.i += 1
+            terms, ops = self.sub(*self.arg(), self.chain)
+        else:
+            if self.is_("c", "left"):
+                self.i += 1
+            closer = {"[": "]", "(": ")", "\\{": "\\}"}[self.peek()[1]]
+            self.i += 1
+            terms, ops = self.chain_until(closer)
+        if len(terms) != 2 or ops[0] not in ("<", "<=", ">", ">="):
+            raise self.fail(f"the indicator at column {pos + 1} needs one inequality, such as [z > 0]", pos)
+        a, b = terms
+        return Call("heaviside", (BinOp("-", a, b, pos) if ops[0] in (">", ">=") else BinOp("-", b, a, pos),), pos)
+
+    def chain_until(self, closer: str):
+        terms, ops = [self.sum()], []
+        while (op := self.relation()) is not None:
+            terms.append(self.sum())
+            ops.append(op)
+        if self.is_("c", "right"):
+            self.i += 1
+        if self.is_("s", closer):
+            self.i += 1
+        else:
+            raise self.fail(f"expected '{closer}' at column {self.peek()[2] + 1}", self.peek()[2])
+        return terms, ops
+
+    def function(self, fid: str, pos: int) -> Node:
+        base = None
+        if self.is_("s", "_"):
+            self.i += 1
+            lo, hi = self.arg()
+            if fid == "log":
+                base = self.sub(lo, hi, self.sum)
+            elif fid not in ("E", "Var", "Cov"):        # E_m[...]: the subscript names the variable
+                raise self.fail(f"cannot read the subscript of {fid} at column {pos + 1}", pos)
+        if self.peek()[0] == "s" and self.peek()[1] in _OPENERS:
+            args = self.call_args()
+        else:
+            args = (self.power(),)
+        if base is not None:                            # log_b x = log x / log b
+            return BinOp("/", Call("log", args, pos), Call("log", (base,), pos), pos)
+        return Call(fid, args, pos)
+
+    def call_args(self) -> tuple:
+        closer = _OPENERS[self.peek()[1]]
+        self.i += 1
+        saved, self.bars = self.bars, []
+        args, dropping = [self.sum()], False
+        while self.peek()[0] == "s" and self.peek()[1] in ",;":
+            dropping = dropping or self.peek()[1] == ";"     # f(x; w): parameters after ';'
+            self.i += 1
+            arg = self.sum()
+            if not dropping:
+                args.append(arg)
+        self.bars = saved
+        self.expect(closer)
+        return tuple(args)
+
+    def extremum(self, op: str, pos: int) -> Node:
+        if self.is_("s", "_"):
+            self.i += 1
+            lo, hi = self.arg()
+            if self._holds_relation(lo, hi):       # \arg\min_{\|δ\| \le ε}: a constraint, not a variable
+                if op in ("min", "max"):
+                    return Call("extremal_value", (self.sum(),), pos)   # \min_{|δ_i| ≤ ε} g_i δ_i: a value
+                return Call("argmax" if op.endswith("max") else "argmin", (self.sum(),), pos)
+            var = self.sub(lo, hi, self.sum)
+            return Call("argmax" if op.endswith("max") else "argmin", (self.sum(), var), pos)
+        if op in ("min", "max") and self.peek()[0] == "s" and self.peek()[1] in _OPENERS:
+            args = self.call_args()
+            if op == "max" and len(args) == 2 and Num("0") in args:     # max(0, u) is ReLU(u)
+                return Call("relu", (args[1] if args[0] == Num("0") else args[0],), pos)
+            return Call(op, args, pos)
+        if op in ("argmin", "argmax"):
+            return Call(op, (self.sum(),), pos)
+        raise self.fail(f"\\{op} at column {pos + 1} needs a subscript (\\min_w ...) or arguments", pos)
+
+    def fraction(self, pos: int) -> Node:
+        num, den = self.arg(), self.arg()
+        nm, dm = self.marker(*num), self.marker(*den)
+        if nm and dm and nm[0] == dm[0] and den[0] + dm[1] < den[1]:
+            try:
+                var = self.sub(den[0] + dm[1], den[1], self.name)
+            except ParseError:
+                var = None
+            if var is not None:
+                lo = num[0] + nm[1]
+                body = self.term() if lo >= num[1] else self.sub(lo, num[1], self.sum)
+                return Call("diff", (body, var), pos)
+        return BinOp("/", self.sub(*num, self.sum), self.sub(*den, self.sum), pos)
+
+    def marker(self, lo: int, hi: int):
+        """('partial'|'d', tokens used) when the slice starts with a differential."""
+        if lo >= hi:
+            return None
+        kind, value, _ = self.toks[lo]
+        if kind == "c" and value == "partial":
+            return ("partial", 1)
+        if kind == "l" and value == "d":
+            return ("d", 1)
+        if kind == "c" and value in ("mathrm", "text", "operatorname", "mathit", "rm") and lo + 1 < hi:
+            if self.toks[lo + 1][1] == "d":
+                return ("d", 2)
+            if self.toks[lo + 1][1] == "{" and self.match.get(lo + 1) == lo + 3 and self.toks[lo + 2][1] == "d":
+                return ("d", 4)
+        return None
+
+    def root(self, pos: int) -> Node:
+        degree = None
+        if self.is_("s", "["):
+            self.i += 1
+            lo, depth = self.i, 0
+            while self.peek()[0] != "e" and not (self.is_("s", "]") and depth == 0):
+                depth += {"[": 1, "]": -1}.get(self.peek()[1], 0) if self.peek()[0] == "s" else 0
+                self.i += 1
+            self.expect("]")
+            degree = self.sub(lo, self.i - 1, self.sum)
+        x = self.sub(*self.arg(), self.sum)
+        if degree is None:
+            return Call("sqrt", (x,), pos)
+        return BinOp("**", x, BinOp("/", Num("1"), degree, pos), pos)
+
+    def sum_over(self, pos: int) -> Node:
+        lower_slice = upper_slice = None
+        for _ in range(2):
+            if self.is_("s", "_") and lower_slice is None:
+                self.i += 1
+                lower_slice = self.arg()
+            elif self.is_("s", "^") and upper_slice is None:
+                self.i += 1
+                upper_slice = self.arg()
+        if lower_slice is None:
+            raise self.fail(f"\\sum at column {pos + 1} needs an index: \\sum_{{j=1}}^{{M}} or \\sum_j", pos)
+        lo, hi = lower_slice
+        pair = self._unequal_pair(lo, hi)
+        if pair and upper_slice is None:                             # \sum_{j \neq k}: off the diagonal
+            self.bound.extend(pair)
+            try:
+                body = self.term()
+            finally:
+                del self.bound[-2:]
+            j, k = (Name(v, pos) for v in pair)
+            body = BinOp("@", body, BinOp("-", Num("1", pos), Call("kdelta", (j, k), pos), pos), pos)
+            return SumOver(SumOver(body, pair[1], None, None, pos), pair[0], None, None, pos)
+        several = self._index_list(lo, hi)
+        if several and upper_slice is None:                          # \sum_{j,k}: a double sum
+            self.bound.extend(several)
+            try:
+                body = self.term()
+            finally:
+                del self.bound[-len(several):]
+            for index in reversed(several):
+                body = SumOver(body, index, None, None, pos)
+            return body
+        kind, value, ipos = self.toks[lo] if lo < hi else ("e", "", pos)
+        if kind not in "lc" or (kind == "c" and value not in GREEK):
+            raise self.fail(f"cannot read the index of \\sum at column {pos + 1}", pos)
+        index = ALIASES.get(value, value)
+        lower = None
+        if lo + 1 < hi:
+            if self.toks[lo + 1][1] != "=":
+                raise self.fail(f"cannot read the index of \\sum at column {pos + 1}; "
+                                "write \\sum_{j=1}^{M}", pos)
+            lower = self.sub(lo + 2, hi, self.sum)
+        upper = self.sub(*upper_slice, self.sum) if upper_slice else None
+        self.bound.append(index)
+        try:
+            body = self.term()
+        finally:
+            self.bound.pop()
+        return SumOver(body, index, lower, upper, pos)
+
+    def _unequal_pair(self, lo: int, hi: int) -> list[str]:
+        """``j \\neq k`` under a sum: [j, k], else []."""
+        toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
+        if len(toks) == 3 and toks[0][0] == "l" and toks[2][0] == "l" and toks[1][0] == "c" and toks[1][1] in ("neq", "ne"):
+            return [toks[0][1], toks[2][1]]
+        return []
+
+    def _index_list(self, lo: int, hi: int) -> list[str]:
+        """``j, k`` under a sum: the index names, or [] when the slice is anything else."""
+        toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
+        names = [ALIASES.get(v, v) for k, v, _ in toks[0::2] if k == "l" or (k == "c" and v in GREEK)]
+        commas = [v for _, v, _ in toks[1::2]]
+        if len(toks) >= 3 and len(names) == (len(toks) + 1) // 2 and set(commas) == {","}:
+            return names
+        return []

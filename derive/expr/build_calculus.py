@@ -1,0 +1,147 @@
+"""Derivatives in expressions: ``grad(f, w)``, ``diff(f, x)``, a derivative taken at a point
+(``∇_w L(w₀)``, ``g'(w₁)``) and Leibniz notation for a function the table defines. A mixin of
+``build.Builder``."""
+from __future__ import annotations
+
+from . import ast as A
+from .build_values import Value, _is_1x1, _differ
+
+
+class CalculusBuilding:
+    """Gradients and derivatives (``Builder``'s calculus methods)."""
+
+    def _derivative_of_call(self, node, env):
+        """grad(f(x), x) for a given function f: differentiate f's body in a fresh variable and
+        evaluate at x, so f's other symbols (parameters like w) are held fixed."""
+        from sympy import Derivative, Dummy, MatrixSymbol, Subs
+
+        from .objects import Grad
+
+        if len(node.args) != 2 or not isinstance(node.args[0], A.Call) or not isinstance(node.args[1], A.Name):
+            return None
+        call, var = node.args
+        info = self.table.get(call.func)
+        if info is None or info.kind != "function":
+            return None
+        args = call.args[:len(info.params)]
+        where = [i for i, a in enumerate(args) if a == var]
+        if self.lenient and not where and var.id in info.params:
+            where = [info.params.index(var.id)]         # ∇_w L(w₀): the gradient in w, taken at w₀
+            if where[0] >= len(args):
+                return None
+            var = args[where[0]]
+            if not isinstance(var, A.Name):
+                return None
+        if len(args) != len(info.params) or len(where) != 1:
+            return None
+        point = self.build(var, env)
+        fresh = Dummy(var.id, real=True) if point.shape is None else MatrixSymbol(Dummy(var.id), *point.shape)
+        local = {p: (Value(fresh, point.shape) if i == where[0] else self.build(a, env))
+                 for i, (p, a) in enumerate(zip(info.params, args))}
+        body = self.build(info.body, local)
+        if point.shape is None:
+            return Value(Subs(Derivative(self.as_scalar(body, call), fresh, evaluate=False), fresh, point.expr), None)
+        if body.shape is not None and not _is_1x1(body.shape):
+            raise self.fail("grad(f, v) needs a scalar-valued f", node)
+        return Value(Grad(body.expr, fresh, point.expr), point.shape)
+
+    def _call_grad(self, node, env):
+        from .objects import Grad
+
+        if self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call) \
+                and len(node.args[0].args) >= 1 and isinstance(node.args[0].args[0], A.Name):
+            node = A.Call("grad", (node.args[0], node.args[0].args[0]), node.pos)   # ∇L(w): in L's argument
+        elif self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call):
+            at = self._gradient_at(node.args[0], env)                              # ∇F(v₀ − ρp): at a point
+            if at is not None:
+                return at
+        special = self._derivative_of_call(node, env)
+        if special is not None:
+            return special
+        f, var = self._args(node, 2, env)
+        if var.shape is None:
+            return self._call_diff(node, env)  # the gradient in one dimension is the derivative
+        if _differ(var.shape[1], 1):
+            raise self.fail("grad(f, v) needs a column vector v", node)
+        if f.shape is not None and not _is_1x1(f.shape):
+            raise self.fail("grad(f, v) needs a scalar-valued f", node)
+        return Value(Grad(f.expr, var.expr), var.shape)
+
+    def _gradient_at(self, call, env):
+        """∇F(expr) for a function F of one vector: F's gradient, evaluated at expr."""
+        from sympy import Dummy, MatrixSymbol
+
+        from .objects import Grad
+
+        info = self.table.get(call.func)
+        if info is None or info.kind != "function" or len(info.params) != 1 or len(call.args) != 1:
+            return None
+        point = self.build(call.args[0], env)
+        if point.shape is None or _differ(point.shape[1], 1):
+            return None
+        fresh = MatrixSymbol(Dummy(info.params[0]), *point.shape)
+        body = self.build(info.body, {info.params[0]: Value(fresh, point.shape)})
+        if body.shape is not None and not _is_1x1(body.shape):
+            return None
+        return Value(Grad(body.expr, fresh, point.expr), point.shape)
+
+    def _derivative_at_point(self, node, env):
+        """diff(body, x) where x is a function parameter bound to an expression (a given such as
+        fp(x0): 'diff(f(x0), x0)' called as fp(σ(η))): the derivative at that point, f'(σ(η)) for a
+        declared function, else Subs(d body/dξ, ξ, point)."""
+        from sympy import Derivative, Dummy, Subs, Symbol
+
+        if len(node.args) != 2 or not isinstance(node.args[1], A.Name):
+            return None
+        body = node.args[0]
+        info = self.table.get(body.func) if isinstance(body, A.Call) else None
+        if info is not None and info.kind == "ufunc" and len(body.args) == 1 and body.args[0] == node.args[1]:
+            from ..rules.differentials import derivative_function
+
+            point = self.build(node.args[1], env)
+            return Value(derivative_function(info.obj)(self.as_scalar(point, node.args[1])), None)
+        if node.args[1].id not in env:
+            return None
+        point = env[node.args[1].id]
+        if point.shape is not None or isinstance(point.expr, Symbol):
+            return None
+        xi = Dummy("xi", real=True)
+        inner = self.as_scalar(self.build(body, {**env, node.args[1].id: Value(xi, None)}), body)
+        return Value(Subs(Derivative(inner, xi), xi, point.expr), None)
+
+    def _call_diff(self, node, env):
+        from sympy import Derivative, Symbol
+
+        special = self._derivative_of_call(node, env)
+        if special is not None:
+            return special
+        bound = self._derivative_at_point(node, env)
+        if bound is not None:
+            return bound
+        f, var = self._args(node, 2, env)
+        if self.lenient:
+            leibniz = self._leibniz(f, var, node)
+            if leibniz is not None:
+                return leibniz
+        if var.shape is not None or not isinstance(var.expr, Symbol):
+            raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)
+        x = self.as_scalar(f, node) if f.shape is not None and _is_1x1(f.shape) else f.expr
+        if f.shape is not None and not _is_1x1(f.shape):
+            raise self.fail("diff(f, s) of a matrix is not supported; differentiate a scalar", node)
+        return Value(Derivative(x, var.expr, evaluate=False), None)
+
+    def _leibniz(self, f, var, node):
+        """∂f/∂w for a vector w is the gradient; ∂f/∂w_j (an entry) is the gradient's entry j."""
+        from sympy import MatrixSymbol
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        from .objects import Grad
+
+        if f.shape is not None and not _is_1x1(f.shape):
+            return None
+        if var.shape is not None and isinstance(var.expr, MatrixSymbol) and var.shape[1] == 1:
+            return Value(Grad(f.expr, var.expr), var.shape)
+        if isinstance(var.expr, MatrixElement) and isinstance(var.expr.parent, MatrixSymbol) \
+                and var.expr.parent.shape[1] == 1:
+            return Value(MatrixElement(Grad(f.expr, var.expr.parent), var.expr.i, 0), None)
+        return None

@@ -1,0 +1,115 @@
+"""Indices in expressions: entries of families, vectors and matrices (``w_j``, ``X_{ij}``, ``u_{0,i}``)
+and sums over an index, with the range read off what the index indexes. A mixin of
+``build.Builder``."""
+from __future__ import annotations
+
+from . import ast as A
+from .symbols import SymbolInfo
+from .build_values import Value, _PendingIdentity, _fmt
+
+
+class IndexBuilding:
+    """Entries and sums (``Builder``'s index methods)."""
+
+    def _Index(self, node, env):
+        if self.lenient and isinstance(node.base, A.Index) and isinstance(node.base.index, A.Name) \
+                and node.base.index.id not in self.table and node.base.index.id not in env:
+            node = A.Index(node.base.base, node.index, node.pos)  # w_{ij} with row i fixed: the family w over j
+        if not isinstance(node.base, (A.Name, A.Index)):
+            raise self.fail("only a named family can be indexed, e.g. m[j]", node)
+        given = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
+        if given is not None and given.kind == "function" and len(given.params) == 1:
+            return self._Call(A.Call(node.base.id, (node.index,), node.pos), env)  # z_j for a given z(j)
+        indices = [node.index]
+        while isinstance(node.base, A.Index):       # m[i, j] is Index(Index(m, i), j)
+            node = node.base
+            indices.insert(0, node.index)
+        info = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
+        if (info is None or info.index is None and info.shape is None) and self.lenient \
+                and isinstance(node.base, A.Name):
+            info = self.family_spelled(node.base.id) or info
+        if info is None:
+            if not isinstance(node.base, A.Name):
+                raise self.fail("only a named family can be indexed, e.g. m[j]", node)
+            raise self.table.unknown(node.base.id, self.text, node.base.pos)
+        if info.index is None and self.lenient and info.shape is not None:
+            return self._component(info, indices, node, env)
+        if info.index is None:
+            raise self.fail(f"'{node.base.id}' is not an indexed family; declare it with index: j", node)
+        want = 2 if isinstance(info.index, tuple) else 1
+        if len(indices) != want:
+            shown = ", ".join(info.index) if want == 2 else info.index
+            raise self.fail(f"'{node.base.id}' takes {want} ind{'ices' if want == 2 else 'ex'}: write {node.base.id}[{shown}]", node)
+        built = []
+        names = info.index if want == 2 else (info.index,)
+        for index, name in zip(indices, names):
+            family_range = self.table[name].range
+            idx = self._index_value(index, env, family_range) if self.lenient else self._build(index, env)
+            if isinstance(idx, _PendingIdentity) or idx.shape is not None:
+                raise self.fail("an index must be a scalar", index)
+            built.append(idx.expr)
+        return Value(info.obj[tuple(built)] if want == 2 else info.obj[built[0]], None)
+
+    # -- coordinates (student LaTeX): v_j, X_{ij}, sums over undeclared indices --------------
+    def family_spelled(self, letter: str):
+        """The one indexed family whose LaTeX is ``letter`` with decorations (``a^{(\\ell-1)}``
+        for a student's ``a_j``), or None."""
+        import re
+
+        found = [info for info in self.table.symbols.values() if info.index is not None and info.latex
+                 and re.sub(r"\\(mathbf|boldsymbol|bm|mathrm|tilde|hat|bar)\b|[{}\s]", "", info.latex)
+                 .split("^")[0].split("_")[0].lstrip("\\") == letter]
+        return found[0] if len(found) == 1 else None
+
+    def _component(self, info, indices, node, env):
+        """``w_j`` for a vector w, ``X_{ij}`` for a matrix X: one entry, counted from 1."""
+        rows, cols = info.shape
+        if len(indices) == 1 and (cols == 1 or rows == 1):
+            dim = rows if cols == 1 else cols
+            k = self.as_scalar(self._index_value(indices[0], env, (1, dim)), indices[0]) - 1
+            return Value(info.obj[k, 0] if cols == 1 else info.obj[0, k], None)
+        if len(indices) == 2:
+            i = self.as_scalar(self._index_value(indices[0], env, (1, rows)), indices[0]) - 1
+            j = self.as_scalar(self._index_value(indices[1], env, (1, cols)), indices[1]) - 1
+            return Value(info.obj[i, j], None)
+        raise self.fail(f"'{info.name}' has shape {_fmt(info.shape)}; write one index for a vector, two for a matrix", node)
+
+    def _index_value(self, index, env, span):
+        """The value of an index: bound by a sum (env), declared in the spec, or a free index the
+        student uses (``x'_j = x_j − ε w_j`` holds for every j), added to the table with the
+        range of what it indexes so that checking draws it at random."""
+        from sympy import Symbol
+
+        if isinstance(index, A.Name) and index.id not in env and index.id not in self.table \
+                and len(index.id) == 1 and index.id.isalpha():
+            obj = Symbol(index.id, integer=True, positive=True)
+            self.table.add(SymbolInfo(index.id, "index", obj, range=tuple(span), latex=index.id))
+        value = self._build(index, env)
+        if isinstance(value, _PendingIdentity) or value.shape is not None:
+            raise self.fail("an index must be a scalar", index)
+        if span is not None:
+            self._spans.setdefault(value.expr, tuple(span))
+        return value
+
+    def _SumOver(self, node, env):
+        from sympy import Sum, Symbol
+
+        info = self.table.get(node.index)
+        if (info is None or info.kind != "index") and self.lenient:
+            # a student's own summation index: bound here, its range read off what it indexes
+            var = Symbol(node.index, integer=True, positive=True)
+            body = self.build(node.body, {**env, node.index: Value(var, None)})
+            x = self.as_scalar(body, node.body)
+            span = self._spans.get(var)
+            lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else span and span[0]
+            hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else span and span[1]
+            if lo is None or hi is None:
+                raise self.fail(f"cannot tell the range of the sum over {node.index}; write its limits", node)
+            return Value(Sum(x, (var, lo, hi)), None)
+        if info is None or info.kind != "index":
+            raise self.fail(f"'{node.index}' is not a declared index; declare it with kind: index and a range", node)
+        body = self.build(node.body, env)
+        x = self.as_scalar(body, node.body)
+        lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else info.range[0]
+        hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else info.range[1]
+        return Value(Sum(x, (info.obj, lo, hi)), None)
