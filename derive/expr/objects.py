@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from sympy import Function, Max, S, sign
+from sympy import Derivative, Function, Max, S, sign
 from sympy.matrices.expressions import MatrixExpr
 
 
@@ -70,6 +70,13 @@ class relu(Function):
     nargs = 1
     is_real = True
     is_nonnegative = True
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_nonnegative:
+            return x
+        if x.is_number and x.is_nonpositive:
+            return S.Zero
 
     def fdiff(self, argindex=1):
         return heaviside(self.args[0])
@@ -306,3 +313,35 @@ class Cov(_OfOneMatrix):
 
 
 __all__ += ["Mean", "Cov"]
+
+
+class Partial(Derivative):
+    """∂F/∂v between two quantities of a network given as equations (F and v named by givens,
+    or v a declared variable): the derivative of F's definition with v held as a variable and
+    everything upstream of v fixed. It stays abstract (``doit`` keeps it), since its meaning
+    needs the definitions; the certifier expands it with them (``Context.expand_definitions``
+    differentiates first, holding v) and evaluates it with dual numbers."""
+
+    def doit(self, **hints):
+        return self
+
+
+__all__.append("Partial")
+
+
+def chain_order(factors: list) -> list:
+    """Local derivatives in the order of the chain rule (∂E/∂y ∂y/∂z ∂z/∂w): each ∂F/∂v is
+    followed by the one that differentiates v; other factors keep their place in front."""
+    partials = [f for f in factors if isinstance(f, Partial)]
+    if len(partials) < 2:
+        return list(factors)
+    rest = [f for f in factors if not isinstance(f, Partial)]
+    ordered, left = [], list(partials)
+    while left:
+        tops = [p for p in left if not any(q.variables[0] == p.expr for q in left)]
+        nxt = (tops or left)[0]
+        while nxt is not None:
+            ordered.append(nxt)
+            left.remove(nxt)
+            nxt = next((q for q in left if q.expr == ordered[-1].variables[0]), None)
+    return rest + ordered

@@ -132,6 +132,29 @@ def _atomish(e) -> bool:
     return bool(e.is_Float and e >= 0)
 
 
+def _chain_order(factors: list) -> list:
+    from ..expr.objects import chain_order
+
+    return chain_order(factors)
+
+
+def _stored_factors(expr):
+    """The factors of a product built unevaluated (``Mul(..., evaluate=False)``: a rule's chosen
+    order, such as the chain rule's), or None for a product in SymPy's own order or with a
+    denominator."""
+    if not expr.is_Mul:
+        return None
+    args = list(expr.args)
+    if args == sorted(args, key=cmp_to_key(Basic.compare)):
+        return None
+    if any(a.is_Pow and a.exp.is_negative or a.is_Rational and not a.is_Integer for a in args):
+        return None
+    sign = ""
+    if args[0].is_Number and args[0].is_negative:
+        sign, args = "-", ([-args[0]] if args[0] != -1 else []) + args[1:]
+    return sign, args
+
+
 def _is_canonical(expr) -> bool:
     """Were the terms stored in SymPy's own sorted order (so not deliberately by an author)?"""
     args = list(expr.args)
@@ -217,7 +240,9 @@ class _Latex(_Shared, LatexPrinter):
         return self._print(item)
 
     def _factors(self, expr) -> str:
-        factors = expr.as_ordered_factors() if expr.is_Mul else [expr]
+        return self._factor_list(_chain_order(expr.as_ordered_factors()) if expr.is_Mul else [expr])
+
+    def _factor_list(self, factors) -> str:
         out = ""
         for i, f in enumerate(factors):
             s = self._print(f)
@@ -230,6 +255,9 @@ class _Latex(_Shared, LatexPrinter):
         return out
 
     def _print_Mul(self, expr):
+        stored = _stored_factors(expr)
+        if stored is not None:
+            return ("- " if stored[0] else "") + self._factor_list(stored[1])
         sign = ""
         if expr.could_extract_minus_sign():
             sign, expr = "- ", -expr
@@ -345,6 +373,14 @@ class _Latex(_Shared, LatexPrinter):
     def _print_heaviside(self, expr, exp=None):
         return self._bracket(r"H", expr.args[0], exp, "(", ")")
 
+    def _print_Partial(self, expr, exp=None):
+        var = self._print(expr.variables[0])
+        if isinstance(expr.expr, Symbol):
+            out = rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {var}}}"
+        else:
+            out = rf"\frac{{\partial}}{{\partial {var}}} {self._paren(self._print(expr.expr))}"
+        return out if exp is None else rf"\left({out}\right)^{{{exp}}}"
+
     def _print_Sgn(self, expr):
         return self._bracket(r"\operatorname{sgn}", expr.args[0], None, "(", ")")
 
@@ -439,8 +475,8 @@ class _Text(_Shared, StrPrinter):
         for s in strs:
             if not out:
                 out = s
-            elif last[-1].isdigit() and s[0].isdigit():
-                out += "·" + s
+            elif last[-1].isdigit() and s[0].isdigit() or "∂" in last and s.startswith("∂"):
+                out += "·" + s if "∂" not in s else " · " + s
             elif _short(last) and (_short(s) or s[0] == "("):
                 out += s
             else:
@@ -449,12 +485,18 @@ class _Text(_Shared, StrPrinter):
         return out
 
     def _print_Mul(self, expr):
+        stored = _stored_factors(expr)
+        if stored is not None:
+            shown = [self._factor(f, i == 0) for i, f in enumerate(stored[1])]
+            shown = [self._paren(x) if "/" in x and k < len(shown) - 1 and not x.startswith("∂") else x
+                     for k, x in enumerate(shown)]
+            return stored[0] + self._juxtapose(shown)
         sign = ""
         if expr.could_extract_minus_sign():
             sign, expr = "-", -expr
         numer, denom = fraction(expr, exact=True)
         if numer.is_Mul:
-            nums = [self._factor(f, i == 0) for i, f in enumerate(numer.as_ordered_factors())]
+            nums = [self._factor(f, i == 0) for i, f in enumerate(_chain_order(numer.as_ordered_factors()))]
         else:
             nums = [self._factor(numer, True)]
         top = self._juxtapose(nums)
@@ -588,6 +630,12 @@ class _Text(_Shared, StrPrinter):
         at = ", ".join(f"{self._print(v)}={self._print(p)}" for v, p in zip(expr.variables, expr.point))
         inner = self._print(expr.expr)
         return f"{inner}|_{{{at}}}"
+
+    def _print_Partial(self, expr):
+        var = self._print(expr.variables[0])
+        if isinstance(expr.expr, Symbol):
+            return f"∂{self._print(expr.expr)}/∂{var}"
+        return f"∂/∂{var} " + self._paren(self._print(expr.expr))
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base)
