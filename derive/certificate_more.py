@@ -169,14 +169,19 @@ def gradient_at(loss, u, at):
     return Subs(Derivative(f.xreplace({u: xi}), xi, evaluate=False), xi, at)
 
 
-def update_reference(goal, table, build=None):
+def update_reference(goal, table, build=None, ctx=None):
     """The rule's update from the spec's text: w₀ − η∇L(w₀), (1 − decay)w₀ − η∇L(w₀), or (for
-    ``proximal``) the proximal objective ∇L(w₀)ᵀ(w − w₀) + ‖w − w₀‖²/(2η) + R(w) in w."""
+    ``proximal``) the proximal objective ∇L(w₀)ᵀ(w − w₀) + ‖w − w₀‖²/(2η) + R(w) in w. With the
+    definitions in force (``ctx``), a loss named by a given is first written out in w (every
+    definition but w's own value expanded), so that the gradient sees w inside it."""
     from sympy import MatAdd, MatMul, Transpose
 
     build = build or (lambda node: Builder(table).build(node).expr)
     u, w0, rate = table[goal.wrt].obj, build(goal.start), build(goal.rate)
-    g = gradient_at(build(goal.expr), u, w0)
+    loss = build(goal.expr)
+    if ctx is not None:
+        loss = Context(ctx.table, {k: v for k, v in ctx.definitions.items() if k != u}, seed=ctx.seed).expand_definitions(loss)
+    g = gradient_at(loss, u, w0)
     vector = getattr(u, "is_Matrix", False)
     if goal.rule == "proximal":
         if not vector:
@@ -203,7 +208,7 @@ def _one_by_one(e):
 
 
 def update_step(goal, answer, table, ctx, dropped):
-    reference = update_reference(goal, table)
+    reference = update_reference(goal, table, ctx=ctx)
     if goal.rule != "proximal":
         return (same_value(reference, answer, ctx),
                 f"it equals the {goal.rule} update computed from the loss (exact gradient by dual numbers)")

@@ -14,10 +14,18 @@ goal's own text and the answer.
 from __future__ import annotations
 
 
-def conclusions(goal, answer, table, show) -> list[tuple[str, object]]:
-    """(sentence, fact) pairs for ``answer`` to ``goal``; [] when the goal asks nothing of the kind."""
+def conclusions(goal, answer, table, show, values=None, definitions=None) -> list[tuple[str, object]]:
+    """(sentence, fact) pairs for ``answer`` to ``goal``; [] when the goal asks nothing of the kind.
+    ``values`` are the part's given values (a derivative at a point says so); ``definitions``
+    the definitions in force, to name the symbols a vanishing result holds for."""
+    values = values or {}
+    if goal.kind == "gradient" and goal.order == 1 and table.get(goal.wrt) is not None \
+            and table[goal.wrt].obj in values:
+        return _derivative_at(goal, answer, table, show, values, definitions)
     if goal.kind == "gradient" and goal.order == 1:
         return _derivative(goal, answer, table, show)
+    if goal.kind == "step" and values:
+        return _update_at(goal, answer, table, show, values, definitions)
     if goal.kind == "show" and getattr(answer, "is_Relational", False):
         return [(f"Yes: {show(answer.lhs)} = {show(answer.rhs)} for every admissible value of its symbols.", answer)]
     return []
@@ -49,3 +57,57 @@ def _derivative(goal, answer, table, show):
         return [(f"{what} decreases with {show(s)}: its derivative is negative for every admissible value.",
                  Lt(answer, 0))]
     return []
+
+
+def _free_left(goal, answer, table, values, definitions) -> list:
+    """The symbols the goal still has (no value given, the step size included) that the answer
+    lacks: the result holds for every value of them."""
+    from .equivalence import Context
+    from .expr.build import Builder
+
+    build = Builder(table).build
+    try:
+        f = Context(table, dict(definitions or {})).expand_definitions(build(goal.expr).expr)
+    except Exception:  # noqa: BLE001 - no list of symbols, no claim about them
+        return []
+    found = set(f.free_symbols)
+    if getattr(goal, "rate", None) is not None:
+        found |= build(goal.rate).expr.free_symbols
+    return sorted((s for s in found if s not in values and not answer.has(s)), key=str)
+
+
+def _every(symbols, show) -> str:
+    return " for every " + " and ".join(show(s) for s in symbols) if symbols else ""
+
+
+def _derivative_at(goal, answer, table, show, values, definitions):
+    """A derivative at a point the part gives: 0 there means the quantity is flat there."""
+    from sympy import Derivative, Eq
+
+    from .expr.build import Builder
+
+    if answer != 0:
+        return []
+    s = table[goal.wrt].obj
+    f = Builder(table).build(goal.expr).expr
+    every = _every(_free_left(goal, answer, table, values, definitions), show)
+    what = show(f)
+    return [(f"At {show(s)} = {show(values[s])} the derivative of {what} with respect to {show(s)} is 0{every}: "
+             f"{what} is flat in {show(s)} there, so a gradient step leaves {show(s)} where it is.",
+             Eq(Derivative(f, s), 0, evaluate=False))]
+
+
+def _update_at(goal, answer, table, show, values, definitions):
+    """An update that leaves the parameter where it started: its gradient there is 0."""
+    from sympy import Eq
+
+    from .expr.build import Builder
+
+    u = table[goal.wrt].obj
+    start = Builder(table).build(goal.start).expr.xreplace(values)
+    if getattr(answer, "is_Matrix", False) or not start.is_number or answer != start:
+        return []
+    every = _every(_free_left(goal, answer, table, values, definitions), show)
+    loss = show(Builder(table).build(goal.expr).expr)
+    return [(f"The update leaves {show(u)} at {show(start)}{every}: the derivative of {loss} with respect to "
+             f"{show(u)} is 0 there, so the step does not move it.", Eq(u, answer, evaluate=False))]

@@ -110,7 +110,7 @@ def derive_goal(goal, table, definitions, values, sources, show, seed):
     if values:
         answer = run.substitute_values(answer)
     certificate = certify_answer(goal, answer, table, everything, seed, dropped_roots(run, goal, table))
-    for text, fact in conclusions(goal, answer, table, run.show):
+    for text, fact in conclusions(goal, answer, table, run.show, values, everything):
         run.rec.note("remark", text, fact)       # "does it …?" answered by the certified fact
     return run.rec.steps, answer, run.rec.notes, certificate, run
 

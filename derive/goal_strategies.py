@@ -17,7 +17,11 @@ def gradient_goal(run, goal, expr):
     from sympy import Derivative
 
     from .expr.objects import Grad
+    from .rules import network
 
+    through_network = network.gradient(run, goal, expr)      # a network given as equations: backprop
+    if through_network is not None:
+        return through_network
     u = run.table[goal.wrt].obj
     f = run.norms(run.differentiate_all(run.norms(run.substitute_all(expr))))
     if getattr(u, "is_Matrix", False):
@@ -67,8 +71,12 @@ def _hessian(g, u):
 
 def evaluate_goal(run, goal, expr):
     """Substitute definitions and compute; the part's values go in at the end (engine)."""
+    from .rules import network
     from .rules.numbers import evaluate_exactly
 
+    net = network.Network.of(run)
+    if run.values and net.in_network(expr):          # a quantity of a network: the forward pass
+        return network.forward_pass(run, net, expr)
     expr = run.norms(run.differentiate_all(run.substitute_all(expr)))
     after = evaluate_exactly(expr)
     if after != expr:

@@ -18,7 +18,7 @@ GOAL_KEYS = {
     "solve": ("solve", "for", "abbreviate", "monotone_in"),
     "mean": ("mean", "abbreviate"),
     "variance": ("variance", "abbreviate"),
-    "gradient": ("gradient", "wrt", "order"),
+    "gradient": ("gradient", "wrt", "order", "form"),
     "show": ("show",),
     "condition": ("condition", "for"),
     "match": ("match", "for", "every"),
@@ -51,6 +51,7 @@ class Goal:
     penalty: A.Node | None = None     # step (proximal): the penalty R kept exact in the proximal problem
     state: str | None = None          # unroll: the iterate the update map is written in
     steps: str | None = None          # unroll: the number of steps (an integer symbol ≥ 0)
+    form: str = ""                    # gradient: "chain" stops at the chain rule written abstractly
 
 
 class GoalReading:
@@ -87,6 +88,11 @@ class GoalReading:
             goal.monotone_in = self.name_of(data, "monotone_in", table, path, kind)
         if kind == "gradient":
             goal.order = self.order(data.get("order", 1), *path, "order")
+            if "form" in data:
+                if data["form"] != "chain":
+                    raise self.err(f"form must be 'chain' (the chain rule written as a product of local "
+                                   f"derivatives), not {data['form']!r}", *path, "form")
+                goal.form = "chain"
         if kind == "match":
             goal.every = self.name_of(data, "every", table, path, kind)
         if kind == "step":

@@ -15,7 +15,8 @@ from ..errors import CertificationError, RuleError
 from ..steps import Note, Step
 
 
-EXTRA_EXPLANATIONS = ("explanations_updates.yaml", "explanations_vectors.yaml")   # beside this module: update steps, recurrences, random vectors
+EXTRA_EXPLANATIONS = ("explanations_updates.yaml", "explanations_vectors.yaml",   # beside this module: update steps,
+                      "explanations_network.yaml")                             # recurrences, random vectors, backprop
 
 
 @functools.lru_cache(maxsize=1)

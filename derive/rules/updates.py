@@ -18,15 +18,20 @@ def step_goal(run, goal, loss):
     """The updated parameter, as an expression."""
     from ..certificate_more import gradient_at, update_reference
 
+    from ..expr.objects import Partial
+    from .network import Network, backprop
+
     u = run.table[goal.wrt].obj
     start, rate = run.build(goal.start), run.build(goal.rate)
-    grad = gradient_at(loss, u, start)
+    net = Network.of(run)
+    through_network = start == u and goal.rule != "proximal" and net.applies(loss, u)
+    grad = Partial(loss, u) if through_network else gradient_at(loss, u, start)
     names = {"rate": run.name(rate), "start": run.name(start), "var": run.name(u)}
 
     def matches_rule(before, after):
         from ..equivalence import same_value
 
-        return same_value(after, update_reference(goal, run.table, run.build), run.rec.ctx)
+        return same_value(after, update_reference(goal, run.table, run.build, run.rec.ctx), run.rec.ctx)
 
     if goal.rule == "proximal":
         penalty = run.build(goal.penalty)
@@ -39,6 +44,8 @@ def step_goal(run, goal, loss):
     rule = "weight-decay-step" if goal.rule == "weight-decay" else "gradient-step"
     run.rec.step(rule, start, update, "custom", extra=matches_rule, relation="→",
                  shrink=run.name(shrink), **names)
+    if through_network:                  # ∂E/∂w by backpropagation through the given equations
+        return backprop(run, net, update)
     expr = run.norms(run.differentiate_all(run.norms(run.substitute_all(update))))
     return collect_start(run, expr, start)
 
