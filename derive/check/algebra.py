@@ -95,6 +95,21 @@ def _small_polynomial(e, u, degree: int = 4, ops: int = 80) -> bool:
         return False
 
 
+def _small_polynomial_in(e, unknowns, degree: int = 2, ops: int = 60) -> bool:
+    """Is e (over a common denominator) a polynomial of degree ≤ 2 in ``unknowns``, of modest
+    size? Systems of such equations are solved; anything larger is left alone."""
+    from sympy import count_ops, fraction, together
+
+    try:
+        if count_ops(e) > ops:
+            return False
+        num, _ = fraction(together(e))
+        poly = num.as_poly(*unknowns)
+        return poly is not None and poly.total_degree() <= degree
+    except Exception:  # noqa: BLE001 - not a polynomial we can read
+        return False
+
+
 def _scalar_equations_agree(prev, eq, u, ctx) -> Verdict:
     """Two scalar equations in u agree when each one's roots satisfy the other."""
     from sympy import solve

@@ -40,7 +40,7 @@ class AnswerMoves:
                 return True
         return False
 
-    def _system(self, base, items):
+    def _system(self, base, items, move: str = "equations that hold at the derived solution"):
         from sympy import Eq
 
         from ..rules.calculus import to_scalar
@@ -48,7 +48,8 @@ class AnswerMoves:
         items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
         for a, b in zip(items, items[1:]):
             self.accepted.append(Eq(a, b, evaluate=False))
-        return replace(base, move="equations that hold at the derived solution")
+            self.shown.append(self.accepted[-1])
+        return replace(base, move=move)
 
     # -- the final answer -----------------------------------------------------------------------
     def final_answer(self, line, value) -> AnswerResult:

@@ -49,6 +49,7 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         self.unknown = self.table[goal.wrt].obj if goal.wrt and goal.kind not in ("gradient", "step", "unroll") else None
         self.state = self._initial_state()
         self.accepted: list = []            # equations accepted so far (for consistency checks)
+        self.shown: list = []               # those of them that were shown to follow (premises of a system)
         self.new_symbols: list[str] = []
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
@@ -122,10 +123,10 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             _disarm(armed)
 
     def _parse_failure(self, base, err: ParseError, terms) -> StepResult:
-        if err.kind == "type":
+        if err.kind == "shape":
             hint = self._alias_hint(terms)
             return replace(base, status="wrong", move="type error", reason=err.message + hint)
-        return replace(base, status="unparsed", reason=err.message)
+        return replace(base, status="unparsed", reason=err.message + (self._alias_hint(terms) if err.kind == "type" else ""))
 
     def _alias_hint(self, terms) -> str:
         """Suggest --alias when swapping a name's case makes the line type-check."""
@@ -217,18 +218,24 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             and (items[0] == self.unknown or self._is_equation(items[0], items[1]))
         if leading and not same_value(items[0], items[1], self.ctx).ok:
             # u = a = b, or lhs = a = b: the first '=' is the equation, the later ones identities
+            failed = None
             for k, (a, b) in enumerate(zip(items[1:], items[2:])):
                 v = same_value(a, b, self.ctx)
-                if not v.ok and self._chain_at_answer(items):
-                    return self._system(base, items), items[-1]
+                if not v.ok and (move := self._chain_holds(items)):
+                    return self._system(base, items, move), items[-1]
                 if not v.ok:
-                    return replace(base, status="wrong" if v.status != "unknown" else "unknown", move="identity",
-                                   reason=f"item {k + 3} of the chain does not equal what precedes it",
-                                   counterexample=self._ce(v)), b
-            result = self._equation(base, items[0], items[-1], conditions)
-            if result.status == "wrong" and self._chain_at_answer(items):
-                return self._system(base, items), items[-1]     # c = wᵀw = 1/4 + 1/4: the value at the optimum
-            return result, items[-1]
+                    failed = replace(base, status="wrong" if v.status != "unknown" else "unknown", move="identity",
+                                     reason=f"item {k + 3} of the chain does not equal what precedes it",
+                                     counterexample=self._ce(v)), b
+                    break
+            if failed is not None and items[0] == self.unknown:
+                return failed
+            if failed is None:
+                result = self._equation(base, items[0], items[-1], conditions)
+                if result.status == "wrong" and (move := self._chain_holds(items)):
+                    return self._system(base, items, move), items[-1]     # c = wᵀw = 1/4 + 1/4: the value at the optimum
+                return result, items[-1]
+            # f'(w) = a = 0 with f'(w) ≠ a: read link by link, so the report names the first bad link
         unchecked = []
         for k, (a, b) in enumerate(zip(items, items[1:])):
             last = k == len(items) - 2
@@ -244,14 +251,26 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
                 return self._equation(base, a, b, conditions, head=items[0]), b
             if v.status == "unknown":
                 return replace(base, status="unknown", reason=v.reason), b
-            if self._is_equation(a, b) and self._chain_at_answer(items):
-                return self._system(base, items), items[-1]
+            if self._is_equation(a, b) and (move := self._chain_holds(items)):
+                return self._system(base, items, move), items[-1]
+            if self._is_equation(a, b):
+                from sympy import Eq
+
+                system = self._system_verdict([Eq(a, b, evaluate=False)])
+                if system is not None and system.ok:
+                    base = replace(base, move="follows from the equations so far")
+                    continue
+                if system is not None:
+                    return replace(base, status="wrong", move="equation",
+                                   reason=f"{_side(k)} does not follow from the equations so far",
+                                   counterexample=self._ce(system)), b
             undefined = sorted(n for n in self.new_symbols if n not in self.student_names
                                and any(getattr(x, "has", lambda *s: False)(self.table[n].obj) for x in (a, b)))
             if undefined:
                 return replace(base, status="unknown", move="identity",
                                reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
                                       f"define it or pass --alias {undefined[0]}=NAME"), b
+            self._carry_on(items)
             return replace(base, status="wrong", move="identity",
                            reason=f"{_side(k)} does not equal what precedes it" + (f": it {v.reason}" if v.reason.startswith("holds only") else ""),
                            counterexample=self._ce(v)), b
@@ -262,6 +281,17 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
+
+    def _carry_on(self, items) -> None:
+        """A wrong link in ``f'(w) = a = 0``: the student goes on from their own equation a = 0, so
+        the next line is compared with it, not with the objective."""
+        from sympy import Eq
+
+        a, b = items[-2], items[-1]
+        if len(items) > 2 and self._is_equation(a, b) and not same_value(a, b, self.ctx).ok:
+            eq = Eq(a, b, evaluate=False)
+            self.state = ("equation", eq)
+            self.accepted.append(eq)
 
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
         """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when
@@ -309,12 +339,39 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             return "substitutes " + ", ".join(sorted(str(s) for s in used))
         return "identity"
 
+    def _chain_holds(self, items) -> str:
+        """A chain of equations (``w₁ = w₂ = 1/2``) that holds at the derived solution, or follows
+        from the equations accepted so far: the move that says which, or ""."""
+        from sympy import Eq
+
+        if self._chain_at_answer(items):
+            return "equations that hold at the derived solution"
+        if self._follows_from_system([Eq(a, b, evaluate=False) for a, b in zip(items, items[1:])]):
+            return "follows from the equations so far"
+        return ""
+
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:
             return False
         if _mentions(a, self.unknown) or _mentions(b, self.unknown) or self._mentions_new(a, b):
             return True
-        return any(_mentions(self.ctx.expand_definitions(x), self.unknown) for x in (a, b))
+        expanded = [self.ctx.expand_definitions(x) for x in (a, b)]
+        return any(_mentions(x, self.unknown) for x in expanded) or self._law_mentions_unknown(expanded)
+
+    def _law_mentions_unknown(self, exprs) -> bool:
+        """Var(h) with h = Σ u_k z_k and u_k ~ N(0, e²): the unknown e enters through the law of a
+        random symbol, so ``Var(h) = s²`` is an equation in e, not an identity."""
+        from ..expr.objects import E, Var
+
+        moments = [x for x in exprs if getattr(x, "has", lambda *s: False)(E, Var)]
+        if not moments:
+            return False
+        for info in self.table.symbols.values():
+            if info.is_random and info.dist and info.obj is not None and \
+                    any(_mentions(p, self.unknown) for p in info.dist[1:]) and \
+                    any(_mentions(x, info.obj) for x in moments):
+                return True
+        return False
 
     def _mentions_new(self, a, b) -> bool:
         new = {self.table[n].obj for n in self.new_symbols}

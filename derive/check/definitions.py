@@ -26,7 +26,8 @@ class DefinitionMoves:
         if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
             # the student redefines it (an earlier redefinition that failed to build already removed it)
             self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)), None)
-        if isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS and \
+        if isinstance(head, A.Call) and head.func not in self.table and \
+                (head.func not in _BUILTINS or self._free_letter(head.func)) and \
                 all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
             params = tuple(a.id for a in head.args)
             self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1], latex=head.func))
@@ -57,10 +58,17 @@ class DefinitionMoves:
             elif (convention := self._same_minimiser(value)) is not None:
                 move, reason = "states the objective", f"defines {name}: an objective with the same minimiser ({convention})"
                 self.state = self.stated = ("objective", value)
-            else:
+            elif _objective_name(name):
                 return lambda base: replace(base, status="wrong", move="states the objective",
                                             reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
+            else:
+                reason = f"defines {name} (an auxiliary function, not the objective)"
         return lambda base: replace(base, move=move, reason=reason)
+
+    def _free_letter(self, func: str) -> bool:
+        """``E(w) := …`` names the student's own function when the problem has nothing random to
+        take an expectation of."""
+        return func == "E" and not any(s.is_random for s in self.table.symbols.values())
 
     def _could_be_objective(self, head, value) -> bool:
         """A name can restate the objective only if it is a scalar in the unknown (``J(w) = …``);
@@ -130,3 +138,13 @@ class DefinitionMoves:
             return same_value(Derivative(d, u), 0, self.ctx).ok
         except Exception:  # noqa: BLE001 - cannot tell: not the same objective
             return False
+
+
+# names students give an objective (J(w), L(w), E(w), φ(ρ), ℓ, F, f, R, C); any other name in the
+# unknown (g(η) = 1 − ηλ) is an auxiliary function, not a restated objective
+_OBJECTIVE_LETTERS = {"J", "L", "E", "F", "f", "ell", "phi", "varphi", "R", "C", "scriptL", "loss", "obj", "cost"}
+
+
+def _objective_name(name: str) -> bool:
+    base = name.rstrip("0123456789_").split("_")[0]
+    return base in _OBJECTIVE_LETTERS

@@ -8,7 +8,7 @@ from dataclasses import replace
 from ..equivalence import Context, Verdict, proportional, residual, same_solutions, same_value, satisfies
 from ..expr.build import Builder
 from ..expr.symbols import SymbolInfo, make_scalar
-from .algebra import _is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _solved_symbol, _zero
+from .algebra import _is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _small_polynomial_in, _solved_symbol, _zero
 from .results import StepResult
 
 
@@ -39,6 +39,7 @@ class EquationMoves:
                 if implied is not None and implied.ok:
                     verdict, move = implied, "follows from the previous equation"
         for fallback, words in ((self._consistent, "follows from the equations so far"),
+                                (self._system_fallback, "follows from the equations so far"),
                                 (self._matches_goal, "agrees with the problem's equation"),
                                 (self._gives_answer, "gives the derived solution"),
                                 (self._active_constraint, "the constraint is active at the optimum")):
@@ -61,6 +62,7 @@ class EquationMoves:
             self.ctx.definitions[self.unknown] = isolated     # u − u₀ = −v/(2μ) gives u
             self.ctx.held.add(self.unknown)
         if verdict.ok:
+            self.shown.append(eq)
             if move == "equivalent equation" and _solved_symbol(eq) is not None:
                 move = f"solves for {_solved_symbol(eq)}"
             return replace(base, move=move, condition=" and ".join(conditions + ([verdict.condition] if verdict.condition else [])))
@@ -75,6 +77,66 @@ class EquationMoves:
                                + "; it holds at the derived solution")
             verdict, reason = at, reason + "; the derived solution does not satisfy it"
         return replace(base, status="wrong", move=move, reason=reason, counterexample=self._ce(verdict))
+
+    def _follows_from_system(self, links) -> bool:
+        v = self._system_verdict(links)
+        return v is not None and v.ok
+
+    def _system_verdict(self, links) -> Verdict | None:
+        """``w₁ = w₂ = μ/2`` after ``2w₁ − μ = 0`` and ``2w₂ − μ = 0``: every link holds at every
+        solution of the equations accepted so far (and an equality constraint of the problem),
+        solved for the unknown's entries and the student's own names. Only small polynomial
+        systems are solved; None when there is no such system, else the verdict (a failing link's
+        counterexample when a solution of the system violates it)."""
+        from sympy import Dummy, Eq, Integer, solve
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        from ..rules.calculus import to_scalar
+
+        premises = [e for e in self.shown if not getattr(e.lhs, "is_Matrix", False) or e.lhs.shape == (1, 1)]
+        node = self.part.goal.subject_to
+        if node is not None and getattr(node, "op", None) == "=":
+            b = Builder(self.part.table)
+            premises.append(Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False))
+        if not premises or len(premises) > 6:
+            return None
+        ctx = self._without_unknown()
+        targets = {self.table[n].obj for n in self.new_symbols if self.table[n].obj is not None}
+        residuals = []
+        for e in premises + list(links):
+            r = ctx.expand_definitions(residual(Eq(*(to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x
+                                                       for x in (e.lhs, e.rhs)), evaluate=False)))
+            if getattr(r, "is_Matrix", False):
+                return None
+            residuals.append(Integer(r) if isinstance(r, int) else r)
+        u = self.unknown
+        entries = {m for r in residuals for m in r.atoms(MatrixElement) if m.parent == u} if u is not None else set()
+        dummies = {m: Dummy("c") for m in entries}
+        if u is not None and not getattr(u, "is_Matrix", False):
+            targets.add(u)
+        unknowns = list(dummies.values()) + sorted(targets, key=str)
+        residuals = [r.xreplace(dummies) for r in residuals]
+        system, checks = residuals[:len(premises)], residuals[len(premises):]
+        if not unknowns or not all(any(r.has(x) for x in unknowns) for r in checks):
+            return None
+        if not all(_small_polynomial_in(r, unknowns) for r in system):
+            return None
+        try:
+            solutions = solve(system, unknowns, dict=True)
+        except Exception:  # noqa: BLE001 - a system we cannot solve shows nothing
+            return None
+        if not solutions or len(solutions) > 4:
+            return None
+        verdict = None
+        for sol in solutions:
+            for r in checks:
+                verdict = same_value(r.subs(sol), Integer(0), ctx)
+                if not verdict.ok:
+                    return verdict if verdict.status == "not-equivalent" else None
+        return verdict
+
+    def _system_fallback(self, eq) -> Verdict | None:
+        return Verdict("equivalent", "the equations so far") if self._follows_from_system([eq]) else None
 
     def _residual_at_answer(self, eq) -> Verdict | None:
         """A counterexample for an equation judged wrong without one: the derived solution leaves a

@@ -16,7 +16,7 @@ def compare(a: str, b: str, table, definitions=None) -> dict:
     try:
         _judge(a, b, table, definitions, out)
     except ParseError as err:
-        out.update(status="unparsed" if err.kind != "type" else "not-equivalent", reason=err.message)
+        out.update(status="unparsed" if err.kind not in ("type", "shape") else "not-equivalent", reason=err.message)
     except DeriveError as err:
         out.update(status="unknown", reason=str(err))
     except (RecursionError, MemoryError):

@@ -8,6 +8,10 @@ from ..errors import ParseError
 from ..expr.ast import BinOp, Call, Name, Node, Num, SumOver, Transpose
 from .latex_lexicon import ALIASES, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, _OPENERS, _SINGLE_FUNCS
 
+# calls the parser itself makes (a gradient of one of these is of the whole product)
+_BUILTIN_CALLS = {"grad", "diff", "norm", "abs", "sqrt", "sum", "argmin", "max", "min", "trace", "inv",
+                  "sigmoid", "indicator", "kdelta"}
+
 
 class CommandParsing:
     """Reading ``\\command`` forms (``_Parser``'s command methods)."""
@@ -32,7 +36,7 @@ class CommandParsing:
                 var = self.sub(*self.arg(), self.sum)
             if value == "partial" and var is None:
                 raise self.fail(f"write the variable of \\partial at column {pos + 1} as \\partial_x", pos)
-            body = self.term()
+            body = self._gradient_body(value)
             return Call("grad" if value == "nabla" else "diff", (body, var) if var else (body,), pos)
         if value == "infty":
             return Name("oo", pos)
@@ -75,6 +79,21 @@ class CommandParsing:
         if value == "\\":
             raise self.fail("a line break '\\\\' inside one step; the extractor splits rows there", pos)
         raise self.fail(f"unsupported LaTeX command \\{value} at column {pos + 1}", pos)
+
+    def _gradient_body(self, value: str) -> Node:
+        """What ∇ applies to: ``\\nabla F(v_0 - ρp)^T p`` is the gradient of F at a point, then
+        transposed and multiplied, so ∇ takes only a call of the student's or the problem's
+        function; any other body (``\\nabla_w \\|Xw - t\\|^2``) is the whole product."""
+        start = self.i
+        if value == "nabla":
+            try:
+                atom = self.atom()
+            except ParseError:
+                atom = None
+            if isinstance(atom, Call) and atom.func not in FUNC_WORDS.values() and atom.func not in _BUILTIN_CALLS:
+                return atom
+            self.i = start
+        return self.term()
 
     def font(self, value: str, pos: int) -> Node:
         save = self.i

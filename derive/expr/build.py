@@ -49,8 +49,10 @@ class Builder(IndexBuilding, CalculusBuilding):
             raise self.fail("cannot tell the size of I here; use it next to a square matrix", node)
         return v
 
-    def fail(self, message: str, node: A.Node | None = None) -> ParseError:
-        return ParseError(message, self.text, getattr(node, "pos", None), kind="type")
+    def fail(self, message: str, node: A.Node | None = None, shape: bool = False) -> ParseError:
+        """A typing error; ``shape=True`` marks a mathematical one (non-conformable shapes, a
+        matrix where a scalar must be), which a checker reports as a wrong step, not unread."""
+        return ParseError(message, self.text, getattr(node, "pos", None), kind="shape" if shape else "type")
 
     # -- dispatch ----------------------------------------------------------------------------
     def _build(self, node, env):
@@ -136,10 +138,10 @@ class Builder(IndexBuilding, CalculusBuilding):
         if isinstance(a, _PendingIdentity) or isinstance(b, _PendingIdentity):
             pending, other = (a, b) if isinstance(a, _PendingIdentity) else (b, a)
             if other.shape is None:
-                raise self.fail("cannot add the identity I to a scalar", node)
+                raise self.fail("cannot add the identity I to a scalar", node, shape=True)
             r, c = other.shape
             if _differ(r, c):
-                raise self.fail(f"I is square but is added to a {_fmt(other.shape)} matrix", node)
+                raise self.fail(f"I is square but is added to a {_fmt(other.shape)} matrix", node, shape=True)
             return Value(_madd(other.expr, pending.coeff * Identity(r)), other.shape)
         if a.shape is None and b.shape is None:
             return Value(a.expr + b.expr, None)
@@ -150,9 +152,9 @@ class Builder(IndexBuilding, CalculusBuilding):
                 return mat  # a literal 0 next to a matrix is the zero matrix
             if _is_1x1(mat.shape):
                 return Value(_madd(mat.expr, sc.expr * Identity(1)) if a.shape else _madd(sc.expr * Identity(1), mat.expr), (1, 1))
-            raise self.fail(f"cannot add a scalar and a {_fmt(mat.shape)} matrix", node)
+            raise self.fail(f"cannot add a scalar and a {_fmt(mat.shape)} matrix", node, shape=True)
         if _differ(a.shape[0], b.shape[0]) or _differ(a.shape[1], b.shape[1]):
-            raise self.fail(f"shape mismatch: cannot add {_fmt(a.shape)} and {_fmt(b.shape)}", node)
+            raise self.fail(f"shape mismatch: cannot add {_fmt(a.shape)} and {_fmt(b.shape)}", node, shape=True)
         return Value(_madd(a.expr, b.expr), a.shape)
 
     def _multiply(self, a, b, node, matmul: bool):
@@ -176,7 +178,7 @@ class Builder(IndexBuilding, CalculusBuilding):
             if _is_1x1(a.shape) or _is_1x1(b.shape):
                 return self._scalar_times(a, b)
             raise self.fail(f"shape mismatch: cannot multiply {_fmt(a.shape)} by {_fmt(b.shape)} "
-                            f"({_show(a.expr)} is {_fmt(a.shape)}, {_show(b.expr)} is {_fmt(b.shape)})", node)
+                            f"({_show(a.expr)} is {_fmt(a.shape)}, {_show(b.expr)} is {_fmt(b.shape)})", node, shape=True)
         return Value(_mmul(a.expr, b.expr), (a.shape[0], b.shape[1]))
 
     def _scalar_times(self, a, b):
@@ -210,7 +212,7 @@ class Builder(IndexBuilding, CalculusBuilding):
             return v.expr
         if _is_1x1(v.shape):
             return Scalar(v.expr)
-        raise self.fail(f"expected a scalar here, found a {_fmt(v.shape)} matrix", node)
+        raise self.fail(f"expected a scalar here, found a {_fmt(v.shape)} matrix", node, shape=True)
 
     def _power(self, node, env):
         from sympy import Inverse, MatPow, Integer
@@ -220,7 +222,7 @@ class Builder(IndexBuilding, CalculusBuilding):
             v = self._build(node.left.args[0], env)
             if not isinstance(v, _PendingIdentity) and v.shape is not None and exponent.shape is None and exponent.expr == 2:
                 if _differ(v.shape[1], 1):
-                    raise self.fail("norm(...) is the vector 2-norm; its argument must be a column vector", node.left)
+                    raise self.fail("norm(...) is the vector 2-norm; its argument must be a column vector", node.left, shape=True)
                 from sympy import MatMul, Transpose
 
                 return Value(MatMul(Transpose(v.expr), v.expr), (1, 1))
@@ -238,7 +240,7 @@ class Builder(IndexBuilding, CalculusBuilding):
 
             return Value(Scalar(base.expr) ** e, None)
         if _differ(base.shape[0], base.shape[1]):
-            raise self.fail(f"only a square matrix has powers; this one is {_fmt(base.shape)}", node)
+            raise self.fail(f"only a square matrix has powers; this one is {_fmt(base.shape)}", node, shape=True)
         if e == -1:
             return Value(Inverse(base.expr), base.shape)
         if e.is_Integer:
@@ -354,7 +356,7 @@ class Builder(IndexBuilding, CalculusBuilding):
         if m.shape is None or _is_1x1(m.shape):
             return Value(self.as_scalar(m, node), None)
         if _differ(m.shape[0], m.shape[1]):
-            raise self.fail(f"the trace needs a square matrix; this one is {_fmt(m.shape)}", node)
+            raise self.fail(f"the trace needs a square matrix; this one is {_fmt(m.shape)}", node, shape=True)
         return Value(Trace(m.expr), None)
 
     def _call_inv(self, node, env):
@@ -364,7 +366,7 @@ class Builder(IndexBuilding, CalculusBuilding):
         if v.shape is None:
             return Value(1 / v.expr, None)
         if _differ(v.shape[0], v.shape[1]):
-            raise self.fail(f"inv(...) needs a square matrix; this one is {_fmt(v.shape)}", node)
+            raise self.fail(f"inv(...) needs a square matrix; this one is {_fmt(v.shape)}", node, shape=True)
         return Value(Inverse(v.expr), v.shape)
 
     def _call_norm(self, node, env):
@@ -387,7 +389,7 @@ class Builder(IndexBuilding, CalculusBuilding):
 
             return Value(Abs(v.expr), None)
         if _differ(v.shape[1], 1):
-            raise self.fail("norm(...) is a vector norm; its argument must be a column vector", node)
+            raise self.fail("norm(...) is a vector norm; its argument must be a column vector", node, shape=True)
         if p == "1":
             from .objects import norm1
 
@@ -408,7 +410,7 @@ class Builder(IndexBuilding, CalculusBuilding):
                 return Value(Eq(left.expr, right.expr, evaluate=False), None)
             if left.shape is not None and right.shape is not None:
                 if _differ(left.shape[0], right.shape[0]) or _differ(left.shape[1], right.shape[1]):
-                    raise self.fail(f"the two sides have different shapes: {_fmt(left.shape)} and {_fmt(right.shape)}", node)
+                    raise self.fail(f"the two sides have different shapes: {_fmt(left.shape)} and {_fmt(right.shape)}", node, shape=True)
                 return Value(Eq(left.expr, right.expr, evaluate=False), left.shape)
             l_ = self._zero_aware(left, right, node)
             r_ = self._zero_aware(right, left, node)
@@ -427,7 +429,7 @@ class Builder(IndexBuilding, CalculusBuilding):
         if v.shape is not None and other.shape is None and _is_1x1(v.shape):
             return self.as_scalar(v, node)
         if v.shape is None and other.shape is not None and not _is_1x1(other.shape):
-            raise self.fail(f"one side is a scalar and the other a {_fmt(other.shape)} matrix", node)
+            raise self.fail(f"one side is a scalar and the other a {_fmt(other.shape)} matrix", node, shape=True)
         return v.expr
 
 

@@ -42,7 +42,7 @@ class CalculusBuilding:
         if point.shape is None:
             return Value(Subs(Derivative(self.as_scalar(body, call), fresh, evaluate=False), fresh, point.expr), None)
         if body.shape is not None and not _is_1x1(body.shape):
-            raise self.fail("grad(f, v) needs a scalar-valued f", node)
+            raise self.fail("grad(f, v) needs a scalar-valued f", node, shape=True)
         return Value(Grad(body.expr, fresh, point.expr), point.shape)
 
     def _call_grad(self, node, env):
@@ -64,7 +64,7 @@ class CalculusBuilding:
         if _differ(var.shape[1], 1):
             raise self.fail("grad(f, v) needs a column vector v", node)
         if f.shape is not None and not _is_1x1(f.shape):
-            raise self.fail("grad(f, v) needs a scalar-valued f", node)
+            raise self.fail("grad(f, v) needs a scalar-valued f", node, shape=True)
         return Value(Grad(f.expr, var.expr), var.shape)
 
     def _gradient_at(self, call, env):
