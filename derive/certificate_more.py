@@ -26,7 +26,17 @@ def gradient(goal, answer, table, ctx, dropped):
     if getattr(u, "is_Matrix", False):
         return same_value(Grad(f, u), answer, ctx), "it equals the exact gradient of the original expression"
     fs = to_scalar(f) if getattr(f, "is_Matrix", False) else f
-    return same_value(Derivative(fs, u), answer, ctx), "it equals the exact derivative of the original expression"
+    return _both_sides_of_kinks(same_value(Derivative(fs, u), answer, ctx)), \
+        "it equals the exact derivative of the original expression"
+
+
+def _both_sides_of_kinks(verdict):
+    """A derivative that agrees only where some symbols are positive (one side of a relu's kink)
+    is not the derivative: refuse it instead of accepting it under that condition."""
+    if verdict.status == "equivalent-under":
+        return Verdict("not-equivalent", verdict.method,
+                       reason=f"it equals the derivative only when {verdict.condition}")
+    return verdict
 
 
 def _second_order(f, u, answer, ctx):

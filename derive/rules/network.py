@@ -156,7 +156,8 @@ def backprop(run, net, expr, abstract_only=False):
     chained = expr.xreplace(mapping)
     if chained != expr and any(m != p for p, m in mapping.items()):
         paths = sum(len(net.paths(p.expr, p.variables[0])) for p in wanted)
-        run.rec.step("chain-rule", expr, chained, paths=_count(paths, "path"))
+        run.rec.step("chain-rule", expr, chained, "custom", extra=_strictly_equal(run), relation="=",
+                     paths=_count(paths, "path"))
         expr = chained
     if abstract_only:
         return expr
@@ -164,7 +165,7 @@ def backprop(run, net, expr, abstract_only=False):
     closed = {p: net.local(p.expr, p.variables[0]) for p in factors}
     after = _in_chain_order(expr, closed)
     listing = "; ".join(f"{run.show(p)} = {run.show(v)}" for p, v in closed.items())
-    run.rec.step("local-derivatives", expr, after, listing=listing)
+    run.rec.step("local-derivatives", expr, after, "custom", extra=_strictly_equal(run), relation="=", listing=listing)
     expr = after
     if run.values:
         return forward_pass(run, net, expr)
@@ -204,8 +205,24 @@ def forward_pass(run, net, expr):
         lines.append(f"{run.show(n)} = {run.show(net.body[n])} = {run.show(value)}")
     _kink_notes(run, expr, known, [r.args[0] for n in nodes for r in net.body[n].atoms(relu)])
     after = expr.xreplace({n: known[n] for n in nodes})
-    run.rec.step("forward-pass", expr, after, values="; ".join(lines))
+    run.rec.step("forward-pass", expr, after, "custom", extra=_strictly_equal(run), relation="=",
+                 values="; ".join(lines))
     return after
+
+
+def _strictly_equal(run):
+    """Equal at every instance, on both sides of every kink: an equality that holds only where
+    some symbols are positive (one side of a relu) is refused, not accepted under a condition."""
+    from ..equivalence import Verdict, same_value
+
+    def check(before, after):
+        verdict = same_value(before, after, run.rec.ctx)
+        if verdict.status == "equivalent-under":
+            return Verdict("not-equivalent", verdict.method,
+                           reason=f"equal only when {verdict.condition}: one side of a kink is not enough")
+        return verdict
+
+    return check
 
 
 def _kink_notes(run, expr, known, relu_inputs=()):
