@@ -166,6 +166,7 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
     def _declare_unknown_names(self, terms) -> None:
         """Names the spec does not know: a new scalar (a multiplier, a constant) unless the name
         looks like a typo of a known one, which stays an error with a suggestion."""
+        declared = []
         for t in terms:
             t = _rename(t, self.aliases)
             for name in sorted(A.names_in(t) - _index_names(t)):
@@ -177,6 +178,48 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
                     continue
                 self.table.add(SymbolInfo(name, "scalar", make_scalar(name, (), None), latex=name))
                 self.new_symbols.append(name)
+                declared.append(name)
+        if declared:
+            self._shape_new_names(declared, terms)
+
+    def _shape_new_names(self, names: list[str], terms) -> None:
+        """A new name that only type-checks as a column vector (the multiplier μ in
+        ``wᵀw − μᵀ(Xw − t)``) becomes one, of the first size of the problem's that fits."""
+        from itertools import product
+
+        from sympy import MatrixSymbol
+
+        if self._builds(terms) is not False or len(names) > 2:
+            return
+        sizes = []
+        for info in self.table.symbols.values():
+            for n in info.shape or ():
+                if n != 1 and n not in sizes:
+                    sizes.append(n)
+        scalars = {n: self.table[n] for n in names}
+        for shapes in product([None] + sizes, repeat=len(names)):
+            if all(s is None for s in shapes):
+                continue
+            for name, size in zip(names, shapes):
+                self.table.symbols.pop(name, None)
+                self.table.add(scalars[name] if size is None else
+                               SymbolInfo(name, "vector", MatrixSymbol(name, size, 1), shape=(size, 1), latex=name))
+            if self._builds(terms):
+                return
+        for name in names:
+            self.table.symbols.pop(name, None)
+            self.table.add(scalars[name])
+
+    def _builds(self, terms) -> bool | None:
+        """True when every term builds, False on a shape error, None on any other failure."""
+        try:
+            for t in terms:
+                self._build(t)
+        except ParseError as err:
+            return False if err.kind == "shape" else None
+        except Exception:  # noqa: BLE001 - other failures are reported when the line is judged
+            return None
+        return True
 
     def _judge(self, base, line, terms, ops, prev_last):
         terms = [_rename(t, self.aliases) for t in terms]
@@ -199,6 +242,9 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             if self._assumption_holds(terms, ops):
                 return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
             return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
+        example = self._example_value(terms, ops)
+        if example is not None:
+            return replace(base, move="an example value", reason=example), None
         defined = self._maybe_define(terms, ops)
         if defined is not None:
             base, terms, ops = defined(base), terms[1:], ops[1:]
@@ -264,8 +310,10 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
                     return replace(base, status="wrong", move="equation",
                                    reason=f"{_side(k)} does not follow from the equations so far",
                                    counterexample=self._ce(system)), b
+            # a name nobody defined, on one side only, may be a quantity under another name: unknown;
+            # on both sides it is a free variable, and the identity must hold for every value of it
             undefined = sorted(n for n in self.new_symbols if n not in self.student_names
-                               and any(getattr(x, "has", lambda *s: False)(self.table[n].obj) for x in (a, b)))
+                               and sum(bool(getattr(x, "has", lambda *s: False)(self.table[n].obj)) for x in (a, b)) == 1)
             if undefined:
                 return replace(base, status="unknown", move="identity",
                                reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
@@ -338,6 +386,26 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         if used:
             return "substitutes " + ", ".join(sorted(str(s) for s in used))
         return "identity"
+
+    def _example_value(self, terms, ops) -> str | None:
+        """``p = 0.8`` for a parameter of the problem (not the unknown, not a given): the student
+        works an example; later lines (and the answer) are read with that value."""
+        if ops != ["="] or not isinstance(terms[0], A.Name):
+            return None
+        info = self.table.get(terms[0].id)
+        if info is None or info.kind != "scalar" or info.shape is not None or info.obj is None \
+                or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols:
+            return None
+        try:
+            value = self._build(terms[1]).expr
+        except ParseError:
+            return None
+        if getattr(value, "free_symbols", {1}) or not getattr(value, "is_number", False):
+            return None
+        self.ctx.definitions[info.obj] = value
+        self.ctx.held.add(info.obj)
+        self.answers = [(name, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for name, a in self.answers]
+        return f"takes {terms[0].id} = {value} from here on"
 
     def _chain_holds(self, items) -> str:
         """A chain of equations (``w₁ = w₂ = 1/2``) that holds at the derived solution, or follows

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..equivalence import same_value
+from ..errors import ParseError
 from ..expr import ast as A
 from ..expr.symbols import SymbolInfo
 from .algebra import _BUILTINS, _mentions, _zero
@@ -33,6 +34,19 @@ class DefinitionMoves:
             self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1], latex=head.func))
             name = head.func
             self.student_names.add(name)
+        elif isinstance(head, A.Index) and isinstance(head.base, A.Name) and isinstance(head.index, A.Name) \
+                and head.base.id not in self.table and head.base.id not in _BUILTINS and head.base.id not in ("I", "pi"):
+            # s_i = Σ_j w_j x_ij: a family of the student's own, read as a function of its index
+            name = head.base.id
+            self.table.add(SymbolInfo(name, "function", None, params=(head.index.id,), body=terms[1], latex=name))
+            self.student_names.add(name)
+            try:
+                self._build(A.Call(name, (head.index,)))
+            except ParseError:
+                self.table.symbols.pop(name, None)
+                self.student_names.discard(name)
+                raise
+            return lambda base: replace(base, move="definition", reason=f"defines {name}_{head.index.id}")
         elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi"):
             value = self._build(terms[1])
             from sympy import MatrixSymbol, Symbol

@@ -176,7 +176,10 @@ class EquationMoves:
         the student's new scalars (the multipliers) set to 0 it must be the problem's objective."""
         if self.part.goal.subject_to is None or not self.new_symbols or self._initial_state() is None:
             return False
-        multipliers = {self.table[n].obj: 0 for n in self.new_symbols if n in self.table}
+        from sympy import ZeroMatrix
+
+        multipliers = {self.table[n].obj: (0 if self.table[n].shape is None else ZeroMatrix(*self.table[n].shape))
+                       for n in self.new_symbols if n in self.table}
         if not any(getattr(f, "has", lambda *x: False)(m) for m in multipliers):
             return False
         return same_value(f.xreplace(multipliers), self._initial_state()[1], self.ctx).ok
@@ -247,23 +250,24 @@ class EquationMoves:
         from sympy import Eq
 
         node = self.part.goal.subject_to
-        if node is None or len(node.left.args) != 1:
-            return None
+        if node is None or (getattr(node, "op", None) != "=" and len(getattr(node.left, "args", ())) != 1):
+            return None         # an equality constraint (Xw = t) is the constraint itself
         b = Builder(self.part.table)
         active = Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False)
         ctx, mapping = self._positive_new_symbols()
         vary = [ctx.table[n].obj for n in self.new_symbols] + [self.unknown]
-        return proportional(active, eq.xreplace(mapping), ctx, vary=vary)
+        return proportional(active, Eq(eq.lhs.xreplace(mapping), eq.rhs.xreplace(mapping), evaluate=False), ctx, vary=vary)
 
     def _positive_new_symbols(self):
         """The context with the student's new scalars taken positive (multipliers at an active
         constraint, scale factors): used only for the constraint check."""
         table = self.table.copy()
-        for name in self.new_symbols:
+        scalars = [n for n in self.new_symbols if self.table[n].shape is None]
+        for name in scalars:
             info = table[name]
             table.symbols[name] = SymbolInfo(name, info.kind, make_scalar(name, ("positive",), None), latex=info.latex,
                                              assumptions=("positive",))
-        mapping = {self.table[n].obj: table[n].obj for n in self.new_symbols}
+        mapping = {self.table[n].obj: table[n].obj for n in scalars}
         defs = {k.xreplace(mapping): v.xreplace(mapping) for k, v in self.ctx.definitions.items()}
         held = {mapping.get(h, h) for h in self.ctx.held}
         return Context(table, defs, seed=self.ctx.seed, held=held), mapping

@@ -75,7 +75,7 @@ def _counterexample(ce: dict | None) -> str:
         return ""
     shown = ce.get("display", {})
     values = ", ".join(f"{shown.get(k, k)} = {v}" for k, v in ce["values"].items())
-    return f"with {values}: left {ce['left']}, right {ce['right']}"
+    return f"with {values}: left {ce['left']}, right {ce['right']}" if values else f"left {ce['left']}, right {ce['right']}"
 
 
 def render_text(report) -> str:

@@ -108,7 +108,10 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
                 owner = pid
         if owner is None and len(chosen) == 1:
             owner = chosen[0]
-        if owner in groups:
+        if owner is None and sections and ml.line < sections[0][0]:
+            for group in groups.values():   # "Throughout, s_i := …" before the first heading: every part's
+                group.append(ml)
+        elif owner in groups:
             groups[owner].append(ml)
     index = 0
     for pid in chosen:
