@@ -27,7 +27,11 @@ def conclusions(goal, answer, table, show, values=None, definitions=None) -> lis
     if goal.kind == "step" and values:
         return _update_at(goal, answer, table, show, values, definitions)
     if goal.kind == "show" and getattr(answer, "is_Relational", False):
-        return [(f"Yes: {show(answer.lhs)} = {show(answer.rhs)} for every admissible value of its symbols.", answer)]
+        at = " and ".join(f"{show(k)} = {show(v)}" for k, v in values.items() if not getattr(v, "is_Matrix", False))
+        where = f"at {at}, " if at else ""
+        return [(f"Yes: {show(answer.lhs)} = {show(answer.rhs)} {where}for every admissible value of its other "
+                 f"symbols." if at else
+                 f"Yes: {show(answer.lhs)} = {show(answer.rhs)} for every admissible value of its symbols.", answer)]
     return []
 
 

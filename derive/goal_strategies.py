@@ -91,7 +91,10 @@ def show_goal(run, goal, relation):
     from .rules.numbers import evaluate_exactly
 
     for side in (lhs, rhs):
-        e = run.norms(evaluate_exactly(run.differentiate_all(run.substitute_all(side))))
+        e = run.differentiate_all(run.substitute_all(side))
+        if run.values and e.has(*run.values):            # the part's values go in before comparing
+            e = run.substitute_values(e)
+        e = run.norms(evaluate_exactly(e))
         if getattr(e, "is_Matrix", False):
             from .rules.matrix import mexpand
 

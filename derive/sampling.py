@@ -6,6 +6,7 @@ vectors and matrices random integer entries, indexed families one value per inde
 """
 from __future__ import annotations
 
+import math
 import random
 from fractions import Fraction
 
@@ -37,6 +38,11 @@ def scalar_value(rng: random.Random, info=None, symbol=None, positive_only=False
     if positive_only:
         words.add("positive")
     if dom is not None and dom.lower is not None and dom.upper is not None:
+        if "integer" in words:                  # a label t ∈ {0, 1}: an integer of the interval
+            lo, hi = Fraction(str(dom.lower)), Fraction(str(dom.upper))
+            first = math.floor(lo) + 1 if dom.lower_open else math.ceil(lo)
+            last = math.ceil(hi) - 1 if dom.upper_open else math.floor(hi)
+            return Fraction(rng.randint(first, last))
         return rational(rng, Fraction(str(dom.lower)), Fraction(str(dom.upper)))
     lo, hi = Fraction(-3), Fraction(3)
     if dom is not None and dom.lower is not None:

@@ -152,6 +152,17 @@ class Run:
                 expr = out
         return expr
 
+    def labels(self, expr):
+        """A function of a binary label split into its two cases (``rules/labels.py``)."""
+        from .rules import labels
+
+        after = labels.select(expr, self.table)
+        if after is None:
+            return expr
+        names = sorted({self.name(t) for t in labels.binary_symbols(self.table) if expr.has(t)})
+        self.rec.step("label-select", expr, after, label=", ".join(names))
+        return after
+
     def expand(self, expr, prefer=None, only_if_shorter=False):
         from sympy import count_ops
 
@@ -179,7 +190,8 @@ class Run:
 
     # -- simplify ---------------------------------------------------------------------------
     def simplify(self, expr, goal):
-        expr = self.norms(self.substitute_all(expr))
+        expr = self.labels(self.substitute_all(self.labels(expr)))
+        expr = self.norms(expr)
         expr = self.differentiate_all(expr)
         expr = self.norms(expr)
         if goal.abbreviate:

@@ -200,11 +200,15 @@ def forward_pass(run, net, expr):
         return expr
     known, lines = dict(run.values), []
     for n in nodes:
+        if not net.body[n].has(*known):        # nothing given reaches it: it keeps its name (h = σ(a))
+            continue
         value = evaluate_exactly(net.body[n].xreplace(known))
         known[n] = value
         lines.append(f"{run.show(n)} = {run.show(net.body[n])} = {run.show(value)}")
-    _kink_notes(run, expr, known, [r.args[0] for n in nodes for r in net.body[n].atoms(relu)])
-    after = expr.xreplace({n: known[n] for n in nodes})
+    if not lines:
+        return expr
+    _kink_notes(run, expr, known, [r.args[0] for n in nodes if n in known for r in net.body[n].atoms(relu)])
+    after = expr.xreplace({n: known[n] for n in nodes if n in known})
     run.rec.step("forward-pass", expr, after, "custom", extra=_strictly_equal(run), relation="=",
                  values="; ".join(lines))
     return after
