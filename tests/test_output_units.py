@@ -45,4 +45,4 @@ def test_softmax_outputs_sum_to_one_and_the_identity_is_what_was_shown(seed):
 
 
 def test_four_sigmoids_at_zero_sum_to_two_not_one():
-    assert answer(SPEC, "1.2b", 1) == sum(1 / (1 + math.exp(-0.0)) for _ in range(4)) == 2
+    assert float(answer(SPEC, "1.2b", 1)) == sum(1 / (1 + math.exp(-0.0)) for _ in range(4)) == 2
