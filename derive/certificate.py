@@ -38,7 +38,7 @@ def certify_answer(goal, answer, table, definitions, seed: int = 0, dropped=()) 
 
     check = {"simplify": _simplify, "evaluate": _simplify, "mean": _moment, "variance": _moment, "solve": _solve,
              "minimize": _minimize, "gradient": more.gradient, "show": more.identity, "condition": more.condition,
-             "match": more.match, "step": more.update_step, "unroll": more.recurrence}[goal.kind]
+             "match": more.match, "step": more.update_step, "unroll": more.recurrence, "bound": _bound}[goal.kind]
     verdict, what = check(goal, answer, table, ctx, dropped)
     if not verdict.ok:
         detail = _describe(verdict)
@@ -48,6 +48,12 @@ def certify_answer(goal, answer, table, definitions, seed: int = 0, dropped=()) 
     if verdict.condition:
         text += f", when {verdict.condition}"
     return text + "."
+
+
+def _bound(goal, answer, table, ctx, dropped):
+    from .certificate_bounds import bound
+
+    return bound(goal, answer, table, ctx, dropped)
 
 
 # -- simplify, mean, variance ----------------------------------------------------------------

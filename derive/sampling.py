@@ -42,7 +42,8 @@ def scalar_value(rng: random.Random, info=None, symbol=None, positive_only=False
             lo, hi = Fraction(str(dom.lower)), Fraction(str(dom.upper))
             first = math.floor(lo) + 1 if dom.lower_open else math.ceil(lo)
             last = math.ceil(hi) - 1 if dom.upper_open else math.floor(hi)
-            return Fraction(rng.randint(first, last))
+            allowed = [k for k in range(first, last + 1) if k != 0 or "nonzero" not in words]
+            return Fraction(rng.choice(allowed))
         return rational(rng, Fraction(str(dom.lower)), Fraction(str(dom.upper)))
     lo, hi = Fraction(-3), Fraction(3)
     if dom is not None and dom.lower is not None:

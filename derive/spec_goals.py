@@ -24,10 +24,12 @@ GOAL_KEYS = {
     "match": ("match", "for", "every"),
     "step": ("step", "rule", "wrt", "from", "rate", "decay", "penalty"),
     "unroll": ("unroll", "state", "from", "steps"),
+    "bound": ("bound",),
 }
 STEP_RULES = {"gradient": (), "weight-decay": ("decay",), "proximal": ("penalty",)}
 GOAL_KINDS = tuple(GOAL_KEYS)
-RELATION_GOALS = {"solve": ("=",), "show": ("=",), "match": ("=",), "condition": ("<", "<=", ">", ">=")}
+RELATION_GOALS = {"solve": ("=",), "show": ("=",), "match": ("=",), "condition": ("<", "<=", ">", ">="),
+                  "bound": ("<=", ">=")}
 
 
 @dataclass

@@ -67,6 +67,10 @@ class Run:
             from .rules.recurrence import unroll_goal
 
             return unroll_goal(self, goal, expr)
+        if kind == "bound":
+            from .rules.bounds import bound_goal
+
+            return bound_goal(self, goal, expr)
         if kind in ("gradient", "evaluate", "show", "condition", "match"):
             from . import goal_strategies
 

@@ -21,7 +21,20 @@ ORACLE_TRIALS = 24
 
 
 def _targets(after):
-    """Mutants of a step's result: for ``u = value`` only the value; else either side."""
+    """Mutants of a step's result: for ``u = value`` only the value; else either side. A
+    counterexample And(symbol = value, …, relation) is an existential answer: another instance
+    at which the inequality fails is just as right, so only its relation is mutated."""
+    from sympy import And
+
+    if isinstance(after, And):
+        rel = [a for a in after.args if not isinstance(a, Eq)]
+        rest = [a for a in after.args if isinstance(a, Eq)]
+        if len(rel) == 1:
+            for side in ("lhs", "rhs"):
+                for name, m in mutants(getattr(rel[0], side)):
+                    new = type(rel[0])(m, rel[0].rhs) if side == "lhs" else type(rel[0])(rel[0].lhs, m)
+                    yield name, And(*rest, new, evaluate=False)
+        return
     if isinstance(after, Eq):
         sides = [("rhs", after.rhs)] if after.lhs.is_Symbol or getattr(after.lhs, "is_MatrixSymbol", False) \
             else [("lhs", after.lhs), ("rhs", after.rhs)]

@@ -1,0 +1,272 @@
+"""Inequalities as certified chains (``bound: 'LHS <= RHS'`` or ``>=``).
+
+The strategy first looks for a counterexample: if the inequality fails at some random exact
+instance, that instance is the answer (``counterexample``), with both sides' values. Otherwise
+it writes a chain from LHS towards RHS, each link an equality or a bound in the goal's direction:
+
+- ``clear-positive-factor``: both sides share a positive factor (a norm in the denominator): the
+  inequality between what is left;
+- ``convex-first-order``: F(v) − F(u) ≥ ∇F(u)ᵀ(v − u) for F convex by composition (a sum of
+  softplus/exp of affine functions and nonnegative multiples of ‖·‖²);
+- ``substitute-definition`` and ``simplify``: equalities;
+- ``drop-signed-terms``: terms whose sign the assumptions fix, dropped in the goal's direction
+  (a nonnegative family member, a norm);
+- ``telescope``: Σᵢ (aᵢ − aᵢ₊₁) = a_lo − a_{hi+1}.
+
+Each bound is certified by ``derive/inequalities.py``: at random exact instances and by a reason
+the certifier checks itself (a sign from the assumptions, or convexity). Wording is in
+``explanations_bounds.yaml``.
+"""
+from __future__ import annotations
+
+from sympy import And, Eq, Ge, Le
+
+from ..errors import RuleError
+from .tidy import tidy
+
+
+def bound_goal(run, goal, rel):
+    op = ">=" if rel.rel_op == ">=" else "<="
+    found = counterexample(run, rel, op)
+    if found is not None:
+        return found
+    from . import calculus
+
+    lhs, rhs = (calculus.expose_scalar(side, None) for side in (rel.lhs, rel.rhs))
+    if any(a.has(_grad()) for a in (lhs, rhs)):
+        return _convexity(run, rel, lhs, rhs, op)
+    return _chain(run, rel, op)
+
+
+def _grad():
+    from ..expr.objects import Grad
+
+    return Grad
+
+
+# -- a false inequality: one instance where it fails ---------------------------------------------
+def counterexample(run, rel, op):
+    """The first random instance at which ``rel`` fails, as And(symbol = value, …, reversed
+    relation); None when it holds at every instance tried."""
+    from sympy import Gt, Lt
+
+    from ..inequalities import violated_at
+
+    ctx = run.rec.ctx
+    full = [ctx.expand_definitions(side) for side in (rel.lhs, rel.rhs)]
+    symbols = sorted(set().union(*(e.free_symbols for e in full)), key=str)
+    for k, (env, shown) in enumerate(ctx.instances(full)):
+        if k >= 40:
+            break
+        try:
+            bad = violated_at(rel.lhs, rel.rhs, op, ctx, env)
+        except Exception:  # noqa: BLE001 - an instance that cannot be evaluated is skipped
+            continue
+        if bad is None:
+            continue
+        values = [Eq(s, _sympy_value(env[s]), evaluate=False) for s in symbols if s in env]
+        dims = sorted({d for s in symbols if getattr(s, "is_Matrix", False) for d in s.shape if d.is_Symbol}, key=str)
+        values = [Eq(d, _sympy_value(env[d]), evaluate=False) for d in dims] + values
+        reverse = (Lt if op == ">=" else Gt)(rel.lhs, rel.rhs)
+        answer = And(*values, reverse, evaluate=False)
+        from ..numeric import show
+
+        run.rec.step("counterexample", rel, answer, "custom", extra=_still_violated(run, op), relation="→",
+                     values=", ".join(f"{run.show(v.lhs)} = {run.show(v.rhs)}" for v in values),
+                     left=show(bad[0]), right=show(bad[1]))
+        return answer
+    return None
+
+
+def _still_violated(run, op):
+    def check(before, after):
+        from ..certificate_bounds import refutes
+
+        return refutes(before.lhs, before.rhs, op, after, run.rec.ctx)
+
+    return check
+
+
+def _sympy_value(v):
+    from fractions import Fraction
+
+    from sympy import ImmutableMatrix, Rational
+
+    from ..numeric import Mat
+
+    if isinstance(v, Mat):
+        return ImmutableMatrix([[_sympy_value(x) for x in row] for row in v])
+    if isinstance(v, Fraction):
+        return Rational(v.numerator, v.denominator)
+    return v
+
+
+# -- convexity: F(v) − F(u) ≥ ∇F(u)ᵀ(v − u) ---------------------------------------------------
+def _convexity(run, rel, lhs, rhs, op):
+    from sympy import fraction, together
+
+    from ..inequalities import curvature
+
+    big, small = (lhs, rhs) if op == ">=" else (rhs, lhs)
+    (nb, db), (ns, ds) = fraction(together(big)), fraction(together(small))
+    if tidy(db - ds) != 0:                       # no common factor to clear: the sides as they are
+        (nb, db), (ns, ds) = (big, 1), (small, 1)
+    cleared = Ge(nb, ns, evaluate=False) if op == ">=" else Le(ns, nb, evaluate=False)
+    if db != 1:
+        run.rec.step("clear-positive-factor", rel, cleared, "custom", extra=_same_sign(run), relation="⇔",
+                     factor=run.show(db))
+    points = {g.at for g in ns.atoms(_grad())}
+    v, u, f = _difference_of_values(nb, run, points)
+    if curvature(f, u) != "convex":
+        raise RuleError(f"cannot show that {run.show(f)} is convex in {run.show(u)} by the composition rules")
+    run.rec.step("convex-first-order", nb, ns, "custom", extra=_first_order(run, f, u, v), relation="≥",
+                 f=run.show(f), u=run.show(u), v=run.show(v))
+    return rel
+
+
+def _difference_of_values(e, run, points):
+    """F(v) − F(u), u the point the gradient is taken at: the vectors v and u, and F in u."""
+    from sympy import Add
+
+    vectors = sorted({s for s in e.free_symbols if getattr(s, "is_Matrix", False)}, key=str)
+    table_vectors = [s for s in vectors if any(i.obj == s for i in run.table.symbols.values())]
+    for v in table_vectors:
+        for u in table_vectors:
+            if u == v or u not in points:
+                continue
+            at_v = Add(*[t for t in Add.make_args(e) if t.has(v) and not t.has(u)])
+            at_u = Add(*[t for t in Add.make_args(e) if t.has(u) and not t.has(v)])
+            rest = tidy(e - at_v - at_u)
+            if at_v != 0 and rest == 0 and tidy(at_v.xreplace({v: u}) + at_u) == 0:
+                return v, u, tidy(-at_u)
+    raise RuleError(f"{run.show(e)} is not a difference F(v) − F(u) of one function at two points")
+
+
+def _first_order(run, f, u, v):
+    def check(before, after):
+        from ..certificate_bounds import first_order_bound
+
+        return first_order_bound(before, after, f, u, v, run.rec.ctx)
+
+    return check
+
+
+def _same_sign(run):
+    def check(before, after):
+        from ..certificate_bounds import same_direction
+
+        return same_direction(before, after, run.rec.ctx)
+
+    return check
+
+
+# -- chains of equalities and signed drops ------------------------------------------------------
+def _chain(run, rel, op):
+    target = tidy(_scalar(rel.rhs))
+    cur = _scalar(rel.lhs)
+    cur = run.substitute_all(cur)
+    for _ in range(12):
+        if tidy(cur - target) == 0:
+            break
+        after = _telescope(cur)
+        if after is not None:
+            run.rec.step("telescope", cur, after)
+            cur = after
+            continue
+        dropped = _drop_signed(cur, op, run)
+        if dropped is not None:
+            after, terms = dropped
+            run.rec.step("drop-signed-terms", cur, after, "custom", extra=_bounded(run, op),
+                         relation="≤" if op == "<=" else "≥", terms=terms)
+            cur = after
+            continue
+        after = _split_sums(cur)
+        if after is not None and after != cur:
+            run.rec.step("simplify", cur, after)
+            cur = after
+            continue
+        raise RuleError(f"no rule brings {run.show(cur)} to {run.show(target)}")
+    else:
+        raise RuleError("the chain of bounds did not finish within the step limit")
+    if cur != target:
+        run.rec.step("simplify", cur, target)
+    return rel
+
+
+def _scalar(e):
+    from . import calculus
+
+    return calculus.expose_scalar(e, None) if hasattr(e, "atoms") else e
+
+
+def _split_sums(e):
+    """Σ(a + b) = Σa + Σb and constants out of sums, then the usual scalar tidying."""
+    from sympy import expand
+
+    from .tidy import pull_constants_out_of_sums
+
+    return tidy(pull_constants_out_of_sums(expand(e)))
+
+
+def _telescope(e):
+    """c·Σ_{i=lo}^{hi} a[i] − c·Σ_{i=lo}^{hi} a[i + 1]  →  c·(a[lo] − a[hi + 1]) (after the sums
+    are split and constants pulled out); None when no such pair is present."""
+    from sympy import Add, Indexed, Mul, Sum
+
+    from .tidy import pull_constants_out_of_sums
+
+    split = pull_constants_out_of_sums(__import__("sympy").expand(e))
+    terms = list(Add.make_args(split))
+    for k, t in enumerate(terms):
+        c1, s1 = _coeff_sum(t)
+        if s1 is None or not isinstance(s1.function, Indexed):
+            continue
+        (i, lo, hi), = s1.limits
+        a = s1.function
+        for m, t2 in enumerate(terms):
+            c2, s2 = _coeff_sum(t2)
+            if m == k or s2 is None or not isinstance(s2.function, Indexed) or s2.limits != s1.limits:
+                continue
+            b = s2.function
+            if b.base == a.base and tidy(b.indices[0] - a.indices[0] - 1) == 0 and tidy(c1 + c2) == 0 \
+                    and a.indices[0] == i:
+                rest = [x for j, x in enumerate(terms) if j not in (k, m)]
+                first = a.xreplace({i: lo})
+                last = b.xreplace({i: hi})
+                return tidy(Add(*rest) + c1 * (first - last)) if rest else c1 * (first - last)
+    return None
+
+
+def _coeff_sum(t):
+    from sympy import Mul, Sum
+
+    sums = [f for f in Mul.make_args(t) if isinstance(f, Sum)]
+    if len(sums) != 1 or len(sums[0].limits) != 1:
+        return None, None
+    return Mul(*[f for f in Mul.make_args(t) if not isinstance(f, Sum)]), sums[0]
+
+
+def _drop_signed(e, op, run):
+    """Drop the terms whose sign the assumptions fix and that can only make the side smaller
+    (for ≤: terms ≤ 0) or larger (for ≥: terms ≥ 0). Returns (after, the terms as text)."""
+    from sympy import Add
+
+    from ..inequalities import sign
+
+    split = _split_sums(e)
+    want = -1 if op == "<=" else 1
+    keep, drop = [], []
+    for t in Add.make_args(split):
+        (drop if t.free_symbols and sign(t, run.table) == want else keep).append(t)
+    if not drop:
+        return None
+    return Add(*keep), ", ".join(run.show(t) for t in drop)
+
+
+def _bounded(run, op):
+    def check(before, after):
+        from ..certificate_bounds import signed_step
+
+        return signed_step(before, after, op, run.rec.ctx)
+
+    return check
