@@ -113,7 +113,8 @@ class Context:
             if concerned(variables, d.expr) and not (body in held and not variables & set(defs)):
                 # L₁'(η) differentiates L₁'s own definition; ∂𝓛/∂w₁ holds w₂ fixed
                 try:
-                    replace[d] = Derivative(self._without(held | variables).expand_definitions(d.expr),
+                    kept = (held - {body}) | variables      # dL₁/dη differentiates L₁'s own value
+                    replace[d] = Derivative(self._without(kept).expand_definitions(d.expr),
                                             *d.variable_count).doit()
                 except Exception:  # noqa: BLE001 - SymPy cannot differentiate it: substitute as before
                     continue

@@ -122,3 +122,87 @@ def test_only_shape_errors_are_mathematical_errors(problems):
     assert arity.value.kind == "type"
     steps, _ = verdicts(problems, "exact-line-search", "## best-rate\n\n$$ Q \\mathbf{p}^\\top = \\mathbf{p} $$\n")
     assert steps[3].status == "wrong" and steps[3].move == "type error"
+
+
+def test_a_parts_specialised_values_and_updated_entries(problems):
+    """rmsprop 1.2.1a specialises a₁ = 2, a₂ = 1, t = 2, w = 0; the student writes the new w₁
+    and w₂ by their old names. Each entry is checked against the derived update."""
+    text = """## 1.2.1a
+
+$$ L = (2w_1 + w_2 - 2)^2 $$
+
+$$ g_1 = 4(2w_1 + w_2 - 2) = -8 $$
+
+$$ w_1 = 0 - \\frac{\\eta\\,(-8)}{\\sqrt{64(1-\\beta)}} = \\frac{\\eta}{\\sqrt{1-\\beta}} $$
+
+$$ w_2 = 0 - \\frac{\\eta\\,(-4)}{\\sqrt{16(1-\\beta)}} = \\frac{\\eta}{\\sqrt{1-\\beta}} $$
+"""
+    steps, report = verdicts(problems, "rmsprop-minnorm", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert steps[7].move == "an updated value" and report.parts[0].final_answer.status == "correct"
+    steps, report = verdicts(problems, "rmsprop-minnorm", text.replace("= -8 $$", "= 8 $$"))
+    assert steps[5].status == "wrong"
+    slipped = text.replace("\\sqrt{16(1-\\beta)}} = \\frac{\\eta}{\\sqrt{1-\\beta}}", "\\sqrt{16(1-\\beta)}} = \\frac{\\eta}{2\\sqrt{1-\\beta}}")
+    steps, report = verdicts(problems, "rmsprop-minnorm", slipped)
+    assert steps[9].status == "wrong" and report.parts[0].final_answer.status != "correct"
+
+
+def test_an_example_value_and_a_preamble_carried_into_every_part(problems):
+    text = """Throughout, $s_i := \\sum_j w_j x_{ij}$ and $q_i := \\sum_j w_j^2 x_{ij}^2$.
+
+## 3.1
+
+$$ \\mathbb{E}\\Big[\\frac{1}{2N}\\sum_i (\\tilde y_m^{(i)} - t_i)^2\\Big] = \\frac{1}{2N}\\sum_i (s_i - t_i)^2 + \\frac{1-p}{2Np}\\sum_i q_i $$
+
+## 3.2b
+
+$$ \\frac{\\sigma^2}{2N} = \\frac{1-p}{2Np} $$
+
+$$ \\sigma = \\sqrt{\\frac{1-p}{p}} $$
+
+For example $p = 0.8$ gives $\\sigma = 0.5$.
+"""
+    steps, report = verdicts(problems, "dropout-average", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert [p.final_answer.status for p in report.parts] == ["correct", "correct"]
+    assert [s.move for s in report.steps if s.line == 13][0] == "an example value"
+    _, report = verdicts(problems, "dropout-average", text.replace("\\sigma = 0.5", "\\sigma = 0.25"))
+    assert [s.status for s in report.steps if s.line == 13] == ["ok", "wrong"]
+
+
+def test_a_vector_multiplier_and_an_annotation_of_the_space(problems):
+    text = """## 1.1.1a
+
+$$ X\\mathbf w = \\mathbf t \\in \\mathbb{R}^n $$
+
+$$ \\mathcal{L}(\\mathbf w, \\bm\\mu) = \\mathbf w^\\top\\mathbf w - \\bm\\mu^\\top(X\\mathbf w - \\mathbf t) $$
+
+$$ \\frac{\\partial \\mathcal L}{\\partial \\mathbf w} = 2\\mathbf w - X^\\top\\bm\\mu = 0 $$
+
+$$ \\mathbf w = \\frac{1}{2} X^\\top\\bm\\mu $$
+
+$$ X\\mathbf w = \\frac{1}{2} XX^\\top\\bm\\mu = \\mathbf t $$
+
+$$ \\bm\\mu = 2(XX^\\top)^{-1}\\mathbf t $$
+
+$$ \\mathbf w^* = \\frac{1}{2} X^\\top \\bm\\mu = X^\\top (XX^\\top)^{-1}\\mathbf t $$
+"""
+    steps, report = verdicts(problems, "minnorm-sgd", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert report.parts[0].final_answer.status == "correct"
+    steps, _ = verdicts(problems, "minnorm-sgd", text.replace("\\bm\\mu = 2(XX", "\\bm\\mu = (XX"))
+    assert steps[13].status == "wrong"
+
+
+def test_second_derivatives_in_leibniz_form_and_a_chain_ending_in_an_inequality(problems):
+    text = """## 2.2.2
+
+$$ L_1(\\eta) = \\frac{1}{n}\\|X\\mathbf w_0 - \\mathbf t - \\frac{2\\eta}{n} XX^\\top(X\\mathbf w_0 - \\mathbf t)\\|^2 $$
+
+$$ \\frac{d^2 L_1}{d\\eta^2} = \\frac{8}{n^3}\\|XX^\\top(X\\mathbf w_0-\\mathbf t)\\|^2 \\ge 0 $$
+"""
+    steps, report = verdicts(problems, "one-step-convexity", text)
+    assert all(s.status == "ok" for s in steps.values()), [(s.line, s.reason) for s in steps.values()]
+    assert report.parts[0].final_answer.status == "correct"
+    steps, report = verdicts(problems, "one-step-convexity", text.replace("\\frac{8}{n^3}", "\\frac{4}{n^3}"))
+    assert steps[5].status == "wrong" and report.parts[0].final_answer.status == "wrong"

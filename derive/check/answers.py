@@ -104,6 +104,10 @@ class AnswerMoves:
         stated = self._answer_equation(line)
         if stated is not None:
             return stated
+        for name, expected in self.answers:     # every entry given on its own (w₁ = …, w₂ = …)
+            if self.components and getattr(expected, "is_Matrix", False) and not getattr(value, "is_Matrix", False) \
+                    and set(self.components) == set(range(expected.shape[0] * expected.shape[1])):
+                return AnswerResult(latex, "correct", convention=name, line=line.line)
         for name, expected in self.answers:
             v = same_value(value, expected, self.ctx)
             if v.ok:

@@ -47,9 +47,11 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         goal = part.goal
         # the symbol solved for; in a gradient or an update step, w is a variable, not an unknown
         self.unknown = self.table[goal.wrt].obj if goal.wrt and goal.kind not in ("gradient", "step", "unroll") else None
+        self.specialized = self._specialize(part)        # the part's own values (w₁ = 0, t = 2)
         self.state = self._initial_state()
         self.accepted: list = []            # equations accepted so far (for consistency checks)
         self.shown: list = []               # those of them that were shown to follow (premises of a system)
+        self.components: dict = {}          # entry index -> a value the student gave it (w₁ = …, w₂ = …)
         self.new_symbols: list[str] = []
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
@@ -65,6 +67,20 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
 
             out["display"] = {k: symbol_text(self.table[k].latex) if k in self.table and self.table[k].latex else k
                               for k in out["values"]}
+        return out
+
+    def _specialize(self, part) -> set:
+        """The part's ``specialize`` values as definitions: a student works with the numbers."""
+        out = set()
+        for name, node in part.values.items():
+            info = self.table.get(name)
+            if info is None or info.obj is None or info.obj == self.unknown:
+                continue
+            try:
+                self.ctx.definitions[info.obj] = Builder(self.table).build(node).expr
+            except ParseError:
+                continue
+            out.add(info.obj)
         return out
 
     def names(self) -> dict[str, str]:
@@ -295,6 +311,8 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
                 continue
             if last and self._is_equation(a, b):
                 return self._equation(base, a, b, conditions, head=items[0]), b
+            if k == 0 and (update := self._new_value(items)) is not None:
+                return replace(base, move="an updated value", reason=update), items[-1]
             if v.status == "unknown":
                 return replace(base, status="unknown", reason=v.reason), b
             if self._is_equation(a, b) and (move := self._chain_holds(items)):
@@ -324,8 +342,12 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
                            counterexample=self._ce(v)), b
         move = base.move or self._identity_move(items)
         if unchecked:
+            first = next(k for k, op in enumerate(ops) if op != "=")
+            value = items[first]            # L₁''(η) = 8/n³‖…‖² ≥ 0: the value is the last '=' item
+            if self._inequalities_hold(items, ops):
+                return replace(base, move=move, reason="its inequalities hold under the problem's assumptions"), value
             return replace(base, status="unknown", move=move,
-                           reason="its equalities hold; its inequalities are not checked"), items[-1]
+                           reason="its equalities hold; its inequalities are not checked"), value
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
@@ -357,6 +379,21 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             return v
         return replace(plain, reason=f"holds only when {v.condition}, which the problem does not assume")
 
+    def _inequalities_hold(self, items, ops) -> bool:
+        """Every ≥/≤ link of a chain holds at every instance the assumptions allow (free of the unknown)."""
+        from ..equivalence import holds_everywhere
+
+        from ..rules.calculus import to_scalar
+
+        items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        links = [(a, b, op) for a, b, op in zip(items, items[1:], ops) if op != "="]
+        if not links or any(getattr(x, "is_Matrix", False) or _mentions(x, self.unknown) for a, b, _ in links for x in (a, b)):
+            return False
+        try:
+            return all(holds_everywhere(a, b, op, self.ctx) for a, b, op in links)
+        except Exception:  # noqa: BLE001 - not decided: the chain stays unknown
+            return False
+
     def _assumption_holds(self, terms, ops) -> bool:
         """``t > 0``, ``\\lambda \\ge 0``: a plain inequality between knowns that holds at every
         random instance drawn from the declared assumptions (a fact the student recalls)."""
@@ -387,20 +424,47 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             return "substitutes " + ", ".join(sorted(str(s) for s in used))
         return "identity"
 
+    def _new_value(self, items) -> str | None:
+        """``w₁ = 0 − η(−8)/√(64(1 − β)) = η/√(1 − β)`` in a part that asks for updated weights:
+        the student names the new w₁ by the old name. Accepted when the later links hold and the
+        value is the derived answer or one of its entries (which is then stated)."""
+        from sympy import Symbol
+
+        head = items[0]
+        if self.part.goal.kind not in ("simplify", "evaluate", "step") or not isinstance(head, Symbol) \
+                or (head in self.ctx.definitions and head not in self.specialized) or len(items) < 2:
+            return None
+        if not all(same_value(a, b, self.ctx).ok for a, b in zip(items[1:], items[2:])):
+            return None
+        value = items[-1]
+        for _, answer in self.answers:
+            entries = list(answer) if getattr(answer, "is_Matrix", False) else [answer]
+            order = [i for i in range(len(entries)) if i not in self.components] + list(self.components)
+            for index in order:
+                entry = entries[index]
+                if getattr(value, "is_Matrix", False) or not same_value(value, entry, self.ctx).ok:
+                    continue
+                if len(entries) > 1:
+                    self.components[index] = value
+                    return f"the new {head} (entry {index + 1} of the answer)"
+                return f"the new {head}"
+        return None
+
     def _example_value(self, terms, ops) -> str | None:
         """``p = 0.8`` for a parameter of the problem (not the unknown, not a given): the student
         works an example; later lines (and the answer) are read with that value."""
         if ops != ["="] or not isinstance(terms[0], A.Name):
             return None
         info = self.table.get(terms[0].id)
-        if info is None or info.kind != "scalar" or info.shape is not None or info.obj is None \
+        if info is None or info.kind not in ("scalar", "vector") or info.obj is None \
                 or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols:
             return None
         try:
             value = self._build(terms[1]).expr
         except ParseError:
             return None
-        if getattr(value, "free_symbols", {1}) or not getattr(value, "is_number", False):
+        if getattr(value, "free_symbols", {1}) or getattr(value, "shape", None) != getattr(info.obj, "shape", None) \
+                or not (getattr(value, "is_number", False) or getattr(value, "is_Matrix", False)):
             return None
         self.ctx.definitions[info.obj] = value
         self.ctx.held.add(info.obj)

@@ -40,12 +40,13 @@ class DefinitionMoves:
             name = head.base.id
             self.table.add(SymbolInfo(name, "function", None, params=(head.index.id,), body=terms[1], latex=name))
             self.student_names.add(name)
-            try:
-                self._build(A.Call(name, (head.index,)))
-            except ParseError:
-                self.table.symbols.pop(name, None)
-                self.student_names.discard(name)
-                raise
+            if head.index.id in self.table:
+                try:
+                    self._build(A.Call(name, (head.index,)))
+                except ParseError:
+                    self.table.symbols.pop(name, None)
+                    self.student_names.discard(name)
+                    raise
             return lambda base: replace(base, move="definition", reason=f"defines {name}_{head.index.id}")
         elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi"):
             value = self._build(terms[1])

@@ -88,9 +88,10 @@ class EquationMoves:
         solved for the unknown's entries and the student's own names. Only small polynomial
         systems are solved; None when there is no such system, else the verdict (a failing link's
         counterexample when a solution of the system violates it)."""
-        from sympy import Dummy, Eq, Integer, solve
+        from sympy import Derivative, Dummy, Eq, Integer, Subs, solve
         from sympy.matrices.expressions.matexpr import MatrixElement
 
+        from ..expr.objects import Grad
         from ..rules.calculus import to_scalar
 
         premises = [e for e in self.shown if not getattr(e.lhs, "is_Matrix", False) or e.lhs.shape == (1, 1)]
@@ -117,6 +118,8 @@ class EquationMoves:
         unknowns = list(dummies.values()) + sorted(targets, key=str)
         residuals = [r.xreplace(dummies) for r in residuals]
         system, checks = residuals[:len(premises)], residuals[len(premises):]
+        if any(r.has(Derivative, Subs, Grad) for r in residuals):
+            return None         # a solution substituted into a derivative's variable means nothing
         if not unknowns or not all(any(r.has(x) for x in unknowns) for r in checks):
             return None
         if not all(_small_polynomial_in(r, unknowns) for r in system):

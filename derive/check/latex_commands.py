@@ -203,15 +203,41 @@ class CommandParsing:
         num, den = self.arg(), self.arg()
         nm, dm = self.marker(*num), self.marker(*den)
         if nm and dm and nm[0] == dm[0] and den[0] + dm[1] < den[1]:
+            order, used = self._order(num[0] + nm[1], num[1])          # d^2 L / dη^2
+            den_hi = den[1] - self._order_suffix(den[0] + dm[1], den[1], order)
             try:
-                var = self.sub(den[0] + dm[1], den[1], self.name)
+                var = self.sub(den[0] + dm[1], den_hi, self.name)
             except ParseError:
                 var = None
             if var is not None:
-                lo = num[0] + nm[1]
+                lo = num[0] + nm[1] + used
                 body = self.term() if lo >= num[1] else self.sub(lo, num[1], self.sum)
-                return Call("diff", (body, var), pos)
+                for _ in range(order):
+                    body = Call("diff", (body, var), pos)
+                return body
         return BinOp("/", self.sub(*num, self.sum), self.sub(*den, self.sum), pos)
+
+    def _order(self, lo: int, hi: int) -> tuple[int, int]:
+        """The order written after a differential (``d^2``, ``\\partial^{2}``) and the tokens it
+        takes: (1, 0) when there is none."""
+        if lo < hi and self.toks[lo][1] == "^":
+            if lo + 1 < hi and self.toks[lo + 1][0] == "d" and self.toks[lo + 1][1] in "23":
+                return int(self.toks[lo + 1][1]), 2
+            if lo + 3 < hi and self.toks[lo + 1][1] == "{" and self.toks[lo + 2][1] in ("2", "3") \
+                    and self.toks[lo + 3][1] == "}":
+                return int(self.toks[lo + 2][1]), 4
+        return 1, 0
+
+    def _order_suffix(self, lo: int, hi: int, order: int) -> int:
+        """The tokens of a trailing ``^2`` (or ``^{2}``) on a denominator ``dη^2`` of that order."""
+        if order == 1:
+            return 0
+        if hi - lo >= 3 and self.toks[hi - 2][1] == "^" and self.toks[hi - 1][1] == str(order):
+            return 2
+        if hi - lo >= 5 and self.toks[hi - 4][1] == "^" and self.toks[hi - 3][1] == "{" \
+                and self.toks[hi - 2][1] == str(order) and self.toks[hi - 1][1] == "}":
+            return 4
+        return 0
 
     def marker(self, lo: int, hi: int):
         """('partial'|'d', tokens used) when the slice starts with a differential."""

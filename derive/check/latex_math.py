@@ -146,6 +146,8 @@ class _Parser(NameParsing, CommandParsing):
             terms.append(self.sum())
             ops.append(op)
         tok = self.peek()
+        if tok[0] == "c" and tok[1] == "in" and self.peek(1)[1] in ("mathbb", "R", "Re"):
+            return terms, ops           # a = Xw₀ − t ∈ ℝⁿ: the set is an annotation, not a claim
         if tok[0] == "c" and tok[1] in NOT_RELATIONS:
             raise self.fail(f"'\\{tok[1]}' at column {tok[2] + 1} is {NOT_RELATIONS[tok[1]]}", tok[2])
         if tok[0] != "e":
@@ -405,8 +407,9 @@ def _constant(node: Node) -> float | None:
 
 
 def given_functions(table) -> frozenset[str]:
-    """The names of a symbol table's function givens (``sigma(z): ...``), always applied."""
-    return frozenset(n for n, s in table.symbols.items() if s.kind == "function")
+    """The names of a symbol table's function givens (``sigma(z): ...``) and abstract functions
+    (``kind: function`` without a body, such as a loss 𝓛), always applied."""
+    return frozenset(n for n, s in table.symbols.items() if s.kind in ("function", "ufunc"))
 
 
 def _parser(latex: str, names: dict[str, str], functions, given_functions=()) -> _Parser:

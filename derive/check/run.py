@@ -109,15 +109,32 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
         if owner is None and len(chosen) == 1:
             owner = chosen[0]
         if owner is None and sections and ml.line < sections[0][0]:
-            for group in groups.values():   # "Throughout, s_i := …" before the first heading: every part's
-                group.append(ml)
-        elif owner in groups:
+            owner = chosen[0]   # "Throughout, s_i := …" before the first heading: the first part's (its names carry on)
+        if owner in groups:
             groups[owner].append(ml)
-    index = 0
+    index, carried = 0, []
     for pid in chosen:
-        pc, index = _check_part(groups[pid], problem, pid, aliases, index)
+        pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried)
         report.parts.append(pc)
+        by_line = {(ml.line, ml.latex): ml for ml in groups[pid]}
+        carried += [by_line[(s.line, s.latex)] for s in pc.steps
+                    if s.status == "ok" and s.move == "definition" and (s.line, s.latex) in by_line
+                    and by_line[(s.line, s.latex)] not in carried]
     return report
+
+
+def _definitions_first(lines) -> list:
+    """"y = s/ρ with s := Σ w_j x_j and ρ := ‖w‖" on one source line: the ``:=`` definitions
+    of a line are read before its other statements, which use them."""
+    out, k = [], 0
+    while k < len(lines):
+        j = k
+        while j < len(lines) and lines[j].line == lines[k].line:
+            j += 1
+        same = lines[k:j]
+        out += [m for m in same if ":=" in m.latex] + [m for m in same if ":=" not in m.latex]
+        k = j
+    return out
 
 
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
@@ -147,18 +164,52 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
     return report
 
 
-def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple[PartCheck, int]:
+def _answer_lines(last_values, checker) -> list:
+    """Without a box, the answer is the last line that gives the unknown a value (``c = (XXᵀ)⁻¹t``
+    before a closing remark ``ŵ = Xᵀc = w*``), if any line does."""
+    u = checker.unknown
+    if u is None:
+        return []
+    solved = [(ml, v) for ml, v in last_values
+              if getattr(checker.relations.get(ml.line), "lhs", None) == u and v is not None]
+    if not solved or solved[-1][0].line == last_values[-1][0].line:
+        return []
+    final = getattr(checker.relations.get(last_values[-1][0].line), "lhs", None)
+    stated_as = checker.part.answer_as[0] if checker.part.answer_as else None
+    if final is not None and stated_as and stated_as in checker.table and final == checker.table[stated_as].obj:
+        return []       # θ* = θᵗ + δ: the answer stated through the spec's answer_as
+    return solved
+
+
+def _carry_definitions(checker, carried, applied) -> None:
+    """The student's names from earlier parts of the file (``s := Σ_j w_j x_j``), read again
+    silently so that this part knows them; a name this part cannot read is simply not carried."""
+    from .latex_math import parse_chain
+
+    for ml in carried:
+        try:
+            terms, ops = parse_chain(ml.latex, checker.names(), given_functions=applied)
+            checker.check_line(0, ml, terms, ops, None)
+        except Exception:  # noqa: BLE001 - a definition that does not carry over is left out
+            continue
+    checker.state = checker._initial_state()
+
+
+def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
+                carried: list | None = None) -> tuple[PartCheck, int]:
     from .latex_math import given_functions, parse_chain
 
     spec = problem.spec
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
     names, applied = checker.names(), given_functions(checker.table)
+    if carried:
+        _carry_definitions(checker, carried, applied)
     pc = PartCheck(pid)
     prev_last = None
     last_values = []
     unequal = _index_conditions(lines)
-    for ml in lines:
+    for ml in _definitions_first(lines):
         index += 1
         if ml.line in unequal and _UNEQUAL.match(ml.latex):
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="condition on the indices",
@@ -193,7 +244,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int) -> tuple
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
         return pc, index
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
-    ml, value = (boxed or last_values)[-1]
+    ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)
     try:

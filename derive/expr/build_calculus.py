@@ -123,6 +123,11 @@ class CalculusBuilding:
             leibniz = self._leibniz(f, var, node)
             if leibniz is not None:
                 return leibniz
+        if var.shape is None and not isinstance(var.expr, Symbol) and _applied_to(f.expr, var.expr):
+            from sympy import Dummy, Subs
+
+            t = Dummy("t")       # L'(y) for an abstract L at an expression y: dL/dt at t = y
+            return Value(Subs(Derivative(f.expr.func(t), t), t, var.expr), None)
         if var.shape is not None or not isinstance(var.expr, Symbol):
             raise self.fail("diff(f, s) differentiates with respect to a scalar symbol", node)
         x = self.as_scalar(f, node) if f.shape is not None and _is_1x1(f.shape) else f.expr
@@ -145,3 +150,10 @@ class CalculusBuilding:
                 and var.expr.parent.shape[1] == 1:
             return Value(MatrixElement(Grad(f.expr, var.expr.parent), var.expr.i, 0), None)
         return None
+
+
+def _applied_to(f, arg) -> bool:
+    """Is f an abstract function (a spec's ``kind: function`` with no body) applied to arg alone?"""
+    from sympy.core.function import AppliedUndef
+
+    return isinstance(f, AppliedUndef) and f.args == (arg,)
