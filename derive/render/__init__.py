@@ -28,8 +28,16 @@ def templates_dir() -> Path:
 
 
 def symbol_names(derivation) -> dict[str, str]:
-    """SymPy name -> LaTeX spelling, from the derivation's table of symbols."""
-    return {row.name: row.latex for row in derivation.symbols if row.latex}
+    """SymPy name -> LaTeX spelling, from the derivation's table of symbols, on top of the
+    spec's whole table (``extra["latex_names"]``: functions and givens too, ``\\ell`` not ``ell``)."""
+    spec_names = (getattr(derivation, "extra", None) or {}).get("latex_names") or {}
+    return {**{k: v for k, v in spec_names.items() if isinstance(v, str) and v},
+            **{row.name: row.latex for row in derivation.symbols if row.latex}}
+
+
+def is_boolean(expr) -> bool:
+    """SymPy's ``true`` / ``false``: a condition the engine already decided, not mathematics to show."""
+    return type(expr).__name__ in ("BooleanTrue", "BooleanFalse")
 
 
 def source_line(source: dict) -> str:
@@ -61,8 +69,8 @@ def source_line(source: dict) -> str:
 def connector(step) -> str:
     """How ``step.before`` relates to ``step.after``, from the relation the step was certified
     for (``Step.relation``): ``equals``, ``iff`` (equivalent equations), ``implies`` or ``becomes``."""
-    before_rel = bool(getattr(step.before, "is_Relational", False))
-    after_rel = bool(getattr(step.after, "is_Relational", False))
+    before_rel = bool(getattr(step.before, "is_Relational", False)) or is_boolean(step.before)
+    after_rel = bool(getattr(step.after, "is_Relational", False)) or is_boolean(step.after)
     relation = getattr(step, "relation", "")
     if relation == "=":
         return "iff" if before_rel and after_rel else "equals"
@@ -81,8 +89,8 @@ def part_names(names: dict, part) -> dict:
 def note_style(note, names=None) -> str:
     """How a note's ``math`` joins its words: ``""`` (not shown: the words already say it),
     ``"only"`` (no words), ``"inline"`` (``because λ > 0``) or ``"paren"`` (``… invertible. (λ > 0)``)."""
-    if note.math is None:
-        return ""
+    if note.math is None or is_boolean(note.math):
+        return ""               # "(True)" after a condition the words already state
     words = " ".join(note.text.split())
     if not words:
         return "only"
@@ -124,5 +132,5 @@ def question_key(derivation) -> tuple:
     return (0 if numbers else 1, numbers, derivation.id)
 
 
-__all__ = ["certification_methods", "connector", "part_names", "note_style", "question_key",
+__all__ = ["certification_methods", "connector", "is_boolean", "part_names", "note_style", "question_key",
            "source_line", "symbol_names", "templates_dir"]

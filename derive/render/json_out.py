@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from . import connector, part_names, symbol_names
+from . import connector, is_boolean, part_names, symbol_names
 from .printing import latex, text
 
 
@@ -53,6 +53,12 @@ def _step(step, names) -> dict:
     }
 
 
+def _note(note, names) -> dict:
+    """A note; a condition the engine already decided (SymPy's true/false) has no math to show."""
+    math = None if is_boolean(note.math) else expression(note.math, names)
+    return {"kind": note.kind, "text": note.text, "math": math}
+
+
 def _part(part, names) -> dict:
     if part.error:
         return {"id": part.id, "goal": part.goal, "error": part.error, "steps": [], "answer": None,
@@ -64,10 +70,9 @@ def _part(part, names) -> dict:
         "steps": [_step(s, names) for s in part.steps],
         "answer": expression(part.answer, names),
         "certificate": part.certificate,
-        "notes": [{"kind": n.kind, "text": n.text, "math": expression(n.math, names)}
-                  for n in part.notes],
+        "notes": [_note(n, names) for n in part.notes],
         "variants": [{"name": v.name, "description": v.description, "role": v.role,
-                      "notes": [{"kind": n.kind, "text": n.text, "math": expression(n.math, names)} for n in v.notes],
+                      "notes": [_note(n, names) for n in v.notes],
                       "steps": [_step(s, names) for s in v.steps],
                       "answer": expression(v.answer, names), "certificate": v.certificate}
                      for v in part.variants],

@@ -44,6 +44,110 @@ _SUP = str.maketrans("0123456789-+()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾
 _SUB = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUB_CHARS = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
 _DEFAULT_LATEX = {"epsilon": r"\varepsilon"}
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+          "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega")
+_GREEK_SHORT = {"eps": "epsilon", "lam": "lambda", "lamda": "lambda"}
+# Words that qualify a one-letter name (``wmin``, ``fadv``, ``eta_star``) and how they are set.
+_QUALIFIERS = {"star": "^{*}", "min": r"_{\min}", "max": r"_{\max}", "hat": r"\hat", "bar": r"\bar",
+               "tilde": r"\tilde"}
+_KNOWN_WORDS = ("adv", "rms", "lim", "opt", "new", "old", "avg", "init", "true", "reg", "ridge", "mle", "map")
+
+
+def _default_spellings(name: str) -> set:
+    """The LaTeX an identifier gets when nobody chose one: itself (``fadv``), or SymPy's and
+    the spec reader's ``\\eta_{star}`` / ``L_{1}`` for a name with a subscript."""
+    out = {name}
+    base, _, sub = name.partition("_")
+    m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
+    if m and not sub:
+        base, sub = m.group(1), m.group(2)
+    head = "\\" + base if base in _GREEK else base
+    if sub:
+        out |= {f"{head}_{{{sub}}}", f"{head}_{sub}"}
+    else:
+        out.add(head)
+    return out
+
+
+def _identifier_tex(name: str, names: dict) -> str | None:
+    """A wordy identifier (a ``uses`` alias or a symbol declared without ``latex:``) set as a
+    mathematician would write it: ``eta_star`` -> η*, ``wmin`` -> w_min, ``fadv`` -> f_adv,
+    ``eps`` -> ε (ε* when ε is already another symbol's spelling). None for a name that is
+    already conventional (``w``, ``L1``, ``theta_t``) or not recognisably a name and a qualifier."""
+    base, _, sub = name.partition("_")
+    if not sub:
+        if name in _GREEK_SHORT:
+            base, sub = _GREEK_SHORT[name], ""
+        else:
+            words = tuple(_QUALIFIERS) + _KNOWN_WORDS
+            heads = [g for g in _GREEK if name.startswith(g)] + [name[0]]
+            split = next(((h, name[len(h):]) for h in heads if name[len(h):] in words), None)
+            if split is None:
+                return None
+            base, sub = split
+    elif not re.fullmatch(r"[A-Za-z]+", sub) or len(sub) < 2 or "_" in sub:
+        return None
+    if not (len(base) == 1 or base in _GREEK):
+        return None
+    head = names.get(base) or ("\\" + base if base in _GREEK else base)
+    if not sub:
+        tex = head
+    elif sub in _QUALIFIERS and _QUALIFIERS[sub].startswith("\\"):
+        tex = f"{_QUALIFIERS[sub]}{{{head}}}"
+    elif sub in _QUALIFIERS:
+        tex = head + _QUALIFIERS[sub]
+    else:
+        tex = rf"{head}_{{\mathrm{{{sub}}}}}"
+    taken = {v for k, v in names.items() if k != name}
+    if tex in taken:
+        tex = tex + "^{*}" if "^" not in tex else None
+    return tex if tex not in taken else None
+
+
+def _symbol_tex(name: str, names: dict) -> str | None:
+    """The LaTeX spelling of a symbol: the spec's, else a readable one for a wordy identifier."""
+    given = names.get(name)
+    if given is None or given in _default_spellings(name):
+        return _identifier_tex(name, names) or given
+    return given
+
+
+def _function_tex(func: str, names: dict) -> str | None:
+    """A function's spelling from the spec (``ell`` -> ``\\ell``; its derivative ``ell'`` ->
+    ``\\ell'``); SymPy's ``sign`` is written sgn, as ``Sgn`` is."""
+    base = func.rstrip("'")
+    primes = func[len(base):]
+    if base == "sign":
+        return r"\operatorname{sgn}" + primes
+    tex = _symbol_tex(base, names) if base in names else None
+    return tex + primes if tex else None
+
+
+def _same_point(subs):
+    """``Subs(Derivative(f(ξ), ξ), ξ, x)`` where ξ is SymPy's dummy spelled like ``x`` is just
+    the derivative in ``x`` (its evaluation bar would read x = x); None for a real substitution."""
+    pairs = list(zip(subs.variables, subs.point))
+    if all(v == p or (isinstance(p, Symbol) and getattr(v, "name", None) == p.name) for v, p in pairs):
+        return subs.expr.xreplace(dict(pairs))
+    return None
+
+
+def _zero_based_entries(expr, var) -> bool:
+    """Does ``var`` appear in ``expr`` only as an index of vector or matrix entries (``δ[i, 0]``)?
+    Then a sum over 0..d−1 is the sum over the entries, written 1..d as a reader counts them."""
+    entries = [e for e in expr.atoms(MatrixElement) if var in (e.i, e.j)]
+    if not entries:
+        return False
+    stripped = expr.xreplace({e: Symbol(f"_entry{k}") for k, e in enumerate(entries)})
+    return var not in stripped.free_symbols and all(
+        not (var in getattr(i, "free_symbols", ()) and i != var) for e in entries for i in (e.i, e.j))
+
+
+def _display_limits(expr, lim):
+    """A limit (i, 0, d − 1) over entries shows as (i, 1, d); any other limit as it is."""
+    if len(lim) == 3 and lim[1] == 0 and _zero_based_entries(expr.function, lim[0]):
+        return (lim[0], S.One, lim[2] + 1)
+    return lim
 
 
 def _is_id1(e) -> bool:
@@ -272,8 +376,9 @@ class _Latex(_Shared, LatexPrinter):
         return sign + rf"\frac{{{top}}}{{{bottom}}}"
 
     def _print_Symbol(self, expr, style="plain"):
-        if expr.name in self.names:
-            return self.names[expr.name]
+        tex = _symbol_tex(expr.name, self.names)
+        if tex is not None:
+            return tex
         if expr.name in _DEFAULT_LATEX:
             return _DEFAULT_LATEX[expr.name]
         return super()._print_Symbol(expr, style=style)
@@ -282,6 +387,21 @@ class _Latex(_Shared, LatexPrinter):
 
     def _print_MatrixSymbol(self, expr):
         return self._print_Symbol(Symbol(expr.name))
+
+    def _hprint_Function(self, func: str) -> str:
+        return _function_tex(func, self.names) or super()._hprint_Function(func)
+
+    def _print_Subs(self, subs):
+        same = _same_point(subs)
+        if same is not None:                # d/dx f(x) |_{x=x} is d/dx f(x)
+            return self._print(same)
+        return super()._print_Subs(subs)
+
+    def _print_BooleanTrue(self, expr):
+        return "0 = 0"              # an identity reduced to nothing: the difference is zero
+
+    def _print_BooleanFalse(self, expr):
+        return r"\bot"
 
     def _print_Identity(self, expr):
         return "1" if _is_id1(expr) else self.names.get("I", "I")
@@ -351,7 +471,15 @@ class _Latex(_Shared, LatexPrinter):
         return self._bracket(r"\operatorname{relu}", expr.args[0], exp, "(", ")")
 
     def _print_Sum(self, expr):
-        """Σ over several indices as nested sums, the outermost first (SymPy lists it last)."""
+        """Σ over several indices as nested sums, the outermost first (SymPy lists it last);
+        a sum over vector entries counts from 1."""
+        limits = tuple(_display_limits(expr, lim) for lim in expr.limits)
+        if limits != expr.limits:
+            var, lo, hi = limits[-1]
+            body = self._print(Sum(expr.function, *limits[:-1]) if len(limits) > 1 else expr.function)
+            if len(limits) == 1 and _prec(expr.function) < _MUL:
+                body = self._paren(body)
+            return rf"\sum_{{{self._print(var)}={self._print(lo)}}}^{{{self._print(hi)}}} {body}"
         if len(expr.limits) == 1:
             return super()._print_Sum(expr)
         inner = Sum(expr.function, expr.limits[0])
@@ -438,14 +566,33 @@ class _Text(_Shared, StrPrinter):
         return f"{base_s}^({exp_s})" if len(exp_s) > 1 else f"{base_s}^{exp_s}"
 
     def _print_Symbol(self, expr):
-        if expr.name in self.names:
-            return _latex_to_unicode(self.names[expr.name])
+        tex = _symbol_tex(expr.name, self.names)
+        if tex is not None:
+            return _latex_to_unicode(tex)
         return pretty_symbol(expr.name)
 
     _print_Dummy = _print_Symbol
 
     def _print_MatrixSymbol(self, expr):
         return self._print_Symbol(Symbol(expr.name))
+
+    def _print_Function(self, expr):
+        tex = _function_tex(expr.func.__name__, self.names)
+        if tex is None:
+            return StrPrinter._print_Function(self, expr)
+        name = "sgn" if tex.startswith(r"\operatorname{sgn}") else _latex_to_unicode(tex)
+        return name + "(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_BooleanTrue(self, expr):
+        return "0 = 0"
+
+    def _print_BooleanFalse(self, expr):
+        return "⊥"
+
+    def _print_Piecewise(self, expr):
+        cases = [f"{self._print(e)} if {self._print(c)}" if c is not S.true else f"{self._print(e)} otherwise"
+                 for e, c in expr.args]
+        return "{" + "; ".join(cases) + "}"
 
     def _print_Identity(self, expr):
         return "1" if _is_id1(expr) else "I"
@@ -627,6 +774,9 @@ class _Text(_Shared, StrPrinter):
         return f"d{order}/d{self._print(var)}{order} " + (inner if _atomish(expr.expr) else self._paren(inner))
 
     def _print_Subs(self, expr):
+        same = _same_point(expr)
+        if same is not None:
+            return self._print(same)
         at = ", ".join(f"{self._print(v)}={self._print(p)}" for v, p in zip(expr.variables, expr.point))
         inner = self._print(expr.expr)
         return f"{inner}|_{{{at}}}"
@@ -646,7 +796,7 @@ class _Text(_Shared, StrPrinter):
 
     def _print_Sum(self, expr):
         limits = []
-        for lim in reversed(expr.limits):   # SymPy lists the innermost index first
+        for lim in reversed([_display_limits(expr, lim) for lim in expr.limits]):   # innermost first in SymPy
             if len(lim) == 3:
                 var, lo, hi = (self._print(x) for x in lim)
                 limits.append(f"Σ_{{{var}={lo}}}^{{{hi}}}")
