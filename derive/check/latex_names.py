@@ -278,7 +278,7 @@ class NameParsing:
         if head == "I":
             return Name("I", sp.pos)                           # I_d, I_n: the identity
         if all(v.isdigit() for v in vals):
-            if head + "".join(vals) not in self.t.ids and head in self.t.ids and len(vals) == 1 and not self._starts_chain(sp) \
+            if head + "".join(vals) not in self.t.ids and head in self.t.ids and len(vals) == 1 and not (self._starts_chain(sp) and (self._at_relation() or self.is_("s", "("))) \
                     and self.t.lookup(self.key(sp, True, False, False), self.key(sp, True, True, False)) is None:
                 return Index(Name(head, sp.pos), Num(vals[0], sp.pos), sp.pos)   # u_1: member 1 of u
             return Name(head + "".join(vals), sp.pos)
