@@ -428,17 +428,21 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         """``w₁ = 0 − η(−8)/√(64(1 − β)) = η/√(1 − β)`` in a part that asks for updated weights:
         the student names the new w₁ by the old name. Accepted when the later links hold and the
         value is the derived answer or one of its entries (which is then stated)."""
-        from sympy import Symbol
+        from sympy import MatrixBase, MatrixSymbol, Symbol
 
         head = items[0]
-        if self.part.goal.kind not in ("simplify", "evaluate", "step") or not isinstance(head, Symbol) \
+        if self.part.goal.kind not in ("simplify", "evaluate", "step") or not isinstance(head, (Symbol, MatrixSymbol)) \
                 or (head in self.ctx.definitions and head not in self.specialized) or len(items) < 2:
             return None
         if not all(same_value(a, b, self.ctx).ok for a, b in zip(items[1:], items[2:])):
             return None
         value = items[-1]
         for _, answer in self.answers:
-            entries = list(answer) if getattr(answer, "is_Matrix", False) else [answer]
+            if getattr(value, "is_Matrix", False):      # u⁽¹⁾ = 0 − ρ(…) = (ρ, ρ): the whole new vector
+                if getattr(answer, "shape", None) == value.shape and same_value(value, answer, self.ctx).ok:
+                    return f"the new {head}"
+                continue
+            entries = list(answer) if isinstance(answer, MatrixBase) else [answer]
             order = [i for i in range(len(entries)) if i not in self.components] + list(self.components)
             for index in order:
                 entry = entries[index]

@@ -238,7 +238,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             continue
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
         pc.steps.append(result)
-        prev_last = last
+        if ml.display or prev_last is None:
+            prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
         last_values.append((ml, last))
     if not last_values:
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")

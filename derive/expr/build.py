@@ -254,6 +254,11 @@ class Builder(IndexBuilding, CalculusBuilding):
                 raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
             return Value(info.obj(*[self.as_scalar(self.build(a, env), a) for a in node.args]), None)
         if info is not None and info.kind == "function":
+            if self.lenient and len(node.args) == 1 and len(info.params) > 1:
+                point = self.build(node.args[0], env)       # J(u) for J(u₁, u₂): u's entries
+                if point.shape is not None and point.shape[1] == 1 and point.shape[0] == len(info.params):
+                    local = {p: Value(point.expr[k, 0], None) for k, p in enumerate(info.params)}
+                    return self.build(info.body, local)
             if self.lenient and len(node.args) > len(info.params):
                 node = A.Call(node.func, node.args[:len(info.params)], node.pos)  # f(x; w): w is a parameter
             if len(node.args) != len(info.params):

@@ -74,13 +74,19 @@ class CalculusBuilding:
         from .objects import Grad
 
         info = self.table.get(call.func)
-        if info is None or info.kind != "function" or len(info.params) != 1 or len(call.args) != 1:
+        if info is None or info.kind != "function" or len(call.args) != 1 or not info.params:
             return None
         point = self.build(call.args[0], env)
         if point.shape is None or _differ(point.shape[1], 1):
             return None
         fresh = MatrixSymbol(Dummy(info.params[0]), *point.shape)
-        body = self.build(info.body, {info.params[0]: Value(fresh, point.shape)})
+        if len(info.params) == 1:
+            bound = {info.params[0]: Value(fresh, point.shape)}
+        elif point.shape[0] == len(info.params):     # J(u₁, u₂) at a point u: its entries
+            bound = {p: Value(fresh[k, 0], None) for k, p in enumerate(info.params)}
+        else:
+            return None
+        body = self.build(info.body, bound)
         if body.shape is not None and not _is_1x1(body.shape):
             return None
         return Value(Grad(body.expr, fresh, point.expr), point.shape)
