@@ -206,3 +206,29 @@ $$ \\frac{d^2 L_1}{d\\eta^2} = \\frac{8}{n^3}\\|XX^\\top(X\\mathbf w_0-\\mathbf 
     assert report.parts[0].final_answer.status == "correct"
     steps, report = verdicts(problems, "one-step-convexity", text.replace("\\frac{8}{n^3}", "\\frac{4}{n^3}"))
     assert steps[5].status == "wrong" and report.parts[0].final_answer.status == "wrong"
+
+
+def test_a_lagrangian_in_the_entries_after_the_constraint(problems):
+    """𝓛(w₁, w₂, ν) stated after the constraint: its partial derivatives are stationarity
+    conditions, and ν = 1 follows from them with the constraint uᵀw = 1 read entry by entry."""
+    text = """## 1.2.1d
+
+The exact fits are the line $w_1 + w_2 = 1$.
+
+$$ \\mathcal{L}(w_1, w_2, \\nu) = w_1^2 + w_2^2 - \\nu(w_1 + w_2 - 1) $$
+
+$$ \\frac{\\partial\\mathcal L}{\\partial w_1} = 2w_1 - \\nu = 0 $$
+
+$$ \\frac{\\partial\\mathcal L}{\\partial w_2} = 2w_2 - \\nu = 0 $$
+
+Hence $w_1 = w_2 = \\nu/2$, and the constraint gives $\\nu = 1$:
+
+$$ \\mathbf w = \\Big(\\frac12, \\frac12\\Big)^\\top $$
+"""
+    _, report = verdicts(problems, "ridge-toy-lambda", text)
+    assert all(s.status == "ok" for s in report.steps), [(s.line, s.reason) for s in report.steps]
+    assert report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "ridge-toy-lambda", text.replace("\\nu = 1$", "\\nu = 2$"))
+    assert [s.status for s in report.steps if s.line == 11][-1] == "wrong"
+    _, report = verdicts(problems, "ridge-toy-lambda", text.replace("= 2w_2 - \\nu = 0", "= w_2 - \\nu = 0"))
+    assert [s.status for s in report.steps if s.line == 9] == ["wrong"]

@@ -24,6 +24,11 @@ class DefinitionMoves:
         self._declare_unknown_names(terms[1:])
         if isinstance(head, A.Call) and all(isinstance(a, A.Name) for a in head.args):
             self._declare_unknown_names([A.Call("_", head.args)])
+        elif isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS \
+                and all(isinstance(a, (A.Name, A.Index)) for a in head.args):
+            # 𝓛(w₁, w₂, ν) = …: arguments that are entries of w; the name stands for its value
+            self._declare_unknown_names([a for a in head.args if isinstance(a, A.Name)])
+            head = A.Name(head.func, head.pos)
         if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
             # the student redefines it (an earlier redefinition that failed to build already removed it)
             self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)), None)
@@ -78,7 +83,16 @@ class DefinitionMoves:
                                             reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
             else:
                 reason = f"defines {name} (an auxiliary function, not the objective)"
+        elif self.part.goal.subject_to is not None and self._could_be_objective(head, value) and self._has_new(value):
+            # a Lagrangian stated after the constraint: the conditions that follow are its stationarity
+            self.state = self.stated = ("objective", value)
+            reason = f"defines {name} (a Lagrangian)"
         return lambda base: replace(base, move=move, reason=reason)
+
+    def _has_new(self, value) -> bool:
+        """Does value use a name the student introduced (a multiplier)?"""
+        return any(getattr(value, "has", lambda *a: False)(self.table[n].obj)
+                   for n in self.new_symbols if n in self.table and self.table[n].obj is not None)
 
     def _free_letter(self, func: str) -> bool:
         """``E(w) := …`` names the student's own function when the problem has nothing random to

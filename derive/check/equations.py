@@ -111,6 +111,9 @@ class EquationMoves:
                 return None
             residuals.append(Integer(r) if isinstance(r, int) else r)
         u = self.unknown
+        if getattr(u, "is_Matrix", False) and all(getattr(n, "is_Integer", False) for n in u.shape):
+            explicit = {u: u.as_explicit()}         # uᵀw = 1 with w known entry by entry: in its entries
+            residuals = [_entrywise(r.xreplace(explicit)) for r in residuals]
         entries = {m for r in residuals for m in r.atoms(MatrixElement) if m.parent == u} if u is not None else set()
         dummies = {m: Dummy("c") for m in entries}
         if u is not None and not getattr(u, "is_Matrix", False):
@@ -168,6 +171,10 @@ class EquationMoves:
 
         from ..expr.objects import Grad
 
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        if isinstance(a, MatrixElement) and isinstance(a.parent, Grad):
+            a = a.parent            # ∂𝓛/∂w₁: an entry of 𝓛's gradient
         if not isinstance(a, (Derivative, Grad)) or not (b == 0 or _is_zero_matrix(b)):
             return False
         if self.stated is not None and same_value(a.expr, self.stated[1], self.ctx).ok:
@@ -302,3 +309,18 @@ class EquationMoves:
             if not checked.ok:
                 return checked
         return checked
+
+
+def _entrywise(expr):
+    """An expression with explicit matrices multiplied out (a 1×1 result as its one entry)."""
+    try:
+        out = expr.doit()
+    except Exception:  # noqa: BLE001 - left as it was
+        return expr
+    if getattr(out, "is_Matrix", False) and out.shape == (1, 1):
+        return out[0, 0]
+    from ..expr.objects import Scalar
+
+    wrapped = {x: x.args[0][0, 0] for x in out.atoms(Scalar)
+               if getattr(x.args[0], "is_explicit", lambda: False)() or hasattr(x.args[0], "tolist")}
+    return out.xreplace(wrapped) if wrapped else out
