@@ -330,8 +330,9 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
                                    counterexample=self._ce(system)), b
             # a name nobody defined, on one side only, may be a quantity under another name: unknown;
             # on both sides it is a free variable, and the identity must hold for every value of it
+            expanded = [self.ctx.expand_definitions(x) for x in (a, b)]
             undefined = sorted(n for n in self.new_symbols if n not in self.student_names
-                               and sum(bool(getattr(x, "has", lambda *s: False)(self.table[n].obj)) for x in (a, b)) == 1)
+                               and sum(bool(getattr(x, "has", lambda *s: False)(self.table[n].obj)) for x in expanded) == 1)
             if undefined:
                 return replace(base, status="unknown", move="identity",
                                reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
