@@ -232,3 +232,19 @@ $$ \\mathbf w = \\Big(\\frac12, \\frac12\\Big)^\\top $$
     assert [s.status for s in report.steps if s.line == 11][-1] == "wrong"
     _, report = verdicts(problems, "ridge-toy-lambda", text.replace("= 2w_2 - \\nu = 0", "= w_2 - \\nu = 0"))
     assert [s.status for s in report.steps if s.line == 9] == ["wrong"]
+
+
+def test_digit_superscript_names_logit_command_and_sigma_as_the_sigmoid(problems):
+    """x^0 is the spec's x⁰ (not x to the power 0), \\logit is a command students declare, and
+    σ(·) is the sigmoid when σ is no symbol of the problem."""
+    text = """## 3a
+
+$$ \\logit(x) = \\logit(x^0) - \\varepsilon f'(x^0) $$
+
+$$ x = \\sigma\\big(\\logit(x^0) - \\varepsilon f'(x^0)\\big) $$
+"""
+    _, report = verdicts(problems, "mirror-descent-kl", text)
+    assert report.parts[0].final_answer.status == "correct"
+    assert not [s for s in report.steps if s.status in ("wrong", "unparsed")]
+    _, report = verdicts(problems, "mirror-descent-kl", text.replace("x = \\sigma\\big(\\logit(x^0) -", "x = \\sigma\\big(\\logit(x^0) +"))
+    assert report.parts[0].final_answer.status == "wrong"

@@ -173,8 +173,8 @@ class NameParsing:
         """Is ``name^{x}`` (x one letter) spelled as a symbol of its own? While the tables are
         being built (``self.building``) every such superscript is part of the name."""
         toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
-        if len(toks) != 1 or not (toks[0][0] == "l" or (toks[0][0] == "c" and toks[0][1] in GREEK)):
-            return False
+        if len(toks) != 1 or not (toks[0][0] in ("l", "d") or (toks[0][0] == "c" and toks[0][1] in GREEK)):
+            return False        # x^0, η^1: a digit too, when the table spells the symbol so
         if self.building:
             return True
         sp.label = (lo, hi)
@@ -202,6 +202,8 @@ class NameParsing:
             if derivative is not None:
                 return derivative
         node = self.resolve(sp)
+        if isinstance(node, Name) and node.id == "sigma" and "sigma" not in self.t.ids and self.is_("s", "("):
+            return Call("sigmoid", self.call_args(), sp.pos)      # σ(z) is the sigmoid when σ is no symbol
         if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (
                 node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES)):
             return Call(node.id, self.call_args(), sp.pos)
