@@ -84,6 +84,12 @@ class Dual:
     def __rtruediv__(self, o):
         return _dual(o) / self
 
+    def __abs__(self):
+        """|a + bε| = sign(a)(a + bε) away from a = 0 (where |·| has no derivative)."""
+        if is_zero(self.a):
+            raise Singular("|x| has no derivative at 0")
+        return self if _positive(self.a) else -self
+
     def __eq__(self, o):
         return isinstance(o, Dual) and self.a == o.a and self.b == o.b
 
@@ -96,6 +102,10 @@ class Dual:
 
 def _dual(x) -> Dual:
     return x if isinstance(x, Dual) else Dual(x, 0)
+
+
+def _positive(x) -> bool:
+    return _positive(x.a) if isinstance(x, Dual) else x > 0
 
 
 def is_zero(x) -> bool:
@@ -287,6 +297,8 @@ class Evaluator:
     def eval(self, expr) -> Any:
         name = type(expr).__name__
         method = getattr(self, "_" + name, None)
+        if method is None and hasattr(expr, "_numeric"):   # an object that states its own definition (Conv)
+            return expr._numeric(self)
         if method is None:
             for klass in type(expr).__mro__[1:]:
                 method = getattr(self, "_" + klass.__name__, None)

@@ -248,3 +248,25 @@ $$ x = \\sigma\\big(\\logit(x^0) - \\varepsilon f'(x^0)\\big) $$
     assert not [s for s in report.steps if s.status in ("wrong", "unparsed")]
     _, report = verdicts(problems, "mirror-descent-kl", text.replace("x = \\sigma\\big(\\logit(x^0) -", "x = \\sigma\\big(\\logit(x^0) +"))
     assert report.parts[0].final_answer.status == "wrong"
+
+
+def test_a_name_defined_later_on_the_line_and_script_L_for_the_loss(problems):
+    """"g_B = aw + ε̄ with ε̄ = (1/B)Σ ε_i": the definition is read first; without a constraint,
+    𝓛 is the problem's loss L."""
+    text = """## 2.1.1a-var
+
+$g_B = aw + \\bar\\epsilon$ with $\\bar\\epsilon = \\frac{1}{B}\\sum_i \\epsilon_i$.
+
+$$\\operatorname{Var}(g_B) = \\operatorname{Var}(\\bar\\epsilon) = \\frac{1}{B}\\operatorname{Var}(\\epsilon_i) = \\frac{\\sigma^2}{B}$$
+"""
+    _, report = verdicts(problems, "nqm-batch", text)
+    assert all(s.status == "ok" for s in report.steps), [(s.line, s.reason) for s in report.steps]
+    assert report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "nqm-batch", text.replace("\\frac{1}{B}\\operatorname", "\\frac{1}{B^2}\\operatorname")
+                         .replace("\\frac{\\sigma^2}{B}$$", "\\frac{\\sigma^2}{B^2}$$"))
+    assert [s.status for s in report.steps if s.line == 5] == ["wrong"]
+    use = "## 2.1.1a-lr\n\n$$ \\mathcal{L}(w) + 1 = \\frac{a}{2} w^2 + 1 $$\n"
+    _, report = verdicts(problems, "nqm-batch", use)
+    assert report.steps[0].status == "ok"            # 𝓛 is the problem's L
+    _, report = verdicts(problems, "nqm-batch", use.replace("\\frac{a}{2} w^2", "a w^2"))
+    assert report.steps[0].status == "wrong"

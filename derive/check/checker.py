@@ -165,8 +165,19 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         b.call_names = {self.part.goal.wrt} | self.student_names if self.part.goal.wrt else set(self.student_names)
         return b
 
+    def _aliases(self, terms=None, ops=None) -> dict:
+        """The user's --alias pairs, and 𝓛 for the problem's loss L where 𝓛 can be no Lagrangian
+        (no constraint), the student has not defined it and this line does not define it."""
+        out = dict(self.aliases)
+        head = terms[0] if terms else None
+        defining = ops and ops[0] == "=" and getattr(head, "func", getattr(head, "id", None)) == "scriptL"
+        if "scriptL" not in self.table and "L" in self.table and self.part.goal.subject_to is None \
+                and "scriptL" not in out and not defining:
+            out["scriptL"] = "L"
+        return out
+
     def _build(self, node):
-        return self._builder().build(_rename(node, self.aliases))
+        return self._builder().build(_rename(node, self._aliases()))
 
     def _declare_indices(self, terms) -> None:
         """Build the line once so that its free indices (k, l) are in the table before the
@@ -175,7 +186,7 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             return
         try:
             for t in terms:
-                self._build(_rename(t, self.aliases))
+                self._build(_rename(t, self._aliases()))
         except Exception:  # noqa: BLE001 - the line is judged (and its error reported) right after
             pass
 
@@ -184,7 +195,7 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         looks like a typo of a known one, which stays an error with a suggestion."""
         declared = []
         for t in terms:
-            t = _rename(t, self.aliases)
+            t = _rename(t, self._aliases())
             for name in sorted(A.names_in(t) - _index_names(t)):
                 if name in self.table or name in ("I", "pi", "inf"):
                     continue
@@ -238,7 +249,8 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         return True
 
     def _judge(self, base, line, terms, ops, prev_last):
-        terms = [_rename(t, self.aliases) for t in terms]
+        aliases = self._aliases(terms, ops)
+        terms = [_rename(t, aliases) for t in terms]
         if len(terms) == 1 and isinstance(terms[0], A.Call) and terms[0].func == "argmin":
             return self._objective(base, terms[0]), None
         if any(isinstance(n, A.Call) and n.func == "extremal_value" for t in terms for n in A.walk(t)):

@@ -305,10 +305,13 @@ class EquationMoves:
             expanded = ctx.expand_definitions(residual(prev))
             if not expanded.has(lhs):
                 continue
-            checked = satisfies(prev, lhs, eq.rhs, ctx)
-            if not checked.ok:
-                return checked
-        return checked
+            verdict = satisfies(prev, lhs, eq.rhs, ctx)
+            if not verdict.ok:
+                return verdict
+            other = 2 * eq.rhs if getattr(eq.rhs, "is_Matrix", False) else eq.rhs + 1 + eq.rhs / 3
+            if not satisfies(prev, lhs, other, ctx).ok:
+                checked = verdict       # prev pins v down: another value fails it
+        return checked                  # None when no equation so far constrains v
 
 
 def _entrywise(expr):

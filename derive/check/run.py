@@ -124,17 +124,29 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
 
 
 def _definitions_first(lines) -> list:
-    """"y = s/ρ with s := Σ w_j x_j and ρ := ‖w‖" on one source line: the ``:=`` definitions
-    of a line are read before its other statements, which use them."""
+    """"y = s/ρ with s := Σ w_j x_j and ρ := ‖w‖" on one source line: the definitions of a line
+    (``:=``, or a short name set equal to something and used earlier on the line) are read before
+    its other statements, which use them."""
     out, k = [], 0
     while k < len(lines):
         j = k
         while j < len(lines) and lines[j].line == lines[k].line:
             j += 1
         same = lines[k:j]
-        out += [m for m in same if ":=" in m.latex] + [m for m in same if ":=" not in m.latex]
+        first = [m for n, m in enumerate(same) if ":=" in m.latex or _defines_earlier(m, same[:n])]
+        out += first + [m for m in same if m not in first]
         k = j
     return out
+
+
+def _defines_earlier(ml, before) -> bool:
+    """Is ``ml`` ``name = …`` for a short name that a statement before it on the line uses?"""
+    head = ml.latex.split("=", 1)[0].strip() if "=" in ml.latex else ""
+    if not head or len(head) > 24 or any(c in head for c in "+-(),<>") or "=" not in ml.latex:
+        return False
+    if not any(mark in head for mark in ("\\bar", "\\tilde", "\\hat", "_", "^")):
+        return False        # a bare μ = … is a value solved for, not a name being introduced
+    return any(head in m.latex.split("=", 1)[-1] or head in m.latex for m in before)
 
 
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
