@@ -270,3 +270,23 @@ $$\\operatorname{Var}(g_B) = \\operatorname{Var}(\\bar\\epsilon) = \\frac{1}{B}\
     assert report.steps[0].status == "ok"            # 𝓛 is the problem's L
     _, report = verdicts(problems, "nqm-batch", use.replace("\\frac{a}{2} w^2", "a w^2"))
     assert report.steps[0].status == "wrong"
+
+
+def test_the_active_constraint_squared(problems):
+    text = """## 1a
+
+$$ \\mathcal{L}(\\boldsymbol{\\delta}, \\mu) = \\mathbf{g}^\\top\\boldsymbol{\\delta} + \\mu(\\boldsymbol{\\delta}^\\top\\boldsymbol{\\delta} - \\varepsilon^2) $$
+
+$$ \\nabla_{\\boldsymbol{\\delta}}\\mathcal{L} = \\mathbf{g} + 2\\mu\\boldsymbol{\\delta} = 0 $$
+
+$$ \\boldsymbol{\\delta} = -\\frac{\\mathbf{g}}{2\\mu} $$
+
+$$ \\frac{\\mathbf{g}^\\top\\mathbf{g}}{4\\mu^2} = \\varepsilon^2 $$
+
+$$ \\mu = \\frac{\\|\\mathbf{g}\\|_2}{2\\varepsilon} $$
+"""
+    steps, report = verdicts(problems, "trust-region", text)
+    assert steps[9].status == "ok" and steps[9].move == "the constraint is active at the optimum"
+    assert steps[11].status == "ok" and report.parts[0].final_answer.status == "correct"
+    steps, _ = verdicts(problems, "trust-region", text.replace("{4\\mu^2} = \\varepsilon^2", "{2\\mu^2} = \\varepsilon^2"))
+    assert steps[9].status == "wrong"

@@ -266,7 +266,13 @@ class EquationMoves:
         active = Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False)
         ctx, mapping = self._positive_new_symbols()
         vary = [ctx.table[n].obj for n in self.new_symbols] + [self.unknown]
-        return proportional(active, Eq(eq.lhs.xreplace(mapping), eq.rhs.xreplace(mapping), evaluate=False), ctx, vary=vary)
+        stated = Eq(eq.lhs.xreplace(mapping), eq.rhs.xreplace(mapping), evaluate=False)
+        verdict = proportional(active, stated, ctx, vary=vary)
+        if verdict.ok or getattr(node, "op", None) == "=" or getattr(active.lhs, "is_Matrix", False):
+            return verdict
+        squared = Eq(active.lhs ** 2, active.rhs ** 2, evaluate=False)   # ‖δ‖² = ε²: the same boundary
+        other = proportional(squared, stated, ctx, vary=vary)
+        return other if other.ok else verdict
 
     def _positive_new_symbols(self):
         """The context with the student's new scalars taken positive (multipliers at an active
