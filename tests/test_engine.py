@@ -41,4 +41,4 @@ def test_every_bundled_step_is_certified_with_a_method():
     for e in entries():
         for part in derive(load_spec(e.path)).parts:
             for step in part.steps:
-                assert step.certified_by and step.relation in ("=", "⇔", "⇒", "→"), (e.id, part.id, step.rule)
+                assert step.certified_by and step.relation in ("=", "⇔", "⇒", "→", "≤", "≥", "<", ">"), (e.id, part.id, step.rule)

@@ -403,6 +403,18 @@ class _Latex(_Shared, LatexPrinter):
     def _print_BooleanFalse(self, expr):
         return r"\bot"
 
+    def _print_And(self, expr):
+        """An instance and the relation that fails there (a certified counterexample): one
+        condition a line, long relations broken at their sign, so the box fits the page."""
+        rows = []
+        for arg in expr.args:
+            if getattr(arg, "is_Relational", False) and len(self._print(arg)) > 80:
+                sign = self._print(arg).replace(self._print(arg.lhs), "", 1).replace(self._print(arg.rhs), "").strip()
+                rows += [self._print(arg.lhs), rf"\quad {sign} {self._print(arg.rhs)}"]
+            else:
+                rows.append(self._print(arg))
+        return r"\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}"
+
     def _print_Identity(self, expr):
         return "1" if _is_id1(expr) else self.names.get("I", "I")
 
