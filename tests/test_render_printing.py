@@ -161,3 +161,15 @@ def test_strings_print_as_escaped_text():
     assert latex("a_b %") == r"\text{a\texttt{\char95}b \%}"
     assert text("a_b") == "a_b"
     assert latex(None) == "" and text(None) == ""
+
+
+def test_a_relation_too_wide_for_a_line_breaks_at_its_sign():
+    from sympy import Ge, Symbol, exp, log
+
+    from derive.render.printing import latex
+
+    xs = [Symbol(f"x{k}") for k in range(12)]
+    long = Ge(sum(log(1 + exp(x)) for x in xs[:6]), sum(log(1 + exp(-x)) for x in xs[6:]))
+    out = latex(long)
+    assert out.startswith(r"\begin{aligned}[t]") and r"\\ & \quad \ge" in out
+    assert latex(Ge(xs[0], xs[1])) == r"x_{0} \geq x_{1}"

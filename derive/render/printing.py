@@ -406,14 +406,17 @@ class _Latex(_Shared, LatexPrinter):
     def _print_And(self, expr):
         """An instance and the relation that fails there (a certified counterexample): one
         condition a line, long relations broken at their sign, so the box fits the page."""
-        rows = []
-        for arg in expr.args:
-            if getattr(arg, "is_Relational", False) and len(self._print(arg)) > 80:
-                sign = self._print(arg).replace(self._print(arg.lhs), "", 1).replace(self._print(arg.rhs), "").strip()
-                rows += [self._print(arg.lhs), rf"\quad {sign} {self._print(arg.rhs)}"]
-            else:
-                rows.append(self._print(arg))
-        return r"\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}"
+        return r"\begin{gathered}" + r" \\ ".join(self._print(arg) for arg in expr.args) + r"\end{gathered}"
+
+    def _print_Relational(self, expr):
+        """A relation too wide for a line is broken at its sign (an aligned pair of rows), which
+        fits in an align cell, an equation and a box alike."""
+        whole = LatexPrinter._print_Relational(self, expr)
+        if _visible_width(whole) <= WIDE:
+            return whole
+        lhs, rhs = self._print(expr.lhs), self._print(expr.rhs)
+        sign = {"==": "=", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "<": "<", ">": ">"}[expr.rel_op]
+        return rf"\begin{{aligned}}[t] & {lhs} \\ & \quad {sign} {rhs} \end{{aligned}}"
 
     def _print_Identity(self, expr):
         return "1" if _is_id1(expr) else self.names.get("I", "I")
@@ -833,6 +836,18 @@ class _Text(_Shared, StrPrinter):
 
     def _print_str(self, expr):
         return expr
+
+
+WIDE = 95      # visible characters of a display line (a page holds about 110 at 11pt)
+
+
+def _visible_width(tex: str) -> int:
+    """A rough count of the characters a LaTeX string shows: commands, braces and script marks
+    left out, the larger of a fraction's two parts counted once."""
+    plain = re.sub(r"\\(left|right|big|Big|bigg|Bigg|quad|qquad|mathbf|boldsymbol|operatorname)\b", "", tex)
+    plain = re.sub(r"[{}^_&]", "", re.sub(r"\\[A-Za-z]+", "x", plain))   # \alpha, \log: about a glyph each
+    fractions = len(re.findall(r"\\frac", tex))
+    return max(0, len(plain) - 6 * fractions)
 
 
 def _subscript(idx: str) -> str:
