@@ -78,6 +78,12 @@ def evaluate_goal(run, goal, expr):
     if run.values and net.in_network(expr):          # a quantity of a network: the forward pass
         return network.forward_pass(run, net, expr)
     expr = run.norms(run.differentiate_all(run.substitute_all(expr)))
+    from .expr.conv import Conv
+
+    if expr.has(Conv):
+        from .rules.convolution import evaluate_convolutions
+
+        expr = evaluate_convolutions(run, expr)
     after = evaluate_exactly(expr)
     if after != expr:
         run.rec.step("evaluate", expr, after)

@@ -10,6 +10,7 @@ from .errors import ParseError
 from .expr import ast as A
 from .expr.parse import parse
 from .expr.symbols import SymbolTable
+from .spec_layers import LayerReading
 
 GOAL_KEYS = {
     "simplify": ("simplify", "abbreviate"),
@@ -25,6 +26,8 @@ GOAL_KEYS = {
     "step": ("step", "rule", "wrt", "from", "rate", "decay", "penalty"),
     "unroll": ("unroll", "state", "from", "steps"),
     "bound": ("bound",),
+    "weight_matrix": ("weight_matrix", "of"),
+    "count": ("count", "input", "layers"),
 }
 STEP_RULES = {"gradient": (), "weight-decay": ("decay",), "proximal": ("penalty",)}
 GOAL_KINDS = tuple(GOAL_KEYS)
@@ -54,9 +57,12 @@ class Goal:
     state: str | None = None          # unroll: the iterate the update map is written in
     steps: str | None = None          # unroll: the number of steps (an integer symbol ≥ 0)
     form: str = ""                    # gradient: "chain" stops at the chain rule written abstractly
+    count: str = ""                   # count: neurons | parameters | receptive_field
+    input_shape: tuple = ()           # count: (height, width, channels) of the input
+    layers: tuple = ()                # count: the layers, as read by spec_layers.py
 
 
-class GoalReading:
+class GoalReading(LayerReading):
     """Reading a goal mapping (needs the reader's err, check_keys, require, expr, text)."""
 
     def goal(self, data: Any, table: SymbolTable, *path) -> Goal:
@@ -72,6 +78,11 @@ class GoalReading:
             raise self.err(f"a goal needs exactly one of: {', '.join(GOAL_KINDS)}", *path)
         kind = kinds[0]
         self.check_keys(data, GOAL_KEYS[kind] + ("name",), *path, what=f"a {kind} goal")
+        if kind == "count":
+            goal = Goal(kind, A.Num("0"), str(data[kind]), line=self.lines.of(*path, kind),
+                        name=self.text(data, "name", *path, what="a count goal"))
+            self.count_goal(goal, data, path)
+            return goal
         node = self.expr(data[kind], table, *path, kind)
         text = str(data[kind])
         goal = Goal(kind, node, text, line=self.lines.of(*path, kind),
@@ -95,6 +106,8 @@ class GoalReading:
                     raise self.err(f"form must be 'chain' (the chain rule written as a product of local "
                                    f"derivatives), not {data['form']!r}", *path, "form")
                 goal.form = "chain"
+        if kind == "weight_matrix":
+            goal.wrt = self.name_of(data, "of", table, path, kind)
         if kind == "match":
             goal.every = self.name_of(data, "every", table, path, kind)
         if kind == "step":

@@ -33,6 +33,10 @@ class Run:
 
     def goal(self, goal):
         kind = goal.kind
+        if kind == "count":
+            from .rules.layers import count_goal
+
+            return count_goal(self, goal)
         expr = self.build(goal.expr)
         if kind == "simplify":
             return self.simplify(expr, goal)
@@ -71,6 +75,10 @@ class Run:
             from .rules.bounds import bound_goal
 
             return bound_goal(self, goal, expr)
+        if kind == "weight_matrix":
+            from .rules.convolution import weight_matrix_goal
+
+            return weight_matrix_goal(self, goal, expr)
         if kind in ("gradient", "evaluate", "show", "condition", "match"):
             from . import goal_strategies
 

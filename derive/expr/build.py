@@ -14,6 +14,7 @@ from ..errors import ParseError
 from . import ast as A
 from .build_calculus import CalculusBuilding
 from .build_indices import IndexBuilding
+from .build_structured import STRUCTURED_FUNCS, StructuredBuilding
 from .build_values import (
     SCALAR_FUNCS,
     Value,
@@ -31,7 +32,7 @@ from .build_values import (
 from .symbols import SymbolTable
 
 
-class Builder(IndexBuilding, CalculusBuilding):
+class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
     """Builds AST nodes into typed SymPy values. ``lenient`` makes ``*`` between matrices a
     matrix product (student LaTeX); specs must use ``@``."""
 
@@ -438,6 +439,6 @@ class Builder(IndexBuilding, CalculusBuilding):
         return v.expr
 
 
-KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max", "trace"}
+KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max", "trace"} | STRUCTURED_FUNCS
 
 

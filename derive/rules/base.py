@@ -16,7 +16,8 @@ from ..steps import Note, Step
 
 
 EXTRA_EXPLANATIONS = ("explanations_updates.yaml", "explanations_vectors.yaml",   # beside this module: update steps,
-                      "explanations_network.yaml", "explanations_bounds.yaml")                             # recurrences, random vectors, backprop
+                      "explanations_network.yaml", "explanations_bounds.yaml",
+                      "explanations_structured.yaml")                                          # convolutions                             # recurrences, random vectors, backprop
 
 
 @functools.lru_cache(maxsize=1)
