@@ -57,7 +57,7 @@ def mutants(expr):
     def add(name, node, make):
         try:
             new = make()
-            mutant = expr.xreplace({node: new})
+            mutant = new if node is expr else expr.xreplace({node: new})
             if getattr(mutant, "is_Matrix", False):
                 mutant.shape  # noqa: B018 - raises on inconsistent shapes
             if isinstance(mutant, sp.MatrixExpr):
@@ -81,6 +81,10 @@ def mutants(expr):
             add("change a constant", node, lambda: node + 1)
             if node not in (1, -1):
                 add("change a constant", node, lambda: -node)
+        if isinstance(node, sp.ImmutableMatrix):       # an explicit matrix: one entry changed at a time
+            for k in spread(range(len(node)), 4):
+                add("change an entry", node, lambda: sp.ImmutableMatrix(
+                    node.rows, node.cols, [v + 1 if m == k else v for m, v in enumerate(node)]))
         if isinstance(node, sp.MatrixSymbol) and node.shape[1] == 1:
             add("zero a vector", node, lambda: sp.ZeroMatrix(*node.shape))
     return out
