@@ -290,3 +290,11 @@ $$ \\mu = \\frac{\\|\\mathbf{g}\\|_2}{2\\varepsilon} $$
     assert steps[11].status == "ok" and report.parts[0].final_answer.status == "correct"
     steps, _ = verdicts(problems, "trust-region", text.replace("{4\\mu^2} = \\varepsilon^2", "{2\\mu^2} = \\varepsilon^2"))
     assert steps[9].status == "wrong"
+
+
+def test_a_vector_equated_with_a_scalar_is_a_verdict_not_a_failure(problems):
+    """The fuzzer's commonest caught cause: a column vector set equal to a nonzero scalar. The line
+    gets a reason (the shapes), never a SymPy 'Mix of Matrix and Scalar' failure."""
+    _, report = verdicts(problems, "ridge-fgm", "## 1.2.2\n\n$$ \\mathbf{w} = 2 $$\n")
+    step = report.steps[0]
+    assert step.status == "unknown" and "d×1 matrix and the other a scalar" in step.reason

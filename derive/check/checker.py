@@ -473,7 +473,7 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         if ops != ["="] or not isinstance(terms[0], A.Name):
             return None
         info = self.table.get(terms[0].id)
-        if info is None or info.kind not in ("scalar", "vector") or info.obj is None \
+        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
                 or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols:
             return None
         try:

@@ -27,6 +27,10 @@ class EquationMoves:
                 a, b = to_scalar(a), to_scalar(b)  # a 1×1 product against a scalar: compare as scalars
             elif other == 0:
                 a, b = (m, _zero(m)) if m is a else (_zero(m), m)  # "= 0" for a vector means the zero vector
+            else:
+                rows, cols = m.shape
+                return replace(base, status="unknown", move="equation",     # often a name read as a scalar
+                               reason=f"one side is a {rows}×{cols} matrix and the other a scalar; cannot compare")
         eq = Eq(a, b, evaluate=False)
         state = self.state
         verdict, move = None, "equation"
