@@ -117,6 +117,17 @@ class AnswerMoves:
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
 
+    def _chain_holds(self, items) -> str:
+        """A chain of equations (``w₁ = w₂ = 1/2``) that holds at the derived solution, or follows
+        from the equations accepted so far: the move that says which, or ""."""
+        from sympy import Eq
+
+        if self._chain_at_answer(items):
+            return "equations that hold at the derived solution"
+        if self._follows_from_system([Eq(a, b, evaluate=False) for a, b in zip(items, items[1:])]):
+            return "follows from the equations so far"
+        return ""
+
 
 _PLAIN = {"MatMul", "MatAdd", "Transpose", "MatrixSymbol", "Scalar", "Pow", "MatPow", "Identity", "ZeroMatrix"}
 

@@ -13,7 +13,8 @@ compared with the problem's. After a wrong step the checker carries on from the 
 line, so one slip does not hide later good work.
 
 The moves live in mixins: ``definitions.py`` (names and the stated objective), ``equations.py``
-(equations in the unknown) and ``answers.py`` (chains at the solution and the final answer).
+(equations in the unknown, systems of them), ``answers.py`` (chains at the solution and the final
+answer) and ``values.py`` (specialised, example and updated values; inequalities).
 """
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ from .algebra import _index_names, _is_call_head, _mentions, _rename, _side
 from .answers import AnswerMoves, _answer_as
 from .definitions import DefinitionMoves
 from .equations import EquationMoves
+from .values import ValueMoves
 from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
-class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
+class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves, ValueMoves):
     """Judges the lines of one part against the spec's part and the engine's derived answer."""
 
     def __init__(self, spec, part, definitions: dict, answers: list[tuple[str, object]], aliases: dict | None = None,
@@ -67,20 +69,6 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
 
             out["display"] = {k: symbol_text(self.table[k].latex) if k in self.table and self.table[k].latex else k
                               for k in out["values"]}
-        return out
-
-    def _specialize(self, part) -> set:
-        """The part's ``specialize`` values as definitions: a student works with the numbers."""
-        out = set()
-        for name, node in part.values.items():
-            info = self.table.get(name)
-            if info is None or info.obj is None or info.obj == self.unknown:
-                continue
-            try:
-                self.ctx.definitions[info.obj] = Builder(self.table).build(node).expr
-            except ParseError:
-                continue
-            out.add(info.obj)
         return out
 
     def names(self) -> dict[str, str]:
@@ -365,17 +353,6 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
 
-    def _carry_on(self, items) -> None:
-        """A wrong link in ``f'(w) = a = 0``: the student goes on from their own equation a = 0, so
-        the next line is compared with it, not with the objective."""
-        from sympy import Eq
-
-        a, b = items[-2], items[-1]
-        if len(items) > 2 and self._is_equation(a, b) and not same_value(a, b, self.ctx).ok:
-            eq = Eq(a, b, evaluate=False)
-            self.state = ("equation", eq)
-            self.accepted.append(eq)
-
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
         """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when
         only x ≠ 0 is assumed) uses an assumption the problem does not make: it is wrong, with
@@ -392,37 +369,6 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
             return v
         return replace(plain, reason=f"holds only when {v.condition}, which the problem does not assume")
 
-    def _inequalities_hold(self, items, ops) -> bool:
-        """Every ≥/≤ link of a chain holds at every instance the assumptions allow (free of the unknown)."""
-        from ..equivalence import holds_everywhere
-
-        from ..rules.calculus import to_scalar
-
-        items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
-        links = [(a, b, op) for a, b, op in zip(items, items[1:], ops) if op != "="]
-        if not links or any(getattr(x, "is_Matrix", False) or _mentions(x, self.unknown) for a, b, _ in links for x in (a, b)):
-            return False
-        try:
-            return all(holds_everywhere(a, b, op, self.ctx) for a, b, op in links)
-        except Exception:  # noqa: BLE001 - not decided: the chain stays unknown
-            return False
-
-    def _assumption_holds(self, terms, ops) -> bool:
-        """``t > 0``, ``\\lambda \\ge 0``: a plain inequality between knowns that holds at every
-        random instance drawn from the declared assumptions (a fact the student recalls)."""
-        from ..equivalence import holds_everywhere
-
-        if len(terms) != 2:
-            return False
-        try:
-            a, b = (self._build(t).expr for t in terms)
-        except ParseError:
-            return False
-        if any(getattr(x, "is_Matrix", False) for x in (a, b)) or (self.unknown is not None and
-                                                                   (_mentions(a, self.unknown) or _mentions(b, self.unknown))):
-            return False
-        return holds_everywhere(a, b, ops[0], self.ctx)
-
     def _identity_move(self, items) -> str:
         """Name what an identity chain does: substitute a given or earlier result, take
         expectations, or just rewrite."""
@@ -436,68 +382,6 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves):
         if used:
             return "substitutes " + ", ".join(sorted(str(s) for s in used))
         return "identity"
-
-    def _new_value(self, items) -> str | None:
-        """``w₁ = 0 − η(−8)/√(64(1 − β)) = η/√(1 − β)`` in a part that asks for updated weights:
-        the student names the new w₁ by the old name. Accepted when the later links hold and the
-        value is the derived answer or one of its entries (which is then stated)."""
-        from sympy import MatrixBase, MatrixSymbol, Symbol
-
-        head = items[0]
-        if self.part.goal.kind not in ("simplify", "evaluate", "step") or not isinstance(head, (Symbol, MatrixSymbol)) \
-                or (head in self.ctx.definitions and head not in self.specialized) or len(items) < 2:
-            return None
-        if not all(same_value(a, b, self.ctx).ok for a, b in zip(items[1:], items[2:])):
-            return None
-        value = items[-1]
-        for _, answer in self.answers:
-            if getattr(value, "is_Matrix", False):      # u⁽¹⁾ = 0 − ρ(…) = (ρ, ρ): the whole new vector
-                if getattr(answer, "shape", None) == value.shape and same_value(value, answer, self.ctx).ok:
-                    return f"the new {head}"
-                continue
-            entries = list(answer) if isinstance(answer, MatrixBase) else [answer]
-            order = [i for i in range(len(entries)) if i not in self.components] + list(self.components)
-            for index in order:
-                entry = entries[index]
-                if getattr(value, "is_Matrix", False) or not same_value(value, entry, self.ctx).ok:
-                    continue
-                if len(entries) > 1:
-                    self.components[index] = value
-                    return f"the new {head} (entry {index + 1} of the answer)"
-                return f"the new {head}"
-        return None
-
-    def _example_value(self, terms, ops) -> str | None:
-        """``p = 0.8`` for a parameter of the problem (not the unknown, not a given): the student
-        works an example; later lines (and the answer) are read with that value."""
-        if ops != ["="] or not isinstance(terms[0], A.Name):
-            return None
-        info = self.table.get(terms[0].id)
-        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
-                or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols:
-            return None
-        try:
-            value = self._build(terms[1]).expr
-        except ParseError:
-            return None
-        if getattr(value, "free_symbols", {1}) or getattr(value, "shape", None) != getattr(info.obj, "shape", None) \
-                or not (getattr(value, "is_number", False) or getattr(value, "is_Matrix", False)):
-            return None
-        self.ctx.definitions[info.obj] = value
-        self.ctx.held.add(info.obj)
-        self.answers = [(name, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for name, a in self.answers]
-        return f"takes {terms[0].id} = {value} from here on"
-
-    def _chain_holds(self, items) -> str:
-        """A chain of equations (``w₁ = w₂ = 1/2``) that holds at the derived solution, or follows
-        from the equations accepted so far: the move that says which, or ""."""
-        from sympy import Eq
-
-        if self._chain_at_answer(items):
-            return "equations that hold at the derived solution"
-        if self._follows_from_system([Eq(a, b, evaluate=False) for a, b in zip(items, items[1:])]):
-            return "follows from the equations so far"
-        return ""
 
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:

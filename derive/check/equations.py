@@ -323,6 +323,17 @@ class EquationMoves:
                 checked = verdict       # prev pins v down: another value fails it
         return checked                  # None when no equation so far constrains v
 
+    def _carry_on(self, items) -> None:
+        """A wrong link in ``f'(w) = a = 0``: the student goes on from their own equation a = 0, so
+        the next line is compared with it, not with the objective."""
+        from sympy import Eq
+
+        a, b = items[-2], items[-1]
+        if len(items) > 2 and self._is_equation(a, b) and not same_value(a, b, self.ctx).ok:
+            eq = Eq(a, b, evaluate=False)
+            self.state = ("equation", eq)
+            self.accepted.append(eq)
+
 
 def _entrywise(expr):
     """An expression with explicit matrices multiplied out (a 1×1 result as its one entry)."""

@@ -1,0 +1,110 @@
+"""Numbers in a write-up: a part's specialised values, a parameter set to a number (an example),
+an updated value named by the old name (w₁ = … in an update part) and inequalities between knowns
+checked under the assumptions. A mixin of ``checker.PartChecker``."""
+from __future__ import annotations
+
+from ..equivalence import same_value
+from ..errors import ParseError
+from ..expr import ast as A
+from ..expr.build import Builder
+from .algebra import _mentions
+
+
+class ValueMoves:
+    """Specialised, example and updated values; inequalities between knowns."""
+
+    def _specialize(self, part) -> set:
+        """The part's ``specialize`` values as definitions: a student works with the numbers."""
+        out = set()
+        for name, node in part.values.items():
+            info = self.table.get(name)
+            if info is None or info.obj is None or info.obj == self.unknown:
+                continue
+            try:
+                self.ctx.definitions[info.obj] = Builder(self.table).build(node).expr
+            except ParseError:
+                continue
+            out.add(info.obj)
+        return out
+
+    def _example_value(self, terms, ops) -> str | None:
+        """``p = 0.8`` for a parameter of the problem (not the unknown, not a given): the student
+        works an example; later lines (and the answer) are read with that value."""
+        if ops != ["="] or not isinstance(terms[0], A.Name):
+            return None
+        info = self.table.get(terms[0].id)
+        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
+                or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols:
+            return None
+        try:
+            value = self._build(terms[1]).expr
+        except ParseError:
+            return None
+        if getattr(value, "free_symbols", {1}) or getattr(value, "shape", None) != getattr(info.obj, "shape", None) \
+                or not (getattr(value, "is_number", False) or getattr(value, "is_Matrix", False)):
+            return None
+        self.ctx.definitions[info.obj] = value
+        self.ctx.held.add(info.obj)
+        self.answers = [(name, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for name, a in self.answers]
+        return f"takes {terms[0].id} = {value} from here on"
+
+    def _new_value(self, items) -> str | None:
+        """``w₁ = 0 − η(−8)/√(64(1 − β)) = η/√(1 − β)`` in a part that asks for updated weights:
+        the student names the new w₁ by the old name. Accepted when the later links hold and the
+        value is the derived answer or one of its entries (which is then stated)."""
+        from sympy import MatrixBase, MatrixSymbol, Symbol
+
+        head = items[0]
+        if self.part.goal.kind not in ("simplify", "evaluate", "step") or not isinstance(head, (Symbol, MatrixSymbol)) \
+                or (head in self.ctx.definitions and head not in self.specialized) or len(items) < 2:
+            return None
+        if not all(same_value(a, b, self.ctx).ok for a, b in zip(items[1:], items[2:])):
+            return None
+        value = items[-1]
+        for _, answer in self.answers:
+            if getattr(value, "is_Matrix", False):      # u⁽¹⁾ = 0 − ρ(…) = (ρ, ρ): the whole new vector
+                if getattr(answer, "shape", None) == value.shape and same_value(value, answer, self.ctx).ok:
+                    return f"the new {head}"
+                continue
+            entries = list(answer) if isinstance(answer, MatrixBase) else [answer]
+            order = [i for i in range(len(entries)) if i not in self.components] + list(self.components)
+            for index in order:
+                entry = entries[index]
+                if getattr(value, "is_Matrix", False) or not same_value(value, entry, self.ctx).ok:
+                    continue
+                if len(entries) > 1:
+                    self.components[index] = value
+                    return f"the new {head} (entry {index + 1} of the answer)"
+                return f"the new {head}"
+        return None
+
+    def _inequalities_hold(self, items, ops) -> bool:
+        """Every ≥/≤ link of a chain holds at every instance the assumptions allow (free of the unknown)."""
+        from ..equivalence import holds_everywhere
+
+        from ..rules.calculus import to_scalar
+
+        items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        links = [(a, b, op) for a, b, op in zip(items, items[1:], ops) if op != "="]
+        if not links or any(getattr(x, "is_Matrix", False) or _mentions(x, self.unknown) for a, b, _ in links for x in (a, b)):
+            return False
+        try:
+            return all(holds_everywhere(a, b, op, self.ctx) for a, b, op in links)
+        except Exception:  # noqa: BLE001 - not decided: the chain stays unknown
+            return False
+
+    def _assumption_holds(self, terms, ops) -> bool:
+        """``t > 0``, ``\\lambda \\ge 0``: a plain inequality between knowns that holds at every
+        random instance drawn from the declared assumptions (a fact the student recalls)."""
+        from ..equivalence import holds_everywhere
+
+        if len(terms) != 2:
+            return False
+        try:
+            a, b = (self._build(t).expr for t in terms)
+        except ParseError:
+            return False
+        if any(getattr(x, "is_Matrix", False) for x in (a, b)) or (self.unknown is not None and
+                                                                   (_mentions(a, self.unknown) or _mentions(b, self.unknown))):
+            return False
+        return holds_everywhere(a, b, ops[0], self.ctx)
