@@ -44,8 +44,9 @@ def certify_answer(goal, answer, table, definitions, seed: int = 0, dropped=()) 
     if not verdict.ok:
         detail = _describe(verdict)
         raise CertificationError(f"the answer fails the end-to-end check against the goal as stated ({goal.text}): {detail}")
-    how = f"at {verdict.trials} random instances" if verdict.trials else "proved symbolically"
-    text = f"Answer checked against the goal as stated: {what}, {how}"
+    plural = "instance" if verdict.trials == 1 else "instances"
+    how = f"at {verdict.trials} random {plural}" if verdict.trials else "proved symbolically"
+    text = f"Answer checked against the goal as stated: {what}" + ("" if "instance" in what else f", {how}")
     if verdict.condition:
         text += f", when {verdict.condition}"
     return text + "."
