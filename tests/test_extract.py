@@ -261,3 +261,10 @@ def test_fixtures_use_both_formats_and_varied_notation():
                      r"\boxed", r"\begin{align*}", r"\begin{aligned}", r"\sum_j", r"\sum_{j=1}", r"\operatorname",
                      r"\mathbb{E}", r"\mathbb{V}", r"\lVert", r"\|", r"\implies", r"\therefore", r"\intercal"):
         assert spelling in text, spelling
+
+
+def test_a_begin_without_an_environment_name_is_ignored():
+    """Hostile input (the fuzzer's extractor failure): a bare \\begin is no environment, and the
+    rest of the document is still read."""
+    text = "\\documentclass{article}\n\\begin{document}\n\\begin\n\\begin{align} x &= 1 \\\\ y &= 2 \\end{align}\n\\end{document}\n"
+    assert [m.latex for m in extract(text, "a.tex")] == ["x = 1", "y = 2"]

@@ -234,6 +234,8 @@ def _segments(src: str, lo: int, hi: int):
             if depth == 0 and rows_here:
                 blank(a, b)
                 cuts[b] = ""
+        elif name in ("begin", "end") and re.search(r"\{([^}]*)\}", s) is None:
+            continue                    # \begin without {name}: no environment (hostile input)
         elif name in ("begin", "end"):
             env = re.search(r"\{([^}]*)\}", s).group(1).rstrip("*")
             if s.startswith("\\begin"):
