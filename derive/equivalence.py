@@ -272,9 +272,9 @@ def residual(eq):
 
     lhs, rhs = eq.lhs, eq.rhs
     if getattr(lhs, "is_Matrix", False) != getattr(rhs, "is_Matrix", False):
-        from .rules.calculus import to_scalar       # uᵀw = 1: a 1×1 product against a scalar
+        from .rules.calculus import scalar_if_1x1   # uᵀw = 1: a 1×1 product against a scalar
 
-        lhs, rhs = (to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in (lhs, rhs))
+        lhs, rhs = (scalar_if_1x1(x) for x in (lhs, rhs))
     if getattr(lhs, "is_Matrix", False) or getattr(rhs, "is_Matrix", False):
         if rhs == 0 or isinstance(rhs, ZeroMatrix):
             return lhs

@@ -18,18 +18,16 @@ class AnswerMoves:
     def _chain_at_answer(self, items) -> bool:
         """``w₁ = w₂ = 1/2``: a chain of equations, every link of which holds at the derived
         solution (and is not an identity)."""
-        from sympy import Eq
-
-        from sympy import Derivative
+        from sympy import Derivative, Eq
 
         from ..expr.objects import Grad
-        from ..rules.calculus import to_scalar
+        from ..rules.calculus import scalar_if_1x1
 
         u = self.unknown
         if u is None or not self.answers or any(getattr(x, "has", lambda *a: False)(Derivative, Grad) for x in items):
             return False        # a wrong derivative set to zero can still vanish at the solution
         ctx = self._without_unknown()
-        scalars = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        scalars = [scalar_if_1x1(x) for x in items]
         if len({bool(getattr(x, "is_Matrix", False)) for x in scalars}) > 1:
             return False
         links = [Eq(a, b, evaluate=False) for a, b in zip(scalars, scalars[1:])]
@@ -43,9 +41,9 @@ class AnswerMoves:
     def _system(self, base, items, move: str = "equations that hold at the derived solution"):
         from sympy import Eq
 
-        from ..rules.calculus import to_scalar
+        from ..rules.calculus import scalar_if_1x1
 
-        items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        items = [scalar_if_1x1(x) for x in items]
         for a, b in zip(items, items[1:]):
             self.accepted.append(Eq(a, b, evaluate=False))
             self.shown.append(self.accepted[-1])
@@ -74,13 +72,13 @@ class AnswerMoves:
         for the best w₂): correct when it has the derived answer as its solution."""
         from sympy import Eq
 
-        from ..rules.calculus import to_scalar
+        from ..rules.calculus import scalar_if_1x1
 
         eq = self.relations.get(line.line)
         u = self.unknown
         if eq is None or u is None or _solved_symbol(eq) is not None:
             return None
-        sides = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in (eq.lhs, eq.rhs)]
+        sides = [scalar_if_1x1(x) for x in (eq.lhs, eq.rhs)]
         if getattr(sides[0], "is_Matrix", False) != getattr(sides[1], "is_Matrix", False):
             return None
         eq = Eq(*sides, evaluate=False)

@@ -96,7 +96,7 @@ class EquationMoves:
         from sympy.matrices.expressions.matexpr import MatrixElement
 
         from ..expr.objects import Grad
-        from ..rules.calculus import to_scalar
+        from ..rules.calculus import scalar_if_1x1
 
         premises = [e for e in self.shown if not getattr(e.lhs, "is_Matrix", False) or e.lhs.shape == (1, 1)]
         node = self.part.goal.subject_to
@@ -109,8 +109,7 @@ class EquationMoves:
         targets = {self.table[n].obj for n in self.new_symbols if self.table[n].obj is not None}
         residuals = []
         for e in premises + list(links):
-            r = ctx.expand_definitions(residual(Eq(*(to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x
-                                                       for x in (e.lhs, e.rhs)), evaluate=False)))
+            r = ctx.expand_definitions(residual(Eq(*(scalar_if_1x1(x) for x in (e.lhs, e.rhs)), evaluate=False)))
             if getattr(r, "is_Matrix", False):
                 return None
             residuals.append(Integer(r) if isinstance(r, int) else r)

@@ -142,11 +142,11 @@ def _definitions_first(lines) -> list:
 def _defines_earlier(ml, before) -> bool:
     """Is ``ml`` ``name = …`` for a short name that a statement before it on the line uses?"""
     head = ml.latex.split("=", 1)[0].strip() if "=" in ml.latex else ""
-    if not head or len(head) > 24 or any(c in head for c in "+-(),<>") or "=" not in ml.latex:
+    if not head or len(head) > 24 or any(c in head for c in "+-(),<>"):
         return False
     if not any(mark in head for mark in ("\\bar", "\\tilde", "\\hat", "_", "^")):
         return False        # a bare μ = … is a value solved for, not a name being introduced
-    return any(head in m.latex.split("=", 1)[-1] or head in m.latex for m in before)
+    return any(head in m.latex for m in before)
 
 
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")

@@ -81,10 +81,9 @@ class ValueMoves:
     def _inequalities_hold(self, items, ops) -> bool:
         """Every ≥/≤ link of a chain holds at every instance the assumptions allow (free of the unknown)."""
         from ..equivalence import holds_everywhere
+        from ..rules.calculus import scalar_if_1x1
 
-        from ..rules.calculus import to_scalar
-
-        items = [to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x for x in items]
+        items = [scalar_if_1x1(x) for x in items]
         links = [(a, b, op) for a, b, op in zip(items, items[1:], ops) if op != "="]
         if not links or any(getattr(x, "is_Matrix", False) or _mentions(x, self.unknown) for a, b, _ in links for x in (a, b)):
             return False

@@ -47,6 +47,11 @@ def gradient(f, var):
     return g
 
 
+def scalar_if_1x1(x):
+    """``to_scalar(x)`` for a 1×1 matrix expression; anything else as it is."""
+    return to_scalar(x) if getattr(x, "shape", None) == (1, 1) else x
+
+
 def to_scalar(m):
     """A 1×1 matrix expression as scalar algebra over ``Scalar`` atoms: c·M → c·Scalar(M)."""
     from sympy import Add, Identity, MatAdd, MatMul, S, ZeroMatrix
