@@ -170,14 +170,24 @@ def _chain(run, rel, op):
             break
         after = _telescope(cur)
         if after is not None:
+            split = _terms_apart(cur)
+            if split != cur:                 # show the two sums that telescope, side by side
+                run.rec.step("split-sums", cur, split)
+                cur = split
             run.rec.step("telescope", cur, after)
             cur = after
             continue
-        dropped = _drop_signed(cur, op, run)
+        dropped = _drop_signed(cur, op, run, target)
         if dropped is not None:
+            apart = _terms_apart(cur)
+            if len(apart.args if apart.is_Add else (apart,)) > len(cur.args if cur.is_Add else (cur,)):
+                run.rec.step("expand-terms", cur, apart)      # the terms to be dropped, one by one
+                cur = apart
             after, terms = dropped
             run.rec.step("drop-signed-terms", cur, after, "custom", extra=_bounded(run, op),
-                         relation="≤" if op == "<=" else "≥", terms=terms)
+                         relation="≤" if op == "<=" else "≥", terms=terms,
+                         direction="each is ≤ 0, so the side can only grow (≤)" if op == "<="
+                         else "each is ≥ 0, so the side can only shrink (≥)")
             cur = after
             continue
         after = _split_sums(cur)
@@ -199,6 +209,15 @@ def _scalar(e):
     return calculus.expose_scalar(e, None) if hasattr(e, "atoms") else e
 
 
+def _terms_apart(e):
+    """Σ(a + b) = Σa + Σb and constants out of sums, term by term (not recombined)."""
+    from sympy import expand
+
+    from .tidy import pull_constants_out_of_sums
+
+    return pull_constants_out_of_sums(expand(e))
+
+
 def _split_sums(e):
     """Σ(a + b) = Σa + Σb and constants out of sums, then the usual scalar tidying."""
     from sympy import expand
@@ -209,31 +228,38 @@ def _split_sums(e):
 
 
 def _telescope(e):
-    """c·Σ_{i=lo}^{hi} a[i] − c·Σ_{i=lo}^{hi} a[i + 1]  →  c·(a[lo] − a[hi + 1]) (after the sums
-    are split and constants pulled out); None when no such pair is present."""
-    from sympy import Add, Indexed, Mul, Sum
+    """c·Σ_{i=lo}^{hi} f(i) − c·Σ_{i=lo}^{hi} f(i + 1)  →  c·(f(lo) − f(hi + 1)), for any summand f
+    (a family member a[i − 1], a function value r(i)², …) once the sums are split and constants
+    pulled out; None when no such pair is present."""
+    from sympy import Add, expand
 
     from .tidy import pull_constants_out_of_sums
 
-    split = pull_constants_out_of_sums(__import__("sympy").expand(e))
-    terms = list(Add.make_args(split))
+    for split in (pull_constants_out_of_sums(expand(e)), pull_constants_out_of_sums(e)):
+        found = _telescope_terms(list(Add.make_args(split)))
+        if found is not None:
+            return found
+    return None
+
+
+def _telescope_terms(terms):
+    from sympy import Add
+
     for k, t in enumerate(terms):
         c1, s1 = _coeff_sum(t)
-        if s1 is None or not isinstance(s1.function, Indexed):
+        if s1 is None:
             continue
         (i, lo, hi), = s1.limits
-        a = s1.function
+        f = s1.function
         for m, t2 in enumerate(terms):
             c2, s2 = _coeff_sum(t2)
-            if m == k or s2 is None or not isinstance(s2.function, Indexed) or s2.limits != s1.limits:
+            if m == k or s2 is None or s2.limits != s1.limits or tidy(c1 + c2) != 0:
                 continue
-            b = s2.function
-            if b.base == a.base and tidy(b.indices[0] - a.indices[0] - 1) == 0 and tidy(c1 + c2) == 0 \
-                    and a.indices[0] == i:
-                rest = [x for j, x in enumerate(terms) if j not in (k, m)]
-                first = a.xreplace({i: lo})
-                last = b.xreplace({i: hi})
-                return tidy(Add(*rest) + c1 * (first - last)) if rest else c1 * (first - last)
+            if tidy(s2.function - f.xreplace({i: i + 1})) != 0:
+                continue
+            rest = [x for j, x in enumerate(terms) if j not in (k, m)]
+            ends = c1 * (f.xreplace({i: lo}) - f.xreplace({i: hi + 1}))
+            return tidy(Add(*rest) + ends) if rest else ends
     return None
 
 
@@ -246,21 +272,23 @@ def _coeff_sum(t):
     return Mul(*[f for f in Mul.make_args(t) if not isinstance(f, Sum)]), sums[0]
 
 
-def _drop_signed(e, op, run):
+def _drop_signed(e, op, run, target=0):
     """Drop the terms whose sign the assumptions fix and that can only make the side smaller
-    (for ≤: terms ≤ 0) or larger (for ≥: terms ≥ 0). Returns (after, the terms as text)."""
+    (for ≤: terms ≤ 0) or larger (for ≥: terms ≥ 0); terms the target itself has are kept.
+    Returns (after, the terms as text)."""
     from sympy import Add
 
     from ..inequalities import sign
 
-    split = _split_sums(e)
+    wanted = set(Add.make_args(_terms_apart(target)))
+    split = _terms_apart(e)                                   # term by term, not one fraction
     want = -1 if op == "<=" else 1
     keep, drop = [], []
     for t in Add.make_args(split):
-        (drop if t.free_symbols and sign(t, run.table) == want else keep).append(t)
+        (drop if t.free_symbols and t not in wanted and sign(t, run.table) == want else keep).append(t)
     if not drop:
         return None
-    return Add(*keep), ", ".join(run.show(t) for t in drop)
+    return tidy(Add(*keep)), ", ".join(run.show(t) for t in drop)
 
 
 def _bounded(run, op):
