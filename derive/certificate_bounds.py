@@ -40,6 +40,23 @@ def signed_step(before, after, op, ctx) -> Verdict:
     return verdict
 
 
+def triangle_step(before, after, ctx) -> Verdict:
+    """before ≤ after at random instances, and after is before with one norm of a sum ‖Σtᵢ‖
+    replaced by Σ‖tᵢ‖ (the triangle inequality), the norms of the terms built here."""
+    from sympy import Add
+
+    from .rules.norm_bounds import _norms, norm_argument, norm_of, sum_terms
+
+    for n in _norms(before):                      # the norms as written, not multiplied out
+        terms = sum_terms(norm_argument(n))
+        if terms is None:
+            continue
+        instance = before.xreplace({n: Add(*[norm_of(t) for t in terms])})
+        if same_value(after, instance, ctx).ok:
+            return holds(before, after, "<=", ctx)
+    return Verdict("not-equivalent", reason="the step is not the triangle inequality applied to one norm of a sum")
+
+
 def first_order_bound(before, after, f, u, v, ctx) -> Verdict:
     from sympy import MatAdd, MatMul
 

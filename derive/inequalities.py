@@ -63,6 +63,9 @@ def sign(e, table) -> int | None:
         return 1
     if e.is_nonpositive:
         return -1
+    viewed = _through_domains(e, table)             # 1 − 2η ≥ 0 for η declared in (0, 1/2]
+    if viewed is not None:
+        return viewed
     if isinstance(e, Indexed):
         info = table.get(str(e.base.label))
         words = set(getattr(info, "assumptions", ()))
@@ -77,8 +80,16 @@ def sign(e, table) -> int | None:
     if isinstance(e, Sum):
         return sign(e.function, table)
     if isinstance(e, Add):
+        bounded = _number_minus_unit(e, table)
+        if bounded is not None:
+            return bounded
         signs = {sign(a, table) for a in e.args}
-        return signs.pop() if len(signs) == 1 and None not in signs else None
+        if len(signs) == 1 and None not in signs:
+            return signs.pop()
+        from sympy import factor_terms
+
+        common = factor_terms(e)                    # √a − c·√a  →  √a·(1 − c)
+        return sign(common, table) if isinstance(common, Mul) else None
     if isinstance(e, Mul):
         total = 1
         for a in e.args:
@@ -96,6 +107,70 @@ def sign(e, table) -> int | None:
         if base == 1:
             return 1
         return None
+    return None
+
+
+def _through_domains(e, table):
+    """The sign SymPy finds once each interval-bounded scalar is written through a positive
+    parameter (lo ≤ s ≤ hi as lo + (hi − lo)·u/(1 + u), u > 0, closed ends included by limits)."""
+    from sympy import Dummy
+
+    if table is None or not getattr(e, "free_symbols", None):
+        return None
+    mapping = {}
+    for info in table.symbols.values():
+        dom = getattr(info, "domain", None)
+        if dom is None or info.obj not in e.free_symbols or dom.lower is None or dom.upper is None:
+            continue
+        u = Dummy("u", nonnegative=True)
+        mapping[info.obj] = dom.lower + (dom.upper - dom.lower) * u / (1 + u)
+    if not mapping:
+        return None
+    from sympy import together
+
+    viewed = together(e.xreplace(mapping))
+    return 1 if viewed.is_nonnegative else -1 if viewed.is_nonpositive else None
+
+
+def in_unit_interval(f, table) -> bool:
+    """f ∈ [0, 1] by its form: σ(·), H(·), 1/(1 + q) with q ≥ 0, |s| or s for a scalar declared
+    inside [−1, 1] (resp. [0, 1]), a number in [0, 1], or a product of such factors."""
+    from sympy import Abs, Add, Mul, Pow
+
+    from .expr.objects import heaviside, sigmoid
+
+    if f.is_number:
+        return bool(0 <= f <= 1)
+    if isinstance(f, (sigmoid, heaviside)):
+        return True
+    if isinstance(f, Mul):
+        return all(in_unit_interval(a, table) for a in f.args)
+    if isinstance(f, Pow) and f.exp == -1 and isinstance(f.base, Add) and 1 in f.base.args:
+        return sign(f.base - 1, table) == 1
+    inner, low = (f.args[0], -1) if isinstance(f, Abs) else (f, 0)
+    info = table.get(str(inner)) if table is not None and getattr(inner, "is_Symbol", False) else None
+    dom = getattr(info, "domain", None)
+    return dom is not None and dom.lower is not None and dom.upper is not None and dom.lower >= low \
+        and dom.upper <= 1
+
+
+def _number_minus_unit(e, table):
+    """+1 for a − k·P with numbers a ≥ k ≥ 0 and P ∈ [0, 1]; −1 for k·P − a likewise; else None."""
+    from sympy import Add, Mul
+
+    numbers = [a for a in e.args if a.is_number]
+    rest = [a for a in e.args if not a.is_number]
+    if len(numbers) != 1 or len(rest) != 1:
+        return None
+    a = numbers[0]
+    k, factors = rest[0].as_coeff_mul()
+    unit = Mul(*factors)
+    if not (k.is_number and in_unit_interval(unit, table)):
+        return None
+    if k < 0 and a >= -k:
+        return 1
+    if k > 0 and a <= -k:
+        return -1
     return None
 
 

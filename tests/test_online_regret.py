@@ -21,7 +21,7 @@ def loss(v, x, y, lam=1.0):
 
 
 def loss_grad(v, x, y, lam=1.0):
-    return -y * x / (1 + np.exp(y * v @ x)) + 2 * lam * v
+    return -y * x * np.exp(-np.logaddexp(0, y * v @ x)) + 2 * lam * v
 
 
 def simulate(rng, n, p, eta, scale=1.0):
@@ -129,3 +129,45 @@ def test_telescope_rule_refuses_a_shift_by_two():
     i, n = Symbol("i", integer=True), Symbol("n", integer=True, positive=True)
     a = IndexedBase("a")
     assert _telescope(Sum(a[i], (i, 1, n)) - Sum(a[i + 2], (i, 1, n))) is None
+
+
+STEP = "mit-6790-hw4-online-stepsize"
+
+
+def test_gradient_norm_bound_against_central_differences():
+    rel = answer(STEP, "4e-gradient")
+    assert isinstance(rel, sympy.LessThan)
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        p = 3
+        w, x = rng.normal(size=p) * 2, rng.normal(size=p) * 3
+        y = float(rng.choice([-1, 1]))
+        h = 1e-6
+        g = np.array([(loss(w + h * e, x, y) - loss(w - h * e, x, y)) / (2 * h) for e in np.eye(p)])
+        bound = evaluate(rel.rhs, w=w.reshape(-1, 1), x=x.reshape(-1, 1), p=p)
+        assert np.linalg.norm(g) <= bound + 1e-6
+    rules = [s.rule for s in parts_of(STEP)["4e-gradient"].steps]
+    assert "triangle" in rules and "unit-factors" in rules
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_iterate_norms_stay_below_the_unrolled_bound_in_a_simulation(seed):
+    """The unrolled recurrence bounds ‖w⁽ᵏ⁺¹⁾‖ along a real run with ‖x‖ ≤ X, and stays ≤ X/2."""
+    rng = np.random.default_rng(30 + seed)
+    p, Xb, eta = 3, 77.0, float(rng.uniform(0.01, 0.5))
+    w = np.zeros(p)
+    bound = answer(STEP, "4e-iterates")
+    for k in range(1, 40):
+        x = rng.normal(size=p)
+        x *= Xb * rng.uniform(0.5, 1) / np.linalg.norm(x)
+        w = w - eta * loss_grad(w, x, float(rng.choice([-1, 1])))
+        b = evaluate(bound.rhs if isinstance(bound, sympy.Equality) else bound, Xb=Xb, eta=eta, k=k)
+        assert np.linalg.norm(w) <= float(b) + 1e-9 <= Xb / 2 + 1e-9
+
+
+def test_chosen_step_size_minimises_the_bound_numerically():
+    for n in (1, 10, 1000):
+        eta = float(evaluate(answer(STEP, "4e").rhs, n=n))
+        grid = np.geomspace(eta / 100, eta * 100, 20001)
+        bound = 1 / (2 * n * grid) + grid * 154 ** 2 / 2
+        assert grid[np.argmin(bound)] == pytest.approx(eta, rel=1e-3)

@@ -33,9 +33,16 @@ def bound_goal(run, goal, rel):
     from . import calculus
 
     lhs, rhs = (calculus.expose_scalar(side, None) for side in (rel.lhs, rel.rhs))
-    if any(a.has(_grad()) for a in (lhs, rhs)):
+    if any(a.has(_grad()) for a in (lhs, rhs)) and not _grad_in_norm(lhs, rhs):
         return _convexity(run, rel, lhs, rhs, op)
     return _chain(run, rel, op)
+
+
+def _grad_in_norm(*sides):
+    """A gradient inside a 2-norm (‖∇F‖ ≤ …): a chain of norm bounds, not the tangent plane."""
+    from .norm_bounds import _norms
+
+    return any(n.has(_grad()) for side in sides for n in _norms(side))
 
 
 def _grad():
@@ -164,7 +171,7 @@ def _same_sign(run):
 def _chain(run, rel, op):
     target = tidy(_scalar(rel.rhs))
     cur = _scalar(rel.lhs)
-    cur = run.substitute_all(cur)
+    cur = run.differentiate_all(run.substitute_all(cur))
     for _ in range(12):
         if tidy(cur - target) == 0:
             break
@@ -176,6 +183,9 @@ def _chain(run, rel, op):
                 cur = split
             run.rec.step("telescope", cur, after)
             cur = after
+            continue
+        if _norm_bound(run, cur, op) is not None:
+            cur = run.rec.steps[-1].after
             continue
         dropped = _drop_signed(cur, op, run, target)
         if dropped is not None:
@@ -201,6 +211,37 @@ def _chain(run, rel, op):
     if cur != target:
         run.rec.step("simplify", cur, target)
     return rel
+
+
+def _norm_bound(run, cur, op):
+    """One link of ``norm_bounds`` (upper bounds only): the triangle inequality, else factors in
+    [0, 1] replaced by 1. Records the step and returns its result, or None."""
+    from . import norm_bounds
+
+    if op != "<=":
+        return None
+    after = norm_bounds.triangle(cur)
+    if after is not None:
+        after = tidy(after)
+        run.rec.step("triangle", cur, after, "custom", extra=_triangle(run), relation="≤")
+        return after
+    found = norm_bounds.unit_factors(_terms_apart(cur), run.table)
+    if found is not None:
+        after, factors = found
+        after = tidy(after)
+        run.rec.step("unit-factors", cur, after, "custom", extra=_bounded(run, op), relation="≤",
+                     factors=", ".join(run.show(f) for f in factors))
+        return after
+    return None
+
+
+def _triangle(run):
+    def check(before, after):
+        from ..certificate_bounds import triangle_step
+
+        return triangle_step(before, after, run.rec.ctx)
+
+    return check
 
 
 def _scalar(e):
