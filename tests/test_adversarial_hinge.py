@@ -98,3 +98,33 @@ def test_going_past_the_boundary_never_lowers_J():
             phi = lambda t: J(xs - t * W / omega, xs, W, W0, alpha)  # noqa: E731
             lhs = evaluate(rel.lhs, alpha=alpha, zs=zs, omega=omega, u=u)
             assert float(lhs) == pytest.approx(phi(zs / omega + u), rel=1e-9, abs=1e-12)
+
+
+def test_cousin_tanh_unit_gradient_threshold_and_past_the_boundary():
+    """adversarial-tanh-margin: K(u) = β‖u − u₀‖² + max(0, tanh(aᵀu + b))."""
+    rng = np.random.default_rng(11)
+    name = "adversarial-tanh-margin"
+
+    def K(u, u0, a, b, beta):
+        return beta * (u - u0) @ (u - u0) + max(0.0, np.tanh(a @ u + b))
+
+    for _ in range(30):
+        a, u0 = rng.normal(size=3), rng.normal(size=3)
+        m, beta = float(rng.uniform(0.2, 2)), float(rng.uniform(0.05, 2))
+        b = m - a @ u0
+        u = u0 + rng.normal(size=3) * 2
+        if abs(a @ u + b) > 1e-3:
+            num = np.array([(K(u + 1e-6 * e, u0, a, b, beta) - K(u - 1e-6 * e, u0, a, b, beta)) / 2e-6 for e in np.eye(3)])
+            got = evaluate(answer(name, "gradient"), u=col(u), u0=col(u0), a=col(a), m=m, beta=beta, k=3)
+            assert np.shape(got) == (3, 1) and np.allclose(np.ravel(got), num, atol=1e-5)
+        rho = np.linalg.norm(a)
+        uB = u0 - m / rho ** 2 * a
+        threshold = float(evaluate(answer(name, "small-beta").rhs, rho=rho, m=m))
+        assert (K(uB, u0, a, b, beta) < K(u0, u0, a, b, beta)) == (beta < threshold)
+        for _ in range(20):
+            x = u0 + rng.normal(size=3) * 3
+            if a @ x + b <= 0:
+                assert K(x, u0, a, b, beta) >= K(uB, u0, a, b, beta) - 1e-12
+    ident = answer(name, "active")
+    for q in np.linspace(-4, 4, 33):
+        assert float(evaluate(ident.rhs, q=q)) == pytest.approx(np.tanh(q), abs=1e-12)

@@ -173,7 +173,7 @@ def _chain(run, rel, op):
     cur = _scalar(rel.lhs)
     cur = run.differentiate_all(run.substitute_all(cur))
     for _ in range(12):
-        if tidy(cur - target) == 0:
+        if tidy(cur - target) == 0 or tidy(_scalar(cur) - target) == 0:
             break
         after = _telescope(cur)
         if after is not None:
@@ -184,7 +184,7 @@ def _chain(run, rel, op):
             run.rec.step("telescope", cur, after)
             cur = after
             continue
-        if _norm_bound(run, cur, op) is not None:
+        if _norm_bound(run, cur, op, rel.rhs) is not None:         # the target's norms as written
             cur = run.rec.steps[-1].after
             continue
         dropped = _drop_signed(cur, op, run, target)
@@ -213,14 +213,19 @@ def _chain(run, rel, op):
     return rel
 
 
-def _norm_bound(run, cur, op):
-    """One link of ``norm_bounds`` (upper bounds only): the triangle inequality, else factors in
-    [0, 1] replaced by 1. Records the step and returns its result, or None."""
+def _norm_bound(run, cur, op, target):
+    """One link of ``norm_bounds`` (upper bounds only): the terms of a norm's sum regrouped along
+    the target's norms, the triangle inequality, else factors in [0, 1] replaced by 1. Records the
+    step and returns its result, or None."""
     from . import norm_bounds
 
     if op != "<=":
         return None
-    after = norm_bounds.triangle(cur)
+    after = norm_bounds.regroup(cur, target)
+    if after is not None:
+        run.rec.step("regroup-in-norm", cur, after)
+        return after
+    after = norm_bounds.triangle(cur, target)
     if after is not None:
         after = tidy(after)
         run.rec.step("triangle", cur, after, "custom", extra=_triangle(run), relation="≤")

@@ -1,5 +1,7 @@
 """Bounds on 2-norms, as links of a ``bound`` chain (``rules/bounds.py``):
 
+- ``regroup-in-norm``: the terms inside a norm gathered into a multiple of a vector whose norm the
+  target has (2μθ − 2μc → 2μ(θ − c)), an equality certified by value;
 - ``triangle``: ‖t₁ + … + t_k‖ ≤ ‖t₁‖ + … + ‖t_k‖, each scalar factor out as its absolute value
   (‖c·v‖ = |c|‖v‖); the certifier checks the step is an instance of the triangle inequality by
   its own construction (``certificate_bounds.triangle_step``);
@@ -45,14 +47,17 @@ def sum_terms(v):
     return list(v.args) if isinstance(v, MatAdd) and len(v.args) > 1 else None
 
 
-def triangle(e):
-    """The first 2-norm of a sum in ``e`` split by the triangle inequality; None when there is
-    none."""
+def triangle(e, target=0):
+    """The first 2-norm of a sum in ``e`` split by the triangle inequality, except a norm the target
+    itself has; None when there is none."""
     from sympy import Add
 
+    from .matrix import mexpand
+
+    keep = {mexpand(norm_argument(n)) for n in _norms(target)}
     for n in _norms(e):
-        terms = sum_terms(n_arg := norm_argument(n))  # noqa: F841 - named for the message below
-        if terms is not None:
+        terms = sum_terms(norm_argument(n))
+        if terms is not None and mexpand(norm_argument(n)) not in keep:
             return e.xreplace({n: Add(*[norm_of(t) for t in terms])})
     return None
 
@@ -81,3 +86,54 @@ def unit_factors(e, table):
         else:
             out.append(t)
     return (Add(*out), replaced) if replaced else None
+
+
+def _coefficients(v):
+    """{matrix atom: scalar coefficient} for a sum of scalar multiples of single matrices; None
+    for anything else."""
+    from sympy import MatAdd, MatMul
+
+    from .matrix import mexpand
+
+    out = {}
+    for t in (mexpand(v).args if isinstance(mexpand(v), MatAdd) else (mexpand(v),)):
+        coeff, mats = t.as_coeff_matrices() if isinstance(t, MatMul) else (1, [t])
+        if len(mats) != 1:
+            return None
+        out[mats[0]] = out.get(mats[0], 0) + coeff
+    return out
+
+
+def regroup(e, target):
+    """Inside the first norm of a sum in ``e``: the terms that add up to a scalar multiple c·v of
+    a vector v whose norm the target has (2μθ − 2μc → 2μ(θ − c)), written as that multiple, so
+    the triangle inequality splits the sum along the target's norms. None when nothing regroups."""
+    from itertools import combinations
+
+    from sympy import MatAdd, MatMul, Pow, Rational, Transpose, cancel
+
+    from ..expr.objects import Scalar
+
+    wanted = [norm_argument(n) for n in _norms(target)]
+    wanted = [(v, _coefficients(v)) for v in wanted if sum_terms(v) is not None]
+    for n in _norms(e):
+        terms = sum_terms(norm_argument(n))
+        if terms is None or len(terms) > 8:
+            continue
+        for v, vc in wanted:
+            if vc is None:
+                continue
+            for size in range(len(vc), len(terms) + 1):
+                for group in combinations(terms, size):
+                    gc = _coefficients(MatAdd(*group))
+                    if gc is None or set(gc) != set(vc):
+                        continue
+                    key = next(iter(vc))
+                    c = cancel(gc[key] / vc[key])
+                    if c == 1 and size == len(terms):      # already the target's vector
+                        continue
+                    if all(cancel(gc[m] - c * vc[m]) == 0 for m in vc):
+                        rest = [t for t in terms if t not in group]
+                        inside = MatAdd(MatMul(c, v), *rest) if rest else MatMul(c, v)
+                        return e.xreplace({n: Pow(Scalar(MatMul(Transpose(inside), inside)), Rational(1, 2))})
+    return None
