@@ -222,6 +222,30 @@ def holds_everywhere(a, b, op: str, ctx: Context) -> bool:
     return _trials(ctx, [a, b], judge, "holds at {n} random instances").status == "equivalent"
 
 
+def same_value_where(a, b, condition: tuple, ctx: Context) -> Verdict:
+    """Do ``a`` and ``b`` agree at every random instance where ``condition`` (lhs, op, rhs) holds
+    (``∂a/∂z = 1 when z > 0``)? Instances outside the condition are redrawn."""
+    import operator
+
+    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[condition[1]]
+    a, b = ctx.expand_definitions(a), ctx.expand_definitions(b)
+    lhs, rhs = (ctx.expand_definitions(x) for x in (condition[0], condition[2]))
+
+    def judge(env, ev, shown):
+        cl, cr = ev.eval(lhs), ev.eval(rhs)
+        if isinstance(cl, Mat) or isinstance(cr, Mat):
+            raise EvalError("the condition is not a scalar inequality")
+        if not compare(cl, cr):
+            raise Singular("outside the stated condition")
+        va, vb = ev.eval(a), ev.eval(b)
+        if all_close(va, vb):
+            return None
+        return Verdict("not-equivalent", "numeric: differs where the condition holds",
+                       counterexample=Counterexample(_relevant(shown, [a, b]), show(va), show(vb)))
+
+    return _trials(ctx, [a, b, lhs, rhs], judge, "numeric: {n} random instances where the condition holds")
+
+
 def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:
     def judge(env, ev, shown):
         va, vb = ev.eval(a), ev.eval(b)

@@ -74,7 +74,7 @@ class AnswerMoves:
 
         from ..rules.calculus import scalar_if_1x1
 
-        eq = self.relations.get(line.line)
+        eq = self.relations.get((line.line, line.latex))
         u = self.unknown
         if eq is None or u is None or _solved_symbol(eq) is not None:
             return None

@@ -28,13 +28,13 @@ from ..expr.build import Builder
 from ..expr.symbols import SymbolInfo, make_scalar
 from .algebra import _index_names, _is_call_head, _mentions, _rename, _side
 from .answers import AnswerMoves, _answer_as
-from .definitions import DefinitionMoves
+from .definitions import DefinitionMoves, GenericRules
 from .equations import EquationMoves
 from .values import ValueMoves
 from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
-class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves, ValueMoves):
+class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
     """Judges the lines of one part against the spec's part and the engine's derived answer."""
 
     def __init__(self, spec, part, definitions: dict, answers: list[tuple[str, object]], aliases: dict | None = None,
@@ -57,8 +57,10 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves, ValueMoves):
         self.new_symbols: list[str] = []
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
-        self.relations: dict = {}               # source line -> its last '=' as an equation (for final answers)
+        self.relations: dict = {}               # (source line, math) -> its last '=' as an equation (for final answers)
         self.distinct_names: tuple = ()         # index names this line says differ (k ≠ l)
+        self.condition = None                   # (terms, op): the condition stated right after this line ('when z₁ > 0')
+        self.earlier: dict = {}                 # symbol -> (part id, value) solved for in an earlier part (w* of 1a)
 
     # -- set-up ---------------------------------------------------------------------------
     def _ce(self, verdict: Verdict) -> dict | None:
@@ -101,7 +103,7 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves, ValueMoves):
             try:
                 from sympy import Eq
 
-                self.relations[line.line] = Eq(self._build(terms[-2]).expr, self._build(terms[-1]).expr, evaluate=False)
+                self.relations[(line.line, line.latex)] = Eq(self._build(terms[-2]).expr, self._build(terms[-1]).expr, evaluate=False)
             except Exception:  # noqa: BLE001 - only a final answer stated as an equation needs it
                 pass
         return replace(result, ms=round((time.perf_counter() - start) * 1000, 3)), last
@@ -116,6 +118,8 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves, ValueMoves):
         except StepTimeout:
             return replace(base, status="unknown", reason=f"timed out after {self.step_seconds:g} s"), None
         except ParseError as err:
+            if err.kind == "shape" and (rule := self._generic_rule(base, terms, ops)) is not None:
+                return rule, None
             return self._parse_failure(base, err, terms), None
         except DeriveError as err:
             return replace(base, status="unknown", reason=str(err)), None
@@ -239,6 +243,10 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves, ValueMoves):
     def _judge(self, base, line, terms, ops, prev_last):
         aliases = self._aliases(terms, ops)
         terms = [_rename(t, aliases) for t in terms]
+        if ops and ops[0] == "<-" and len(terms) > 1:
+            return self._assignment(base, line, terms, ops)
+        if "~" in ops:
+            return self._approximation(base, line, terms, ops, prev_last)
         if len(terms) == 1 and isinstance(terms[0], A.Call) and terms[0].func == "argmin":
             return self._objective(base, terms[0]), None
         if any(isinstance(n, A.Call) and n.func == "extremal_value" for t in terms for n in A.walk(t)):
@@ -311,6 +319,12 @@ class PartChecker(DefinitionMoves, EquationMoves, AnswerMoves, ValueMoves):
                 continue
             if last and self._is_equation(a, b):
                 return self._equation(base, a, b, conditions, head=items[0]), b
+            if (stated := self._holds_as_stated(a, b)) is not None:
+                base = replace(base, move=base.move or "holds under the stated condition", reason=stated)
+                continue
+            if (earlier := self._earlier_result(a, b)) is not None:
+                base = replace(base, move=base.move or f"the result of part {earlier}")
+                continue
             if k == 0 and (update := self._new_value(items)) is not None:
                 return replace(base, move="an updated value", reason=update), items[-1]
             if v.status == "unknown":

@@ -8,8 +8,8 @@ from dataclasses import replace
 from ..equivalence import same_value
 from ..errors import ParseError
 from ..expr import ast as A
-from ..expr.symbols import SymbolInfo
-from .algebra import _BUILTINS, _mentions, _zero
+from ..expr.symbols import SymbolInfo, make_scalar
+from .algebra import _BUILTINS, _mentions, _rename, _zero
 from .results import StepResult
 
 
@@ -58,7 +58,7 @@ class DefinitionMoves:
             from sympy import MatrixSymbol, Symbol
 
             obj = Symbol(head.id, real=True) if value.shape is None else MatrixSymbol(head.id, *value.shape)
-            self.table.add(SymbolInfo(head.id, "defined", obj, shape=value.shape))
+            self.table.add(SymbolInfo(head.id, "defined", obj, shape=value.shape, latex=head.id))
             self.ctx.definitions[obj] = value.expr
             name = head.id
             self.student_names.add(name)
@@ -177,3 +177,32 @@ _OBJECTIVE_LETTERS = {"J", "L", "E", "F", "f", "ell", "phi", "varphi", "R", "C",
 def _objective_name(name: str) -> bool:
     base = name.rstrip("0123456789_").split("_")[0]
     return base in _OBJECTIVE_LETTERS
+
+
+class GenericRules:
+    """``d/dv |v| = sgn(v)`` with v a vector of the problem: a scalar rule stated with the
+    problem's letter, read with that letter as a fresh scalar. A mixin of ``checker.PartChecker``."""
+
+    def _generic_rule(self, base, terms, ops) -> StepResult | None:
+        """The line read as a rule about one scalar, when it mentions exactly one name of the
+        problem (a vector or matrix), does not type-check as written, and holds for every scalar.
+        None otherwise: the shape error stands."""
+        if not ops or any(op != "=" for op in ops):
+            return None
+        names = set().union(*(A.names_in(t) for t in terms))
+        known = [n for n in names if n in self.table]
+        if len(known) != 1 or getattr(self.table[known[0]], "kind", "scalar") not in ("vector", "matrix"):
+            return None
+        letter = known[0]
+        fresh = f"{letter}__rule"
+        self.table.add(SymbolInfo(fresh, "scalar", make_scalar(fresh, (), None), latex=letter))
+        try:
+            items = [self._builder().build(_rename(t, {letter: fresh})).expr for t in terms]
+            if not all(same_value(a, b, self.ctx).ok for a, b in zip(items, items[1:])):
+                return None
+        except Exception:  # noqa: BLE001 - the line keeps the shape error it had
+            return None
+        finally:
+            self.table.symbols.pop(fresh, None)
+        return replace(base, move="a rule for one scalar",
+                       reason=f"holds with {letter} read as a single number, as the rule is stated")

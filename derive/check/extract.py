@@ -257,7 +257,8 @@ def _segments(src: str, lo: int, hi: int):
         elif name in PROSE and s.endswith("{"):
             close = _matching(text, b, len(text))
             word = re.sub(r"\\[,;: ]|\s+", " ", text[b:close]).strip()
-            if word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word):
+            script = re.search(r"[_^]\s*\{?\s*$", text[max(0, a - 4):a]) is not None   # w^{\text{new}}: a label
+            if word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word) or (script and re.fullmatch(r"[A-Za-z]+", word)):
                 depth += 1
                 continue
             blank(a, min(close + 1, len(buf)))

@@ -32,11 +32,12 @@ FUNC_CMDS = {"exp", "log", "ln", "det", "tr", "sgn", "sign", "E", "Var", "Cov", 
 FUNCTION_BASES = {"f", "h", "F", "L", "J", "ell", "scriptL", "scriptJ"}   # f(...) is a call; w(...) is a product
 INDEX_LETTERS = set("ijklmn")
 RELATIONS = {"=": "=", "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=",
-             "geqslant": ">=", "lt": "<", "gt": ">", "coloneqq": "=", "triangleq": "=", "eqqcolon": "="}
+             "geqslant": ">=", "lt": "<", "gt": ">", "coloneqq": "=", "triangleq": "=", "eqqcolon": "=",
+             "approx": "~", "leftarrow": "<-", "gets": "<-", "longleftarrow": "<-"}
 NOT_RELATIONS = {
     **dict.fromkeys(("Rightarrow", "implies", "Longrightarrow", "iff", "Leftrightarrow", "therefore",
                      "to", "rightarrow", "longrightarrow"), "an implication arrow: write one step per line"),
-    **dict.fromkeys(("ne", "neq", "approx", "propto", "sim", "simeq", "cong", "in", "subset",
+    **dict.fromkeys(("ne", "neq", "propto", "sim", "simeq", "cong", "in", "subset",
                      "subseteq", "mid", "perp", "gg", "ll"), "a relation the checker cannot verify"),
 }
 _OPENERS = {"(": ")", "[": "]", "\\{": "\\}"}

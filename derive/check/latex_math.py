@@ -216,6 +216,28 @@ class _Parser(NameParsing, CommandParsing):
             return not (self.bars and self.bars[-1] == "‖")
         return value in ("(", "[", "\\{", "{", "|<", "‖<")
 
+    def slash_derivative(self) -> Node | None:
+        """``∂E/∂y`` or ``dE/dw``: a derivative written with a slash, read as ∂E/∂y. None, with
+        nothing consumed, for anything else (``d`` that is a symbol of the problem stays one)."""
+        def leibniz(tok) -> bool:
+            return (tok[0] == "c" and tok[1] == "partial") or (tok[0] == "l" and tok[1] == "d" and "d" not in self.t.ids)
+
+        if not leibniz(self.peek()) or self.peek(1)[0] not in "lc":
+            return None
+        start, pos = self.i, self.peek()[2]
+        try:
+            self.i += 1
+            body = self.power()
+            if isinstance(body, (Name, Index)) and self.is_("s", "/") and leibniz(self.peek(1)):
+                self.i += 2
+                var = self.power()
+                if isinstance(var, (Name, Index)):
+                    return Call("diff", (body, var), pos)
+        except ParseError:
+            pass
+        self.i = start
+        return None
+
     def unary(self) -> Node:
         kind, value, pos = self.peek()
         if kind == "s" and value in "+-":
@@ -227,6 +249,9 @@ class _Parser(NameParsing, CommandParsing):
         return self.power()
 
     def power(self) -> Node:
+        derivative = self.slash_derivative()
+        if derivative is not None:
+            return derivative
         node = self.atom()
         while True:
             kind, value, pos = self.peek()
@@ -254,6 +279,8 @@ class _Parser(NameParsing, CommandParsing):
         toks = self.toks[lo:hi]
         if hi - lo >= 3 and toks[0][1] == "(" and toks[-1][1] == ")" and self.toks[lo - 1][1] == "{":
             return "label"
+        if any(v in _SCRIPT_FONTS for v in self.values(lo, hi)) and self._word(lo, hi):
+            return "label"                      # w^{\text{new}}: a word in a text font names a value
         return "power"
 
     def superscript(self, node: Node, pos: int) -> Node:
@@ -446,6 +473,8 @@ def parse_latex(latex: str, names: dict[str, str], functions=None, given_functio
     terms, ops = parse_chain(latex, names, functions, given_functions)
     if len(terms) == 1:
         return terms[0]
+    if any(op in ("~", "<-") for op in ops):
+        raise ParseError("'\\approx' and '\\leftarrow' are relations the checker cannot verify between two answers; give an equation", latex)
     if len(terms) == 2:
         return Rel(ops[0], terms[0], terms[1], terms[0].pos)
     raise ParseError(f"a chain of {len(ops)} relations; read it with parse_chain", latex)

@@ -183,10 +183,10 @@ def _answer_lines(last_values, checker) -> list:
     if u is None:
         return []
     solved = [(ml, v) for ml, v in last_values
-              if getattr(checker.relations.get(ml.line), "lhs", None) == u and v is not None]
-    if not solved or solved[-1][0].line == last_values[-1][0].line:
+              if getattr(checker.relations.get((ml.line, ml.latex)), "lhs", None) == u and v is not None]
+    if not solved or solved[-1][0] is last_values[-1][0]:
         return []
-    final = getattr(checker.relations.get(last_values[-1][0].line), "lhs", None)
+    final = getattr(checker.relations.get((last_values[-1][0].line, last_values[-1][0].latex)), "lhs", None)
     stated_as = checker.part.answer_as[0] if checker.part.answer_as else None
     if final is not None and stated_as and stated_as in checker.table and final == checker.table[stated_as].obj:
         return []       # θ* = θᵗ + δ: the answer stated through the spec's answer_as
@@ -207,6 +207,37 @@ def _carry_definitions(checker, carried, applied) -> None:
     checker.state = checker._initial_state()
 
 
+_AS_STATED = "holds under the stated condition"
+
+
+def _stated_condition(ml, following, checker, applied):
+    """``$∂a₁/∂z₁ = 1$ when $z₁ > 0$``: the inline inequality that follows a line on the same
+    source line, as (terms, op), or None."""
+    from .latex_math import parse_chain
+
+    if not following or following[0].line != ml.line or ml.display or following[0].display:
+        return None
+    try:
+        terms, ops = parse_chain(following[0].latex, checker.names(), given_functions=applied)
+    except Exception:  # noqa: BLE001 - no readable condition, nothing to use
+        return None
+    if len(ops) != 1 or ops[0] not in ("<", "<=", ">", ">="):
+        return None
+    return terms, ops[0]
+
+
+def _earlier_results(problem: Problem, pid: str, table) -> dict:
+    """Symbol -> (part id, answer) for the parts before ``pid`` that solve for a symbol."""
+    out = {}
+    for p in problem.spec.parts:
+        if p.id == pid:
+            break
+        goal = p.goal
+        if goal.wrt and goal.kind in ("minimize", "maximize", "solve") and goal.wrt in table and problem.answers.get(p.id):
+            out[table[goal.wrt].obj] = (p.id, problem.answers[p.id][0][1])
+    return out
+
+
 def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                 carried: list | None = None) -> tuple[PartCheck, int]:
     from .latex_math import given_functions, parse_chain
@@ -214,6 +245,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     spec = problem.spec
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
+    checker.earlier = _earlier_results(problem, pid, checker.table)
     names, applied = checker.names(), given_functions(checker.table)
     if carried:
         _carry_definitions(checker, carried, applied)
@@ -221,8 +253,14 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     prev_last = None
     last_values = []
     unequal = _index_conditions(lines)
-    for ml in _definitions_first(lines):
+    ordered = _definitions_first(lines)
+    for at, ml in enumerate(ordered):
         index += 1
+        checker.condition = _stated_condition(ml, ordered[at + 1:at + 2], checker, applied)
+        if pc.steps and pc.steps[-1].move == _AS_STATED and ordered[at - 1].line == ml.line:
+            pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="the condition",
+                                       reason="the line before holds under it", part=pid))
+            continue
         if ml.line in unequal and _UNEQUAL.match(ml.latex):
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="condition on the indices",
                                        reason="the other steps of this line are checked with the indices different",

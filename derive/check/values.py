@@ -3,6 +3,8 @@ an updated value named by the old name (w₁ = … in an update part) and inequa
 checked under the assumptions. A mixin of ``checker.PartChecker``."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..equivalence import same_value
 from ..errors import ParseError
 from ..expr import ast as A
@@ -76,6 +78,64 @@ class ValueMoves:
                     self.components[index] = value
                     return f"the new {head} (entry {index + 1} of the answer)"
                 return f"the new {head}"
+        return None
+
+    def _assignment(self, base, line, terms, ops):
+        """``w₁ ← w₁ − η·0 = −0.1``: the right-hand chain is checked, and its value is the new w₁."""
+        if len(terms) == 2:
+            return replace(base, move="an update", reason="assigns a new value"), self._build(terms[1]).expr
+        result, last = self._judge(base, line, terms[1:], ops[1:], None)
+        if result.status == "ok":
+            result = replace(result, move="an update")
+        return result, last
+
+    def _approximation(self, base, line, terms, ops, prev_last):
+        """``y = σ(0.2) ≈ 0.550``: the exact chain before the first ≈ is checked as usual, each
+        ≈ to the digits written. The value carried on is the last exact one."""
+        from sympy import N
+
+        first = ops.index("~")
+        if first == 0:
+            return replace(base, status="unknown", move="approximation", reason="an approximation on its own"), None
+        result, value = self._judge(base, line, terms[:first + 1], ops[:first], prev_last) if first > 1 or ops[0] == "=" \
+            else (base, self._build(terms[0]).expr)
+        if result.status != "ok":
+            return result, value
+        for approx in terms[first + 1:]:
+            digits = approx.value.split(".")[1] if isinstance(approx, A.Num) and "." in approx.value else None
+            exact = self.ctx.expand_definitions(value)
+            if digits is None or getattr(exact, "free_symbols", True):
+                return replace(result, status="unknown", move="approximation", reason="the approximation is not checked"), value
+            if abs(float(N(exact, 30)) - float(approx.value)) > 10.0 ** -len(digits):
+                return replace(result, status="wrong", move="approximation",
+                               reason=f"{float(N(exact, 12)):.{len(digits) + 3}g} is not {approx.value} to the digits shown"), value
+        return replace(result, reason=(result.reason + "; " if result.reason else "") + "its approximation holds to the digits shown"), value
+
+    def _holds_as_stated(self, a, b) -> str | None:
+        """``∂a₁/∂z₁ = 1`` followed in the same sentence by ``when z₁ > 0``: the link holds wherever
+        the stated condition does. The reason to show, or None."""
+        from ..equivalence import same_value_where
+
+        if self.condition is None:
+            return None
+        terms, op = self.condition
+        try:
+            lhs, rhs = (self._build(t).expr for t in terms)
+            if not same_value_where(a, b, (lhs, op, rhs), self.ctx).ok:
+                return None
+        except Exception:  # noqa: BLE001 - a condition that cannot be read supports nothing
+            return None
+        return "holds wherever the condition stated with it holds"
+
+    def _earlier_result(self, a, b) -> str | None:
+        """``… = X^T(XX^T)^{-1}t = w^*`` in a later part: w names what an earlier part solved for.
+        The id of that part when the other side equals its answer."""
+        for name, other in ((b, a), (a, b)):
+            if name == self.unknown or name not in self.earlier:
+                continue
+            pid, value = self.earlier[name]
+            if same_value(other, value, self.ctx).ok:
+                return pid
         return None
 
     def _inequalities_hold(self, items, ops) -> bool:

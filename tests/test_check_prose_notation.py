@@ -1,0 +1,91 @@
+"""More of students' notation (issue 10, tuned on blind corpus v5): a derivative with a slash
+(∂E/∂y, dE/dw), a value stated to its digits (≈ 0.550), an assignment (w₁ ← …), a label in a
+text font (w₁^{new}), a condition stated in the same sentence (``= 1 when z₁ > 0``), a scalar rule
+stated with the problem's letter, a student's own ``e``, and an earlier part's result named by
+its symbol (``= w^*``). Each correct form is accepted, and a slip in it is still caught."""
+import pytest
+
+from derive.check.run import check_text
+
+
+def verdicts(problems, pid, text):
+    report = check_text(text, "student.md", problems(pid))
+    return {s.line: s for s in report.steps}, report
+
+
+def statuses(steps):
+    return [(n, s.status, s.reason) for n, s in sorted(steps.items())]
+
+
+BACKPROP = """## 1.1e
+
+- $\\partial E/\\partial y = y - t$
+- $\\partial y/\\partial z_2 = y(1-y)$
+- $\\partial a_1/\\partial z_1 = 1$ when $z_1 > 0$ and $0$ otherwise
+
+## 1.1g
+
+$$w_1^{\\text{new}} = w_1 - \\eta\\,\\frac{\\partial E}{\\partial w_1} = 0.1 - 0.25\\,\\eta$$
+
+## 1.1h
+
+Now $w_1 = -0.1$, so $z_1 = -0.2$ and $a_1 = 0$.
+
+$$\\boxed{y = \\sigma(0.2) = \\frac{1}{1 + e^{-0.2}}} \\approx 0.550$$
+"""
+
+
+def test_slash_derivatives_labels_conditions_and_approximations_are_read(problems):
+    steps, report = verdicts(problems, "mit-6790-hw4-backprop", BACKPROP)
+    assert all(s.status == "ok" for s in steps.values()), statuses(steps)
+    moves = [s.move for s in report.steps if s.line == 5]
+    assert moves == ["holds under the stated condition", "the condition"]
+    assert {p.part: p.final_answer.status for p in report.parts} == {"1.1e": "correct", "1.1g": "correct", "1.1h": "correct"}
+
+
+@pytest.mark.parametrize("line, slip", [
+    (3, ("= y - t$", "= t - y$")),
+    (5, ("when $z_1 > 0$", "when $z_1 < 0$")),          # the condition stated is the wrong one
+    (9, ("0.1 - 0.25", "0.1 + 0.25")),
+    (15, ("\\approx 0.550", "\\approx 0.650")),
+])
+def test_a_slip_in_that_notation_is_still_wrong(problems, line, slip):
+    _, report = verdicts(problems, "mit-6790-hw4-backprop", BACKPROP.replace(*slip))
+    assert "wrong" in [s.status for s in report.steps if s.line == line], [(s.line, s.status, s.reason) for s in report.steps]
+
+
+def test_an_assignment_arrow_gives_the_new_value(problems):
+    text = "## 1.1i\n\nHere $w_1 = -0.1$ and $z_1 < 0$.\n\n$$\\partial E/\\partial w_1 = 0$$\n\n$$w_1 \\leftarrow w_1 - \\eta \\cdot 0 = -0.1$$\n"
+    steps, report = verdicts(problems, "mit-6790-hw4-backprop", text)
+    assert steps[7].status == "ok" and steps[7].move == "an update", statuses(steps)
+    assert report.parts[0].final_answer.status == "correct"
+    steps, report = verdicts(problems, "mit-6790-hw4-backprop", text.replace("= -0.1$$", "= -0.2$$"))
+    assert steps[7].status == "wrong"
+
+
+def test_a_scalar_rule_stated_with_the_problems_vector_letter(problems):
+    good = "## step\n\nAway from zero, $\\frac{d}{dv}|v| = \\operatorname{sign}(v)$ for each coordinate.\n"
+    steps, _ = verdicts(problems, "elastic-net-step", good)
+    assert steps[3].status == "ok" and steps[3].move == "a rule for one scalar", statuses(steps)
+    steps, _ = verdicts(problems, "elastic-net-step", good.replace("\\operatorname{sign}(v)", "v"))
+    assert steps[3].status == "wrong"
+
+
+def test_a_students_own_e_is_not_eulers_number(problems):
+    text = "## expected-loss\n\nLet $e := \\sum_k b_k\\xi_k$.\n\n$$\\mathbb{E}[e^2] = \\tau^2\\sum_k b_k^2$$\n"
+    steps, _ = verdicts(problems, "input-noise-ridge", text)
+    assert steps[5].status == "ok", statuses(steps)
+    steps, _ = verdicts(problems, "input-noise-ridge", text.replace("\\tau^2\\sum", "\\tau\\sum"))
+    assert steps[5].status == "wrong"
+
+
+def test_an_earlier_parts_result_named_by_its_symbol(problems):
+    text = ("## 1.1.1c\n\n$$X X^\\top \\mathbf{c} = \\mathbf{t}$$\n\n"
+            "$$\\mathbf{c} = (XX^\\top)^{-1}\\mathbf{t}, \\qquad \\hat{\\mathbf{w}} = X^\\top\\mathbf{c} = "
+            "X^\\top(XX^\\top)^{-1}\\mathbf{t} = \\mathbf{w}^*$$\n")
+    steps, report = verdicts(problems, "minnorm-sgd", text)
+    assert all(s.status == "ok" for s in steps.values()), statuses(steps)
+    assert report.parts[0].final_answer.status == "correct"      # c, not the closing remark about w*
+    steps, _ = verdicts(problems, "minnorm-sgd", text.replace("X^\\top(XX^\\top)^{-1}\\mathbf{t} = \\mathbf{w}^*",
+                                                                "(XX^\\top)^{-1}X\\mathbf{t} = \\mathbf{w}^*"))
+    assert any(s.status == "wrong" for s in steps.values())
