@@ -40,6 +40,22 @@ def signed_step(before, after, op, ctx) -> Verdict:
     return verdict
 
 
+def dropped_terms_step(before, after, op, ctx) -> Verdict:
+    """A signed step that only drops terms: every term of before − after is a term of before
+    (multiplied out), and the dropped part has the sign the direction needs (``signed_step``)."""
+    from sympy import Add, expand
+
+    from .rules.tidy import pull_constants_out_of_sums
+
+    def terms(e):
+        return set(Add.make_args(pull_constants_out_of_sums(expand(_scalar(e)))))
+
+    dropped = terms(_scalar(before) - _scalar(after))
+    if not dropped <= terms(before):
+        return Verdict("not-equivalent", reason="the step does more than drop terms of the side")
+    return signed_step(before, after, op, ctx)
+
+
 def triangle_step(before, after, ctx) -> Verdict:
     """before ≤ after at random instances, and after is before with one norm of a sum ‖Σtᵢ‖
     replaced by Σ‖tᵢ‖ (the triangle inequality), the norms of the terms built here."""

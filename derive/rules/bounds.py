@@ -194,7 +194,7 @@ def _chain(run, rel, op):
                 run.rec.step("expand-terms", cur, apart)      # the terms to be dropped, one by one
                 cur = apart
             after, terms = dropped
-            run.rec.step("drop-signed-terms", cur, after, "custom", extra=_bounded(run, op),
+            run.rec.step("drop-signed-terms", cur, after, "custom", extra=_dropped(run, op),
                          relation="≤" if op == "<=" else "≥", terms=terms,
                          direction="each is ≤ 0, so the side can only grow (≤)" if op == "<="
                          else "each is ≥ 0, so the side can only shrink (≥)")
@@ -335,6 +335,15 @@ def _drop_signed(e, op, run, target=0):
     if not drop:
         return None
     return tidy(Add(*keep)), ", ".join(run.show(t) for t in drop)
+
+
+def _dropped(run, op):
+    def check(before, after):
+        from ..certificate_bounds import dropped_terms_step
+
+        return dropped_terms_step(before, after, op, run.rec.ctx)
+
+    return check
 
 
 def _bounded(run, op):
