@@ -98,6 +98,9 @@ def show_goal(run, goal, relation):
 
     for side in (lhs, rhs):
         e = run.differentiate_all(run.substitute_all(side))
+        from .rules.attention import attention_identities   # softmax: full masks, permutations (issue 11)
+
+        e = attention_identities(run, e)
         if run.values and e.has(*run.values):            # the part's values go in before comparing
             e = run.substitute_values(e)
         e = run.norms(evaluate_exactly(e))

@@ -1,13 +1,17 @@
 """Random matrices that satisfy declared matrix assumptions, in exact rational arithmetic:
 symmetric, positive (semi)definite, invertible, orthogonal (Cayley transform of a skew-symmetric
-matrix), diagonal, full row rank and full column rank. Used by ``sampling.py``."""
+matrix), diagonal, full row rank and full column rank, a permutation matrix (a random
+reordering of the identity's rows) and lower triangular (0 above the diagonal). Used by
+``sampling.py``."""
 from __future__ import annotations
 
 from fractions import Fraction
 
 MATRIX_ASSUMPTIONS = ("symmetric", "positive_definite", "positive_semidefinite", "invertible",
-                      "full_row_rank", "full_column_rank", "orthogonal", "diagonal")
-SQUARE_ONLY = ("symmetric", "positive_definite", "positive_semidefinite", "invertible", "orthogonal", "diagonal")
+                      "full_row_rank", "full_column_rank", "orthogonal", "diagonal", "permutation",
+                      "lower_triangular")
+SQUARE_ONLY = ("symmetric", "positive_definite", "positive_semidefinite", "invertible", "orthogonal", "diagonal",
+               "permutation", "lower_triangular")
 VECTOR_ASSUMPTIONS = ("nonzero",)
 ENTRIES = (-3, -2, -1, 1, 2, 3, 4, 5)
 
@@ -15,6 +19,13 @@ ENTRIES = (-3, -2, -1, 1, 2, 3, 4, 5)
 def draw(rng, rows: int, cols: int, words) -> list[list[Fraction]]:
     """A rows × cols matrix of rationals satisfying every word in ``words``."""
     words = set(words)
+    if "permutation" in words:
+        order = list(range(rows))
+        rng.shuffle(order)
+        return [[Fraction(int(j == order[i])) for j in range(cols)] for i in range(rows)]
+    if "lower_triangular" in words:
+        return [[(_nonzero(rng, 1) if "invertible" in words and i == j else Fraction(rng.choice(ENTRIES)))
+                 if j <= i else Fraction(0) for j in range(cols)] for i in range(rows)]
     if "orthogonal" in words:
         return _orthogonal(rng, rows)
     if "diagonal" in words:

@@ -1,15 +1,19 @@
 """Building structured-matrix operations from spec text: ``conv(x, k, pad, stride)`` and
-``xcorr(x, k, pad, stride)`` (a mixin of ``build.Builder``).
+``xcorr(x, k, pad, stride)``; ``softmax(S)`` and ``softmax(S, G)``; ``ones(r, c)``; ``sin(a)``
+and ``cos(a)`` (a mixin of ``build.Builder``).
 
 ``x`` is a vector (1-D) or a matrix (2-D) of known size and ``k`` a kernel of the same kind;
-``pad`` (default 0) and ``stride`` (default 1) are integers written as numbers.
+``pad`` (default 0) and ``stride`` (default 1) are integers written as numbers. ``S`` is a
+square matrix of scores, softmax taken along each row; ``G`` a 0/1 mask of the same shape (the
+adjacency of a graph). ``ones(r, c)`` is the all-ones matrix; ``r`` and ``c`` are numbers or
+dimension names.
 """
 from __future__ import annotations
 
 from . import ast as A
 from .build_values import Value, _fmt
 
-STRUCTURED_FUNCS = {"conv", "xcorr"}
+STRUCTURED_FUNCS = {"conv", "xcorr", "softmax", "ones", "sin", "cos"}
 
 
 class StructuredBuilding:
@@ -52,3 +56,57 @@ class StructuredBuilding:
         if not isinstance(arg, A.Num) or "." in str(arg.value) or int(arg.value) < minimum:
             raise self.fail(f"{what} of {node.func} must be a whole number ≥ {minimum}", arg)
         return int(arg.value)
+
+    # -- attention and positional encodings (expr/attention.py) ----------------------------
+    def _call_softmax(self, node, env):
+        """softmax(S) along each row; softmax(S, G) over the entries a 0/1 mask G keeps."""
+        from .attention import Softmax
+
+        if len(node.args) not in (1, 2):
+            raise self.fail(f"softmax(S) or softmax(S, G) takes 1 or 2 arguments, got {len(node.args)}", node)
+        s = self.build(node.args[0], env)
+        if s.shape is None or s.shape[0] != s.shape[1]:
+            got = "a scalar" if s.shape is None else _fmt(s.shape)
+            raise self.fail(f"softmax needs a square matrix of scores, not {got}", node, shape=True)
+        if len(node.args) == 1:
+            value = Softmax(s.expr)
+        else:
+            g = self.build(node.args[1], env)
+            if g.shape is None or tuple(g.shape) != tuple(s.shape):
+                got = "a scalar" if g.shape is None else _fmt(g.shape)
+                raise self.fail(f"the mask of softmax must have the scores' shape {_fmt(s.shape)}, not {got}",
+                                node, shape=True)
+            value = Softmax(s.expr, g.expr)
+        return Value(value, value.shape)
+
+    def _call_ones(self, node, env):
+        """ones(r, c): the r × c matrix of ones."""
+        from sympy import OneMatrix
+
+        if len(node.args) != 2:
+            raise self.fail(f"ones(r, c) takes 2 arguments, got {len(node.args)}", node)
+        dims = []
+        for arg in node.args:
+            v = self.build(arg, env)
+            if v.shape is not None or not (v.expr.is_Integer and v.expr > 0 or v.expr.is_Symbol
+                                           and v.expr.is_integer and v.expr.is_positive):
+                raise self.fail("the sizes of ones(r, c) must be whole numbers or dimension names", arg)
+            dims.append(v.expr)
+        value = OneMatrix(*dims)
+        return Value(value, value.shape)
+
+    def _call_sin(self, node, env):
+        from .attention import Sin
+
+        return self._trig(node, env, Sin)
+
+    def _call_cos(self, node, env):
+        from .attention import Cos
+
+        return self._trig(node, env, Cos)
+
+    def _trig(self, node, env, cls) -> Value:
+        if len(node.args) != 1:
+            raise self.fail(f"{node.func} takes 1 argument, got {len(node.args)}", node)
+        arg = self.as_scalar(self.build(node.args[0], env), node.args[0])
+        return Value(cls(arg), None)

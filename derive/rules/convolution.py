@@ -107,7 +107,16 @@ def _describe(c: Conv) -> dict:
 def weight_matrix_goal(run, goal, expr):
     """The matrix W with EXPR = W x for every x: the outputs as sums over their windows, then
     the coefficient of each entry of x."""
-    x = run.table[goal.wrt].obj
+    info = run.table[goal.wrt]
+    if info.kind == "defined":                   # a vector of functions of a variable (rules/shifts.py)
+        from .shifts import shift_matrix_goal
+
+        return shift_matrix_goal(run, goal, expr)
+    x = info.obj
+    if isinstance(x, MatrixSymbol) and x.shape[1] != 1:   # tokens as rows (rules/attention.py)
+        from .attention import token_matrix_goal
+
+        return token_matrix_goal(run, goal, expr)
     if not isinstance(x, MatrixSymbol) or x.shape[1] != 1 or not x.shape[0].is_Integer:
         raise RuleError(f"weight_matrix needs 'of:' to name a vector of known length; '{goal.wrt}' is not one")
     expr = run.substitute_all(expr)
