@@ -254,3 +254,37 @@ def test_cousin_causal_matrix_is_masked_attention_and_block_lower_triangular(see
     for i in range(4):
         for j in range(4):
             assert all(v == 0 for v in sym[2 * i:2 * i + 2, 2 * j:2 * j + 2]) == (j > i)
+
+
+# -- the rules on their own ----------------------------------------------------------------------
+def test_angle_addition_and_the_vanishing_point_on_a_table_of_cases():
+    from derive.rules.shifts import angle_addition, linear_in, vanishing_point
+
+    n, k = sympy.Symbol("n", integer=True), sympy.Symbol("k", integer=True)
+    opened = angle_addition(ImmutableMatrix([Sin(n + k), Cos(2 * n + 3)]), {n})
+    for nv, kv in ((0.3, 1.7), (-2.0, 5.0)):
+        got = _value(opened, {"n": nv, "k": kv})
+        assert np.allclose(got.ravel(), [np.sin(nv + kv), np.cos(2 * nv + 3)])
+    assert angle_addition(ImmutableMatrix([Sin(n)]), {n}) is None              # nothing to open
+    both = ImmutableMatrix([Sin(n), Cos(n)])
+    assert linear_in(opened[:1, :], both, {n}) is not None
+    assert linear_in(ImmutableMatrix([Sin(n) * Cos(n)]), both, {n}) is None      # not linear in the basis
+    assert vanishing_point(ImmutableMatrix([Sin(n + k), Cos(n + k)]), both, {n}) is None   # cos 0 = 1: never 0
+    values, there = vanishing_point(ImmutableMatrix([Sin(n + k)]), ImmutableMatrix([Sin(n)]), {n})
+    assert values[n] == 0 and there != ImmutableMatrix([0])
+
+
+def test_block_description_names_zero_shared_scaled_and_rotation_blocks():
+    from derive.blocks import describe
+    from derive.expr.attention import named_entries
+
+    w, a = MatrixSymbol("W", 2, 2), MatrixSymbol("A", 2, 2)
+    wt = named_entries(ImmutableMatrix(w.T.as_explicit()))
+    z = sympy.zeros(2, 2)
+    m = ImmutableMatrix(sympy.BlockMatrix([[wt, z], [named_entries(a[1, 0]) * wt, wt + sympy.eye(2)]]).as_explicit())
+    kinds = [[b.kind for b in line] for line in describe(m, [2, 2], [2, 2])]
+    assert kinds == [["scaled", "zero"], ["scaled", "other"]]
+    t = sympy.Symbol("t")
+    rot = ImmutableMatrix([[Cos(t), -Sin(t)], [Sin(t), Cos(t)]])
+    (b,), = describe(rot, [2], [2])
+    assert b.kind == "rotation" and b.angle == -t
