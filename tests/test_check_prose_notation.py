@@ -89,3 +89,62 @@ def test_an_earlier_parts_result_named_by_its_symbol(problems):
     steps, _ = verdicts(problems, "minnorm-sgd", text.replace("X^\\top(XX^\\top)^{-1}\\mathbf{t} = \\mathbf{w}^*",
                                                                 "(XX^\\top)^{-1}X\\mathbf{t} = \\mathbf{w}^*"))
     assert any(s.status == "wrong" for s in steps.values())
+
+
+RIDGE_DUAL = """## 1.2.2
+
+$$\\frac{1}{n}X^\\top (X\\mathbf{w} - \\mathbf{t}) + 2\\lambda \\mathbf{w} = \\mathbf{0}$$
+
+$$\\mathbf{w} = X^\\top \\boldsymbol{\\alpha}, \\quad \\boldsymbol{\\alpha} = (X X^\\top + 2n\\lambda I_n)^{-1} \\mathbf{t}$$
+"""
+
+
+def test_a_form_for_the_solution_with_a_new_name_is_checked_by_what_follows(problems):
+    steps, report = verdicts(problems, "ridge-fgm", RIDGE_DUAL)
+    assert [s.move for s in report.steps][1] == "a form for the solution"
+    assert all(s.status == "ok" for s in report.steps), statuses(steps)
+    _, report = verdicts(problems, "ridge-fgm", RIDGE_DUAL.replace("X^\\top \\boldsymbol{\\alpha},", "X^\\top \\boldsymbol{\\alpha}/2,"))
+    assert [s.status for s in report.steps] == ["ok", "ok", "wrong"]
+
+
+MIN_NORM = """## 1.1.1c
+
+$$\\mathbf{c} = (XX^\\top)^{-1}\\mathbf{t}, \\qquad \\hat{\\mathbf{w}} = X^\\top\\mathbf{c}$$
+
+Any other exact fit is $\\hat{\\mathbf{w}} + \\mathbf{u}$ with $X\\mathbf{u} = \\mathbf{0}$, and then
+
+$$\\hat{\\mathbf{w}}^\\top\\mathbf{u} = \\mathbf{c}^\\top X\\mathbf{u} = 0, \\qquad \\|\\hat{\\mathbf{w}} + \\mathbf{u}\\|^2 = \\|\\hat{\\mathbf{w}}\\|^2 + \\|\\mathbf{u}\\|^2$$
+"""
+
+
+def test_a_condition_on_a_new_vector_holds_in_the_lines_that_follow(problems):
+    _, report = verdicts(problems, "minnorm-sgd", MIN_NORM)
+    assert [s.status for s in report.steps] == ["ok"] * 5, [(s.line, s.status, s.reason) for s in report.steps]
+    assert report.steps[2].move == "a condition on a new name"
+    _, report = verdicts(problems, "minnorm-sgd", MIN_NORM.replace("\\|^2 + \\|\\mathbf{u}", "\\|^2 - \\|\\mathbf{u}"))
+    assert report.steps[-1].status == "wrong"
+
+
+MIRROR = """## 3b
+
+Put $x^0 = \\sigma(\\eta^0)$ and $x^1 = \\sigma(\\eta^1)$. Taking the logit of the update,
+
+$$\\eta^1 = \\operatorname{logit}(x^1) = \\operatorname{logit}(x^0) - \\varepsilon f'(x^0) = \\eta^0 - \\varepsilon f'(\\sigma(\\eta^0))$$
+"""
+
+
+def test_a_change_of_variables_and_a_time_step_beside_a_declared_one(problems):
+    _, report = verdicts(problems, "mirror-descent-kl", MIRROR)
+    assert [s.status for s in report.steps] == ["ok"] * 3, [(s.line, s.status, s.reason) for s in report.steps]
+    assert report.steps[0].move == "a change of variables"
+    assert report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "mirror-descent-kl", MIRROR.replace("- \\varepsilon f'(\\sigma", "+ \\varepsilon f'(\\sigma"))
+    assert report.steps[-1].status == "wrong"
+
+
+def test_the_start_of_an_iteration_as_an_example_value(problems):
+    text = "## 1.1.1b\n\nThe start $\\mathbf{w} = \\mathbf{0} = X^\\top\\mathbf{0}$ is in the row space.\n"
+    _, report = verdicts(problems, "minnorm-sgd", text)
+    assert report.steps[0].status == "ok" and report.steps[0].move == "an example value"
+    _, report = verdicts(problems, "minnorm-sgd", text.replace("X^\\top\\mathbf{0}", "X^\\top\\mathbf{t}"))
+    assert report.steps[0].status != "ok"

@@ -55,6 +55,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         self.shown: list = []               # those of them that were shown to follow (premises of a system)
         self.components: dict = {}          # entry index -> a value the student gave it (w₁ = …, w₂ = …)
         self.new_symbols: list[str] = []
+        self.line_new: list[str] = []
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
         self.relations: dict = {}               # (source line, math) -> its last '=' as an equation (for final answers)
@@ -110,6 +111,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
 
     def _check_line(self, base, line, terms, ops, prev_last):
         armed = _alarm(self.step_seconds)
+        self.line_new = []                  # names first met in this line
         try:
             self._declare_indices(terms)
             self.ctx.distinct = tuple((self.table[a].obj, self.table[b].obj) for a, b in self.distinct_names
@@ -197,6 +199,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
                     continue
                 self.table.add(SymbolInfo(name, "scalar", make_scalar(name, (), None), latex=name))
                 self.new_symbols.append(name)
+                self.line_new.append(name)
                 declared.append(name)
         if declared:
             self._shape_new_names(declared, terms)
@@ -208,6 +211,11 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
 
         from sympy import MatrixSymbol
 
+        for name in names:
+            size = self._right_factor_of_matrix(name, terms)
+            if size is not None:        # X u with X a matrix: u is a column of X's width
+                self.table.symbols.pop(name, None)
+                self.table.add(SymbolInfo(name, "vector", MatrixSymbol(name, size, 1), shape=(size, 1), latex=name))
         if self._builds(terms) is not False or len(names) > 2:
             return
         sizes = []
@@ -228,6 +236,19 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         for name in names:
             self.table.symbols.pop(name, None)
             self.table.add(scalars[name])
+
+    def _right_factor_of_matrix(self, name: str, terms):
+        """The width of the matrix that ``name`` multiplies on the right (``X u``), or None."""
+        for t in terms:
+            for n in A.walk(t):
+                if isinstance(n, A.BinOp) and n.op == "@" and isinstance(n.right, A.Name) and n.right.id == name:
+                    try:
+                        shape = self._build(n.left).shape
+                    except Exception:  # noqa: BLE001 - no evidence from this product
+                        continue
+                    if shape is not None and shape[1] != 1 and shape[0] != 1:
+                        return shape[1]
+        return None
 
     def _builds(self, terms) -> bool | None:
         """True when every term builds, False on a shape error, None on any other failure."""
@@ -269,6 +290,9 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         example = self._example_value(terms, ops)
         if example is not None:
             return replace(base, move="an example value", reason=example), None
+        renamed = self._change_of_variables(terms, ops)
+        if renamed is not None:
+            return replace(base, move="a change of variables", reason=renamed), None
         defined = self._maybe_define(terms, ops)
         if defined is not None:
             base, terms, ops = defined(base), terms[1:], ops[1:]

@@ -8,6 +8,7 @@ from dataclasses import replace
 from ..equivalence import Context, Verdict, proportional, residual, same_solutions, same_value, satisfies
 from ..expr.build import Builder
 from ..expr.symbols import SymbolInfo, make_scalar
+from ..expr.symbols import SymbolInfo
 from .algebra import _is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _small_polynomial_in, _solved_symbol, _zero
 from .results import StepResult
 
@@ -16,6 +17,30 @@ class EquationMoves:
     """``_equation`` and the tests it tries in turn."""
 
     # -- equations ------------------------------------------------------------------------------
+    def _introduced(self, eq) -> list[str]:
+        """Names the student introduces in this equation (new, undefined, in no earlier equation):
+        the equation is their defining condition, or the form of the solution (w = Xᵀα)."""
+        fresh = [n for n in self.line_new if n not in self.student_names and n in self.table
+                 and eq.has(self.table[n].obj) and self.table[n].obj not in self.ctx.definitions]
+        return [n for n in fresh if not any(e.has(self.table[n].obj) for e in self.accepted)]
+
+    def _realise_null_space(self, eq, u) -> None:
+        """``A u = 0`` for a new vector u: later lines are checked with u = (I − Aᵀ(AAᵀ)⁻¹A) z, z free,
+        every such u when A has full row rank (an instance where AAᵀ is singular is redrawn)."""
+        from sympy import Identity, MatMul, MatrixSymbol
+
+        lhs, rhs = eq.lhs, eq.rhs
+        if not (_is_zero_matrix(rhs) or rhs == 0) or not isinstance(lhs, MatMul) or lhs.args[-1] != u \
+                or not getattr(u, "is_Matrix", False) or u.shape[1] != 1:
+            return
+        a = MatMul(*lhs.args[:-1])
+        if a.has(u) or not getattr(a, "is_Matrix", False):
+            return
+        z = MatrixSymbol(f"{u.name}_free", *u.shape)
+        self.table.add(SymbolInfo(z.name, "vector", z, shape=u.shape, latex=z.name))
+        self.ctx.definitions[u] = (Identity(u.shape[0]) - a.T * (a * a.T).inverse() * a) * z
+        self.ctx.held.add(u)
+
     def _equation(self, base, a, b, conditions, head=None) -> StepResult:
         from sympy import Eq
 
@@ -32,6 +57,15 @@ class EquationMoves:
                 return replace(base, status="unknown", move="equation",     # often a name read as a scalar
                                reason=f"one side is a {rows}×{cols} matrix and the other a scalar; cannot compare")
         eq = Eq(a, b, evaluate=False)
+        if (fresh := self._introduced(eq)):
+            self.shown.append(eq)       # 'any other fit is ŵ + u with Xu = 0': a hypothesis on a new name
+            self.accepted.append(eq)
+            if len(fresh) == 1:
+                self._realise_null_space(eq, self.table[fresh[0]].obj)
+            if _mentions(eq, self.unknown):      # w = Xᵀα: the form of the solution, α found by later lines
+                return replace(base, move="a form for the solution", reason=f"introduces {', '.join(fresh)}; "
+                               "the lines that follow must determine it")
+            return replace(base, move="a condition on a new name", reason=f"introduces {', '.join(fresh)} with this condition")
         state = self.state
         verdict, move = None, "equation"
         if state and state[0] == "objective":

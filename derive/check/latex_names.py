@@ -179,8 +179,14 @@ class NameParsing:
             return True
         sp.label = (lo, hi)
         try:
-            return any(self.t.lookup(self.key(sp, sub, False, False), self.key(sp, sub, True, False))
-                       for sub in (True, False))
+            if any(self.t.lookup(self.key(sp, sub, False, False), self.key(sp, sub, True, False)) for sub in (True, False)):
+                return True
+            if toks[0][0] != "d":
+                return False
+            # x^1 beside a symbol spelled x^0: a time step too, a new name rather than a power
+            exact, loose = (self.key(sp, True, False, False), self.key(sp, True, True, False))
+            return any(self.t.lookup(exact[:-len(toks[0][1])] + d, loose[:-len(toks[0][1])] + d)
+                       for d in "0123456789" if d != toks[0][1])
         finally:
             sp.label = None
 
@@ -261,7 +267,7 @@ class NameParsing:
             if hit:
                 return Name(hit, sp.pos)          # w^*_{ridge}: the optimal w, with a label
         head = self.t.lookup(self.key(sp, False, False, False), self.key(sp, False, True, False))
-        if head is None and sp.label is not None and not self.building:
+        if head is None and sp.label is not None and not self.building and self.toks[sp.label[0]][1] == "(":
             label, sp.label = sp.label, None      # a_i^{(ℓ)}: the layer label is decoration when a_i is known
             try:
                 hit = self.t.lookup(self.key(sp, True, False, False), self.key(sp, True, True, False))

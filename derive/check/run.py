@@ -296,6 +296,11 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         return pc, index
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
+    if value is None and part.goal.kind == "show":
+        shape = getattr(checker.answers[0][1], "shape", None)
+        shaped = [(m, v) for m, v in last_values if v is not None and getattr(v, "shape", None) == shape]
+        if shaped:
+            ml, value = shaped[-1]      # a closing remark after the identity: its last line of the answer's shape
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)
     try:

@@ -32,23 +32,53 @@ class ValueMoves:
     def _example_value(self, terms, ops) -> str | None:
         """``p = 0.8`` for a parameter of the problem (not the unknown, not a given): the student
         works an example; later lines (and the answer) are read with that value."""
-        if ops != ["="] or not isinstance(terms[0], A.Name):
+        if not ops or any(op != "=" for op in ops) or not isinstance(terms[0], A.Name):
             return None
         info = self.table.get(terms[0].id)
         if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
                 or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols:
             return None
         try:
-            value = self._build(terms[1]).expr
+            value, *rest = (self._build(t).expr for t in terms[1:])
         except ParseError:
             return None
-        if getattr(value, "free_symbols", {1}) or getattr(value, "shape", None) != getattr(info.obj, "shape", None) \
+        if value == 0 and info.kind == "vector":
+            from sympy import ZeroMatrix
+
+            value = ZeroMatrix(*info.obj.shape)      # w = 0: the zero vector
+        if (getattr(value, "free_symbols", {1}) and not getattr(value, "is_ZeroMatrix", False)) \
+                or getattr(value, "shape", None) != getattr(info.obj, "shape", None) \
                 or not (getattr(value, "is_number", False) or getattr(value, "is_Matrix", False)):
+            return None
+        zero = getattr(value, "is_ZeroMatrix", False)
+        if not all(same_value(value, other, self.ctx).ok or (zero and _is_zero(other, self.ctx))   # w = 0 = Xᵀ0
+                   for other in rest):
             return None
         self.ctx.definitions[info.obj] = value
         self.ctx.held.add(info.obj)
         self.answers = [(name, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for name, a in self.answers]
         return f"takes {terms[0].id} = {value} from here on"
+
+    def _change_of_variables(self, terms, ops) -> str | None:
+        """``x⁰ = σ(η⁰)`` for a symbol of the problem that this part's goal and answer do not use:
+        the student renames a quantity (a change of variables); later lines read it so."""
+        if ops != ["="] or not isinstance(terms[0], A.Name):
+            return None
+        info = self.table.get(terms[0].id)
+        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
+                or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols \
+                or terms[0].id in A.names_in(self.part.goal.expr) \
+                or any(_mentions(answer, info.obj) for _, answer in self.answers):
+            return None
+        try:
+            value = self._build(terms[1]).expr
+        except ParseError:
+            return None
+        if _mentions(value, info.obj) or getattr(value, "shape", None) != getattr(info.obj, "shape", None):
+            return None
+        self.ctx.definitions[info.obj] = value
+        self.ctx.held.add(info.obj)
+        return f"names this {terms[0].id}, a symbol this part's goal does not use"
 
     def _new_value(self, items) -> str | None:
         """``w₁ = 0 − η(−8)/√(64(1 − β)) = η/√(1 − β)`` in a part that asks for updated weights:
@@ -167,3 +197,12 @@ class ValueMoves:
                                                                    (_mentions(a, self.unknown) or _mentions(b, self.unknown))):
             return False
         return holds_everywhere(a, b, ops[0], self.ctx)
+
+
+def _is_zero(expr, ctx) -> bool:
+    """0, or a matrix that is zero at every instance (Xᵀ0 read as the d×n zero matrix)."""
+    from sympy import ZeroMatrix
+
+    if expr == 0:
+        return True
+    return getattr(expr, "is_Matrix", False) and same_value(expr, ZeroMatrix(*expr.shape), ctx).ok
