@@ -7,7 +7,8 @@ of the parts it ``uses``) are expanded, and the answer is checked at random exac
 - ``simplify``: the answer equals the original expression;
 - ``mean`` / ``variance``: the answer equals the exact moment of the original expression;
 - ``solve``: the answer satisfies the original equation, and every dropped root is a root too;
-- ``minimize``: the answer is feasible for the original constraint; without a constraint the
+- ``minimize``: the answer lies in the unknown's declared domain (its sign, its interval; a
+  nonzero vector is not 0), and is feasible for the original constraint; without a constraint the
   original objective's derivative vanishes there (exactly, by dual numbers); and the objective
   there is no larger than at random points, at small perturbations of the answer, and (for a
   norm-ball or box constraint) at the centre, on the boundary and at its vertices.
@@ -125,6 +126,9 @@ def _minimize(goal, answer, table, ctx, dropped):
 
     def judge(env, ev, shown):
         star = ev.eval(value)
+        if not _admissible(info, star):          # the answer itself must lie in the unknown's declared domain
+            return _fails(shown, [value], f"the answer {show(star)} is outside the declared domain of "
+                                             f"{goal.wrt} ({_domain_words(info)})")
         env[u] = star
         best = _mp(_scalar(ev.eval(f)))
         if constraint is None:
@@ -297,9 +301,9 @@ def _random_points(star, rng):
 
 
 def _admissible(info, point) -> bool:
-    """Is a scalar point inside the unknown's declared domain?"""
+    """Is a point inside the unknown's declared domain (its sign, interval; a nonzero vector)?"""
     if isinstance(point, Mat):
-        return True
+        return "nonzero" not in info.assumptions or any(_mp(_plain(x)) != 0 for row in point for x in row)
     obj = info.obj
     v = _mp(point)
     if obj.is_positive and not v > 0 or obj.is_nonnegative and not v >= 0:
@@ -316,6 +320,16 @@ def _admissible(info, point) -> bool:
         if hi is not None and (v > hi or (dom.upper_open and v == hi)):
             return False
     return True
+
+
+def _domain_words(info) -> str:
+    words = [w for w in info.assumptions if isinstance(w, str)]
+    dom = info.domain
+    if dom is not None:
+        lo = "−∞" if dom.lower is None else str(dom.lower)
+        hi = "∞" if dom.upper is None else str(dom.upper)
+        words.append(f"{'(' if dom.lower_open else '['}{lo}, {hi}{')' if dom.upper_open else ']'}")
+    return ", ".join(words) or "real"
 
 
 def _rand_vec(k, rng):
