@@ -40,7 +40,7 @@ def certify_answer(goal, answer, table, definitions, seed: int = 0, dropped=()) 
     check = {"simplify": _simplify, "evaluate": _simplify, "mean": _moment, "variance": _moment, "solve": _solve,
              "minimize": _minimize, "gradient": more.gradient, "show": more.identity, "condition": more.condition,
              "match": more.match, "step": more.update_step, "unroll": more.recurrence, "bound": _bound,
-             "weight_matrix": _weight_matrix, "count": _count}[goal.kind]
+             "weight_matrix": _weight_matrix, "count": _count, "shape": _shape}[goal.kind]
     verdict, what = check(goal, answer, table, ctx, dropped)
     if not verdict.ok:
         detail = _describe(verdict)
@@ -63,6 +63,12 @@ def _count(goal, answer, table, ctx, dropped):
     from .certificate_structured import count
 
     return count(goal, answer, table, ctx, dropped)
+
+
+def _shape(goal, answer, table, ctx, dropped):
+    from .certificate_shapes import shape
+
+    return shape(goal, answer, table, ctx, dropped)
 
 
 def _bound(goal, answer, table, ctx, dropped):

@@ -28,6 +28,7 @@ GOAL_KEYS = {
     "bound": ("bound",),
     "weight_matrix": ("weight_matrix", "of"),
     "count": ("count", "input", "layers"),
+    "shape": ("shape", "wrt"),
 }
 STEP_RULES = {"gradient": (), "weight-decay": ("decay",), "proximal": ("penalty",)}
 GOAL_KINDS = tuple(GOAL_KEYS)
@@ -40,7 +41,7 @@ class Goal:
     kind: str
     expr: A.Node                      # the main expression or relation
     text: str
-    wrt: str | None = None            # minimize/gradient: the variable; solve/condition/match: the unknown
+    wrt: str | None = None            # minimize/gradient/shape: the variable; solve/condition/match: the unknown
     subject_to: A.Node | None = None
     constraint_text: str = ""
     abbreviate: dict[str, A.Node] = field(default_factory=dict)
@@ -108,6 +109,11 @@ class GoalReading(LayerReading):
                 goal.form = "chain"
         if kind == "weight_matrix":
             goal.wrt = self.name_of(data, "of", table, path, kind)
+        if kind == "shape" and data.get("wrt") is not None:      # the shape of ∂EXPR/∂wrt
+            goal.wrt = self.name_of(data, "wrt", table, path, kind)
+            if table[goal.wrt].kind not in ("scalar", "vector", "matrix") or table[goal.wrt].index:
+                raise self.err(f"wrt of a shape goal must name a declared scalar, vector or matrix, not "
+                               f"'{goal.wrt}'", *path, "wrt")
         if kind == "match":
             goal.every = self.name_of(data, "every", table, path, kind)
         if kind == "step":

@@ -75,6 +75,10 @@ class Run:
             from .rules.bounds import bound_goal
 
             return bound_goal(self, goal, expr)
+        if kind == "shape":
+            from .rules.shapes import shape_goal
+
+            return shape_goal(self, goal, expr)
         if kind == "weight_matrix":
             from .rules.convolution import weight_matrix_goal
 
