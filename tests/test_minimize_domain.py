@@ -65,3 +65,16 @@ def test_the_zero_vector_fails_for_a_nonzero_unknown(spec_path):
     certificate.certify_answer(goal, Eq(v, c), table, defs)
     with pytest.raises(CertificationError, match="outside the declared domain of v"):
         certificate.certify_answer(goal, Eq(v, ZeroMatrix(*v.shape), evaluate=False), table, defs)
+
+
+def test_4e_with_the_sheets_numbers_kills_the_negative_root():
+    """4e is a minimize goal again: h = −1/(154√n), the mutant that survived, now fails."""
+    spec = load_spec("problems/mit-6790-hw4-online-stepsize.yaml")
+    part = spec.part("4e")
+    definitions, _ = engine.part_definitions(spec, part, {})
+    everything = {**definitions, **engine.part_values(part)}
+    h, n = part.table["h"].obj, part.table["n"].obj
+    assert part.goals[0].kind == "minimize"
+    certificate.certify_answer(part.goals[0], Eq(h, 1 / (154 * sqrt(n))), part.table, everything)
+    with pytest.raises(CertificationError, match="outside the declared domain of h"):
+        certificate.certify_answer(part.goals[0], Eq(h, -1 / (154 * sqrt(n)), evaluate=False), part.table, everything)
