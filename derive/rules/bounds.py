@@ -11,7 +11,9 @@ it writes a chain from LHS towards RHS, each link an equality or a bound in the 
 - ``substitute-definition`` and ``simplify``: equalities;
 - ``drop-signed-terms``: terms whose sign the assumptions fix, dropped in the goal's direction
   (a nonnegative family member, a norm);
-- ``telescope``: Σᵢ (aᵢ − aᵢ₊₁) = a_lo − a_{hi+1}.
+- ``telescope``: Σᵢ (f(i) − f(i + 1)) = f(lo) − f(hi + 1) for any summand f (``telescope.py``,
+  with the sums split and constants pulled out);
+- ``regroup-in-norm``, ``triangle``, ``unit-factors``: norm bounds (``norm_bounds.py``).
 
 Each bound is certified by ``derive/inequalities.py``: at random exact instances and by a reason
 the certifier checks itself (a sign from the assumptions, or convexity). Wording is in
@@ -22,6 +24,9 @@ from __future__ import annotations
 from sympy import And, Eq, Ge, Le
 
 from ..errors import RuleError
+from .telescope import split_sums as _split_sums
+from .telescope import telescope as _telescope
+from .telescope import terms_apart as _terms_apart
 from .tidy import tidy
 
 
@@ -253,69 +258,6 @@ def _scalar(e):
     from . import calculus
 
     return calculus.expose_scalar(e, None) if hasattr(e, "atoms") else e
-
-
-def _terms_apart(e):
-    """Σ(a + b) = Σa + Σb and constants out of sums, term by term (not recombined)."""
-    from sympy import expand
-
-    from .tidy import pull_constants_out_of_sums
-
-    return pull_constants_out_of_sums(expand(e))
-
-
-def _split_sums(e):
-    """Σ(a + b) = Σa + Σb and constants out of sums, then the usual scalar tidying."""
-    from sympy import expand
-
-    from .tidy import pull_constants_out_of_sums
-
-    return tidy(pull_constants_out_of_sums(expand(e)))
-
-
-def _telescope(e):
-    """c·Σ_{i=lo}^{hi} f(i) − c·Σ_{i=lo}^{hi} f(i + 1)  →  c·(f(lo) − f(hi + 1)), for any summand f
-    (a family member a[i − 1], a function value r(i)², …) once the sums are split and constants
-    pulled out; None when no such pair is present."""
-    from sympy import Add, expand
-
-    from .tidy import pull_constants_out_of_sums
-
-    for split in (pull_constants_out_of_sums(expand(e)), pull_constants_out_of_sums(e)):
-        found = _telescope_terms(list(Add.make_args(split)))
-        if found is not None:
-            return found
-    return None
-
-
-def _telescope_terms(terms):
-    from sympy import Add
-
-    for k, t in enumerate(terms):
-        c1, s1 = _coeff_sum(t)
-        if s1 is None:
-            continue
-        (i, lo, hi), = s1.limits
-        f = s1.function
-        for m, t2 in enumerate(terms):
-            c2, s2 = _coeff_sum(t2)
-            if m == k or s2 is None or s2.limits != s1.limits or tidy(c1 + c2) != 0:
-                continue
-            if tidy(s2.function - f.xreplace({i: i + 1})) != 0:
-                continue
-            rest = [x for j, x in enumerate(terms) if j not in (k, m)]
-            ends = c1 * (f.xreplace({i: lo}) - f.xreplace({i: hi + 1}))
-            return tidy(Add(*rest) + ends) if rest else ends
-    return None
-
-
-def _coeff_sum(t):
-    from sympy import Mul, Sum
-
-    sums = [f for f in Mul.make_args(t) if isinstance(f, Sum)]
-    if len(sums) != 1 or len(sums[0].limits) != 1:
-        return None, None
-    return Mul(*[f for f in Mul.make_args(t) if not isinstance(f, Sum)]), sums[0]
 
 
 def _drop_signed(e, op, run, target=0):
