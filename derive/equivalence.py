@@ -222,6 +222,46 @@ def holds_everywhere(a, b, op: str, ctx: Context) -> bool:
     return _trials(ctx, [a, b], judge, "holds at {n} random instances").status == "equivalent"
 
 
+def _admissible(symbol, value) -> bool:
+    """Does ``value`` respect the sign the symbol is declared with?"""
+    return not ((symbol.is_positive and value <= 0) or (symbol.is_nonnegative and value < 0)
+                or (symbol.is_negative and value >= 0) or (symbol.is_nonpositive and value > 0))
+
+
+def same_condition(first: tuple, second: tuple, ctx: Context) -> Verdict:
+    """Do two conditions (lhs, op, rhs) hold at exactly the same random instances? The answer of
+    a ``condition`` goal against a student's rearranged inequality (α² a − 2αλ < 0 ⇔ α < 2λ/a)."""
+    import operator
+
+    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+    sides = [ctx.expand_definitions(x) for x in (first[0], first[2], second[0], second[2])]
+
+    unknown = sides[2] if getattr(sides[2], "is_Symbol", False) and not sides[3].has(sides[2]) else None
+
+    def truth(ev):
+        values = [ev.eval(x) for x in sides]
+        if any(isinstance(v, Mat) for v in values):
+            raise EvalError("a condition between matrices")
+        return compare[first[1]](values[0], values[1]), compare[second[1]](values[2], values[3])
+
+    def judge(env, ev, shown):
+        trials = [env]
+        if unknown is not None and unknown in env:     # u < bound: also just inside and outside the bound
+            bound = ev.eval(sides[3])
+            if not isinstance(bound, Mat):
+                step = Fraction(1, 10) * (abs(Fraction(bound)) + 1) if isinstance(bound, (int, Fraction)) else 0.1 * (abs(bound) + 1)
+                trials += [{**env, unknown: bound + k * step} for k in (-1, 1, -5, 5) if _admissible(unknown, bound + k * step)]
+        for at in trials:
+            one, two = truth(ctx.evaluator(at))
+            if one != two:
+                shown = {**shown, str(unknown): show(at[unknown])} if at is not env else shown
+                return Verdict("not-equivalent", "numeric: one condition holds where the other does not",
+                               counterexample=Counterexample(_relevant(shown, sides), str(one).lower(), str(two).lower()))
+        return None
+
+    return _trials(ctx, sides, judge, "numeric: {n} random instances")
+
+
 def same_value_where(a, b, condition: tuple, ctx: Context) -> Verdict:
     """Do ``a`` and ``b`` agree at every random instance where ``condition`` (lhs, op, rhs) holds
     (``∂a/∂z = 1 when z > 0``)? Instances outside the condition are redrawn."""

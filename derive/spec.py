@@ -650,7 +650,7 @@ def part_table(table: SymbolTable, special: dict, uses: dict, reader: _Reader | 
         if shape is not None:
             shape = tuple(_subs_dim(s, dims) for s in shape)
         obj = Symbol(name, real=True) if shape is None or shape == (1, 1) and dims else MatrixSymbol(name, *shape)
-        scope.add(SymbolInfo(name, "defined", obj, shape=None if obj.is_Symbol else shape, latex=_default_latex(name)))
+        scope.add(SymbolInfo(name, "defined", obj, shape=None if obj.is_Symbol else shape, latex=_uses_latex(name, scope)))
     return scope
 
 
@@ -674,6 +674,15 @@ def _default_latex(name: str) -> str:
         head, sub = m.group(1), m.group(2)
         head = "\\" + head if head in _GREEK else head
     return f"{head}_{{{sub}}}" if sub else head
+
+
+def _uses_latex(name: str, scope: SymbolTable) -> str:
+    """``eta_star`` naming an earlier part's η: η's own spelling with a star (η^{*}), as a
+    student writes it; any other name gets the default spelling."""
+    base, _, sub = name.partition("_")
+    if sub == "star" and base in scope and scope[base].latex and "^" not in scope[base].latex:
+        return scope[base].latex + "^{*}"
+    return _default_latex(name)
 
 
 def _unbold(latex: str) -> str:

@@ -148,3 +148,75 @@ def test_the_start_of_an_iteration_as_an_example_value(problems):
     assert report.steps[0].status == "ok" and report.steps[0].move == "an example value"
     _, report = verdicts(problems, "minnorm-sgd", text.replace("X^\\top\\mathbf{0}", "X^\\top\\mathbf{t}"))
     assert report.steps[0].status != "ok"
+
+
+WEIGHTNORM_2C = """## 2c
+
+In the plane, $\\mathbf{w}_0 = (1, 0)$ and $\\mathbf{g} = (0, a)$, so $\\nabla R(\\mathbf{w}_0) = (\\lambda, 0)$.
+
+$$\\mathbf{w}_1 = \\mathbf{w}_0 - \\alpha(\\mathbf{g} + \\lambda\\mathbf{w}_0) = (1 - \\alpha\\lambda, -\\alpha a)$$
+
+$$\\|\\mathbf{w}_1\\|^2 = (1-\\alpha\\lambda)^2 + \\alpha^2 a^2 = 1 - 2\\alpha\\lambda + \\alpha^2(\\lambda^2 + a^2)$$
+
+$$\\|\\mathbf{w}_1\\|^2 < 1$$
+
+$$\\alpha(\\lambda^2 + a^2) < 2\\lambda$$
+
+$$0 < \\alpha < \\frac{2\\lambda}{\\lambda^2 + a^2}$$
+"""
+
+
+def test_a_condition_worked_in_the_plane_is_checked_line_by_line(problems):
+    _, report = verdicts(problems, "weightnorm-decay", WEIGHTNORM_2C)
+    assert all(s.status == "ok" for s in report.steps), [(s.line, s.status, s.reason) for s in report.steps]
+    assert [s.move for s in report.steps][-3:] == ["an equivalent condition"] * 3
+    assert report.parts[0].final_answer.status == "correct"
+
+
+@pytest.mark.parametrize("slip", [
+    ("1 - 2\\alpha\\lambda + \\alpha^2", "1 - \\alpha\\lambda + \\alpha^2"),       # a dropped 2 in an identity
+    ("\\|^2 < 1$$", "\\|^2 < 2$$"),                                                # the wrong threshold
+    ("< 2\\lambda$$", "< \\lambda$$"),
+    ("< \\frac{2\\lambda}", "< \\frac{\\lambda}"),
+])
+def test_a_wrong_condition_or_identity_in_the_plane_is_wrong(problems, slip):
+    _, report = verdicts(problems, "weightnorm-decay", WEIGHTNORM_2C.replace(*slip))
+    assert "wrong" in [s.status for s in report.steps], [(s.line, s.status, s.reason) for s in report.steps]
+
+
+def test_named_results_gradients_at_a_point_and_entries(problems):
+    text = ("## 2a\n\n$$\\mathbf{w}_1 = \\mathbf{w}_0 - \\alpha\\nabla\\tilde{L}(\\mathbf{w}_0) = "
+            "(1-\\alpha\\lambda)\\mathbf{w}_0 - \\alpha\\nabla_{\\mathbf{w}}\\mathcal{L}(y(\\mathbf{w}_0))$$\n\n"
+            "## 2b-grad\n\n$$\\frac{\\partial y}{\\partial w_k} = \\frac{x_k}{\\|\\mathbf{w}\\|} - "
+            "\\frac{(\\sum_j w_j x_j)\\, w_k}{\\|\\mathbf{w}\\|^3}$$\n\n"
+            "## 2b\n\n$$\\nabla R = \\lambda\\mathbf{w}$$\n")
+    _, report = verdicts(problems, "weightnorm-decay", text)
+    assert all(s.status == "ok" for s in report.steps), [(s.line, s.status, s.reason) for s in report.steps]
+    assert report.parts[1].final_answer.status == "correct"        # entry k of the gradient, for every k
+    _, report = verdicts(problems, "weightnorm-decay", text.replace("\\|^3}$$", "\\|^2}$$"))
+    assert report.parts[1].final_answer.status == "wrong"
+    _, report = verdicts(problems, "weightnorm-decay", text.replace("(1-\\alpha\\lambda)", "(1+\\alpha\\lambda)"))
+    assert report.steps[0].status == "wrong"
+
+
+def test_a_defined_name_as_a_function_a_starred_result_and_a_next_step(problems):
+    text = ("## 2.1.1a-mean\n\n$$\\mathbb{E}[g_B(w)] = aw$$\n\n## 2.1.1a-trend\n\n"
+            "$$\\frac{d\\eta^*}{dB} = \\frac{a\\sigma^2w^2}{(a^2Bw^2 + \\sigma^2)^2}$$\n")
+    _, report = verdicts(problems, "nqm-batch", text)
+    assert [s.status for s in report.steps] == ["ok", "ok"], [(s.line, s.reason) for s in report.steps]
+    _, report = verdicts(problems, "nqm-batch", text.replace("= aw$$", "= a$$"))
+    assert report.steps[0].status == "wrong"
+    step = "## 1b\n\n$$\\boldsymbol{\\theta}^{t+1} = \\boldsymbol{\\theta}^t - \\varepsilon\\,\\mathrm{sign}(\\mathbf{g})$$\n"
+    _, report = verdicts(problems, "trust-region", step)
+    assert report.steps[0].status == "ok" and report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "trust-region", step.replace("- \\varepsilon", "+ \\varepsilon"))
+    assert report.parts[0].final_answer.status == "wrong"
+
+
+def test_a_toy_case_after_the_answer_is_not_graded_as_the_answer(problems):
+    text = ("## 2.2.3\n\n$$\\eta^* = \\frac{n\\,\\mathbf{a}^\\top X X^\\top\\mathbf{a}}{2\\,\\|X X^\\top\\mathbf{a}\\|^2}$$\n\n"
+            "A toy check with $n = 2$: then $\\mathbf{a}^\\top K\\mathbf{a} = 4$ and $\\eta^* = 1/2$.\n")
+    _, report = verdicts(problems, "optimal-lr", text)
+    assert all(s.status != "wrong" for s in report.steps), [(s.line, s.status, s.reason) for s in report.steps]
+    assert [s.move for s in report.steps][1] == "a worked example"
+    assert report.parts[0].final_answer.status == "correct"

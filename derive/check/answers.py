@@ -106,7 +106,10 @@ class AnswerMoves:
             if self.components and getattr(expected, "is_Matrix", False) and not getattr(value, "is_Matrix", False) \
                     and set(self.components) == set(range(expected.shape[0] * expected.shape[1])):
                 return AnswerResult(latex, "correct", convention=name, line=line.line)
+        entry = self._entry_index(value)
         for name, expected in self.answers:
+            if entry is not None and getattr(expected, "is_Matrix", False) and expected.shape[1] == 1:
+                expected = expected[entry - 1, 0]   # ∂y/∂w_k = …: entry k (from 1) of the gradient, for every k
             v = same_value(value, expected, self.ctx)
             if v.ok:
                 return AnswerResult(latex, "correct", convention=name, line=line.line)
@@ -114,6 +117,13 @@ class AnswerMoves:
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+    def _entry_index(self, value):
+        """The free index symbol (k) of a scalar answer written entry by entry, or None."""
+        if getattr(value, "is_Matrix", False):
+            return None
+        free = [s for s in getattr(value, "free_symbols", ()) if getattr(self.table.get(str(s)), "kind", None) == "index"]
+        return free[0] if len(free) == 1 else None
 
     def _chain_holds(self, items) -> str:
         """A chain of equations (``w₁ = w₂ = 1/2``) that holds at the derived solution, or follows

@@ -56,6 +56,8 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         self.components: dict = {}          # entry index -> a value the student gave it (w₁ = …, w₂ = …)
         self.new_symbols: list[str] = []
         self.line_new: list[str] = []
+        self.condition_answer = None            # (unknown, op, bound): the derived answer of a condition part
+        self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
         self.relations: dict = {}               # (source line, math) -> its last '=' as an equation (for final answers)
@@ -100,6 +102,9 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         base = StepResult(index, line.line, line.latex, "ok", part=self.part.id)
         start = time.perf_counter()
         result, last = self._check_line(base, line, terms, ops, prev_last)
+        if self.worked_example and result.status == "wrong":
+            result = replace(result, status="unknown", counterexample=None,
+                             reason=f"inside the worked example ({self.worked_example}), whose other values are not all given")
         if ops and ops[-1] == "=" and len(terms) >= 2 and result.status != "unparsed":
             try:
                 from sympy import Eq
@@ -284,9 +289,20 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
                 return stated, None
             return self._judge(base, line, rest, ["="] * (len(rest) - 1), prev_last)
         if ops and all(op in ("<=", "<", ">=", ">") for op in ops):
+            if (condition := self._condition_line(base, terms, ops)) is not None:
+                return condition
             if self._assumption_holds(terms, ops):
                 return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
             return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
+        if ops == ["="] and isinstance(terms[0], A.Name) and isinstance(terms[1], A.Num) \
+                and getattr(self.table.get(terms[0].id), "kind", None) == "dim":
+            size = self.table[terms[0].id].obj
+            if getattr(size, "is_Integer", False) or isinstance(size, int):
+                held = str(size) == terms[1].value
+                return replace(base, status="ok" if held else "wrong", move="a dimension",
+                               reason=f"the problem has {terms[0].id} = {size}"), None
+            self.worked_example = f"{terms[0].id} = {terms[1].value}"     # a toy case: n = 2
+            return replace(base, move="a worked example", reason=f"the lines after it take {self.worked_example}"), None
         example = self._example_value(terms, ops)
         if example is not None:
             return replace(base, move="an example value", reason=example), None

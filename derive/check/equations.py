@@ -57,6 +57,14 @@ class EquationMoves:
                 return replace(base, status="unknown", move="equation",     # often a name read as a scalar
                                reason=f"one side is a {rows}×{cols} matrix and the other a scalar; cannot compare")
         eq = Eq(a, b, evaluate=False)
+        if self.condition_answer is not None:      # a condition part: an equation in u is its boundary
+            u, _, bound = self.condition_answer
+            at = same_value(a.xreplace({u: bound}), b.xreplace({u: bound}), self.ctx)
+            if at.ok:
+                return replace(base, move="the boundary of the condition", reason=f"holds at {u} = the derived bound")
+            if at.status == "not-equivalent":
+                return replace(base, status="wrong", move="identity", counterexample=self._ce(same_value(a, b, self.ctx)),
+                               reason="this neither holds for every value nor at the boundary of the derived condition")
         if (fresh := self._introduced(eq)):
             self.shown.append(eq)       # 'any other fit is ŵ + u with Xu = 0': a hypothesis on a new name
             self.accepted.append(eq)

@@ -222,13 +222,13 @@ class _Parser(NameParsing, CommandParsing):
         def leibniz(tok) -> bool:
             return (tok[0] == "c" and tok[1] == "partial") or (tok[0] == "l" and tok[1] == "d" and "d" not in self.t.ids)
 
-        if not leibniz(self.peek()) or self.peek(1)[0] not in "lc":
+        if not leibniz(self.peek()) or not (self.peek(1)[0] in "lc" or (self.peek(1)[0] == "s" and self.peek(1)[1] in "|‖(")):
             return None
         start, pos = self.i, self.peek()[2]
         try:
             self.i += 1
             body = self.power()
-            if isinstance(body, (Name, Index)) and self.is_("s", "/") and leibniz(self.peek(1)):
+            if isinstance(body, (Name, Index, Call)) and self.is_("s", "/") and leibniz(self.peek(1)):
                 self.i += 2
                 var = self.power()
                 if isinstance(var, (Name, Index)):
@@ -435,8 +435,10 @@ def _constant(node: Node) -> float | None:
 
 def given_functions(table) -> frozenset[str]:
     """The names of a symbol table's function givens (``sigma(z): ...``) and abstract functions
-    (``kind: function`` without a body, such as a loss 𝓛), always applied."""
-    return frozenset(n for n, s in table.symbols.items() if s.kind in ("function", "ufunc"))
+    (``kind: function`` without a body, such as a loss 𝓛), always applied; and, marked with a
+    leading '~', its defined names (``g_B``), applied only to a list of names (``g_B(w)``)."""
+    return frozenset([n for n, s in table.symbols.items() if s.kind in ("function", "ufunc")]
+                     + ["~" + n for n, s in table.symbols.items() if s.kind == "defined" and not s.params])
 
 
 def _parser(latex: str, names: dict[str, str], functions, given_functions=()) -> _Parser:

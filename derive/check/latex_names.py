@@ -173,6 +173,8 @@ class NameParsing:
         """Is ``name^{x}`` (x one letter) spelled as a symbol of its own? While the tables are
         being built (``self.building``) every such superscript is part of the name."""
         toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
+        if len(toks) == 3 and toks[0][0] == "l" and toks[1][1] in "+-" and toks[2][0] == "d" and not self.building:
+            return self._next_step(sp, lo, toks[0])       # θ^{t+1} beside a declared θ^t
         if len(toks) != 1 or not (toks[0][0] in ("l", "d") or (toks[0][0] == "c" and toks[0][1] in GREEK)):
             return False        # x^0, η^1: a digit too, when the table spells the symbol so
         if self.building:
@@ -187,6 +189,15 @@ class NameParsing:
             exact, loose = (self.key(sp, True, False, False), self.key(sp, True, True, False))
             return any(self.t.lookup(exact[:-len(toks[0][1])] + d, loose[:-len(toks[0][1])] + d)
                        for d in "0123456789" if d != toks[0][1])
+        finally:
+            sp.label = None
+
+    def _next_step(self, sp: _Spelling, lo: int, letter) -> bool:
+        """Is ``name^{letter}`` a symbol (θ^t), so that ``name^{t+1}`` names the next step?"""
+        at = next(k for k in range(lo, len(self.toks)) if self.toks[k] == letter)
+        sp.label = (at, at + 1)
+        try:
+            return any(self.t.lookup(self.key(sp, sub, False, False), self.key(sp, sub, True, False)) for sub in (True, False))
         finally:
             sp.label = None
 
@@ -213,6 +224,10 @@ class NameParsing:
         if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (
                 node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES)):
             return Call(node.id, self.call_args(), sp.pos)
+        if isinstance(node, Name) and self.is_("s", "(") and "~" + node.id in self.given_functions:
+            args = self._name_args()               # g_B(w) for a defined g_B: the name, written as a function
+            if args is not None:
+                return Call(node.id, args, sp.pos)
         if isinstance(node, Name) and self.is_("s", "(") and self._starts_chain(sp):
             save = self.i
             args = self._name_args()

@@ -40,6 +40,7 @@ class Problem:
     derivation: object
     definitions: dict            # part id -> definitions in force
     answers: dict                # part id -> [(convention, value)]
+    conditions: dict = field(default_factory=dict)   # part id -> (unknown, op, bound) of a condition goal
 
     @classmethod
     def prepare(cls, spec, derivation):
@@ -59,7 +60,12 @@ class Problem:
             answers[p.id] = [("as in the problem", value)] + [
                 (v.name, v.answer.rhs if hasattr(v.answer, "rhs") else v.answer) for v in res.variants] + [
                 (f"as {a.lhs}", a.rhs) for a in res.also if hasattr(a, "rhs")]
-        return cls(spec, derivation, defs, answers)
+        conditions = {}
+        for p in spec.parts:
+            answer, op = results[p.id].answer, getattr(results[p.id].answer, "rel_op", None)
+            if p.goal.kind == "condition" and op in ("<", "<=", ">", ">="):
+                conditions[p.id] = (answer.lhs, op, answer.rhs)
+        return cls(spec, derivation, defs, answers, conditions)
 
 
 def part_sections(text: str, part_ids: list[str]) -> list[tuple[int, str]]:
@@ -246,6 +252,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
     checker.earlier = _earlier_results(problem, pid, checker.table)
+    checker.condition_answer = problem.conditions.get(pid)
     names, applied = checker.names(), given_functions(checker.table)
     if carried:
         _carry_definitions(checker, carried, applied)
@@ -294,8 +301,18 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     if not last_values:
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
         return pc, index
+    example = next((k for k, s in enumerate(pc.steps) if s.move == "a worked example"), None)
+    if example is not None and not any(ml.boxed for ml, _ in last_values):
+        start = pc.steps[example]
+        cut = next(k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == (start.line, start.latex))
+        last_values = last_values[:cut] or last_values    # a toy case after the answer is not the answer
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
+    if value is None and part.goal.kind == "condition" and checker.condition_answer is not None:
+        bounds = [(m, v) for m, v in last_values if v is not None and any(s.move in ("an equivalent condition", "condition") and s.line == m.line
+                                                                         and s.latex == m.latex for s in pc.steps)]
+        if bounds:
+            ml, value = bounds[-1]      # α < bound, then a closing remark α > 0
     if value is None and part.goal.kind == "show":
         shape = getattr(checker.answers[0][1], "shape", None)
         shaped = [(m, v) for m, v in last_values if v is not None and getattr(v, "shape", None) == shape]

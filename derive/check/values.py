@@ -42,6 +42,16 @@ class ValueMoves:
             value, *rest = (self._build(t).expr for t in terms[1:])
         except ParseError:
             return None
+        if getattr(value, "is_Matrix", False) and value.shape != info.obj.shape and not value.free_symbols \
+                and any(getattr(n, "free_symbols", None) for n in info.obj.shape):
+            # w₀ = (1, 0) for a w₀ in ℝᵈ: the part is worked in two dimensions from here on
+            from sympy import MatrixSymbol
+
+            planar = MatrixSymbol(info.name, *value.shape)      # lines in the plane use it; others cannot be read
+            self.table.symbols[info.name] = replace(info, obj=planar, shape=value.shape)
+            self.ctx.definitions[planar] = value
+            self.ctx.held.add(planar)
+            return f"works in {value.shape[0]} dimensions with {terms[0].id} = {tuple(value)} from here on"
         if value == 0 and info.kind == "vector":
             from sympy import ZeroMatrix
 
@@ -181,6 +191,40 @@ class ValueMoves:
             return all(holds_everywhere(a, b, op, self.ctx) for a, b, op in links)
         except Exception:  # noqa: BLE001 - not decided: the chain stays unknown
             return False
+
+    def _condition_line(self, base, terms, ops):
+        """``α(λ² + a²) < 2λ`` in a part that asks for a condition on α: it must hold at exactly
+        the instances where the derived condition does; a link that holds everywhere under the
+        assumptions (``0 < α`` in ``0 < α < 2λ/a``) is a side condition. (result, value) or None
+        to fall back; the value is the bound when a link reads ``α < bound``."""
+        from ..equivalence import holds_everywhere, same_condition
+        from ..rules.calculus import scalar_if_1x1
+
+        answer = self.condition_answer
+        if answer is None or self.unknown is None or len(terms) > 3:
+            return None
+        try:
+            items = [scalar_if_1x1(self._build(t).expr) for t in terms]
+        except ParseError:
+            return None
+        expanded = [self.ctx.expand_definitions(x) for x in items]
+        if not any(_mentions(x, self.unknown) for x in expanded) or any(getattr(x, "is_Matrix", False) for x in expanded):
+            return None
+        value, compared = None, False
+        for a, op, b in zip(items, ops, items[1:]):
+            if holds_everywhere(a, b, op, self.ctx):      # α > 0: an assumption recalled, not the answer
+                continue
+            v = same_condition((a, op, b), answer, self.ctx)
+            if v.status == "not-equivalent":
+                return replace(base, status="wrong", move="condition", counterexample=self._ce(v),
+                               reason="this condition does not hold at the same values as the derived one"), \
+                    (b if a == self.unknown else None)
+            if not v.ok:
+                return None
+            compared, value = True, (b if a == self.unknown else value)
+        if not compared:
+            return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
+        return replace(base, move="an equivalent condition", reason=f"holds exactly where the derived condition on {self.unknown} does"), value
 
     def _assumption_holds(self, terms, ops) -> bool:
         """``t > 0``, ``\\lambda \\ge 0``: a plain inequality between knowns that holds at every

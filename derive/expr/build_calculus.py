@@ -51,6 +51,11 @@ class CalculusBuilding:
         if self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call) \
                 and len(node.args[0].args) >= 1 and isinstance(node.args[0].args[0], A.Name):
             node = A.Call("grad", (node.args[0], node.args[0].args[0]), node.pos)   # ∇L(w): in L's argument
+        elif self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Name) \
+                and getattr(self.table.get(node.args[0].id), "kind", None) == "function" \
+                and len(self.table[node.args[0].id].params) == 1 and self.table[node.args[0].id].params[0] in self.table:
+            param = A.Name(self.table[node.args[0].id].params[0], node.pos)   # ∇R for a given R(w): ∇_w R(w)
+            node = A.Call("grad", (A.Call(node.args[0].id, (param,), node.pos), param), node.pos)
         elif self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call):
             at = self._gradient_at(node.args[0], env)                              # ∇F(v₀ − ρp): at a point
             if at is not None:
@@ -65,7 +70,21 @@ class CalculusBuilding:
             raise self.fail("grad(f, v) needs a column vector v", node)
         if f.shape is not None and not _is_1x1(f.shape):
             raise self.fail("grad(f, v) needs a scalar-valued f", node, shape=True)
+        point = self._point_of(f.expr, var.expr) if self.lenient else None
+        if point is not None:      # ∇_w L(y(w₀)): the gradient in w, taken at w₀
+            return Value(Grad(f.expr.xreplace({point: var.expr}), var.expr, point), var.shape)
         return Value(Grad(f.expr, var.expr), var.shape)
+
+    @staticmethod
+    def _point_of(f, var):
+        """The one point of ``var`` that ``f`` is written at when f does not contain var itself:
+        a vector symbol of var's shape whose name extends var's (w₀ for w, θᵗ for θ); else None."""
+        from sympy import MatrixSymbol
+
+        if not isinstance(var, MatrixSymbol) or f.has(var):
+            return None
+        points = [s for s in f.atoms(MatrixSymbol) if s != var and s.shape == var.shape and str(s.name).startswith(str(var.name))]
+        return points[0] if len(points) == 1 else None
 
     def _gradient_at(self, call, env):
         """∇F(expr) for a function F of one vector: F's gradient, evaluated at expr."""
