@@ -24,9 +24,14 @@ class Derivation:
     engine's ``derivation`` (frozen dataclasses with SymPy expressions, what renderers read),
     and every rendered format."""
 
-    def __init__(self, derivation, problem: str = ""):
+    def __init__(self, derivation, problem: str = "", detail: str = "grouped"):
+        from .render.grouping import DETAILS
+
+        if detail not in DETAILS:
+            raise ValueError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
         self.derivation = derivation
         self.problem = problem or derivation.id
+        self.detail = detail        # "grouped": routine moves shown as one step; "full": every atomic step
 
     @property
     def id(self) -> str:
@@ -60,11 +65,15 @@ class Derivation:
         """A part's answer as ``{"latex", "text", "srepr"}`` (None when it was not derived)."""
         return self[part_id]["answer"]
 
-    def render(self, fmt: str, template_dir=None) -> str:
-        """``text``, ``latex`` (a standalone document), ``markdown`` or ``json``."""
+    def render(self, fmt: str, template_dir=None, detail: str | None = None) -> str:
+        """``text``, ``latex`` (a standalone document), ``markdown`` or ``json``; ``detail``
+        (default: this object's) is ``"grouped"`` or ``"full"``. JSON always holds every
+        atomic step, with the default grouping beside them (``groups``)."""
+        from .render.grouping import detail as detail_level
         from .service import render_derivation
 
-        return render_derivation(self.derivation, fmt, template_dir)
+        with detail_level(detail or self.detail):
+            return render_derivation(self.derivation, fmt, template_dir)
 
     def text(self) -> str:
         return self._rendered("text")
@@ -90,7 +99,7 @@ class Derivation:
     def _repr_latex_(self) -> str:
         from .render.notebook import derivation_latex
 
-        return derivation_latex(self.derivation)
+        return derivation_latex(self.derivation, self.detail)
 
     def __str__(self) -> str:
         return self.text()
@@ -147,16 +156,18 @@ class CheckReport:
         return f"<derive.CheckReport {self.data['file']} ({self.data['problem']}): {verdict}>"
 
 
-def derive(problem: str | os.PathLike, parts=None, timeout: float | None = None) -> Derivation:
+def derive(problem: str | os.PathLike, parts=None, timeout: float | None = None,
+           detail: str = "grouped") -> Derivation:
     """Derive a problem: a bank id (``"ridge-fgm"``) or a path to a spec file. ``parts``
-    limits it to some parts (and the parts they use); ``timeout`` is seconds per part.
+    limits it to some parts (and the parts they use); ``timeout`` is seconds per part;
+    ``detail="full"`` displays every atomic step instead of grouping routine moves.
     A part that cannot be derived is kept with its ``error``; see ``Derivation.failed``."""
     from .service import derivation
 
     name = os.fspath(problem)
     if isinstance(parts, str):
         parts = [parts]
-    return Derivation(derivation(name, list(parts) if parts else None, timeout), name)
+    return Derivation(derivation(name, list(parts) if parts else None, timeout), name, detail)
 
 
 def _looks_like_path(value) -> bool:

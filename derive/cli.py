@@ -76,21 +76,21 @@ def list_cmd():
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), help="Templates that override the built-in ones by name.")
 @click.option("--no-cache", is_flag=True, help="Derive afresh instead of reusing a cached result.")
 @click.option("--timeout", type=SECONDS, default=None, help=f"Seconds allowed per part (default {DEFAULT_SECONDS:g}).")
-def show(problem, parts, fmt, pdf, output, template_dir, no_cache, timeout):
+@click.option("--detail", type=click.Choice(["grouped", "full"]), default="grouped", show_default=True,
+              help="grouped: routine moves shown as one step; full: every atomic step.")
+def show(problem, parts, fmt, pdf, output, template_dir, no_cache, timeout, detail):
     """Derive PROBLEM and print it (derive PROBLEM is short for derive show PROBLEM).
 
     A part that cannot be derived is shown in place with its reason, the other parts are
     still derived, and the exit code is 1."""
     from . import service
+    from .render.grouping import detail as detail_level
 
+    if detail != "grouped":
+        os.environ["DERIVE_NO_CACHE"] = "1"     # the output cache holds the default detail only
     try:
-        if pdf:
-            target = Path(output or f"{problem}.pdf")
-            rendered = service.write_pdf(problem, target, parts=list(parts), template_dir=template_dir)
-            click.echo(f"wrote {target}", err=True)
-        else:
-            rendered = service.render_checked(problem, fmt or "text", parts=list(parts), template_dir=template_dir,
-                                              use_cache=not no_cache, timeout=timeout)
+        with detail_level(detail):
+            rendered = _show(service, problem, parts, fmt, pdf, output, template_dir, no_cache, timeout)
     except DeriveError as err:
         fail(err)
     if not pdf:
@@ -104,6 +104,16 @@ def show(problem, parts, fmt, pdf, output, template_dir, no_cache, timeout):
         click.echo(f"Error: {len(rendered.failed)} part(s) could not be derived: {', '.join(rendered.failed)} "
                    "(the reason is shown in place)", err=True)
         sys.exit(1)
+
+
+def _show(service, problem, parts, fmt, pdf, output, template_dir, no_cache, timeout):
+    if pdf:
+        target = Path(output or f"{problem}.pdf")
+        rendered = service.write_pdf(problem, target, parts=list(parts), template_dir=template_dir)
+        click.echo(f"wrote {target}", err=True)
+        return rendered
+    return service.render_checked(problem, fmt or "text", parts=list(parts), template_dir=template_dir,
+                                  use_cache=not no_cache, timeout=timeout)
 
 
 @main.command("verify")

@@ -12,6 +12,7 @@ import dataclasses
 import json
 
 from . import connector, is_boolean, part_names, symbol_names
+from .grouping import display_steps, groups
 from .printing import latex, text
 
 
@@ -53,6 +54,16 @@ def _step(step, names) -> dict:
     }
 
 
+def _groups(steps) -> list[dict]:
+    """How the steps are displayed by default: each group's atomic step indices (0-based, into
+    ``steps``), its connector, its justification and whether every move in it is certified."""
+    out = []
+    for indices, shown in zip(groups(steps), display_steps(steps, "grouped")):
+        out.append({"steps": list(indices), "relation": connector(shown), "because": shown.because,
+                    "certified": all(steps[k].certified_by for k in indices)})
+    return out
+
+
 def _note(note, names) -> dict:
     """A note; a condition the engine already decided (SymPy's true/false) has no math to show."""
     math = None if is_boolean(note.math) else expression(note.math, names)
@@ -68,12 +79,13 @@ def _part(part, names) -> dict:
         "goal": part.goal,
         "error": None,
         "steps": [_step(s, names) for s in part.steps],
+        "groups": _groups(part.steps),
         "answer": expression(part.answer, names),
         "certificate": part.certificate,
         "notes": [_note(n, names) for n in part.notes],
         "variants": [{"name": v.name, "description": v.description, "role": v.role,
                       "notes": [_note(n, names) for n in v.notes],
-                      "steps": [_step(s, names) for s in v.steps],
+                      "steps": [_step(s, names) for s in v.steps], "groups": _groups(v.steps),
                       "answer": expression(v.answer, names), "certificate": v.certificate}
                      for v in part.variants],
         "figure": _plain(part.figure, names),

@@ -44,6 +44,7 @@ from pathlib import Path
 from ..errors import DeriveError, RenderError
 from . import (certification_methods, connector, note_style, part_names, question_key, source_line,
                symbol_names, templates_dir)
+from .grouping import detail as detail_level, display_steps
 from .printing import escape_tex, latex as expr_latex, text as expr_text
 
 ARROWS = {"equals": "=", "iff": r"\Longleftrightarrow", "implies": r"\Longrightarrow", "becomes": r"\longrightarrow"}
@@ -345,7 +346,7 @@ def environment(template_dir: str | None = None):
         flat_substeps=flat_substeps, notes_by_kind=notes_by_kind, has_figures=has_figures,
         questions_line=questions_line, note_style=note_style,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,
-        figure_data=figure_data,
+        figure_data=figure_data, display_steps=lambda steps: display_steps(steps),
         describe_figure=lambda fig, names: describe_figure(fig, names, expr_text),
     )
     return env
@@ -381,13 +382,15 @@ def render_template(name: str, template_dir=None, **context) -> str:
         raise RenderError(where + detail) from exc
 
 
-def render_latex(derivation, template_dir=None) -> str:
-    """A standalone LaTeX document for one problem (``problem.tex.j2``)."""
-    return render_template("problem.tex.j2", template_dir, d=derivation,
-                           figures=has_figures([derivation]))
+def render_latex(derivation, template_dir=None, detail: str | None = None) -> str:
+    """A standalone LaTeX document for one problem (``problem.tex.j2``); ``detail`` as in
+    ``grouping.detail`` (``"grouped"`` by default, ``"full"`` for every atomic step)."""
+    with detail_level(detail):
+        return render_template("problem.tex.j2", template_dir, d=derivation,
+                               figures=has_figures([derivation]))
 
 
-def render_sheet(derivations, sheet: dict, template_dir=None) -> str:
+def render_sheet(derivations, sheet: dict, template_dir=None, detail: str | None = None) -> str:
     """One LaTeX document for a source sheet: its problems in question order (``sheet.tex.j2``).
 
     ``sheet`` holds at least ``id`` and ``title``; ``course``, ``year`` and ``description`` are
@@ -395,8 +398,9 @@ def render_sheet(derivations, sheet: dict, template_dir=None) -> str:
     """
     ordered = sorted(derivations, key=question_key)
     info = {k: v for k, v in sheet.items() if k in ("course", "year")}
-    return render_template("sheet.tex.j2", template_dir, sheet=sheet, problems=ordered,
-                           sheet_line=source_line(info), figures=has_figures(ordered))
+    with detail_level(detail):
+        return render_template("sheet.tex.j2", template_dir, sheet=sheet, problems=ordered,
+                               sheet_line=source_line(info), figures=has_figures(ordered))
 
 
 __all__ = ["describe_figure", "environment", "figure_data", "render_latex", "render_sheet",

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 
+from .grouping import detail as detail_level
 from .latex import render_template
 
 
-def render_markdown(derivation, template_dir=None) -> str:
-    """One problem as a Markdown document, ending with a single newline."""
-    out = render_template("problem.md.j2", template_dir, d=derivation)
+def render_markdown(derivation, template_dir=None, detail: str | None = None) -> str:
+    """One problem as a Markdown document, ending with a single newline; ``detail`` as in
+    ``grouping.detail``."""
+    with detail_level(detail):
+        out = render_template("problem.md.j2", template_dir, d=derivation)
     out = re.sub(r"\n{3,}", "\n\n", out)
     return out.strip("\n") + "\n"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from . import connector, is_boolean, part_names, symbol_names
+from .grouping import detail as detail_level, display_steps
 from .printing import latex as expr_latex
 
 ARROWS = {"equals": "=", "iff": r"\Longleftrightarrow", "implies": r"\Longrightarrow", "becomes": r"\longrightarrow"}
@@ -35,7 +36,7 @@ def _md(s: str) -> str:
 
 def _steps(steps, names) -> list[str]:
     rows, previous = [], None
-    for number, step in enumerate(steps, 1):
+    for number, step in enumerate(display_steps(steps), 1):
         if previous is None or step.before != previous:
             rows.append(f"& {expr_latex(step.before, names)}")
         rows.append(rf"{ARROWS[connector(step)]}\quad & {expr_latex(step.after, names)} && \text{{({number})}}")
@@ -43,9 +44,15 @@ def _steps(steps, names) -> list[str]:
     return rows
 
 
-def derivation_latex(derivation) -> str:
-    """Each part as an aligned block: its goal, its steps (numbered as in every other format)
-    and its boxed answer; a part that could not be derived shows its reason."""
+def derivation_latex(derivation, detail: str | None = None) -> str:
+    """Each part as an aligned block: its goal, its steps (numbered and grouped as in every
+    other format; ``detail`` as in ``grouping.detail``) and its boxed answer; a part that could
+    not be derived shows its reason."""
+    with detail_level(detail):
+        return _derivation_latex(derivation)
+
+
+def _derivation_latex(derivation) -> str:
     names = symbol_names(derivation)
     blocks = []
     for part in derivation.parts:

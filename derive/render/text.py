@@ -22,6 +22,7 @@ import textwrap
 import unicodedata
 
 from . import certification_methods, connector, note_style, part_names, source_line, symbol_names
+from .grouping import detail as detail_level, display_steps
 from .printing import symbol_text, text as expr_text
 
 WIDTH = 100
@@ -63,6 +64,7 @@ def _mark(step) -> str:
 
 def _steps(steps, names, indent: int, label_prefix: str = "") -> list[str]:
     lines: list[str] = []
+    steps = display_steps(steps) if not label_prefix else list(steps)
     previous = None
     label_w = max((len(f"{label_prefix}{i}") for i in range(1, len(steps) + 1)), default=1)
     expr_col = indent + label_w + 5
@@ -171,8 +173,14 @@ def _part(part, names) -> list[str]:
     return lines
 
 
-def render_text(derivation) -> str:
-    """The whole derivation as terminal text, ending with a newline."""
+def render_text(derivation, detail: str | None = None) -> str:
+    """The whole derivation as terminal text, ending with a newline. ``detail``: ``"grouped"``
+    (routine moves shown as one step, the default) or ``"full"`` (every atomic step)."""
+    with detail_level(detail):
+        return _render_text(derivation)
+
+
+def _render_text(derivation) -> str:
     names = symbol_names(derivation)
     title = derivation.title or derivation.id
     lines = [title]
