@@ -50,7 +50,7 @@ def test_good_spec_loads(tmp_path):
     ("norm(X @ w - t)**2", "norm(w @ X - t)**2", 11,
      "in 'norm(w @ X - t)**2 + lambda * norm(w)**2': shape mismatch: cannot multiply d×1 by n×d (w is d×1, X is n×d)"),
     ("goal: {minimize:", "goal: {minimise:", 11,
-     "unknown goal kind 'minimise'. Did you mean 'minimize'? Kinds: simplify, evaluate, minimize, solve, mean, variance, gradient, show, condition, match, step, unroll, bound, weight_matrix, count."),
+     "unknown goal kind 'minimise'. Did you mean 'minimize'? Kinds: simplify, evaluate, minimize, solve, mean, variance, gradient, show, condition, match, step, unroll, bound, weight_matrix, count, shape."),
     ("{kind: vector, shape: [d]}", "{kind: vectr, shape: [d]}", 6,
      "symbol 'w' has unknown kind 'vectr'. Did you mean 'vector'? Kinds: scalar, vector, matrix, index, random, function."),
     ("title: Toy ridge\n", "", 1, "the spec is missing the required field 'title'"),
