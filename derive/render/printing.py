@@ -37,6 +37,7 @@ from sympy.printing.str import StrPrinter
 from sympy.simplify.radsimp import fraction
 
 from ..expr.objects import Scalar, Sgn
+from .normal_forms import normal_form
 from .prose import escape_tex
 
 _ADD, _MUL, _POW = PRECEDENCE["Add"], PRECEDENCE["Mul"], PRECEDENCE["Pow"]
@@ -206,6 +207,17 @@ def _is_identity_multiple(e) -> bool:
     return isinstance(e, Identity)
 
 
+def _minus_outside(coeff) -> bool:
+    """Print a matrix product's scalar coefficient with its sign outside? Not for a sum that
+    reads as it is, with no more negative terms than positive ones: (1 − λ)w, not −(λ − 1)w."""
+    if not coeff.could_extract_minus_sign():
+        return False
+    if coeff.is_Add:
+        negative = sum(1 for t in coeff.args if t.could_extract_minus_sign())
+        return 2 * negative > len(coeff.args)
+    return True
+
+
 def _prec(e) -> int:
     """Binding strength of ``e`` as printed (``Scalar`` and 1x1 identities are transparent)."""
     if isinstance(e, Scalar):
@@ -214,7 +226,7 @@ def _prec(e) -> int:
         coeff, mats = _coeff_matrices(e)
         if not mats:
             return _prec(coeff)
-        return _ADD if coeff.could_extract_minus_sign() else _MUL
+        return _ADD if _minus_outside(coeff) else _MUL
     if isinstance(e, (Add, MatAdd)):
         return _ADD
     if e.is_Relational:
@@ -441,7 +453,7 @@ class _Latex(_Shared, LatexPrinter):
         if not mats:
             return self._print(coeff)
         sign = ""
-        if coeff.could_extract_minus_sign():
+        if _minus_outside(coeff):
             sign, coeff = "- ", -coeff
         parts = []
         if coeff != 1:
@@ -676,7 +688,7 @@ class _Text(_Shared, StrPrinter):
         if not mats:
             return self._print(coeff)
         sign = ""
-        if coeff.could_extract_minus_sign():
+        if _minus_outside(coeff):
             sign, coeff = "-", -coeff
         cn, cd = fraction(coeff, exact=True)
         body = "".join(self._paren(self._print(m)) if _prec(m) < _MUL else self._print(m)
@@ -905,7 +917,7 @@ def latex(expr, names: dict[str, str] | None = None) -> str:
     """LaTeX (math mode, no delimiters) for a SymPy expression, relation, number or tuple."""
     if expr is None:
         return ""
-    return _Latex(names).doprint(_coerce(expr)).strip()
+    return _Latex(names).doprint(normal_form(_coerce(expr))).strip()
 
 
 def text(expr, names: dict[str, str] | None = None) -> str:
@@ -914,7 +926,7 @@ def text(expr, names: dict[str, str] | None = None) -> str:
         return ""
     if isinstance(expr, str):
         return expr
-    out = _Text(names).doprint(_coerce(expr)).strip()
+    out = _Text(names).doprint(normal_form(_coerce(expr))).strip()
     return out.replace("-", "−")
 
 
