@@ -7,7 +7,8 @@ step, and ``--detail full`` (``detail("full")``) shows them one by one as they a
 
 A displayed group is one or more *prep* moves (substituting a definition or an earlier result,
 collecting terms), then a run of one main move (the same rule repeated, or moves of one family
-such as the algebra of expectations and variances), then *clean-up* moves (simplify, expand).
+such as the algebra of expectations and variances, or the chain rule with its local
+derivatives), then *clean-up* moves (simplify, expand, putting in the given values).
 A group never spans a break in the chain (a step that does not start from the previous step's
 result), never holds a step with substeps of its own, and never mixes ``⇒`` with ``→``. Its
 connector is the weakest of its moves' (``=`` < ``⇔`` < ``⇒`` < ``→``); its justification names
@@ -29,15 +30,17 @@ _DETAIL: ContextVar[str] = ContextVar("derive_detail", default="grouped")
 # moves a TA writes in the same line as the move after them
 PREP = frozenset({"substitute-definition", "apply-function", "substitute-result", "norm-squared",
                   "open-inner-products", "collect", "move-to-one-side", "expose-unknown", "specialize",
-                  "abbreviate"})
+                  "abbreviate", "gradient-step", "lagrangian-equality", "lagrangian",
+                  "substitute-into-constraint"})
 # moves a TA writes in the same line as the move before them
 CLEANUP = frozenset({"simplify", "expand", "canonical-transpose", "multiply-out", "sum-of-constant",
-                     "absorb-scalar", "collect-start", "use-symmetry", "arithmetic"})
+                     "absorb-scalar", "collect-start", "use-symmetry", "arithmetic", "substitute-values"})
 # main moves of one kind, done together in one line
 FAMILIES = {rule: "moment algebra" for rule in (
     "linearity-of-expectation", "variance-scaling", "variance-of-sum", "independence",
     "variance-of-product", "mean-of-linear-form", "variance-of-linear-form",
     "second-moment-of-vector", "second-moment", "minibatch-covariance")}
+FAMILIES.update({rule: "backpropagation" for rule in ("chain-rule", "local-derivatives")})
 
 # a move's name inside a group, where its full justification would be too long
 SHORT = {
