@@ -170,6 +170,10 @@ def _relevant(shown: dict, exprs) -> dict:
 def same_value(a, b, ctx: Context, symbolic: bool = True) -> Verdict:
     """Do expressions ``a`` and ``b`` take the same value at every admissible instance?"""
     a, b = ctx.expand_definitions(a), ctx.expand_definitions(b)
+    if getattr(a, "is_Matrix", False) != getattr(b, "is_Matrix", False) and 0 in (a, b):
+        from sympy import ZeroMatrix      # w₀ = 0 = Xᵀ0: a bare 0 is the zero of the other side's shape
+
+        a, b = (ZeroMatrix(*b.shape), b) if a == 0 else (a, ZeroMatrix(*a.shape))
     if symbolic and _symbolic_zero(a, b):
         return Verdict("equivalent", "symbolic", trials=0)
     verdict = _numeric_compare(a, b, ctx)

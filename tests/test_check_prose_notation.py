@@ -220,3 +220,41 @@ def test_a_toy_case_after_the_answer_is_not_graded_as_the_answer(problems):
     assert all(s.status != "wrong" for s in report.steps), [(s.line, s.status, s.reason) for s in report.steps]
     assert [s.move for s in report.steps][1] == "a worked example"
     assert report.parts[0].final_answer.status == "correct"
+
+
+def test_a_family_written_for_the_problems_numbered_symbols(problems):
+    text = ("## 1.2.1b\n\nWith residual $r = a_1w_1 + a_2w_2 - t$, $g_i = 2a_i r$ and\n\n"
+            "$$\\frac{g_i}{\\sqrt{\\beta a_i^2 V + (1-\\beta)g_i^2}} = \\frac{2r}{\\sqrt{\\beta V + 4(1-\\beta)r^2}}$$\n")
+    _, report = verdicts(problems, "rmsprop-minnorm", text)
+    assert [s.status for s in report.steps] == ["ok", "ok", "ok"], [(s.line, s.status, s.reason) for s in report.steps]
+    assert report.steps[1].move == "for each i = 1…2"
+    _, report = verdicts(problems, "rmsprop-minnorm", text.replace("$g_i = 2a_i r$", "$g_i = a_i r$"))
+    assert report.steps[1].status == "wrong" and report.steps[1].reason.startswith("for i = 1")
+
+
+def test_prose_conditions_remarks_and_a_bound_after_the_value(problems):
+    text = ("## 1.1.1\n\n$$\\|\\boldsymbol{\\delta}_1\\|_\\infty - \\|\\boldsymbol{\\delta}_2\\|_\\infty = "
+            "\\epsilon\\,(1 - \\|\\mathbf{w}\\|_\\infty)$$\n\nEqual iff $\\|\\mathbf{w}\\|_\\infty = 1$.\n")
+    _, report = verdicts(problems, "fgsm-linf", text)
+    assert [s.status for s in report.steps] == ["ok", "unknown"]         # a condition is not a claim
+    assert report.parts[0].final_answer.status == "correct"              # and not the answer
+    text = ("## 2.2.2\n\n$$L_1(\\eta) = L(\\mathbf{w}_1)$$\n\n$$\\frac{d^2L_1}{d\\eta^2} = \\frac{8}{n^3}\\|XX^\\top(X\\mathbf{w}_0 - \\mathbf{t})\\|^2$$\n\n"
+            "A squared norm, so the second derivative is $\\ge 0$.\n")
+    _, report = verdicts(problems, "one-step-convexity", text)
+    assert [s.status for s in report.steps] == ["ok", "ok", "ok"], [(s.line, s.reason) for s in report.steps]
+    assert report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "one-step-convexity", text.replace("$\\ge 0$", "$\\le -1$"))
+    assert report.steps[2].status != "ok"
+
+
+def test_a_later_part_reads_a_symbol_an_earlier_part_solved_for(problems):
+    text = "## 1.2.1e\n\n$$c = \\mathbf w^\\top\\mathbf w = \\frac{1}{4} + \\frac{1}{4} = \\frac{1}{2}$$\n\nIt touches $w_1 + w_2 = 1$.\n"
+    _, report = verdicts(problems, "ridge-toy-lambda", text)
+    assert all(s.status == "ok" for s in report.steps) and report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "ridge-toy-lambda", text.replace("= \\frac{1}{2}$$", "= \\frac{1}{3}$$"))
+    assert report.steps[0].status == "wrong"
+
+
+def test_a_max_over_entries_is_not_misread_as_an_objective(problems):
+    _, report = verdicts(problems, "fgsm-linf", "## 1.1.1\n\n$$\\|\\mathbf w\\|_\\infty = \\max_j |w_j|$$\n")
+    assert report.steps[0].status == "unparsed"

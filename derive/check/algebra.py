@@ -140,3 +140,56 @@ def _scalar_equations_agree(prev, eq, u, ctx) -> Verdict:
         if v.ok:
             return v
     return satisfies(eq, u, roots["prev"][0], ctx)
+
+
+def _rewrite(node, fn):
+    """The AST with ``fn`` applied bottom-up: ``fn(node)`` returns a replacement or None."""
+    from dataclasses import fields, replace
+
+    if not isinstance(node, A.Node):
+        return node
+    changes = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, A.Node):
+            changes[f.name] = _rewrite(value, fn)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(_rewrite(v, fn) for v in value)
+    node = replace(node, **changes) if changes else node
+    out = fn(node)
+    return node if out is None else out
+
+
+def _family_members(terms, table) -> tuple[list[str], str, int] | None:
+    """``a_i`` where the problem has a₁, a₂ (a1, a2) but no family a: (the bases, the index, the
+    count of members). None when the line has no such family or its members do not line up."""
+    bases, index = [], None
+    for t in terms:
+        bound = {n.index for n in A.walk(t) if isinstance(n, A.SumOver)}
+        for n in A.walk(t):
+            if isinstance(n, A.Index) and isinstance(n.base, A.Name) and isinstance(n.index, A.Name) \
+                    and n.base.id not in table and f"{n.base.id}1" in table and n.index.id not in bound:
+                if index not in (None, n.index.id):
+                    return None
+                index = n.index.id
+                if n.base.id not in bases:
+                    bases.append(n.base.id)
+    if not bases:
+        return None
+    counts = {b: next(k for k in range(1, 12) if f"{b}{k}" not in table) - 1 for b in bases}
+    if len(set(counts.values())) != 1 or min(counts.values()) < 2:
+        return None
+    return bases, index, counts[bases[0]]
+
+
+def _family_copy(node, bases: list[str], index: str, k: int):
+    """The line for member k: a_i -> a_k for every base, and a bare i -> k."""
+    def member(n):
+        if isinstance(n, A.Index) and isinstance(n.base, A.Name) and n.base.id in bases \
+                and n.index == A.Num(str(k)):          # the index itself was rewritten first (bottom-up)
+            return A.Name(f"{n.base.id}{k}", n.pos)
+        if isinstance(n, A.Name) and n.id == index:
+            return A.Num(str(k), n.pos)
+        return None
+
+    return _rewrite(node, member)

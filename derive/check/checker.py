@@ -19,6 +19,7 @@ answer) and ``values.py`` (specialised, example and updated values; inequalities
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import replace
 
 from ..equivalence import Context, Verdict, same_value
@@ -26,12 +27,15 @@ from ..errors import DeriveError, ParseError
 from ..expr import ast as A
 from ..expr.build import Builder
 from ..expr.symbols import SymbolInfo, make_scalar
-from .algebra import _index_names, _is_call_head, _mentions, _rename, _side
+from .algebra import _family_copy, _family_members, _index_names, _is_call_head, _mentions, _rename, _side
 from .answers import AnswerMoves, _answer_as
 from .definitions import DefinitionMoves, GenericRules
 from .equations import EquationMoves
 from .values import ValueMoves
 from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
+
+
+_CONDITION_WORDS = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*$", re.I)
 
 
 class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
@@ -60,6 +64,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
+        self.heads: dict = {}                   # (source line, math) -> the first item of an all-'=' chain
         self.relations: dict = {}               # (source line, math) -> its last '=' as an equation (for final answers)
         self.distinct_names: tuple = ()         # index names this line says differ (k ≠ l)
         self.condition = None                   # (terms, op): the condition stated right after this line ('when z₁ > 0')
@@ -110,6 +115,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
                 from sympy import Eq
 
                 self.relations[(line.line, line.latex)] = Eq(self._build(terms[-2]).expr, self._build(terms[-1]).expr, evaluate=False)
+                self.heads[(line.line, line.latex)] = self._build(terms[0]).expr if all(op == "=" for op in ops) else None
             except Exception:  # noqa: BLE001 - only a final answer stated as an equation needs it
                 pass
         return replace(result, ms=round((time.perf_counter() - start) * 1000, 3)), last
@@ -127,6 +133,15 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         except ParseError as err:
             if err.kind == "shape" and (rule := self._generic_rule(base, terms, ops)) is not None:
                 return rule, None
+            known = {n for n in self.table.symbols if n not in self.student_names and n not in self.line_new}
+            if (members := _family_members(terms, known)) is not None:
+                for name in members[0]:         # not a name or family of the student's own after all
+                    if name in self.student_names or name in self.line_new:
+                        self.student_names.discard(name)
+                        self.table.symbols.pop(name, None)
+                        if name in self.new_symbols:
+                            self.new_symbols.remove(name)
+                return self._each_member(base, line, terms, ops, members), None
             return self._parse_failure(base, err, terms), None
         except DeriveError as err:
             return replace(base, status="unknown", reason=str(err)), None
@@ -267,6 +282,9 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         return True
 
     def _judge(self, base, line, terms, ops, prev_last):
+        if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")):
+            return replace(base, status="unknown", move="a condition",        # "equal iff ‖w‖∞ = 1"
+                           reason=f"stated as a condition ('{line.before.split()[-1]}'), not as a fact; not checked"), None
         aliases = self._aliases(terms, ops)
         terms = [_rename(t, aliases) for t in terms]
         if ops and ops[0] == "<-" and len(terms) > 1:
@@ -321,6 +339,8 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         if line.continues and line.lead == "=" and prev_last is not None:
             items = [prev_last] + items
             ops = ["="] + list(ops)
+        if len(items) == 1 and line.continues and line.lead in ("<", "<=", ">", ">=") and prev_last is not None:
+            return self._continued_inequality(base, prev_last, line.lead, items[0]), prev_last    # "… is ≥ 0"
         if len(items) == 1:
             return replace(base, move=base.move or "expression", reason=base.reason or "an expression on its own; nothing to compare"), items[0]
         conditions = []
@@ -406,6 +426,24 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         result = replace(base, move=move, condition=" and ".join(conditions),
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
+
+    def _each_member(self, base, line, terms, ops, members) -> StepResult:
+        """``g_i = 2a_i r`` where the problem has g₁, g₂ and a₁, a₂: the line for each member in turn."""
+        bases, index, count = members
+        results = []
+        for k in range(1, count + 1):
+            copy = [_family_copy(t, bases, index, k) for t in terms]
+            try:
+                result, _ = self._judge(base, line, copy, ops, None)
+            except ParseError as err:
+                result = self._parse_failure(base, err, copy)
+            if result.status == "wrong":
+                return replace(result, reason=f"for {index} = {k}: {result.reason}")
+            results.append(result)
+        if all(r.status == "ok" for r in results):
+            return replace(base, move=f"for each {index} = 1…{count}", reason=f"holds for {', '.join(f'{index} = {k}' for k in range(1, count + 1))}")
+        first = next(r for r in results if r.status != "ok")
+        return replace(first, reason=f"for {index} = {results.index(first) + 1}: {first.reason}")
 
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
         """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import ParseError
 from ..expr.limits import MAX_DEPTH as MAX_NESTING
@@ -78,6 +78,7 @@ class MathLine:
     display: bool = True
     continues: bool = False
     lead: str = ""
+    before: str = field(default="", compare=False)   # inline math: the prose just before it ("Equal iff"), for conditions
 
 
 def extract(text: str, filename: str = "") -> list[MathLine]:
@@ -97,7 +98,8 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
         for seg in _segments(src, lo, hi):
             latex, lead, boxed, offset = seg
             if display or boxed or lead or _has_relation(latex):
-                out.append(MathLine(line_of(offset), latex, boxed, display, bool(lead), lead))
+                before = "" if display else " ".join(src[max(0, lo - 40):lo].rsplit("$", 1)[0].split()[-3:])
+                out.append(MathLine(line_of(offset), latex, boxed, display, bool(lead), lead, before))
     return out
 
 

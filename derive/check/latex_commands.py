@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..errors import ParseError
 from ..expr.ast import BinOp, Call, Name, Node, Num, SumOver, Transpose
-from .latex_lexicon import ALIASES, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, _OPENERS, _SINGLE_FUNCS
+from .latex_lexicon import ALIASES, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, INDEX_LETTERS, _OPENERS, _SINGLE_FUNCS
 
 # calls the parser itself makes (a gradient of one of these is of the whole product)
 _BUILTIN_CALLS = {"grad", "diff", "norm", "abs", "sqrt", "sum", "argmin", "max", "min", "trace", "inv",
@@ -189,6 +189,8 @@ class CommandParsing:
                     return Call("extremal_value", (self.sum(),), pos)   # \min_{|δ_i| ≤ ε} g_i δ_i: a value
                 return Call("argmax" if op.endswith("max") else "argmin", (self.sum(),), pos)
             var = self.sub(lo, hi, self.sum)
+            if op in ("min", "max") and isinstance(var, Name) and var.id in INDEX_LETTERS:
+                raise self.fail(f"\\{op}_{var.id} at column {pos + 1} is a {op} over the entries; it is not read", pos)
             return Call("argmax" if op.endswith("max") else "argmin", (self.sum(), var), pos)
         if op in ("min", "max") and self.peek()[0] == "s" and self.peek()[1] in _OPENERS:
             args = self.call_args()

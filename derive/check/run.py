@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
+from ..expr import ast as A
 from .answers import resemblance
 from .checker import PartChecker
 from .results import AnswerResult, PartCheck, StepResult
@@ -189,7 +190,7 @@ def _answer_lines(last_values, checker) -> list:
     if u is None:
         return []
     solved = [(ml, v) for ml, v in last_values
-              if getattr(checker.relations.get((ml.line, ml.latex)), "lhs", None) == u and v is not None]
+              if checker.heads.get((ml.line, ml.latex)) == u and v is not None]
     if not solved or solved[-1][0] is last_values[-1][0]:
         return []
     final = getattr(checker.relations.get((last_values[-1][0].line, last_values[-1][0].latex)), "lhs", None)
@@ -252,6 +253,11 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
     checker.earlier = _earlier_results(problem, pid, checker.table)
+    goal_names = A.names_in(part.goal.expr)
+    for symbol, (_, value) in checker.earlier.items():
+        if str(symbol) not in goal_names and symbol != checker.unknown and symbol not in checker.ctx.definitions:
+            checker.ctx.definitions[symbol] = value     # 'c = wᵀw' after the part that found w: that w
+            checker.ctx.held.add(symbol)
     checker.condition_answer = problem.conditions.get(pid)
     names, applied = checker.names(), given_functions(checker.table)
     if carried:
@@ -307,16 +313,28 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         cut = next(k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == (start.line, start.latex))
         last_values = last_values[:cut] or last_values    # a toy case after the answer is not the answer
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
+    def remark(ml, value) -> bool:          # "equal iff ‖w‖∞ = 1", "touches the line w₁ + w₂ = 1": prose
+        step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
+        return not ml.display and (value is None or (step is not None and step.status == "ok" and (
+            step.move.startswith("substitutes") or step.move == "identity")))
+
+    if any(ml.display and v is not None for ml, v in last_values):
+        while len(last_values) > 1 and remark(*last_values[-1]):
+            last_values = last_values[:-1]  # a closing remark in prose after the displayed work is not the answer
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
     if value is None and part.goal.kind == "condition" and checker.condition_answer is not None:
         bounds = [(m, v) for m, v in last_values if v is not None and any(s.move in ("an equivalent condition", "condition") and s.line == m.line
                                                                          and s.latex == m.latex for s in pc.steps)]
         if bounds:
             ml, value = bounds[-1]      # α < bound, then a closing remark α > 0
-    if value is None and part.goal.kind == "show":
+    if part.goal.kind == "show" and not ml.boxed:
         shape = getattr(checker.answers[0][1], "shape", None)
-        shaped = [(m, v) for m, v in last_values if v is not None and getattr(v, "shape", None) == shape]
-        if shaped:
+        status = {(s.line, s.latex): (s.status, s.move) for s in pc.steps}
+        naming = ("definition", "a change of variables", "an example value", "a worked example")
+        shaped = [(m, v) for m, v in last_values if v is not None and getattr(v, "shape", None) == shape
+                  and status.get((m.line, m.latex), ("", ""))[0] != "unknown" and status.get((m.line, m.latex), ("", ""))[1] not in naming]
+        if shaped and (value is None or status.get((ml.line, ml.latex), ("", ""))[0] == "unknown"
+                       or status.get((ml.line, ml.latex), ("", ""))[1] in naming):
             ml, value = shaped[-1]      # a closing remark after the identity: its last line of the answer's shape
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)

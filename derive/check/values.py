@@ -226,6 +226,19 @@ class ValueMoves:
             return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
         return replace(base, move="an equivalent condition", reason=f"holds exactly where the derived condition on {self.unknown} does"), value
 
+    def _continued_inequality(self, base, value, op: str, bound):
+        """``… = 8‖XXᵀa‖²/n³`` then ``≥ 0``: the value before holds the bound at every
+        admissible instance, or the line is not checked (never wrong on a sampling hunch)."""
+        from ..equivalence import holds_everywhere
+        from ..rules.calculus import scalar_if_1x1
+
+        try:
+            if holds_everywhere(scalar_if_1x1(value), scalar_if_1x1(bound), op, self.ctx):
+                return replace(base, move="inequality", reason="the value before it satisfies it under the assumptions")
+        except Exception:  # noqa: BLE001 - an unreadable bound is just not checked
+            pass
+        return replace(base, status="unknown", move="inequality", reason="inequalities are not checked")
+
     def _assumption_holds(self, terms, ops) -> bool:
         """``t > 0``, ``\\lambda \\ge 0``: a plain inequality between knowns that holds at every
         random instance drawn from the declared assumptions (a fact the student recalls)."""
