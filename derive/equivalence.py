@@ -266,28 +266,32 @@ def same_condition(first: tuple, second: tuple, ctx: Context) -> Verdict:
     return _trials(ctx, sides, judge, "numeric: {n} random instances")
 
 
-def same_value_where(a, b, condition: tuple, ctx: Context) -> Verdict:
-    """Do ``a`` and ``b`` agree at every random instance where ``condition`` (lhs, op, rhs) holds
-    (``∂a/∂z = 1 when z > 0``)? Instances outside the condition are redrawn."""
+def same_value_where(a, b, conditions, ctx: Context) -> Verdict:
+    """Do ``a`` and ``b`` agree at every random instance where the conditions (lhs, op, rhs) all
+    hold (``∂a/∂z = 1 when z > 0``)? ``conditions`` is one such triple or a list of them;
+    instances outside them are redrawn."""
     import operator
 
-    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[condition[1]]
+    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+    conditions = [conditions] if isinstance(conditions, tuple) else list(conditions)
     a, b = ctx.expand_definitions(a), ctx.expand_definitions(b)
-    lhs, rhs = (ctx.expand_definitions(x) for x in (condition[0], condition[2]))
+    sides = [(ctx.expand_definitions(l), op, ctx.expand_definitions(r)) for l, op, r in conditions]
 
     def judge(env, ev, shown):
-        cl, cr = ev.eval(lhs), ev.eval(rhs)
-        if isinstance(cl, Mat) or isinstance(cr, Mat):
-            raise EvalError("the condition is not a scalar inequality")
-        if not compare(cl, cr):
-            raise Singular("outside the stated condition")
+        for lhs, op, rhs in sides:
+            cl, cr = ev.eval(lhs), ev.eval(rhs)
+            if isinstance(cl, Mat) or isinstance(cr, Mat):
+                raise EvalError("the condition is not a scalar inequality")
+            if not compare[op](cl, cr):
+                raise Singular("outside the stated condition")
         va, vb = ev.eval(a), ev.eval(b)
         if all_close(va, vb):
             return None
         return Verdict("not-equivalent", "numeric: differs where the condition holds",
                        counterexample=Counterexample(_relevant(shown, [a, b]), show(va), show(vb)))
 
-    return _trials(ctx, [a, b, lhs, rhs], judge, "numeric: {n} random instances where the condition holds")
+    exprs = [a, b] + [x for lhs, _, rhs in sides for x in (lhs, rhs)]
+    return _trials(ctx, exprs, judge, "numeric: {n} random instances where the condition holds")
 
 
 def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:

@@ -258,3 +258,23 @@ def test_a_later_part_reads_a_symbol_an_earlier_part_solved_for(problems):
 def test_a_max_over_entries_is_not_misread_as_an_objective(problems):
     _, report = verdicts(problems, "fgsm-linf", "## 1.1.1\n\n$$\\|\\mathbf w\\|_\\infty = \\max_j |w_j|$$\n")
     assert report.steps[0].status == "unparsed"
+
+
+def test_a_hypothesis_and_a_standing_condition_in_prose(problems):
+    text = ("## 2a\n\nIf $\\mathbf w_0$ is optimal for $\\mathcal L$, the loss gradient vanishes there, "
+            "$\\nabla_{\\mathbf w}\\mathcal L(y(\\mathbf w_0)) = \\mathbf 0$.\n\n"
+            "For $0 < \\alpha\\lambda < 1$ the factor $c = 1-\\alpha\\lambda$ is positive, and\n\n"
+            "$$y(c\\mathbf w) = \\frac{c\\,\\mathbf w^\\top\\mathbf x}{\\|c\\mathbf w\\|} = \\frac{\\mathbf w^\\top\\mathbf x}{\\|\\mathbf w\\|}$$\n")
+    _, report = verdicts(problems, "weightnorm-decay", text)
+    assert [s.status for s in report.steps] == ["unknown", "unknown", "ok", "ok"], [(s.line, s.reason) for s in report.steps]
+    assert report.steps[3].move == "holds under the stated condition"
+    _, report = verdicts(problems, "weightnorm-decay", text.replace("For $0 < \\alpha\\lambda < 1$ the", "The"))
+    assert report.steps[-1].status == "wrong"        # without the condition, c may be negative
+
+
+def test_a_vector_is_its_named_entries(problems):
+    text = "## first-step\n\n$$\\nabla J(\\mathbf{u}) = 2(u_1 + 3u_2 - 3)\\,(1, 3)^T$$\n\n$$\\mathbf{u}^{(1)} = \\mathbf{0} - \\rho(-1, -1)^T = (\\rho, \\rho)^T$$\n"
+    _, report = verdicts(problems, "adagrad-toy", text)
+    assert [s.status for s in report.steps] == ["ok", "ok"], [(s.line, s.reason) for s in report.steps]
+    _, report = verdicts(problems, "adagrad-toy", text.replace("(1, 3)^T$$", "(3, 1)^T$$"))
+    assert report.steps[0].status == "wrong"

@@ -35,7 +35,7 @@ from .values import ValueMoves
 from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
-_CONDITION_WORDS = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*$", re.I)
+_CONDITION_WORDS = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*$|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
 
 
 class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
@@ -60,6 +60,8 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         self.components: dict = {}          # entry index -> a value the student gave it (w₁ = …, w₂ = …)
         self.new_symbols: list[str] = []
         self.line_new: list[str] = []
+        self.entry_vectors: set = set()         # vectors read as their named entries (u = (u1, u2))
+        self.standing: list = []                # (lhs, op, rhs) stated in prose ('for 0 < αλ < 1'), used later
         self.condition_answer = None            # (unknown, op, bound): the derived answer of a condition part
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
@@ -283,8 +285,9 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
 
     def _judge(self, base, line, terms, ops, prev_last):
         if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")):
+            word = _CONDITION_WORDS.search(line.before).group().strip()
             return replace(base, status="unknown", move="a condition",        # "equal iff ‖w‖∞ = 1"
-                           reason=f"stated as a condition ('{line.before.split()[-1]}'), not as a fact; not checked"), None
+                           reason=f"stated as a condition ('{word}'), not as a fact; not checked"), None
         aliases = self._aliases(terms, ops)
         terms = [_rename(t, aliases) for t in terms]
         if ops and ops[0] == "<-" and len(terms) > 1:
@@ -311,6 +314,9 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
                 return condition
             if self._assumption_holds(terms, ops):
                 return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
+            if self._take_as_standing(terms, ops):
+                return replace(base, status="unknown", move="inequality",
+                               reason="not checked; the lines that follow may use it"), None
             return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
         if ops == ["="] and isinstance(terms[0], A.Name) and isinstance(terms[1], A.Num) \
                 and getattr(self.table.get(terms[0].id), "kind", None) == "dim":
@@ -379,7 +385,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
                 continue
             if last and self._is_equation(a, b):
                 return self._equation(base, a, b, conditions, head=items[0]), b
-            if (stated := self._holds_as_stated(a, b)) is not None:
+            if (stated := self._holds_as_stated(a, b) or self._holds_under_standing(a, b)) is not None:
                 base = replace(base, move=base.move or "holds under the stated condition", reason=stated)
                 continue
             if (earlier := self._earlier_result(a, b)) is not None:

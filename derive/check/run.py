@@ -217,6 +217,23 @@ def _carry_definitions(checker, carried, applied) -> None:
 _AS_STATED = "holds under the stated condition"
 
 
+def _shown_at(last_values, steps, checker):
+    """The last checked line of a show part whose value is the identity's right-hand side."""
+    from ..equivalence import same_value
+
+    status = {(s.line, s.latex): s.status for s in steps}
+    for ml, value in reversed(last_values):
+        if value is None or status.get((ml.line, ml.latex)) != "ok":
+            continue
+        try:
+            if any(same_value(value, answer, checker.ctx).ok for _, answer in checker.answers
+                   if getattr(answer, "shape", None) == getattr(value, "shape", None)):
+                return ml, value
+        except Exception:  # noqa: BLE001 - a value that cannot be compared answers nothing
+            continue
+    return None
+
+
 def _stated_condition(ml, following, checker, applied):
     """``$∂a₁/∂z₁ = 1$ when $z₁ > 0$``: the inline inequality that follows a line on the same
     source line, as (terms, op), or None."""
@@ -253,12 +270,13 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
     checker.earlier = _earlier_results(problem, pid, checker.table)
-    goal_names = A.names_in(part.goal.expr)
+    goal_names = set().union(*(A.names_in(g.expr) for g in part.goals))
     for symbol, (_, value) in checker.earlier.items():
         if str(symbol) not in goal_names and symbol != checker.unknown and symbol not in checker.ctx.definitions:
             checker.ctx.definitions[symbol] = value     # 'c = wᵀw' after the part that found w: that w
             checker.ctx.held.add(symbol)
     checker.condition_answer = problem.conditions.get(pid)
+    checker._vectors_of_named_entries()
     names, applied = checker.names(), given_functions(checker.table)
     if carried:
         _carry_definitions(checker, carried, applied)
@@ -328,6 +346,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         if bounds:
             ml, value = bounds[-1]      # α < bound, then a closing remark α > 0
     if part.goal.kind == "show" and not ml.boxed:
+        reached = _shown_at(last_values, pc.steps, checker)
+        if reached is not None:
+            ml, value = reached         # the identity was reached on a checked line: that line answers it
+    if part.goal.kind == "show" and not ml.boxed and reached is None:
         shape = getattr(checker.answers[0][1], "shape", None)
         status = {(s.line, s.latex): (s.status, s.move) for s in pc.steps}
         naming = ("definition", "a change of variables", "an example value", "a worked example")

@@ -77,7 +77,7 @@ class ValueMoves:
         info = self.table.get(terms[0].id)
         if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
                 or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols \
-                or terms[0].id in A.names_in(self.part.goal.expr) \
+                or (self.part.goal.kind != "show" and any(terms[0].id in A.names_in(g.expr) for g in self.part.goals)) \
                 or any(_mentions(answer, info.obj) for _, answer in self.answers):
             return None
         try:
@@ -88,6 +88,8 @@ class ValueMoves:
             return None
         self.ctx.definitions[info.obj] = value
         self.ctx.held.add(info.obj)
+        if any(terms[0].id in A.names_in(g.expr) for g in self.part.goals):
+            return f"takes this {terms[0].id} from here on (what follows is shown for it)"
         return f"names this {terms[0].id}, a symbol this part's goal does not use"
 
     def _new_value(self, items) -> str | None:
@@ -98,7 +100,8 @@ class ValueMoves:
 
         head = items[0]
         if self.part.goal.kind not in ("simplify", "evaluate", "step") or not isinstance(head, (Symbol, MatrixSymbol)) \
-                or (head in self.ctx.definitions and head not in self.specialized) or len(items) < 2:
+                or (head in self.ctx.definitions and head not in self.specialized and head not in self.entry_vectors) \
+                or len(items) < 2:
             return None
         if not all(same_value(a, b, self.ctx).ok for a, b in zip(items[1:], items[2:])):
             return None
@@ -150,6 +153,49 @@ class ValueMoves:
                 return replace(result, status="wrong", move="approximation",
                                reason=f"{float(N(exact, 12)):.{len(digits) + 3}g} is not {approx.value} to the digits shown"), value
         return replace(result, reason=(result.reason + "; " if result.reason else "") + "its approximation holds to the digits shown"), value
+
+    def _vectors_of_named_entries(self) -> None:
+        """A vector u of size k where the problem also has scalars u1 … uk: u is (u1, …, uk), so
+        ``∇J(u)`` and ``2(u₁ + 3u₂ − 3)`` speak of the same weights."""
+        from sympy import Matrix
+
+        for name, info in list(self.table.symbols.items()):
+            shape = info.shape or ()
+            if info.kind != "vector" or info.obj is None or info.obj == self.unknown or info.obj in self.ctx.definitions \
+                    or len(shape) != 2 or not str(shape[0]).isdigit() or not 2 <= int(shape[0]) <= 9:
+                continue
+            entries = [self.table.get(f"{name}{k}") for k in range(1, int(shape[0]) + 1)]
+            if all(e is not None and e.kind == "scalar" and e.obj is not None for e in entries) \
+                    and self.table.get(f"{name}{int(shape[0]) + 1}") is None:
+                self.ctx.definitions[info.obj] = Matrix([e.obj for e in entries])
+                self.ctx.held.add(info.obj)
+                self.entry_vectors.add(info.obj)
+
+    def _take_as_standing(self, terms, ops) -> bool:
+        """``For 0 < αλ < 1 the factor c = 1 − αλ is positive``: an inequality between knowns that
+        the write-up states (and that is not checked) is a standing condition for later lines."""
+        from ..rules.calculus import scalar_if_1x1
+
+        try:
+            items = [scalar_if_1x1(self._build(t).expr) for t in terms]
+        except Exception:  # noqa: BLE001 - an unreadable condition stands for nothing
+            return False
+        if any(getattr(x, "is_Matrix", False) or _mentions(x, self.unknown) for x in items):
+            return False
+        self.standing.extend(zip(items, ops, items[1:]))
+        return True
+
+    def _holds_under_standing(self, a, b) -> str | None:
+        from ..equivalence import same_value_where
+
+        if not self.standing:
+            return None
+        try:
+            if same_value_where(a, b, self.standing, self.ctx).ok:
+                return "holds under the condition stated earlier"
+        except Exception:  # noqa: BLE001 - conditions that cannot be evaluated support nothing
+            return None
+        return None
 
     def _holds_as_stated(self, a, b) -> str | None:
         """``∂a₁/∂z₁ = 1`` followed in the same sentence by ``when z₁ > 0``: the link holds wherever
