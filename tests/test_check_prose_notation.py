@@ -278,3 +278,45 @@ def test_a_vector_is_its_named_entries(problems):
     assert [s.status for s in report.steps] == ["ok", "ok"], [(s.line, s.reason) for s in report.steps]
     _, report = verdicts(problems, "adagrad-toy", text.replace("(1, 3)^T$$", "(3, 1)^T$$"))
     assert report.steps[0].status == "wrong"
+
+
+def test_two_conditions_said_equivalent_are_not_claims(problems):
+    text = ("## 1.1.1\n\n$$\\|\\boldsymbol{\\delta}_1\\|_\\infty - \\|\\boldsymbol{\\delta}_2\\|_\\infty = \\epsilon(1 - \\|\\mathbf{w}\\|_\\infty)$$\n\n"
+            "$$\\|\\boldsymbol{\\delta}_1\\|_\\infty = \\|\\boldsymbol{\\delta}_2\\|_\\infty \\iff \\|\\mathbf{w}\\|_\\infty = 1$$\n")
+    _, report = verdicts(problems, "fgsm-linf", text)
+    assert [s.status for s in report.steps] == ["ok", "unknown", "unknown"], [(s.line, s.reason) for s in report.steps]
+    assert report.parts[0].final_answer.status == "correct"
+
+
+def test_an_aside_after_the_box_and_a_where_clause_are_not_the_answer(problems):
+    text = ("## 1.2.4c\n\n$$\\boxed{\\frac{d\\epsilon}{d\\lambda} = 0}$$\n\n"
+            "(Unlike FGM, where the step is $\\epsilon = (x^2+2\\lambda)/t$.)\n")
+    _, report = verdicts(problems, "fgsm-weight-decay", text)
+    assert report.steps[-1].status == "unknown" and report.parts[0].final_answer.status == "correct"
+    text = ("## 1.1k-update\n\n\\[ w_1^{\\text{new}} = -\\frac1{10} + 2\\eta\\alpha(y-t)y(1-y), \\qquad "
+            "y = \\sigma\\Big(\\frac{1+\\alpha}5\\Big) \\]\n")
+    _, report = verdicts(problems, "mit-6790-hw4-leaky-relu", text)
+    assert report.parts[0].final_answer.status == "correct", [(s.line, s.status, s.reason) for s in report.steps]
+    _, report = verdicts(problems, "mit-6790-hw4-leaky-relu", text.replace("+ 2\\eta", "- 2\\eta"))
+    assert report.parts[0].final_answer.status == "wrong"
+
+
+def test_heaviside_a_named_logit_and_a_labelled_transpose(problems):
+    text = ("## 5c\n\nWith $z = W^\\top x + W_0$, $\\nabla_x z = W$ and\n\n"
+            "$$\\nabla_x J(x) = 2\\alpha(x - x^*) + H(W^\\top x + W_0)\\,\\sigma(W^\\top x + W_0)(1 - \\sigma(W^\\top x + W_0))\\,W$$\n")
+    _, report = verdicts(problems, "mit-6790-hw4-adversarial", text)
+    assert [s.status for s in report.steps] == ["ok"] * 3, [(s.line, s.reason) for s in report.steps]
+    assert report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "mit-6790-hw4-adversarial", text.replace("\\nabla_x z = W", "\\nabla_x z = 2W"))
+    assert report.steps[1].status == "wrong"
+    update = ("## 4a\n\n$$w^{(i+1)} = w^{(i)} - \\eta\\Big(2w^{(i)} - \\frac{y^{(i)}x^{(i)}}{1 + \\exp(y^{(i)}w^{(i)\\top}x^{(i)})}\\Big)$$\n")
+    _, report = verdicts(problems, "mit-6790-hw4-online-logistic", update)
+    assert report.steps[0].status != "unparsed", report.steps[0].reason
+
+
+def test_a_show_identity_rearranged_answers_the_part(problems):
+    text = ("## 4c\n\n$$\\|w^{(i+1)}-w^*\\|^2 = \\|w^{(i)}-w^*\\|^2 - 2\\eta\\, g^\\top(w^{(i)} - w^*) + \\eta^2\\|g\\|^2$$\n")
+    _, report = verdicts(problems, "mit-6790-hw4-online-logistic", text)
+    assert report.steps[0].status == "ok" and report.parts[0].final_answer.status == "correct"
+    _, report = verdicts(problems, "mit-6790-hw4-online-logistic", text.replace("- 2\\eta", "- 3\\eta"))
+    assert report.parts[0].final_answer.status == "wrong"

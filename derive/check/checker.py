@@ -62,6 +62,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         self.line_new: list[str] = []
         self.entry_vectors: set = set()         # vectors read as their named entries (u = (u1, u2))
         self.standing: list = []                # (lhs, op, rhs) stated in prose ('for 0 < αλ < 1'), used later
+        self.identity = None                    # (lhs, rhs) of a show goal, for a rearranged final line
         self.condition_answer = None            # (unknown, op, bound): the derived answer of a condition part
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
@@ -284,7 +285,8 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
         return True
 
     def _judge(self, base, line, terms, ops, prev_last):
-        if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")):
+        if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")) \
+                and not (self.part.goal.wrt and any(self.part.goal.wrt in A.names_in(t) for t in terms)):
             word = _CONDITION_WORDS.search(line.before).group().strip()
             return replace(base, status="unknown", move="a condition",        # "equal iff ‖w‖∞ = 1"
                            reason=f"stated as a condition ('{word}'), not as a fact; not checked"), None

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import ParseError
 from ..expr.limits import MAX_DEPTH as MAX_NESTING
@@ -99,6 +99,10 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
             latex, lead, boxed, offset = seg
             if display or boxed or lead or _has_relation(latex):
                 before = "" if display else _sentence_before(src, lo)
+                if lead == "<=>":             # a = b ⟺ c = d: two conditions said to be equivalent, neither claimed
+                    lead, before = "=>", "iff"
+                    if out and out[-1].line == line_of(offset):
+                        out[-1] = replace(out[-1], before="iff")
                 out.append(MathLine(line_of(offset), latex, boxed, display, bool(lead), lead, before))
     return out
 
@@ -280,7 +284,7 @@ def _segments(src: str, lo: int, hi: int):
                     blank(close + 1, min(_matching(text, start, len(text)) + 1, len(buf)))
         elif name in ARROWS:
             if depth == 0 and rows_here and name != "to":      # x \to 0 mid-row is no implication
-                cuts[a] = "=>"
+                cuts[a] = "<=>" if name in ("iff", "Leftrightarrow", "Longleftrightarrow") else "=>"
         elif s == "&":
             blank(a, b)
         elif s == "{":
@@ -301,7 +305,7 @@ def _segments(src: str, lo: int, hi: int):
         pending = ""
         if _is_declaration(seg):
             continue
-        lead = lead or hint
+        lead = hint if hint == "<=>" else (lead or hint)
         offset = lo + a + len(seg) - len(seg.lstrip())
         boxed = any(x < b and a < y for x, y in boxes)
         yield latex, lead, boxed, offset

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..errors import ParseError
-from ..expr.ast import Call, Index, Name, Node, Num
+from ..expr.ast import Call, Index, Name, Node, Num, Transpose
 from .latex_lexicon import (
     ALIASES,
     DECORATIONS,
@@ -77,12 +77,12 @@ def _tables(items: tuple) -> _Tables:
 class _Spelling:
     """How a student spelled a name: base tokens, then subscript / primes / label / star."""
 
-    __slots__ = ("exact", "loose", "fallback", "sub", "primes", "label", "star", "pos")
+    __slots__ = ("exact", "loose", "fallback", "sub", "primes", "label", "star", "pos", "transposed")
 
     def __init__(self, exact, loose, fallback, pos):
         self.exact, self.loose, self.fallback, self.pos = exact, loose, fallback, pos
         self.sub = self.label = None
-        self.primes, self.star = 0, False
+        self.primes, self.star, self.transposed = 0, False, False
 
 
 def _slug(values: list[str]) -> str:
@@ -148,6 +148,11 @@ class NameParsing:
                 self.i += 1
                 lo, hi = self.arg()
                 what = self.sup_kind(lo, hi)
+                last = self.toks[hi - 1] if hi > lo else None
+                if what == "power" and last is not None and (last[1] == "top" or (last[0] == "l" and last[1] == "T")) \
+                        and hi - lo >= 4 and self.toks[lo][1] == "(" and self.toks[hi - 2][1] == ")" and sp.label is None:
+                    sp.label, sp.transposed = (lo, hi - 1), True       # w^{(i)\top}: a label, then a transpose
+                    continue
                 if what == "star":
                     sp.star = True
                 elif what == "prime":
@@ -214,6 +219,9 @@ class NameParsing:
 
     def name(self) -> Node:
         sp = self.spelling()
+        if sp.transposed:
+            sp.transposed = False
+            return Transpose(self.resolve(sp), sp.pos)
         if sp.primes and self.is_("s", "("):
             derivative = self._prime_call(sp)
             if derivative is not None:
@@ -221,6 +229,8 @@ class NameParsing:
         node = self.resolve(sp)
         if isinstance(node, Name) and node.id == "sigma" and "sigma" not in self.t.ids and self.is_("s", "("):
             return Call("sigmoid", self.call_args(), sp.pos)      # σ(z) is the sigmoid when σ is no symbol
+        if isinstance(node, Name) and node.id == "H" and "H" not in self.t.ids and self.is_("s", "("):
+            return Call("heaviside", self.call_args(), sp.pos)    # H(z), the Heaviside step, when H is no symbol
         if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (
                 node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES)):
             return Call(node.id, self.call_args(), sp.pos)

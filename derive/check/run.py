@@ -3,7 +3,7 @@ each part's lines, and judge each part's final answer against the engine's deriv
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import ParseError
 from ..expr import ast as A
@@ -42,6 +42,7 @@ class Problem:
     definitions: dict            # part id -> definitions in force
     answers: dict                # part id -> [(convention, value)]
     conditions: dict = field(default_factory=dict)   # part id -> (unknown, op, bound) of a condition goal
+    identities: dict = field(default_factory=dict)   # part id -> (lhs, rhs) of a show goal
 
     @classmethod
     def prepare(cls, spec, derivation):
@@ -66,7 +67,9 @@ class Problem:
             answer, op = results[p.id].answer, getattr(results[p.id].answer, "rel_op", None)
             if p.goal.kind == "condition" and op in ("<", "<=", ">", ">="):
                 conditions[p.id] = (answer.lhs, op, answer.rhs)
-        return cls(spec, derivation, defs, answers, conditions)
+        identities = {p.id: (results[p.id].answer.lhs, results[p.id].answer.rhs) for p in spec.parts
+                      if p.goal.kind == "show" and hasattr(results[p.id].answer, "lhs")}
+        return cls(spec, derivation, defs, answers, conditions, identities)
 
 
 def part_sections(text: str, part_ids: list[str]) -> list[tuple[int, str]]:
@@ -176,7 +179,8 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
         pc, _ = _check_part(lines, problem, pid, aliases, 0)
         first_wrong = next((k for k, s in enumerate(pc.steps) if s.status in ("wrong", "unparsed")), len(pc.steps))
         score = (pc.final_answer is not None and pc.final_answer.status == "correct",
-                 -sum(s.status in ("wrong", "unparsed") for s in pc.steps), first_wrong, pc.resemblance)
+                 -sum(s.status in ("wrong", "unparsed") for s in pc.steps), -sum(s.status == "unknown" for s in pc.steps),
+                 first_wrong, pc.resemblance)
         if best is None or score > best[0]:
             best = (score, pc)
     report.parts.append(best[1])
@@ -218,12 +222,18 @@ _AS_STATED = "holds under the stated condition"
 
 
 def _shown_at(last_values, steps, checker):
-    """The last checked line of a show part whose value is the identity's right-hand side."""
+    """The last checked line whose value is an answer: the identity's right-hand side in a show
+    part, or, when the final line cannot be read, a derived answer reached on a checked line."""
     from ..equivalence import same_value
 
     status = {(s.line, s.latex): s.status for s in steps}
+    identity = checker.identity
     for ml, value in reversed(last_values):
-        if value is None or status.get((ml.line, ml.latex)) != "ok":
+        if status.get((ml.line, ml.latex)) != "ok":
+            continue
+        if identity is not None and _rearranges(checker, (ml.line, ml.latex), identity):
+            return ml, identity[1]          # the identity, rearranged: it answers the part
+        if value is None:
             continue
         try:
             if any(same_value(value, answer, checker.ctx).ok for _, answer in checker.answers
@@ -232,6 +242,23 @@ def _shown_at(last_values, steps, checker):
         except Exception:  # noqa: BLE001 - a value that cannot be compared answers nothing
             continue
     return None
+
+
+def _rearranges(checker, key, identity) -> bool:
+    """Is the line's equation (its first item = its last) the show goal's identity rearranged:
+    the same difference of sides, up to sign, term by term (numbers cannot tell two identities
+    apart: both sides of each are always equal)?"""
+    from ..rules.calculus import scalar_if_1x1
+
+    head, relation = checker.heads.get(key), checker.relations.get(key)
+    if head is None or relation is None:
+        return False
+    try:
+        mine = scalar_if_1x1(head) - scalar_if_1x1(relation.rhs)
+        goal = scalar_if_1x1(identity[0]) - scalar_if_1x1(identity[1])
+        return (mine - goal).expand() == 0 or (mine + goal).expand() == 0   # symbolically: both sides are identities
+    except Exception:  # noqa: BLE001 - sides of different kinds rearrange nothing
+        return False
 
 
 def _stated_condition(ml, following, checker, applied):
@@ -276,6 +303,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             checker.ctx.definitions[symbol] = value     # 'c = wᵀw' after the part that found w: that w
             checker.ctx.held.add(symbol)
     checker.condition_answer = problem.conditions.get(pid)
+    checker.identity = problem.identities.get(pid)
     checker._vectors_of_named_entries()
     names, applied = checker.names(), given_functions(checker.table)
     if carried:
@@ -318,6 +346,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             last_values.append((ml, None))
             continue
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
+        if result.status == "wrong" and not ml.display and any(m.boxed for m, _ in last_values):
+            result = replace(result, status="unknown", counterexample=None,    # "(unlike FGM, where ε = …)"
+                             reason="an aside in prose after the boxed answer; not graded: " + result.reason)
         pc.steps.append(result)
         if ml.display or prev_last is None:
             prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
@@ -325,27 +356,34 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     if not last_values:
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
         return pc, index
+    written = {id(m): k for k, m in enumerate(lines)}
+    last_values.sort(key=lambda item: written.get(id(item[0]), 0))     # the answer is chosen in the order written
     example = next((k for k, s in enumerate(pc.steps) if s.move == "a worked example"), None)
     if example is not None and not any(ml.boxed for ml, _ in last_values):
         start = pc.steps[example]
         cut = next(k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == (start.line, start.latex))
         last_values = last_values[:cut] or last_values    # a toy case after the answer is not the answer
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
-    def remark(ml, value) -> bool:          # "equal iff ‖w‖∞ = 1", "touches the line w₁ + w₂ = 1": prose
-        step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
-        return not ml.display and (value is None or (step is not None and step.status == "ok" and (
+    def remark(ml, value, before, before_value) -> bool:  # "equal iff ‖w‖∞ = 1", "touches the line w₁ + w₂ = 1": prose;
+        step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)   # ", y = σ(…)"
+        head = checker.heads.get((ml.line, ml.latex))
+        where = before.line == ml.line and step is not None and step.move.startswith("substitutes") \
+            and head is not None and getattr(before_value, "has", lambda h: False)(head)     # a 'where' clause for the line before
+        aside = not ml.display or where
+        return aside and (value is None or (step is not None and step.status == "ok" and (
             step.move.startswith("substitutes") or step.move == "identity")))
 
     if any(ml.display and v is not None for ml, v in last_values):
-        while len(last_values) > 1 and remark(*last_values[-1]):
-            last_values = last_values[:-1]  # a closing remark in prose after the displayed work is not the answer
+        while len(last_values) > 1 and remark(*last_values[-1], *last_values[-2]):
+            last_values = last_values[:-1]  # a closing remark after the displayed work is not the answer
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
     if value is None and part.goal.kind == "condition" and checker.condition_answer is not None:
         bounds = [(m, v) for m, v in last_values if v is not None and any(s.move in ("an equivalent condition", "condition") and s.line == m.line
                                                                          and s.latex == m.latex for s in pc.steps)]
         if bounds:
             ml, value = bounds[-1]      # α < bound, then a closing remark α > 0
-    if part.goal.kind == "show" and not ml.boxed:
+    reached = None
+    if (part.goal.kind == "show" or value is None) and not ml.boxed:
         reached = _shown_at(last_values, pc.steps, checker)
         if reached is not None:
             ml, value = reached         # the identity was reached on a checked line: that line answers it

@@ -42,7 +42,7 @@ class ValueMoves:
             value, *rest = (self._build(t).expr for t in terms[1:])
         except ParseError:
             return None
-        if getattr(value, "is_Matrix", False) and value.shape != info.obj.shape and not value.free_symbols \
+        if getattr(value, "is_Matrix", False) and info.kind == "vector" and value.shape != info.obj.shape and not value.free_symbols \
                 and any(getattr(n, "free_symbols", None) for n in info.obj.shape):
             # w₀ = (1, 0) for a w₀ in ℝᵈ: the part is worked in two dimensions from here on
             from sympy import MatrixSymbol
@@ -80,14 +80,17 @@ class ValueMoves:
                 or (self.part.goal.kind != "show" and any(terms[0].id in A.names_in(g.expr) for g in self.part.goals)) \
                 or any(_mentions(answer, info.obj) for _, answer in self.answers):
             return None
+        from ..rules.calculus import scalar_if_1x1
+
         try:
             value = self._build(terms[1]).expr
         except ParseError:
             return None
+        if info.kind == "scalar":
+            value = scalar_if_1x1(value)        # z = Wᵀx + W₀: a 1×1 product is a number
         if _mentions(value, info.obj) or getattr(value, "shape", None) != getattr(info.obj, "shape", None):
             return None
-        self.ctx.definitions[info.obj] = value
-        self.ctx.held.add(info.obj)
+        self.ctx.definitions[info.obj] = value       # a name for an expression: derivatives see through it
         if any(terms[0].id in A.names_in(g.expr) for g in self.part.goals):
             return f"takes this {terms[0].id} from here on (what follows is shown for it)"
         return f"names this {terms[0].id}, a symbol this part's goal does not use"
