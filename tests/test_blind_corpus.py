@@ -2,10 +2,11 @@
 by a helper that never saw the code, labelled by independent computation). Issue 10's bar: no
 correct write-up flagged, at least 95% of the planted errors found at their line, at least 95% of
 the final answers agreeing with the labels, and no 'wrong' without a counterexample (or, for a
-shape error, the two shapes). The tuning corpora v3, v4a and v4b are held to their measured
-figures, so a change that loses ground on them fails. The held-out corpora (blind_writeups_v2 and
-blind_writeups_v5) are scored by bench/checker_corpus.py, never asserted on here, so nothing is
-tuned to them."""
+shape error, the two shapes). The tuning corpora v3 to v6 are held to their measured figures, so
+a change that loses ground on them fails (v5 and v6 were each scored once as held-out sets before
+any tuning on them; those first figures are in the issue notes). The held-out corpora that remain
+(blind_writeups_v2, and the newest, v7) are scored by bench/checker_corpus.py, never asserted on
+here, so nothing is tuned to them."""
 import json
 import sys
 from pathlib import Path
@@ -45,7 +46,8 @@ def scored():
 
 # (corpus, most false alarms, fewest errors located, fewest answers agreeing): measured when each
 # corpus was last tuned on (issue 10's closing note); better figures are welcome, worse ones fail
-TUNED = [("blind_writeups_v3", 0, 14, 80), ("blind_writeups_v4a", 14, 7, 53), ("blind_writeups_v4b", 5, 10, 59)]
+TUNED = [("blind_writeups_v3", 0, 14, 80), ("blind_writeups_v4a", 2, 8, 64), ("blind_writeups_v4b", 2, 10, 61),
+         ("blind_writeups_v5", 2, 13, 104), ("blind_writeups_v6", 7, 13, 116)]
 
 
 @pytest.mark.parametrize("name, alarms, located, agree", TUNED)
