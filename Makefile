@@ -25,8 +25,9 @@ setup: $(STAMP)
 test: setup tex
 	$(PY) -m pytest -q
 
+# `make bench BENCH_ARGS=--profile`: where the bank's time goes, part by part.
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # `make fuzz`: hostile inputs for equiv, the checker and the spec loader (FUZZ_COUNT=100000 for a long run).
 FUZZ_COUNT ?= 2000

@@ -1,0 +1,74 @@
+"""Dump every part's result for the whole bank, to diff before and after a speed change.
+
+    python bench/answers.py OUT.txt
+
+One block per problem: for each part its answer, every step (rule, before, after, how it was
+certified), its notes, variants and certificate as ``srepr`` text, then the problem's JSON
+output. Dummy indices (which depend on creation order) are normalised away. Not a test.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+_DUMMY = re.compile(r"dummy_index=\d+")
+
+
+def _s(e) -> str:
+    from sympy import srepr
+
+    try:
+        return _DUMMY.sub("dummy_index=_", srepr(e))
+    except Exception:  # noqa: BLE001 - plain data
+        return repr(e)
+
+
+def _steps(steps, indent="  ") -> list[str]:
+    out = []
+    for st in steps:
+        out.append(f"{indent}step {st.rule} [{st.relation}] {st.certified_by}")
+        out.append(f"{indent}  before {_s(st.before)}")
+        out.append(f"{indent}  after  {_s(st.after)}")
+        out += _steps(st.substeps, indent + "    ")
+    return out
+
+
+def dump(entry) -> str:
+    from derive.engine import derive
+    from derive.render.json_out import render_json
+    from derive.spec import load_spec
+
+    d = derive(load_spec(entry.path))
+    lines = [f"== {entry.id}"]
+    for p in d.parts:
+        lines.append(f"part {p.id} error={p.error!r}")
+        lines.append(f"  answer {_s(p.answer)}")
+        lines.append(f"  certificate {p.certificate}")
+        lines += _steps(p.steps)
+        lines += [f"  note {n.kind} {n.text} {_s(n.math)}" for n in p.notes]
+        for v in p.variants:
+            lines.append(f"  variant {v.name} {v.role} {_s(v.answer)} {v.certificate}")
+            lines += _steps(v.steps, "    ")
+        lines += [f"  also {_s(a)}" for a in p.also]
+    lines.append(_DUMMY.sub("", render_json(d)))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    from derive.bank import entries
+
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0]) if argv else None
+    text = "\n".join(dump(e) for e in entries()) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
