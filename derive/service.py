@@ -7,8 +7,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
-from .bank import entries, find
+from .bank import entries
+from .bank import find as _find_by_scan
 from .errors import DeriveError, RenderError
+
+
+def find(problem: str) -> Path:
+    """``bank.find``, without parsing every spec of the bank for one id: only the files whose
+    text mentions the id (or are named after it) are parsed, in the bank's order, and the first
+    whose id matches wins, as in a full scan. Anything else (a path, an unknown id, an
+    unreadable file among the candidates) goes to ``bank.find`` for its answer or its message."""
+    from .bank import _entry, spec_files
+    from .yamlsrc import load as load_yaml
+
+    if Path(problem).suffix not in (".yaml", ".yml"):
+        try:
+            for path in spec_files():
+                text = path.read_text(encoding="utf-8")
+                if problem in text or path.stem == problem:
+                    if _entry(*load_yaml(text, str(path)), path).id == problem:
+                        return path
+        except (DeriveError, OSError, UnicodeDecodeError):
+            pass
+    return _find_by_scan(problem)
 
 
 def load(problem: str):
