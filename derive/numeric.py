@@ -9,6 +9,8 @@ handled by exact moments (``moments.py``).
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
+from operator import mul
 from typing import Any
 
 import mpmath
@@ -242,6 +244,9 @@ def mmul(a: Mat, b: Mat) -> Mat:
     if a.shape[1] != b.shape[0]:
         raise EvalError(f"multiplying {a.shape} by {b.shape}")
     cols = list(zip(*b))
+    fast = _mmul_rational(a, cols)
+    if fast is not None:
+        return fast
     out = []
     for r in a:
         row = []
@@ -252,6 +257,65 @@ def mmul(a: Mat, b: Mat) -> Mat:
             row.append(acc)
         out.append(row)
     return mat(out)
+
+
+def _common(vec):
+    """A vector of rationals as (integer numerators, common denominator); None if an entry is
+    not a ``Fraction`` or ``int``."""
+    den = 1
+    for x in vec:
+        if type(x) is not Fraction and type(x) is not int:
+            return None
+        d = x.denominator
+        if den % d:
+            den = den // gcd(den, d) * d
+    return [x.numerator * (den // x.denominator) for x in vec], den
+
+
+def _split(vec):
+    """(values, derivatives, has a Dual) of a vector of rationals and Duals of rationals (None if
+    any entry is something else): each as ``_common`` gives it."""
+    values, slopes, dual = [], [], False
+    for x in vec:
+        if type(x) is Dual:
+            if type(x.a) is not Fraction or type(x.b) is not Fraction:
+                return None
+            values.append(x.a)
+            slopes.append(x.b)
+            dual = True
+        else:
+            values.append(x)
+            slopes.append(_ZERO)
+    v, s = _common(values), _common(slopes)
+    return None if v is None or s is None else (v, s, dual)
+
+
+def _mmul_rational(a: Mat, cols) -> Mat | None:
+    """``mmul`` when every entry is a rational or a Dual of rationals: each entry one integer dot
+    product over common denominators, instead of k Fraction products and sums. The result is
+    exactly what the Fraction arithmetic gives, entry by entry (a Dual where its row or column
+    holds one, as there)."""
+    rows = [_split(r) for r in a]
+    if any(r is None for r in rows):
+        return None
+    cs = [_split(c) for c in cols]
+    if any(c is None for c in cs):
+        return None
+    out = []
+    for (rv, rn), (rs, rsd), rdual in rows:
+        row = []
+        for (cv, cn), (cs_, csd), cdual in cs:
+            value = Fraction(sum(map(mul, rv, cv)), rn * cn)
+            if rdual or cdual:
+                slope = Fraction(sum(map(mul, rv, cs_)), rn * csd) + Fraction(sum(map(mul, rs, cv)), rsd * cn)
+                row.append(Dual(value, slope))
+            else:
+                row.append(value)
+        out.append(row)
+    return mat(out)
+
+
+_ZERO = Fraction(0)
 
 
 def transpose(a: Mat) -> Mat:

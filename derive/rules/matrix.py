@@ -38,10 +38,11 @@ def _orient(term, prefer):
     flipped = Transpose(term).doit()
     cands = [term, flipped]
 
+    from .tidy import text
+
     def key(t):
-        text = str(t)
         pos = _first_position(t, prefer) if prefer is not None else 0
-        return (pos, text)
+        return (pos, text(t))
 
     return min(cands, key=key)
 
@@ -225,13 +226,15 @@ def regroup(e, name, value, limit: int = 12):
     kept only if it lowers the number of leftover occurrences of the symbols inside ``value``."""
     from sympy import MatMul
 
+    from .tidy import text
+
     def leftover(x):
         return sum(x.count(s) for s in value.free_symbols)
 
     best = abbreviate(_flatten_sums(e), name, value)
     for _ in range(limit):
         improved = False
-        for node in sorted({n for n in _preorder(best) if isinstance(n, MatMul)}, key=lambda n: (len(str(n)), str(n))):
+        for node in sorted({n for n in _preorder(best) if isinstance(n, MatMul)}, key=lambda n: (len(text(n)), text(n))):
             new = distribute_once(node)
             if new is None:
                 continue

@@ -3,6 +3,27 @@ SymPy's rational-function algebra (cancel, factor) never reaches inside them."""
 from __future__ import annotations
 
 
+_TEXT: dict = {}
+_TEXT_LIMIT = 50_000
+
+
+def text(e) -> str:
+    """``str(e)``, remembered: the rules sort candidates by their printed text (a tie-break that
+    fixes the answer's form), and printing a large expression costs more than the rule. Equal
+    SymPy expressions (structural equality, assumptions and number types included) print alike."""
+    try:
+        return _TEXT[e]
+    except KeyError:
+        pass
+    except TypeError:             # not hashable
+        return str(e)
+    out = str(e)
+    if len(_TEXT) >= _TEXT_LIMIT:
+        _TEXT.clear()
+    _TEXT[e] = out
+    return out
+
+
 def _atoms(e):
     from sympy import Sum, sign
 
@@ -16,7 +37,7 @@ def freeze(e):
     from sympy import Dummy
 
     mapping = {}
-    for a in sorted(_atoms(e), key=lambda x: -len(str(x))):
+    for a in sorted(_atoms(e), key=lambda x: -len(text(x))):
         if a in mapping:
             continue
         mapping[a] = Dummy("z", real=True, nonnegative=True if getattr(a, "is_nonnegative", False) else None,
@@ -83,7 +104,7 @@ def tidy(e):
             candidates.append(f(frozen))
         except Exception:  # noqa: BLE001 - a failed rewrite just keeps the other candidates
             pass
-    best = min(candidates, key=lambda c: (count_ops(c), len(str(c))))
+    best = min(candidates, key=lambda c: (count_ops(c), len(text(c))))
     return best.xreplace(undo)
 
 
