@@ -320,3 +320,13 @@ def test_a_show_identity_rearranged_answers_the_part(problems):
     assert report.steps[0].status == "ok" and report.parts[0].final_answer.status == "correct"
     _, report = verdicts(problems, "mit-6790-hw4-online-logistic", text.replace("- 2\\eta", "- 3\\eta"))
     assert report.parts[0].final_answer.status == "wrong"
+
+
+def test_the_rate_of_a_solution_and_a_zero_argument(problems):
+    text = "## 1.2.3\n\n$$\\epsilon = \\frac{x^2 + 2\\lambda}{t}$$\n\nso $d\\epsilon/d\\lambda = 2/t$.\n"
+    _, report = verdicts(problems, "ridge-fgm", text)
+    assert [s.status for s in report.steps] == ["ok", "ok"], [(s.line, s.reason) for s in report.steps]
+    _, report = verdicts(problems, "ridge-fgm", text.replace("= 2/t$", "= 1/t$"))
+    assert report.steps[1].status == "wrong"
+    _, report = verdicts(problems, "mit-6790-hw4-online-logistic", "## 4b-other\n\n$$\\ell_i(0) = \\log 2$$\n")
+    assert report.steps[0].status == "ok", report.steps[0].reason

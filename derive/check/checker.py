@@ -239,6 +239,17 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
             if size is not None:        # X u with X a matrix: u is a column of X's width
                 self.table.symbols.pop(name, None)
                 self.table.add(SymbolInfo(name, "vector", MatrixSymbol(name, size, 1), shape=(size, 1), latex=name))
+        bare = [t.id for t in terms if isinstance(t, A.Name) and t.id in names]
+        if len(bare) == 1 and len(terms) > 1:        # w* = e₁: a bare new name beside a vector is that vector
+            others = [t for t in terms if not (isinstance(t, A.Name) and t.id == bare[0])]
+            try:
+                shape = self._build(others[0]).shape
+            except Exception:  # noqa: BLE001 - no evidence from the other side
+                shape = None
+            if shape is not None and shape[1] == 1 and shape[0] != 1:
+                self.table.symbols.pop(bare[0], None)
+                self.table.add(SymbolInfo(bare[0], "vector", MatrixSymbol(bare[0], *shape), shape=shape, latex=bare[0]))
+                return
         if self._builds(terms) is not False or len(names) > 2:
             return
         sizes = []
@@ -343,7 +354,7 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
                 return base, value
         self._declare_unknown_names(terms)
         values = [self._build(t) for t in terms]
-        items = [v.expr for v in values]
+        items = [self._rate_of_solution(v.expr) for v in values]
         if line.continues and line.lead == "=" and prev_last is not None:
             items = [prev_last] + items
             ops = ["="] + list(ops)
@@ -452,6 +463,21 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
             return replace(base, move=f"for each {index} = 1…{count}", reason=f"holds for {', '.join(f'{index} = {k}' for k in range(1, count + 1))}")
         first = next(r for r in results if r.status != "ok")
         return replace(first, reason=f"for {index} = {results.index(first) + 1}: {first.reason}")
+
+    def _rate_of_solution(self, expr):
+        """``dε/dλ`` in a part that solves for ε: the derivative of the solution found so far (the
+        student's own, else the derived one), not of a free symbol."""
+        from sympy import Derivative
+
+        u = self.unknown
+        if u is None or not getattr(expr, "has", lambda *a: False)(Derivative):
+            return expr
+        value = self.ctx.definitions.get(u, self.answers[0][1] if self.answers else None)
+        if value is None:
+            return expr
+        swap = {d: Derivative(self.ctx.expand_definitions(value), *d.variable_count).doit()
+                for d in expr.atoms(Derivative) if d.expr == u and u not in {v for v, _ in d.variable_count}}
+        return expr.xreplace(swap) if swap else expr
 
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
         """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when

@@ -218,9 +218,9 @@ class _Parser(NameParsing, CommandParsing):
 
     def slash_derivative(self) -> Node | None:
         """``∂E/∂y`` or ``dE/dw``: a derivative written with a slash, read as ∂E/∂y. None, with
-        nothing consumed, for anything else (``d`` that is a symbol of the problem stays one)."""
+        nothing consumed, for anything else. ``d`` is read so only in the whole pattern dX/dY."""
         def leibniz(tok) -> bool:
-            return (tok[0] == "c" and tok[1] == "partial") or (tok[0] == "l" and tok[1] == "d" and "d" not in self.t.ids)
+            return (tok[0] == "c" and tok[1] == "partial") or (tok[0] == "l" and tok[1] == "d")   # dε/dλ, even where d is a size
 
         if not leibniz(self.peek()) or not (self.peek(1)[0] in "lc" or (self.peek(1)[0] == "s" and self.peek(1)[1] in "|‖(")):
             return None

@@ -248,6 +248,18 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
             return Value(MatPow(base.expr, Integer(e)), base.shape)
         raise self.fail("a matrix power must be an integer", node.right)
 
+    def _argument(self, param: str, arg, env):
+        """An argument for a function's parameter; a student's bare 0 for a vector parameter
+        (ℓ(0)) is the zero vector."""
+        value = self.build(arg, env)
+        declared = self.table.get(param)
+        shape = getattr(declared, "shape", None)
+        if self.lenient and value.shape is None and value.expr == 0 and shape is not None and shape[1] == 1:
+            from sympy import ZeroMatrix
+
+            return Value(ZeroMatrix(*shape), shape)
+        return value
+
     def _Call(self, node, env):
         info = self.table.get(node.func)
         if info is not None and info.kind == "ufunc":
@@ -264,7 +276,7 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
                 node = A.Call(node.func, node.args[:len(info.params)], node.pos)  # f(x; w): w is a parameter
             if len(node.args) != len(info.params):
                 raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
-            local = {p: self.build(a, env) for p, a in zip(info.params, node.args)}
+            local = {p: self._argument(p, a, env) for p, a in zip(info.params, node.args)}
             return self.build(info.body, local)
         if info is not None and self.lenient and info.kind not in ("function", "ufunc") \
                 and all(isinstance(a, A.Name) for a in node.args):

@@ -95,7 +95,7 @@ class CalculusBuilding:
         info = self.table.get(call.func)
         if info is None or info.kind != "function" or len(call.args) != 1 or not info.params:
             return None
-        point = self.build(call.args[0], env)
+        point = self._argument(info.params[0], call.args[0], env) if len(info.params) == 1 else self.build(call.args[0], env)
         if point.shape is None or _differ(point.shape[1], 1):
             return None
         fresh = MatrixSymbol(Dummy(info.params[0]), *point.shape)
