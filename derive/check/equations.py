@@ -8,7 +8,6 @@ from dataclasses import replace
 from ..equivalence import Context, Verdict, proportional, residual, same_solutions, same_value, satisfies
 from ..expr.build import Builder
 from ..expr.symbols import SymbolInfo, make_scalar
-from ..expr.symbols import SymbolInfo
 from .algebra import _is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _small_polynomial_in, _solved_symbol, _zero
 from .results import StepResult
 

@@ -15,9 +15,10 @@ from ..errors import CertificationError, RuleError
 from ..steps import Note, Step
 
 
-EXTRA_EXPLANATIONS = ("explanations_updates.yaml", "explanations_vectors.yaml",   # beside this module: update steps,
-                      "explanations_network.yaml", "explanations_bounds.yaml",
-                      "explanations_structured.yaml")                                          # convolutions                             # recurrences, random vectors, backprop
+# Beside this module: update steps and recurrences, random vectors, backprop, bounds,
+# structured matrices (convolutions, attention) and shapes.
+EXTRA_EXPLANATIONS = ("explanations_updates.yaml", "explanations_vectors.yaml", "explanations_network.yaml",
+                      "explanations_bounds.yaml", "explanations_structured.yaml", "explanations_shapes.yaml")
 
 
 @functools.lru_cache(maxsize=1)

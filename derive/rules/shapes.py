@@ -15,7 +15,6 @@ Wording is in ``explanations_shapes.yaml``.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from ..errors import RuleError
 from ..shapes import Dims, Jacobian, ShapeOf
@@ -26,7 +25,6 @@ MAX_PRODUCTS = 4
 def shape_goal(run, goal, expr):
     from ..expr.objects import Grad
 
-    _register_wording()
     var = run.table[goal.wrt].obj if goal.wrt else None
     f, at = expr, None
     if var is None and isinstance(expr, Grad):          # shape: 'grad(f, v)', f in a fresh v taken at a point
@@ -88,19 +86,3 @@ def _products(run, f) -> str:
 
 def _text(run, shape) -> str:
     return f"{run.show(shape[0])} × {run.show(shape[1])}"
-
-
-def _register_wording() -> None:
-    """Add this module's wording to the table the recorder reads (``base.explanations``)."""
-    import yaml
-
-    from .base import explanations
-
-    table = explanations()
-    if "shape-of-expression" in table:
-        return
-    mine = yaml.safe_load((Path(__file__).resolve().parent / "explanations_shapes.yaml").read_text(encoding="utf-8"))
-    twice = sorted(set(mine) & set(table))
-    if twice:
-        raise RuleError(f"rule ids explained twice (explanations_shapes.yaml): {', '.join(twice)}")
-    table.update(mine)
