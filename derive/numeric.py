@@ -351,6 +351,7 @@ def to_int(x) -> int:
 
 
 # -- the evaluator ----------------------------------------------------------------------------
+_NAMES: dict = {}       # type -> "_" + its name: the method that evaluates it, if any
 class Evaluator:
     """``Evaluator(env).eval(expr)``: env maps SymPy atoms (and IndexedBase labels) to values."""
 
@@ -359,8 +360,14 @@ class Evaluator:
         self.moments = moments  # a callable (expr, kind, evaluator) -> value, for E/Var
 
     def eval(self, expr) -> Any:
-        name = type(expr).__name__
-        method = getattr(self, "_" + name, None)
+        kind = type(expr)
+        name = _NAMES.get(kind)
+        if name is None:
+            name = _NAMES[kind] = "_" + kind.__name__
+        method = getattr(self, name, None)
+        if method is not None:
+            return method(expr)
+        name = kind.__name__
         if method is None and hasattr(expr, "_numeric"):   # an object that states its own definition (Conv)
             return expr._numeric(self)
         if method is None:
@@ -411,20 +418,38 @@ class Evaluator:
 
     # scalar algebra
     def _Add(self, e):
-        out = Fraction(0)
+        num, den, exact = 0, 1, True     # while every term is rational: an integer sum over their lcm
+        out: Any = None
         for a in e.args:
             v = self.eval(a)
             if isinstance(v, Mat):
                 raise EvalError("matrix inside a scalar sum")
+            if exact and (type(v) is Fraction or type(v) is int):
+                d = v.denominator
+                if d == den:
+                    num += v.numerator
+                else:
+                    lcm = den // gcd(den, d) * d
+                    num, den = num * (lcm // den) + v.numerator * (lcm // d), lcm
+                continue
+            if exact:
+                out, exact = Fraction(num, den), False
             out = out + v
-        return out
+        return Fraction(num, den) if exact else out
 
     def _Mul(self, e):
-        out: Any = Fraction(1)
+        num, den, exact = 1, 1, True     # while every factor is rational: two integer products
+        out: Any = None
         for a in e.args:
             v = self.eval(a)
+            if exact and (type(v) is Fraction or type(v) is int):
+                num *= v.numerator
+                den *= v.denominator
+                continue
+            if exact:
+                out, exact = Fraction(num, den), False
             out = mscale(out, v) if isinstance(v, Mat) else (mscale(v, out) if isinstance(out, Mat) else out * v)
-        return out
+        return Fraction(num, den) if exact else out
 
     def _Pow(self, e):
         base = self.eval(e.base)

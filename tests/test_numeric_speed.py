@@ -56,3 +56,30 @@ def test_mmul_of_other_numbers_takes_the_plain_path():
     a = mat([[mpmath.mpf(1) / 3, Fraction(1, 2)]])
     b = mat([[Fraction(3)], [Dual(Dual(Fraction(1), Fraction(1)), Fraction(0))]])
     assert str(mmul(a, b)) == str(reference(a, b))
+
+
+def test_sums_and_products_of_rationals_match_fraction_arithmetic():
+    import sympy
+
+    from derive.numeric import Evaluator
+
+    rng = random.Random(7)
+    xs = sympy.symbols("x0:6")
+    for _ in range(300):
+        env = {x: (Fraction(rng.randint(-20, 20), rng.randint(1, 12)) if rng.random() < 0.8 else rng.randint(-4, 4))
+               for x in xs}
+        k = rng.randint(2, 6)
+        chosen = rng.sample(xs, k)
+        total, product = Fraction(0), Fraction(1)
+        for x in chosen:
+            total, product = total + env[x], product * env[x]
+        ev = Evaluator(env)
+        for expr, want in ((sympy.Add(*chosen, evaluate=False), total), (sympy.Mul(*chosen, evaluate=False), product)):
+            got = ev.eval(expr)
+            assert got == want and type(got) is Fraction, (expr, got, want)
+    d = Dual(Fraction(2), Fraction(1))
+    ev = Evaluator({xs[0]: Fraction(1, 3), xs[1]: d, xs[2]: Fraction(5)})
+    got = ev.eval(sympy.Mul(*xs[:3], evaluate=False))
+    assert isinstance(got, Dual) and (got.a, got.b) == (Fraction(10, 3), Fraction(5, 3))
+    got = ev.eval(sympy.Add(*xs[:3], evaluate=False))
+    assert isinstance(got, Dual) and (got.a, got.b) == (Fraction(22, 3), Fraction(1))
