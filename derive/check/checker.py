@@ -18,7 +18,6 @@ answer) and ``values.py`` (specialised, example and updated values; inequalities
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import replace
 
@@ -26,10 +25,10 @@ from ..equivalence import Context, Verdict, same_value
 from ..errors import DeriveError, ParseError
 from ..expr import ast as A
 from ..expr.build import Builder
-from ..expr.symbols import SymbolInfo, make_scalar
-from .algebra import _family_copy, _family_members, _index_names, _is_call_head, _mentions, _rename, _side
+from .algebra import _family_members, _mentions, _rename, _side
 from .answers import AnswerMoves, _answer_as
 from .definitions import DefinitionMoves, GenericRules
+from .typing_names import NameTyping
 from .equations import EquationMoves
 from .values import ValueMoves
 from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
@@ -38,7 +37,7 @@ from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 _CONDITION_WORDS = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*$|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
 
 
-class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
+class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
     """Judges the lines of one part against the spec's part and the engine's derived answer."""
 
     def __init__(self, spec, part, definitions: dict, answers: list[tuple[str, object]], aliases: dict | None = None,
@@ -196,105 +195,6 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
     def _build(self, node):
         return self._builder().build(_rename(node, self._aliases()))
 
-    def _declare_indices(self, terms) -> None:
-        """Build the line once so that its free indices (k, l) are in the table before the
-        'k ≠ l' condition is applied to them."""
-        if not self.distinct_names:
-            return
-        try:
-            for t in terms:
-                self._build(_rename(t, self._aliases()))
-        except Exception:  # noqa: BLE001 - the line is judged (and its error reported) right after
-            pass
-
-    def _declare_unknown_names(self, terms) -> None:
-        """Names the spec does not know: a new scalar (a multiplier, a constant) unless the name
-        looks like a typo of a known one, which stays an error with a suggestion."""
-        declared = []
-        for t in terms:
-            t = _rename(t, self._aliases())
-            for name in sorted(A.names_in(t) - _index_names(t)):
-                if name in self.table or name in ("I", "pi", "inf"):
-                    continue
-                if _is_call_head(t, name):
-                    continue
-                if difflib.get_close_matches(name, list(self.table.symbols), n=1, cutoff=0.75):
-                    continue
-                self.table.add(SymbolInfo(name, "scalar", make_scalar(name, (), None), latex=name))
-                self.new_symbols.append(name)
-                self.line_new.append(name)
-                declared.append(name)
-        if declared:
-            self._shape_new_names(declared, terms)
-
-    def _shape_new_names(self, names: list[str], terms) -> None:
-        """A new name that only type-checks as a column vector (the multiplier μ in
-        ``wᵀw − μᵀ(Xw − t)``) becomes one, of the first size of the problem's that fits."""
-        from itertools import product
-
-        from sympy import MatrixSymbol
-
-        for name in names:
-            size = self._right_factor_of_matrix(name, terms)
-            if size is not None:        # X u with X a matrix: u is a column of X's width
-                self.table.symbols.pop(name, None)
-                self.table.add(SymbolInfo(name, "vector", MatrixSymbol(name, size, 1), shape=(size, 1), latex=name))
-        bare = [t.id for t in terms if isinstance(t, A.Name) and t.id in names]
-        if len(bare) == 1 and len(terms) > 1:        # w* = e₁: a bare new name beside a vector is that vector
-            others = [t for t in terms if not (isinstance(t, A.Name) and t.id == bare[0])]
-            try:
-                shape = self._build(others[0]).shape
-            except Exception:  # noqa: BLE001 - no evidence from the other side
-                shape = None
-            if shape is not None and shape[1] == 1 and shape[0] != 1:
-                self.table.symbols.pop(bare[0], None)
-                self.table.add(SymbolInfo(bare[0], "vector", MatrixSymbol(bare[0], *shape), shape=shape, latex=bare[0]))
-                return
-        if self._builds(terms) is not False or len(names) > 2:
-            return
-        sizes = []
-        for info in self.table.symbols.values():
-            for n in info.shape or ():
-                if n != 1 and n not in sizes:
-                    sizes.append(n)
-        scalars = {n: self.table[n] for n in names}
-        for shapes in product([None] + sizes, repeat=len(names)):
-            if all(s is None for s in shapes):
-                continue
-            for name, size in zip(names, shapes):
-                self.table.symbols.pop(name, None)
-                self.table.add(scalars[name] if size is None else
-                               SymbolInfo(name, "vector", MatrixSymbol(name, size, 1), shape=(size, 1), latex=name))
-            if self._builds(terms):
-                return
-        for name in names:
-            self.table.symbols.pop(name, None)
-            self.table.add(scalars[name])
-
-    def _right_factor_of_matrix(self, name: str, terms):
-        """The width of the matrix that ``name`` multiplies on the right (``X u``), or None."""
-        for t in terms:
-            for n in A.walk(t):
-                if isinstance(n, A.BinOp) and n.op == "@" and isinstance(n.right, A.Name) and n.right.id == name:
-                    try:
-                        shape = self._build(n.left).shape
-                    except Exception:  # noqa: BLE001 - no evidence from this product
-                        continue
-                    if shape is not None and shape[1] != 1 and shape[0] != 1:
-                        return shape[1]
-        return None
-
-    def _builds(self, terms) -> bool | None:
-        """True when every term builds, False on a shape error, None on any other failure."""
-        try:
-            for t in terms:
-                self._build(t)
-        except ParseError as err:
-            return False if err.kind == "shape" else None
-        except Exception:  # noqa: BLE001 - other failures are reported when the line is judged
-            return None
-        return True
-
     def _judge(self, base, line, terms, ops, prev_last):
         if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")) \
                 and not (self.part.goal.wrt and any(self.part.goal.wrt in A.names_in(t) for t in terms)):
@@ -322,30 +222,9 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
             if len(rest) < 2:
                 return stated, None
             return self._judge(base, line, rest, ["="] * (len(rest) - 1), prev_last)
-        if ops and all(op in ("<=", "<", ">=", ">") for op in ops):
-            if (condition := self._condition_line(base, terms, ops)) is not None:
-                return condition
-            if self._assumption_holds(terms, ops):
-                return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
-            if self._take_as_standing(terms, ops):
-                return replace(base, status="unknown", move="inequality",
-                               reason="not checked; the lines that follow may use it"), None
-            return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
-        if ops == ["="] and isinstance(terms[0], A.Name) and isinstance(terms[1], A.Num) \
-                and getattr(self.table.get(terms[0].id), "kind", None) == "dim":
-            size = self.table[terms[0].id].obj
-            if getattr(size, "is_Integer", False) or isinstance(size, int):
-                held = str(size) == terms[1].value
-                return replace(base, status="ok" if held else "wrong", move="a dimension",
-                               reason=f"the problem has {terms[0].id} = {size}"), None
-            self.worked_example = f"{terms[0].id} = {terms[1].value}"     # a toy case: n = 2
-            return replace(base, move="a worked example", reason=f"the lines after it take {self.worked_example}"), None
-        example = self._example_value(terms, ops)
-        if example is not None:
-            return replace(base, move="an example value", reason=example), None
-        renamed = self._change_of_variables(terms, ops)
-        if renamed is not None:
-            return replace(base, move="a change of variables", reason=renamed), None
+        special = self._inequality_or_value(base, terms, ops)
+        if special is not None:
+            return special
         defined = self._maybe_define(terms, ops)
         if defined is not None:
             base, terms, ops = defined(base), terms[1:], ops[1:]
@@ -446,38 +325,34 @@ class PartChecker(DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, Val
                          reason=base.reason or ("holds only when " + " and ".join(conditions) if conditions else ""))
         return result, items[-1]
 
-    def _each_member(self, base, line, terms, ops, members) -> StepResult:
-        """``g_i = 2a_i r`` where the problem has g₁, g₂ and a₁, a₂: the line for each member in turn."""
-        bases, index, count = members
-        results = []
-        for k in range(1, count + 1):
-            copy = [_family_copy(t, bases, index, k) for t in terms]
-            try:
-                result, _ = self._judge(base, line, copy, ops, None)
-            except ParseError as err:
-                result = self._parse_failure(base, err, copy)
-            if result.status == "wrong":
-                return replace(result, reason=f"for {index} = {k}: {result.reason}")
-            results.append(result)
-        if all(r.status == "ok" for r in results):
-            return replace(base, move=f"for each {index} = 1…{count}", reason=f"holds for {', '.join(f'{index} = {k}' for k in range(1, count + 1))}")
-        first = next(r for r in results if r.status != "ok")
-        return replace(first, reason=f"for {index} = {results.index(first) + 1}: {first.reason}")
-
-    def _rate_of_solution(self, expr):
-        """``dε/dλ`` in a part that solves for ε: the derivative of the solution found so far (the
-        student's own, else the derived one), not of a free symbol."""
-        from sympy import Derivative
-
-        u = self.unknown
-        if u is None or not getattr(expr, "has", lambda *a: False)(Derivative):
-            return expr
-        value = self.ctx.definitions.get(u, self.answers[0][1] if self.answers else None)
-        if value is None:
-            return expr
-        swap = {d: Derivative(self.ctx.expand_definitions(value), *d.variable_count).doit()
-                for d in expr.atoms(Derivative) if d.expr == u and u not in {v for v, _ in d.variable_count}}
-        return expr.xreplace(swap) if swap else expr
+    def _inequality_or_value(self, base, terms, ops):
+        """A line that is an inequality, a dimension (n = 2), an example value (p = 0.8) or a
+        change of variables (x⁰ = σ(η⁰)): (result, value), or None for an ordinary line."""
+        if ops and all(op in ("<=", "<", ">=", ">") for op in ops):
+            if (condition := self._condition_line(base, terms, ops)) is not None:
+                return condition
+            if self._assumption_holds(terms, ops):
+                return replace(base, move="inequality", reason="holds under the problem's assumptions"), None
+            if self._take_as_standing(terms, ops):
+                return replace(base, status="unknown", move="inequality",
+                               reason="not checked; the lines that follow may use it"), None
+            return replace(base, status="unknown", move="inequality", reason="inequalities are not checked"), None
+        if ops == ["="] and isinstance(terms[0], A.Name) and isinstance(terms[1], A.Num) \
+                and getattr(self.table.get(terms[0].id), "kind", None) == "dim":
+            size = self.table[terms[0].id].obj
+            if getattr(size, "is_Integer", False) or isinstance(size, int):
+                held = str(size) == terms[1].value
+                return replace(base, status="ok" if held else "wrong", move="a dimension",
+                               reason=f"the problem has {terms[0].id} = {size}"), None
+            self.worked_example = f"{terms[0].id} = {terms[1].value}"     # a toy case: n = 2
+            return replace(base, move="a worked example", reason=f"the lines after it take {self.worked_example}"), None
+        example = self._example_value(terms, ops)
+        if example is not None:
+            return replace(base, move="an example value", reason=example), None
+        renamed = self._change_of_variables(terms, ops)
+        if renamed is not None:
+            return replace(base, move="a change of variables", reason=renamed), None
+        return None
 
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
         """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when

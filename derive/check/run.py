@@ -9,6 +9,7 @@ from ..errors import ParseError
 from ..expr import ast as A
 from .answers import resemblance
 from .checker import PartChecker
+from .final import choose_answer, in_written_order
 from .results import AnswerResult, PartCheck, StepResult
 
 
@@ -187,23 +188,6 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
     return report
 
 
-def _answer_lines(last_values, checker) -> list:
-    """Without a box, the answer is the last line that gives the unknown a value (``c = (XXᵀ)⁻¹t``
-    before a closing remark ``ŵ = Xᵀc = w*``), if any line does."""
-    u = checker.unknown
-    if u is None:
-        return []
-    solved = [(ml, v) for ml, v in last_values
-              if checker.heads.get((ml.line, ml.latex)) == u and v is not None]
-    if not solved or solved[-1][0] is last_values[-1][0]:
-        return []
-    final = getattr(checker.relations.get((last_values[-1][0].line, last_values[-1][0].latex)), "lhs", None)
-    stated_as = checker.part.answer_as[0] if checker.part.answer_as else None
-    if final is not None and stated_as and stated_as in checker.table and final == checker.table[stated_as].obj:
-        return []       # θ* = θᵗ + δ: the answer stated through the spec's answer_as
-    return solved
-
-
 def _carry_definitions(checker, carried, applied) -> None:
     """The student's names from earlier parts of the file (``s := Σ_j w_j x_j``), read again
     silently so that this part knows them; a name this part cannot read is simply not carried."""
@@ -219,46 +203,6 @@ def _carry_definitions(checker, carried, applied) -> None:
 
 
 _AS_STATED = "holds under the stated condition"
-
-
-def _shown_at(last_values, steps, checker):
-    """The last checked line whose value is an answer: the identity's right-hand side in a show
-    part, or, when the final line cannot be read, a derived answer reached on a checked line."""
-    from ..equivalence import same_value
-
-    status = {(s.line, s.latex): s.status for s in steps}
-    identity = checker.identity
-    for ml, value in reversed(last_values):
-        if status.get((ml.line, ml.latex)) != "ok":
-            continue
-        if identity is not None and _rearranges(checker, (ml.line, ml.latex), identity):
-            return ml, identity[1]          # the identity, rearranged: it answers the part
-        if value is None:
-            continue
-        try:
-            if any(same_value(value, answer, checker.ctx).ok for _, answer in checker.answers
-                   if getattr(answer, "shape", None) == getattr(value, "shape", None)):
-                return ml, value
-        except Exception:  # noqa: BLE001 - a value that cannot be compared answers nothing
-            continue
-    return None
-
-
-def _rearranges(checker, key, identity) -> bool:
-    """Is the line's equation (its first item = its last) the show goal's identity rearranged:
-    the same difference of sides, up to sign, term by term (numbers cannot tell two identities
-    apart: both sides of each are always equal)?"""
-    from ..rules.calculus import scalar_if_1x1
-
-    head, relation = checker.heads.get(key), checker.relations.get(key)
-    if head is None or relation is None:
-        return False
-    try:
-        mine = scalar_if_1x1(head) - scalar_if_1x1(relation.rhs)
-        goal = scalar_if_1x1(identity[0]) - scalar_if_1x1(identity[1])
-        return (mine - goal).expand() == 0 or (mine + goal).expand() == 0   # symbolically: both sides are identities
-    except Exception:  # noqa: BLE001 - sides of different kinds rearrange nothing
-        return False
 
 
 def _stated_condition(ml, following, checker, applied):
@@ -356,46 +300,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     if not last_values:
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
         return pc, index
-    written = {id(m): k for k, m in enumerate(lines)}
-    last_values.sort(key=lambda item: written.get(id(item[0]), 0))     # the answer is chosen in the order written
-    example = next((k for k, s in enumerate(pc.steps) if s.move == "a worked example"), None)
-    if example is not None and not any(ml.boxed for ml, _ in last_values):
-        start = pc.steps[example]
-        cut = next(k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == (start.line, start.latex))
-        last_values = last_values[:cut] or last_values    # a toy case after the answer is not the answer
+    last_values = in_written_order(last_values, lines)
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
-    def remark(ml, value, before, before_value) -> bool:  # "equal iff ‖w‖∞ = 1", "touches the line w₁ + w₂ = 1": prose;
-        step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)   # ", y = σ(…)"
-        head = checker.heads.get((ml.line, ml.latex))
-        where = before.line == ml.line and step is not None and step.move.startswith("substitutes") \
-            and head is not None and getattr(before_value, "has", lambda h: False)(head)     # a 'where' clause for the line before
-        aside = not ml.display or where
-        return aside and (value is None or (step is not None and step.status == "ok" and (
-            step.move.startswith("substitutes") or step.move == "identity")))
-
-    if any(ml.display and v is not None for ml, v in last_values):
-        while len(last_values) > 1 and remark(*last_values[-1], *last_values[-2]):
-            last_values = last_values[:-1]  # a closing remark after the displayed work is not the answer
-    ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
-    if value is None and part.goal.kind == "condition" and checker.condition_answer is not None:
-        bounds = [(m, v) for m, v in last_values if v is not None and any(s.move in ("an equivalent condition", "condition") and s.line == m.line
-                                                                         and s.latex == m.latex for s in pc.steps)]
-        if bounds:
-            ml, value = bounds[-1]      # α < bound, then a closing remark α > 0
-    reached = None
-    if (part.goal.kind == "show" or value is None) and not ml.boxed:
-        reached = _shown_at(last_values, pc.steps, checker)
-        if reached is not None:
-            ml, value = reached         # the identity was reached on a checked line: that line answers it
-    if part.goal.kind == "show" and not ml.boxed and reached is None:
-        shape = getattr(checker.answers[0][1], "shape", None)
-        status = {(s.line, s.latex): (s.status, s.move) for s in pc.steps}
-        naming = ("definition", "a change of variables", "an example value", "a worked example")
-        shaped = [(m, v) for m, v in last_values if v is not None and getattr(v, "shape", None) == shape
-                  and status.get((m.line, m.latex), ("", ""))[0] != "unknown" and status.get((m.line, m.latex), ("", ""))[1] not in naming]
-        if shaped and (value is None or status.get((ml.line, ml.latex), ("", ""))[0] == "unknown"
-                       or status.get((ml.line, ml.latex), ("", ""))[1] in naming):
-            ml, value = shaped[-1]      # a closing remark after the identity: its last line of the answer's shape
+    ml, value = choose_answer(last_values, pc.steps, checker)
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)
     try:

@@ -1,0 +1,136 @@
+"""Which line of a part is its final answer: the boxed one, else the last line that solves for
+the unknown, else the last line, passing over what a student writes after the answer (a toy
+case, a prose remark, a 'where y = …' clause, a side condition such as α > 0), and, in a show
+part, the last checked line that reaches the identity."""
+from __future__ import annotations
+
+NAMING = ("definition", "a change of variables", "an example value", "a worked example")
+
+
+def in_written_order(last_values, lines) -> list:
+    """(line, value) pairs in the order the write-up has them (definitions were read first)."""
+    written = {id(m): k for k, m in enumerate(lines)}
+    return sorted(last_values, key=lambda item: written.get(id(item[0]), 0))
+
+
+def choose_answer(last_values, steps, checker):
+    """(math line, value) that answers the part."""
+    last_values = _before_worked_example(last_values, steps)
+    boxed = [(ml, v) for ml, v in last_values if ml.boxed]
+    if any(ml.display and v is not None for ml, v in last_values):
+        while len(last_values) > 1 and _remark(steps, checker, *last_values[-1], *last_values[-2]):
+            last_values = last_values[:-1]      # a closing remark after the displayed work is not the answer
+    ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
+    kind = checker.part.goal.kind
+    if value is None and kind == "condition" and checker.condition_answer is not None:
+        bounds = [(m, v) for m, v in last_values if v is not None and _move(steps, m) in ("an equivalent condition", "condition")]
+        if bounds:
+            ml, value = bounds[-1]              # α < bound, then a closing remark α > 0
+    reached = None
+    if (kind == "show" or value is None) and not ml.boxed:
+        reached = _shown_at(last_values, steps, checker)
+        if reached is not None:
+            return reached                      # the identity was reached on a checked line: that line answers it
+    if kind == "show" and not ml.boxed:
+        ml, value = _last_of_answer_shape(last_values, steps, checker, ml, value)
+    return ml, value
+
+
+def _step(steps, ml):
+    return next((s for s in reversed(steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
+
+
+def _move(steps, ml) -> str:
+    step = _step(steps, ml)
+    return step.move if step is not None else ""
+
+
+def _before_worked_example(last_values, steps) -> list:
+    """Without a box, a toy case after the answer (``n = 2``) is not the answer."""
+    start = next((s for s in steps if s.move == "a worked example"), None)
+    if start is None or any(ml.boxed for ml, _ in last_values):
+        return last_values
+    cut = next((k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == (start.line, start.latex)), len(last_values))
+    return last_values[:cut] or last_values
+
+
+def _remark(steps, checker, ml, value, before, before_value) -> bool:
+    """'equal iff ‖w‖∞ = 1', 'touches the line w₁ + w₂ = 1' in prose, or ', y = σ(…)' beside the
+    line before (a 'where' clause for a symbol that line uses)."""
+    step = _step(steps, ml)
+    head = checker.heads.get((ml.line, ml.latex))
+    where = before.line == ml.line and step is not None and step.move.startswith("substitutes") \
+        and head is not None and getattr(before_value, "has", lambda h: False)(head)
+    aside = not ml.display or where
+    return aside and (value is None or (step is not None and step.status == "ok" and (
+        step.move.startswith("substitutes") or step.move == "identity")))
+
+
+def _last_of_answer_shape(last_values, steps, checker, ml, value):
+    """A show part whose last line is unreadable or only names something: its last checked line
+    of the answer's shape."""
+    shape = getattr(checker.answers[0][1], "shape", None)
+    status = {(s.line, s.latex): (s.status, s.move) for s in steps}
+    shaped = [(m, v) for m, v in last_values if v is not None and getattr(v, "shape", None) == shape
+              and status.get((m.line, m.latex), ("", ""))[0] != "unknown" and status.get((m.line, m.latex), ("", ""))[1] not in NAMING]
+    current = status.get((ml.line, ml.latex), ("", ""))
+    if shaped and (value is None or current[0] == "unknown" or current[1] in NAMING):
+        return shaped[-1]
+    return ml, value
+
+
+def _answer_lines(last_values, checker) -> list:
+    """Without a box, the answer is the last line that gives the unknown a value (``c = (XXᵀ)⁻¹t``
+    before a closing remark ``ŵ = Xᵀc = w*``), if any line does."""
+    u = checker.unknown
+    if u is None:
+        return []
+    solved = [(ml, v) for ml, v in last_values
+              if checker.heads.get((ml.line, ml.latex)) == u and v is not None]
+    if not solved or solved[-1][0] is last_values[-1][0]:
+        return []
+    final = getattr(checker.relations.get((last_values[-1][0].line, last_values[-1][0].latex)), "lhs", None)
+    stated_as = checker.part.answer_as[0] if checker.part.answer_as else None
+    if final is not None and stated_as and stated_as in checker.table and final == checker.table[stated_as].obj:
+        return []       # θ* = θᵗ + δ: the answer stated through the spec's answer_as
+    return solved
+
+
+def _shown_at(last_values, steps, checker):
+    """The last checked line whose value is an answer: the identity's right-hand side in a show
+    part, or, when the final line cannot be read, a derived answer reached on a checked line."""
+    from ..equivalence import same_value
+
+    status = {(s.line, s.latex): s.status for s in steps}
+    identity = checker.identity
+    for ml, value in reversed(last_values):
+        if status.get((ml.line, ml.latex)) != "ok":
+            continue
+        if identity is not None and _rearranges(checker, (ml.line, ml.latex), identity):
+            return ml, identity[1]          # the identity, rearranged: it answers the part
+        if value is None:
+            continue
+        try:
+            if any(same_value(value, answer, checker.ctx).ok for _, answer in checker.answers
+                   if getattr(answer, "shape", None) == getattr(value, "shape", None)):
+                return ml, value
+        except Exception:  # noqa: BLE001 - a value that cannot be compared answers nothing
+            continue
+    return None
+
+
+def _rearranges(checker, key, identity) -> bool:
+    """Is the line's equation (its first item = its last) the show goal's identity rearranged:
+    the same difference of sides, up to sign, term by term (numbers cannot tell two identities
+    apart: both sides of each are always equal)?"""
+    from ..rules.calculus import scalar_if_1x1
+
+    head, relation = checker.heads.get(key), checker.relations.get(key)
+    if head is None or relation is None:
+        return False
+    try:
+        mine = scalar_if_1x1(head) - scalar_if_1x1(relation.rhs)
+        goal = scalar_if_1x1(identity[0]) - scalar_if_1x1(identity[1])
+        return (mine - goal).expand() == 0 or (mine + goal).expand() == 0   # symbolically: both sides are identities
+    except Exception:  # noqa: BLE001 - sides of different kinds rearrange nothing
+        return False
