@@ -1,7 +1,8 @@
 """Random matrices that satisfy declared matrix assumptions, in exact rational arithmetic:
 symmetric, positive (semi)definite, invertible, orthogonal (Cayley transform of a skew-symmetric
-matrix), diagonal, full row rank and full column rank, a permutation matrix (a random
-reordering of the identity's rows) and lower triangular (0 above the diagonal). Used by
+matrix), diagonal, a selection (a diagonal of 0s and 1s, at least one 1: a mini-batch), full row
+rank and full column rank, a permutation matrix (a random reordering of the identity's rows) and
+lower triangular (0 above the diagonal). Used by
 ``sampling.py``."""
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from fractions import Fraction
 
 MATRIX_ASSUMPTIONS = ("symmetric", "positive_definite", "positive_semidefinite", "invertible",
                       "full_row_rank", "full_column_rank", "orthogonal", "diagonal", "permutation",
-                      "lower_triangular")
+                      "lower_triangular", "selection")
 SQUARE_ONLY = ("symmetric", "positive_definite", "positive_semidefinite", "invertible", "orthogonal", "diagonal",
-               "permutation", "lower_triangular")
+               "permutation", "lower_triangular", "selection")
 VECTOR_ASSUMPTIONS = ("nonzero",)
 ENTRIES = (-3, -2, -1, 1, 2, 3, 4, 5)
 
@@ -19,6 +20,10 @@ ENTRIES = (-3, -2, -1, 1, 2, 3, 4, 5)
 def draw(rng, rows: int, cols: int, words) -> list[list[Fraction]]:
     """A rows × cols matrix of rationals satisfying every word in ``words``."""
     words = set(words)
+    if "selection" in words:
+        keep = [rng.random() < 0.5 for _ in range(rows)]
+        keep[rng.randrange(rows)] = True
+        return [[Fraction(int(i == j and keep[i])) for j in range(cols)] for i in range(rows)]
     if "permutation" in words:
         order = list(range(rows))
         rng.shuffle(order)
