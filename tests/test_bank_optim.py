@@ -24,8 +24,10 @@ def test_min_norm_fit_is_the_pseudo_inverse_solution_and_sgd_reaches_it(n, d, se
     X, t = rng.normal(size=(n, d)), rng.normal(size=(n, 1))
     w = _col(evaluate(value_of(answer("minnorm-sgd", "1.1.1a")), n=n, d=d, X=X, t=t), d)
     np.testing.assert_allclose(w, np.linalg.pinv(X) @ t, rtol=1e-9, atol=1e-12)
-    c = _col(evaluate(value_of(answer("minnorm-sgd", "1.1.1c")), n=n, d=d, X=X, t=t), n)
-    np.testing.assert_allclose(X.T @ c, w, rtol=1e-9, atol=1e-12)
+    # 1.1.1c reports the fit w = Xᵀc it finds (answer_as): an exact fit, and the minimum-norm one
+    fit = _col(evaluate(value_of(answer("minnorm-sgd", "1.1.1c")), n=n, d=d, X=X, t=t), d)
+    np.testing.assert_allclose(X @ fit, t, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fit, w, rtol=1e-9, atol=1e-12)
     # mini-batch SGD from zero, simulated
     v, lr = np.zeros((d, 1)), 0.5 / np.linalg.norm(X, 2) ** 2
     for _ in range(20000):

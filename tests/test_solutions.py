@@ -35,7 +35,8 @@ def pdf_text(path) -> str:
 
 LETTER = re.compile(r"[A-Za-zα-ωΑ-Ω]")
 SAME = str.maketrans({"ε": "ϵ", "ϵ": "ϵ", "Σ": "X",   # pdftotext reads the big ∑ glyph as X
-                      "µ": "μ", "‖": "∥", "²": "2"})      # and μ as the micro sign
+                      "µ": "μ", "‖": "∥", "²": "2",       # and μ as the micro sign
+                      "\u2019": "'"})                       # LaTeX sets an apostrophe as ’
 
 
 def letters(s: str) -> list[str]:
@@ -49,11 +50,12 @@ def contains(needle, hay) -> bool:
     return not Counter(needle) - Counter(hay)
 
 
-def answer_window(section: str) -> str:
-    """The text around the boxed answer: a few lines either side of the 'Answer:' label."""
+def answer_window(section: str, size: int = 30) -> str:
+    """The text around the boxed answer: ``size`` lines either side of the 'Answer:' label (a
+    large matrix comes out of pdftotext one entry per line, so its window grows with it)."""
     lines = section.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("Answer"))
-    return "\n".join(lines[max(0, at - 30): at + 30])
+    return "\n".join(lines[max(0, at - size): at + size])
 
 
 @pytest.mark.parametrize("entry", entries(), ids=lambda e: e.id)
@@ -69,7 +71,8 @@ def test_problem_pdf_has_title_and_each_final_answer(built, entry):
         assert "Answer" in section
         names = {**{r.name: r.latex for r in d.symbols}, **part.names}
         want = letters(expr_text(part.answer, names))
-        assert contains(want, letters(answer_window(section))), f"part {part.id}: answer {want} not found in the PDF text"
+        window = answer_window(section, max(30, 2 * len(want)))
+        assert contains(want, letters(window)), f"part {part.id}: answer {want} not found in the PDF text"
 
 
 def test_sheet_pdfs_collect_their_problems(built):
