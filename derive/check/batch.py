@@ -95,6 +95,7 @@ def equiv_pairs(pairs: list, table, definitions=None, timeout: float = 60.0, bas
     from .equiv import compare_all
 
     prepared: dict = {}
+    problems: dict = {}          # problem id -> prepared once for this batch, whatever parts it serves
     resolved = []
     for pair in pairs:
         a, b, problem, context = (tuple(pair) + ("", None))[:4]
@@ -111,7 +112,7 @@ def equiv_pairs(pairs: list, table, definitions=None, timeout: float = 60.0, bas
             try:
                 if not key[0] and not key[2]:
                     raise DeriveError("part: needs problem: beside it")
-                prepared[key] = equiv_context(key[0], None, key[1]) if not key[2] else equiv_context(None, key[2], None)
+                prepared[key] = equiv_context(key[0], None, key[1], problems) if not key[2] else equiv_context(None, key[2], None)
             except DeriveError as err:
                 prepared[key] = str(err).splitlines()[0][:300]
         own = prepared[key]
@@ -119,17 +120,20 @@ def equiv_pairs(pairs: list, table, definitions=None, timeout: float = 60.0, bas
     return compare_all(resolved, table, definitions, timeout)
 
 
-def equiv_context(problem: str | None, symbols_file: str | None, part: str | None):
-    """The symbol table (and definitions) ``derive equiv`` compares under."""
+def equiv_context(problem: str | None, symbols_file: str | None, part: str | None, problems: dict | None = None):
+    """The symbol table (and definitions) ``derive equiv`` compares under. A problem's own table
+    needs only its spec; a part's needs the problem derived (once per ``problems`` batch cache)."""
     if symbols_file is None and problem is None:
         return None, {}
     if symbols_file:
         from ..spec import load_symbols
 
         return load_symbols(symbols_file), {}
-    prepared = prepare_problem(problem)
-    spec = prepared.spec
     if part is None:
-        return spec.table, {}
-    chosen = spec.part(part)
+        return load(problem).table, {}
+    cache = {} if problems is None else problems
+    if problem not in cache:
+        cache[problem] = prepare_problem(problem)
+    prepared = cache[problem]
+    chosen = prepared.spec.part(part)
     return chosen.table, prepared.definitions[chosen.id]
