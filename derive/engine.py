@@ -11,7 +11,7 @@ from .equivalence import Context
 from .errors import DeriveError, RuleError
 from .expr.build import Builder
 from .spec import Part, Spec
-from .steps import Derivation, PartResult, SymbolRow, Variant
+from .steps import Derivation, Note, PartResult, SymbolRow, Variant
 
 
 def printer_for(table):
@@ -94,8 +94,24 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
         figure = figure_data(part.figure, also[0] if also else answer, table, results, definitions, part.id)
     names = {n: i.latex for n, i in table.symbols.items()
              if i.latex and (n not in spec.table or spec.table[n].latex != i.latex)}
+    notes = tuple(_region_notes(part)) + tuple(notes)
     return PartResult(part.id, part.ask, tuple(steps), answer, tuple(notes), tuple(variants), figure,
                       also, names, certificate=certificate, discussion=part.discussion)
+
+
+def _region_notes(part: Part) -> list:
+    """A part asked on one side of a boundary (``where:``) states that side as an assumption."""
+    from sympy import Ge, Gt, Le, Lt
+
+    from .expr.build import Builder
+    from .rules.calculus import scalar_if_1x1
+
+    out = []
+    for rel in part.where:
+        left, right = (scalar_if_1x1(Builder(part.table).build(side).expr) for side in (rel.left, rel.right))
+        relation = {"<": Lt, "<=": Le, ">": Gt, ">=": Ge}[rel.op](left, right, evaluate=False)
+        out.append(Note("assumption", "this part is asked where", relation))
+    return out
 
 
 def derive_goal(goal, table, definitions, values, sources, show, seed):

@@ -22,7 +22,7 @@ from .yamlsrc import Lines, load
 TOP_KEYS = ("id", "title", "source", "sheet", "statement", "symbols", "givens", "parts")
 SYMBOL_KEYS = ("kind", "shape", "assume", "latex", "description", "index", "dist", "mean_of", "range", "args")
 PART_KEYS = ("id", "ask", "goal", "goals", "uses", "specialize", "conventions", "expect", "figure", "answer_as",
-             "discussion")
+             "discussion", "where")
 ASSUMPTION_WORDS = ("real", "positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
 _GIVEN_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*\))?$")
 
@@ -51,6 +51,7 @@ class Part:
     goals: list[Goal] = field(default_factory=list)           # all of the part's goals (goal is the first)
     values: dict[str, A.Node] = field(default_factory=dict)   # specialize: symbol -> number / vec / mat
     discussion: str = ""                                       # the instructor's prose answer, not derived
+    where: list = field(default_factory=list)                 # inequalities (A.Rel) the part is asked under
 
     def answer_shape(self):
         """Shape of this part's answer value (None for a scalar)."""
@@ -502,7 +503,24 @@ class _Reader(GoalReading):
             answer_as = (str(aname), self.expr(atext, scope, *path, "answer_as"))
         return Part(pid, self.text(data, "ask", *path, what=f"part {pid}"), goal, {k: str(v) for k, v in uses.items()}, special,
                     conventions, expect, expect_text, data.get("figure"), answer_as, self.lines.of(*path), scope,
-                    goals, values, self.text(data, "discussion", *path, what=f"part {pid}").strip())
+                    goals, values, self.text(data, "discussion", *path, what=f"part {pid}").strip(),
+                    self.region(data.get("where"), scope, path))
+
+    def region(self, value, scope: SymbolTable, path) -> list:
+        """``where: 'W.T @ x + W0 > 0'`` (or a list of them): the inequalities a part is asked
+        under (one side of a boundary). The checker takes them as standing conditions."""
+        if value is None:
+            return []
+        texts = value if isinstance(value, list) else [value]
+        out = []
+        for k, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise self.err(f"where gives a {_yaml_type(text)}; give an inequality such as 'W.T @ x + W0 > 0'", *path, "where")
+            node = self.expr(text, scope, *path, "where")
+            if not isinstance(node, A.Rel) or node.op not in ("<", "<=", ">", ">="):
+                raise self.err(f"where '{text}' is not an inequality; give one such as 'W.T @ x + W0 > 0'", *path, "where")
+            out.append(node)
+        return out
 
     def specialization(self, special: dict, table: SymbolTable, path) -> None:
         """Dimensions become positive integers; a vector or matrix whose dimensions become 1 may

@@ -60,7 +60,7 @@ def test_good_spec_loads(tmp_path):
     ("{kind: matrix, shape: [n, d]}", "{kind: matrix, shape: [n]}", 5,
      "matrix 'X' needs shape with 2 entries, e.g. [n, d]"),
     ("  - id: '1'\n", "  - id: '1'\n    answr: x\n", 11,
-     "unknown key 'answr' in part 1. Did you mean 'answer_as'? Allowed: id, ask, goal, goals, uses, specialize, conventions, expect, figure, answer_as, discussion."),
+     "unknown key 'answr' in part 1. Did you mean 'answer_as'? Allowed: id, ask, goal, goals, uses, specialize, conventions, expect, figure, answer_as, discussion, where."),
 ])
 def test_spec_errors_name_file_line_and_fix(tmp_path, old, new, line, message):
     assert old in GOOD

@@ -249,6 +249,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     checker.condition_answer = problem.conditions.get(pid)
     checker.identity = problem.identities.get(pid)
     checker._vectors_of_named_entries()
+    checker._region_of_part()
     names, applied = checker.names(), given_functions(checker.table)
     if carried:
         _carry_definitions(checker, carried, applied)

@@ -174,6 +174,15 @@ class ValueMoves:
                 self.ctx.held.add(info.obj)
                 self.entry_vectors.add(info.obj)
 
+    def _region_of_part(self) -> None:
+        """A part asked on one side of a boundary (``where: 'W.T @ x + W0 > 0'``): every line is
+        checked where the part's inequalities hold."""
+        from ..rules.calculus import scalar_if_1x1
+
+        for rel in getattr(self.part, "where", ()):
+            built = [scalar_if_1x1(self._builder().build(side).expr) for side in (rel.left, rel.right)]
+            self.standing.append((built[0], rel.op, built[1]))
+
     def _take_as_standing(self, terms, ops) -> bool:
         """``For 0 < αλ < 1 the factor c = 1 − αλ is positive``: an inequality between knowns that
         the write-up states (and that is not checked) is a standing condition for later lines."""
@@ -195,7 +204,7 @@ class ValueMoves:
             return None
         try:
             if same_value_where(a, b, self.standing, self.ctx).ok:
-                return "holds under the condition stated earlier"
+                return "holds where the part's conditions and those the write-up stated hold"
         except Exception:  # noqa: BLE001 - conditions that cannot be evaluated support nothing
             return None
         return None
