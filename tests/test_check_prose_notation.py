@@ -330,3 +330,11 @@ def test_the_rate_of_a_solution_and_a_zero_argument(problems):
     assert report.steps[1].status == "wrong"
     _, report = verdicts(problems, "mit-6790-hw4-online-logistic", "## 4b-other\n\n$$\\ell_i(0) = \\log 2$$\n")
     assert report.steps[0].status == "ok", report.steps[0].reason
+
+
+def test_a_show_part_ending_on_a_new_name_is_not_graded_wrong(problems):
+    text = ("## 1.2.1b\n\nWith $r = a_1w_1 + a_2w_2 - t$, $g_i = 2a_i r$ and the averages $a_i^2 V$,\n\n"
+            "$$\\frac{g_i}{\\sqrt{\\beta a_i^2 V + (1-\\beta)g_i^2}} = \\frac{2r}{\\sqrt{\\beta V + 4(1-\\beta)r^2}}$$\n\n"
+            "$$V' = \\beta V + 4(1-\\beta)r^2$$\n")
+    _, report = verdicts(problems, "rmsprop-minnorm", text)
+    assert report.parts[0].final_answer.status != "wrong", report.parts[0].final_answer

@@ -76,6 +76,8 @@ def _last_of_answer_shape(last_values, steps, checker, ml, value):
     current = status.get((ml.line, ml.latex), ("", ""))
     if shaped and (value is None or current[0] == "unknown" or current[1] in NAMING):
         return shaped[-1]
+    if current[1] in NAMING:
+        return ml, None         # a name defined last is no answer to the identity: say so, not 'wrong'
     return ml, value
 
 
