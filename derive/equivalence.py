@@ -8,6 +8,7 @@ hand. Where it is cheap, a symbolic proof is tried first.
 """
 from __future__ import annotations
 
+import operator
 import random
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -17,6 +18,7 @@ from .numeric import EvalError, Evaluator, Mat, Singular, all_close, div, is_zer
 
 TRIALS = 6
 MAX_ATTEMPTS = 40
+COMPARE = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 MAX_NODES = 4000
 
 
@@ -212,9 +214,7 @@ def _trials(ctx: Context, exprs, judge, success: str, positive=frozenset()) -> V
 
 def holds_everywhere(a, b, op: str, ctx: Context) -> bool:
     """Does ``a op b`` (op one of < <= > >=) hold at every admissible random instance?"""
-    import operator
-
-    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+    compare = COMPARE[op]
     a, b = ctx.expand_definitions(a), ctx.expand_definitions(b)
 
     def judge(env, ev, shown):
@@ -235,9 +235,7 @@ def _admissible(symbol, value) -> bool:
 def same_condition(first: tuple, second: tuple, ctx: Context) -> Verdict:
     """Do two conditions (lhs, op, rhs) hold at exactly the same random instances? The answer of
     a ``condition`` goal against a student's rearranged inequality (α² a − 2αλ < 0 ⇔ α < 2λ/a)."""
-    import operator
-
-    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+    compare = COMPARE
     sides = [ctx.expand_definitions(x) for x in (first[0], first[2], second[0], second[2])]
 
     unknown = sides[2] if getattr(sides[2], "is_Symbol", False) and not sides[3].has(sides[2]) else None
@@ -270,9 +268,7 @@ def same_value_where(a, b, conditions, ctx: Context) -> Verdict:
     """Do ``a`` and ``b`` agree at every random instance where the conditions (lhs, op, rhs) all
     hold (``∂a/∂z = 1 when z > 0``)? ``conditions`` is one such triple or a list of them;
     instances outside them are redrawn."""
-    import operator
-
-    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+    compare = COMPARE
     conditions = [conditions] if isinstance(conditions, tuple) else list(conditions)
     a, b = ctx.expand_definitions(a), ctx.expand_definitions(b)
     sides = [(ctx.expand_definitions(l), op, ctx.expand_definitions(r)) for l, op, r in conditions]

@@ -12,12 +12,10 @@ fails (``violated_at``).
 """
 from __future__ import annotations
 
-import operator
 
-from .equivalence import Context, Counterexample, Verdict, _relevant, _trials
+from .equivalence import COMPARE, Context, Counterexample, Verdict, _relevant, _trials
 from .numeric import Mat, _mp, show
 
-COMPARE = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 TOLERANCE = 10 ** -25
 
 
@@ -156,7 +154,7 @@ def in_unit_interval(f, table) -> bool:
 
 def _number_minus_unit(e, table):
     """+1 for a − k·P with numbers a ≥ k ≥ 0 and P ∈ [0, 1]; −1 for k·P − a likewise; else None."""
-    from sympy import Add, Mul
+    from sympy import Mul
 
     numbers = [a for a in e.args if a.is_number]
     rest = [a for a in e.args if not a.is_number]

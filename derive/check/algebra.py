@@ -63,20 +63,15 @@ def _rename(node, aliases: dict):
     """The AST with names replaced per ``aliases`` (student spelling -> spec name)."""
     if not aliases:
         return node
-    if isinstance(node, A.Name):
-        return A.Name(aliases.get(node.id, node.id), node.pos)
-    if isinstance(node, A.Call):
-        return A.Call(aliases.get(node.func, node.func), tuple(_rename(a, aliases) for a in node.args), node.pos)
-    if isinstance(node, A.SumOver):
-        return A.SumOver(_rename(node.body, aliases), node.index, node.lower and _rename(node.lower, aliases),
-                         node.upper and _rename(node.upper, aliases), node.pos)
-    if isinstance(node, (A.BinOp, A.Rel)):
-        return type(node)(node.op, _rename(node.left, aliases), _rename(node.right, aliases), node.pos)
-    if isinstance(node, (A.Neg, A.Transpose)):
-        return type(node)(_rename(node.operand, aliases), node.pos)
-    if isinstance(node, A.Index):
-        return A.Index(_rename(node.base, aliases), _rename(node.index, aliases), node.pos)
-    return node
+
+    def renamed(n):
+        if isinstance(n, A.Name) and n.id in aliases:
+            return A.Name(aliases[n.id], n.pos)
+        if isinstance(n, A.Call) and n.func in aliases:
+            return A.Call(aliases[n.func], n.args, n.pos)
+        return None
+
+    return _rewrite(node, renamed)
 
 
 def _small_polynomial(e, u, degree: int = 4, ops: int = 80) -> bool:

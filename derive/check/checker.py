@@ -34,6 +34,7 @@ from .values import ValueMoves
 from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
+AS_STATED = "holds under the stated condition"      # the move of a line checked where a condition holds
 _CONDITION_WORDS = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*$|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
 
 
@@ -278,7 +279,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             if last and self._is_equation(a, b):
                 return self._equation(base, a, b, conditions, head=items[0]), b
             if (stated := self._holds_as_stated(a, b) or self._holds_under_standing(a, b)) is not None:
-                base = replace(base, move=base.move or "holds under the stated condition", reason=stated)
+                base = replace(base, move=base.move or AS_STATED, reason=stated)
                 continue
             if (earlier := self._earlier_result(a, b)) is not None:
                 base = replace(base, move=base.move or f"the result of part {earlier}")

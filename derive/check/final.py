@@ -71,9 +71,13 @@ def _last_of_answer_shape(last_values, steps, checker, ml, value):
     of the answer's shape."""
     shape = getattr(checker.answers[0][1], "shape", None)
     status = {(s.line, s.latex): (s.status, s.move) for s in steps}
+
+    def state(m):
+        return status.get((m.line, m.latex), ("", ""))
+
     shaped = [(m, v) for m, v in last_values if v is not None and getattr(v, "shape", None) == shape
-              and status.get((m.line, m.latex), ("", ""))[0] != "unknown" and status.get((m.line, m.latex), ("", ""))[1] not in NAMING]
-    current = status.get((ml.line, ml.latex), ("", ""))
+              and state(m)[0] != "unknown" and state(m)[1] not in NAMING]
+    current = state(ml)
     if shaped and (value is None or current[0] == "unknown" or current[1] in NAMING):
         return shaped[-1]
     if current[1] in NAMING:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import ParseError
 from ..expr import ast as A
 from .answers import resemblance
-from .checker import PartChecker
+from .checker import AS_STATED, PartChecker
 from .final import choose_answer, in_written_order
 from .results import AnswerResult, PartCheck, StepResult
 
@@ -202,9 +202,6 @@ def _carry_definitions(checker, carried, applied) -> None:
     checker.state = checker._initial_state()
 
 
-_AS_STATED = "holds under the stated condition"
-
-
 def _stated_condition(ml, following, checker, applied):
     """``$∂a₁/∂z₁ = 1$ when $z₁ > 0$``: the inline inequality that follows a line on the same
     source line, as (terms, op), or None."""
@@ -261,7 +258,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     for at, ml in enumerate(ordered):
         index += 1
         checker.condition = _stated_condition(ml, ordered[at + 1:at + 2], checker, applied)
-        if pc.steps and pc.steps[-1].move == _AS_STATED and ordered[at - 1].line == ml.line:
+        if pc.steps and pc.steps[-1].move == AS_STATED and ordered[at - 1].line == ml.line:
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="the condition",
                                        reason="the line before holds under it", part=pid))
             continue

@@ -29,14 +29,22 @@ class ValueMoves:
             out.add(info.obj)
         return out
 
+    def _free_parameter(self, name: str):
+        """The symbol of the problem called ``name`` when a line may give it a value: a scalar or
+        vector (no family member), not the unknown, not already defined, not the student's own."""
+        info = self.table.get(name)
+        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
+                or info.obj == self.unknown or info.obj in self.ctx.definitions or name in self.new_symbols:
+            return None
+        return info
+
     def _example_value(self, terms, ops) -> str | None:
         """``p = 0.8`` for a parameter of the problem (not the unknown, not a given): the student
         works an example; later lines (and the answer) are read with that value."""
         if not ops or any(op != "=" for op in ops) or not isinstance(terms[0], A.Name):
             return None
-        info = self.table.get(terms[0].id)
-        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
-                or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols:
+        info = self._free_parameter(terms[0].id)
+        if info is None:
             return None
         try:
             value, *rest = (self._build(t).expr for t in terms[1:])
@@ -74,10 +82,8 @@ class ValueMoves:
         the student renames a quantity (a change of variables); later lines read it so."""
         if ops != ["="] or not isinstance(terms[0], A.Name):
             return None
-        info = self.table.get(terms[0].id)
-        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
-                or info.obj == self.unknown or info.obj in self.ctx.definitions or terms[0].id in self.new_symbols \
-                or (self.part.goal.kind != "show" and any(terms[0].id in A.names_in(g.expr) for g in self.part.goals)) \
+        info = self._free_parameter(terms[0].id)
+        if info is None or (self.part.goal.kind != "show" and any(terms[0].id in A.names_in(g.expr) for g in self.part.goals)) \
                 or any(_mentions(answer, info.obj) for _, answer in self.answers):
             return None
         from ..rules.calculus import scalar_if_1x1
