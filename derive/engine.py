@@ -2,9 +2,13 @@
 
 For each part it builds the part's expressions, sets up the definitions in force (givens and
 earlier parts' results, specialised when the part asks for it), and hands the goal to the
-strategy for its kind (``strategies.py``). Every step is certified as it is recorded.
+strategy for its kind (``strategies.py``). A part that ``uses`` an earlier part without naming
+its result in the goal starts from that result wherever the goal states the earlier quantity
+(``starting_points``, ``_FromEarlier``). Every step is certified as it is recorded.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 from .budget import DEFAULT_SECONDS, time_budget
 from .equivalence import Context
@@ -75,13 +79,16 @@ def derive_part(spec: Spec, part: Part, results: dict, seed: int = 0) -> PartRes
     definitions, sources = part_definitions(spec, part, results)
     values = part_values(part)
     show = printer_for(table)
-    steps, answer, notes, certificate, run = derive_goal(part.goal, table, definitions, values, sources, show, seed)
+    earlier = starting_points(spec, part, results, definitions)
+    steps, answer, notes, certificate, run = derive_goal(part.goal, table, definitions, values, sources, show, seed,
+                                                         earlier)
     variants = []
     for k, goal in enumerate(part.goals[1:], start=2):
-        gsteps, ganswer, gnotes, gcert, _ = derive_goal(goal, table, definitions, values, sources, show, seed)
+        gsteps, ganswer, gnotes, gcert, _ = derive_goal(goal, table, definitions, values, sources, show, seed, earlier)
         variants.append(Variant(goal.name or f"answer {k}", "", gsteps, ganswer, gcert, role="goal", notes=gnotes))
     for conv in part.conventions:
-        csteps, canswer, cnotes, ccert, _ = derive_goal(conv.goal, table, definitions, values, sources, show, seed)
+        csteps, canswer, cnotes, ccert, _ = derive_goal(conv.goal, table, definitions, values, sources, show, seed,
+                                                        earlier)
         variants.append(Variant(conv.name, conv.description, csteps, canswer, ccert, notes=cnotes))
     also = ()
     if part.answer_as is not None:
@@ -114,14 +121,15 @@ def _region_notes(part: Part) -> list:
     return out
 
 
-def derive_goal(goal, table, definitions, values, sources, show, seed):
-    """One goal: its steps, answer (with given values substituted), notes and certificate."""
-    from . import strategies
+def derive_goal(goal, table, definitions, values, sources, show, seed, earlier=()):
+    """One goal: its steps, answer (with given values substituted), notes and certificate.
+    ``earlier``: the used parts' results it may start from (``starting_points``)."""
     from .certificate import certify_answer
     from .conclusions import conclusions
 
     everything = {**definitions, **values}
-    run = strategies.Run(Context(table, everything, seed=seed), table, show, sources, values=values)
+    run = _FromEarlier(Context(table, everything, seed=seed), table, show, sources, values=values,
+                       start=goal.expr, earlier=earlier)
     answer = run.goal(goal)
     if values:
         answer = run.substitute_values(answer)
@@ -129,6 +137,134 @@ def derive_goal(goal, table, definitions, values, sources, show, seed):
     for text, fact in conclusions(goal, answer, table, run.show, values, everything):
         run.rec.note("remark", text, fact)       # "does it …?" answered by the certified fact
     return run.rec.steps, answer, run.rec.notes, certificate, run
+
+
+def starting_points(spec: Spec, part: Part, results: dict, definitions: dict | None = None) -> list:
+    """The results a part starts from: ``(part id, what it is, value)`` for each answer of a part
+    it ``uses`` whose name neither the goal nor a definition in force mentions (a part that names
+    the result, as ``solve: 'fadv = 0'`` does, substitutes it as a definition instead)."""
+    if definitions is None:
+        definitions = part_definitions(spec, part, results)[0]
+    named = set()
+    for goal in part.goals:
+        named |= _names_in(goal)
+    for value in definitions.values():
+        named |= {str(s) for s in getattr(value, "free_symbols", ())}
+    out = []
+    for name, pid in part.uses.items():
+        if name in named:
+            continue
+        earlier, goals = results[pid], spec.part(pid).goals
+        labels = [g.name or spec.part(pid).ask for g in goals] if len(goals) > 1 else [spec.part(pid).ask]
+        for label, answer in zip(labels, earlier.answers):
+            value = answer.rhs if hasattr(answer, "rhs") else answer
+            if part.specialize:
+                try:
+                    value = specialise(value, spec, part)
+                except RuleError:
+                    continue
+            out.append((pid, " ".join(str(label).split()), value))
+    return out
+
+
+def _names_in(node) -> set:
+    """Every name in a goal's parsed expressions (``expr/ast.py`` nodes are dataclasses)."""
+    from dataclasses import fields, is_dataclass
+
+    from .expr.ast import Name
+
+    out, todo = set(), [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, Name):
+            out.add(n.id)
+        elif isinstance(n, (list, tuple)):
+            todo.extend(n)
+        elif is_dataclass(n):
+            todo.extend(getattr(n, f.name) for f in fields(n))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _run_class():
+    from .strategies import Run
+
+    class FromEarlier(Run):
+        """A run that starts the goal from the results of the parts it uses: each expression of
+        the goal that equals an earlier answer (a side of an equation, an expectation or
+        variance inside it) is replaced by that answer, one certified step per earlier part."""
+
+        def __init__(self, *args, start=None, earlier=(), **kwargs):
+            super().__init__(*args, **kwargs)
+            self._start, self._earlier = start, list(earlier)
+
+        def build(self, node):
+            expr = super().build(node)
+            if node is self._start and self._earlier:
+                self._start = None
+                expr = start_from_earlier(self, expr, self._earlier)
+            return expr
+
+    return FromEarlier
+
+
+def _FromEarlier(*args, **kwargs):
+    return _run_class()(*args, **kwargs)
+
+
+def start_from_earlier(run, expr, earlier):
+    """``expr`` with each of its quantities that an earlier result gives replaced by it, one step
+    per earlier part ("Substitute the result of part 3.1: …"), certified like any other step."""
+    from sympy import Eq
+
+    used = set()
+    for pid in dict.fromkeys(p for p, _, _ in earlier):
+        mapping, labels = {}, []
+        for _, label, value in (e for e in earlier if e[0] == pid):
+            for quantity in _quantities(expr):
+                if (quantity in used or quantity in mapping or quantity == value or getattr(quantity, "is_number", False)
+                        or not _stands_for(quantity, value, run.ctx)):
+                    continue
+                mapping[quantity] = value
+                labels.append(label)
+                break
+        if mapping:
+            after = expr.xreplace(mapping)
+            run.rec.step("substitute-result", expr, after, part=pid, name="; ".join(labels),
+                         relation="⇔" if isinstance(expr, Eq) else None)
+            used |= set(mapping.values())
+            expr = after
+    return expr
+
+
+def _quantities(expr) -> list:
+    """What an earlier result may stand for: each side of a relation (or the expression), then
+    the expectations and variances inside them, outermost first."""
+    from .expr.objects import E, Var
+
+    sides = list(expr.args[:2]) if getattr(expr, "is_Relational", False) else [expr]
+    out = list(sides)
+    for side in sides:
+        out += [a for a in _preorder(side) if isinstance(a, (E, Var)) and a not in out]
+    return out
+
+
+def _preorder(expr):
+    yield expr
+    for arg in getattr(expr, "args", ()):
+        yield from _preorder(arg)
+
+
+def _stands_for(quantity, value, ctx) -> bool:
+    """Does the earlier result ``value`` equal ``quantity`` (of the same shape) at random
+    instances? Only a match starts the goal from it; the step is then certified again."""
+    from .equivalence import same_value
+
+    if bool(getattr(quantity, "is_Matrix", False)) != bool(getattr(value, "is_Matrix", False)):
+        return False
+    if getattr(value, "is_Matrix", False) and quantity.shape != value.shape:
+        return False
+    return same_value(quantity, value, ctx, symbolic=False).status == "equivalent"
 
 
 def part_values(part: Part) -> dict:
