@@ -24,9 +24,12 @@ class Entry:
     path: Path
 
 
+SHEETS = "sheets"      # problems/sheets/<sheet>.yaml: a sheet's questions (render/questions.py), not specs
+
+
 def spec_files(directory: Path | None = None) -> list[Path]:
     root = directory or problems_dir()
-    files = (p for p in root.rglob("*.yaml") if p.is_file())
+    files = (p for p in root.rglob("*.yaml") if p.is_file() and p.relative_to(root).parts[0] != SHEETS)
     return sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p)))   # the sheets', then examples
 
 

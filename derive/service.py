@@ -143,9 +143,10 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
                 not_derived.append(e.id)        # its old outputs stay; nothing is pruned
                 continue
             by_sheet.setdefault(e.sheet, []).append(d)
+    questions = sheet_questions(by_sheet, failed)
     try:
         result = build_all(by_sheet, out_dir, template_dir=template_dir, pdf=pdf, progress=progress,
-                           spec_files={e.id: str(e.path) for e in chosen}, keep=not_derived)
+                           spec_files={e.id: str(e.path) for e in chosen}, keep=not_derived, questions=questions)
     except OSError as err:
         raise DeriveError(f"cannot write the documents in {out_dir}: {err.strerror or err} "
                           f"({err.filename or out_dir}); check that the folder is writable") from None
@@ -156,6 +157,26 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
         lines = "".join(f"\n  {what}: " + why.replace("\n", "\n    ") for what, why in failed)
         raise DeriveError(f"{len(failed)} failed to build ({summary}):{lines}")
     return summary
+
+
+def sheet_questions(sheets, failed: list) -> dict:
+    """Each sheet's questions (``problems/sheets/<sheet>.yaml``), checked against the bank; a
+    manifest with a mistake is listed in ``failed`` and its sheet keeps the plain problem list."""
+    from .errors import SpecError
+    from .render.questions import load_questions, manifest_path
+
+    out, bank = {}, entries()
+    for sheet in sheets:
+        if not sheet:
+            continue
+        try:
+            listed = load_questions(sheet, bank)
+        except SpecError as err:
+            failed.append((f"sheet {sheet!r} ({manifest_path(sheet)})", str(err)))
+            continue
+        if listed is not None:
+            out[sheet] = listed
+    return out
 
 
 def verify(problems=None) -> list[tuple[str, str, bool, str]]:

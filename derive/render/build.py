@@ -65,7 +65,7 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 
 def _documents(derivations_by_sheet, template_dir, sheets, spec_files, labels: dict[str, str],
-               failed: list[tuple[str, str]]) -> dict[str, str]:
+               failed: list[tuple[str, str]], questions=None) -> dict[str, str]:
     """stem -> LaTeX text, and stem -> what it is (``labels``: ``problem 'x' (problems/x.yaml)``).
     A document whose template fails is left out and listed in ``failed``."""
     docs: dict[str, str] = {}
@@ -86,8 +86,13 @@ def _documents(derivations_by_sheet, template_dir, sheets, spec_files, labels: d
                 lambda d=d: render_latex(d, template_dir))
         if sheet_id and derivations:
             info = (sheets or {}).get(sheet_id) or sheet_info(sheet_id, derivations)
+            listed = (questions or {}).get(sheet_id)
+            if listed is not None and listed.title:
+                info = {**info, "title": listed.title}
+            if listed is not None and listed.description:
+                info = {**info, "description": listed.description}
             add(file_stem(sheet_id), f"sheet {sheet_id!r}",
-                lambda ds=derivations, info=info: render_sheet(ds, info, template_dir))
+                lambda ds=derivations, info=info, listed=listed: render_sheet(ds, info, template_dir, questions=listed))
     return docs
 
 
@@ -145,7 +150,7 @@ def build_all(derivations_by_sheet: Mapping[str, Sequence], out_dir, template_di
               pdf: bool = True, progress: Callable[[str], None] | None = None,
               sheets: Mapping[str, dict] | None = None,
               spec_files: Mapping[str, str] | None = None,
-              keep: Sequence[str] = ()) -> BuildResult:
+              keep: Sequence[str] = (), questions: Mapping | None = None) -> BuildResult:
     """Write one ``.tex`` per problem and per sheet (key ``""``: problems without a sheet).
 
     ``sheets`` may give a sheet's ``title``/``course``/``year``/``description``; otherwise they
@@ -154,13 +159,14 @@ def build_all(derivations_by_sheet: Mapping[str, Sequence], out_dir, template_di
     (``RenderError`` if TeX is missing, after the ``.tex`` files are written). A document that
     fails (template or LaTeX error) does not stop the others: it is listed in
     ``result.failed``, as are none of its files pruned; nor are those of the ids in ``keep``
-    (problems the caller could not derive this time).
+    (problems the caller could not derive this time). ``questions`` (sheet id -> its manifest,
+    ``questions.Questions``) lays a sheet out question by question.
     """
     say = progress or (lambda message: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result, labels = BuildResult(), {}
-    docs = _documents(derivations_by_sheet, template_dir, sheets, spec_files, labels, result.failed)
+    docs = _documents(derivations_by_sheet, template_dir, sheets, spec_files, labels, result.failed, questions)
     for stem, tex in docs.items():
         path = out / f"{stem}.tex"
         if write_if_changed(path, tex):

@@ -390,17 +390,47 @@ def render_latex(derivation, template_dir=None, detail: str | None = None) -> st
                                figures=has_figures([derivation]))
 
 
-def render_sheet(derivations, sheet: dict, template_dir=None, detail: str | None = None) -> str:
-    """One LaTeX document for a source sheet: its problems in question order (``sheet.tex.j2``).
+def inline_latex(expr, names) -> str:
+    """An answer set inside a sentence: a 1×1 matrix as its entry and an explicit column as
+    (a, b)ᵀ, so no tall bracket breaks the line."""
+    from sympy import Eq, MatrixBase
+
+    def flat(e):
+        if isinstance(e, MatrixBase) and e.shape == (1, 1):
+            return expr_latex(e[0, 0], names)
+        if isinstance(e, MatrixBase) and e.shape[1] == 1:
+            return r"\left(" + ", ".join(expr_latex(v, names) for v in e) + r"\right)^{\top}"
+        return expr_latex(e, names)
+
+    if isinstance(expr, Eq):
+        return f"{flat(expr.lhs)} = {flat(expr.rhs)}"
+    return flat(expr)
+
+
+def render_sheet(derivations, sheet: dict, template_dir=None, detail: str | None = None, questions=None) -> str:
+    """One LaTeX document for a source sheet (``sheet.tex.j2``). With ``questions`` (the sheet's
+    manifest, ``questions.py``) it lists every question of the sheet in order: derived ones with
+    their derivations, the others with their prose or the reason they are not derived; without,
+    the sheet's problems in question order.
 
     ``sheet`` holds at least ``id`` and ``title``; ``course``, ``year`` and ``description`` are
     shown when present.
     """
+    from types import SimpleNamespace
+
+    from .questions import outline
+
     ordered = sorted(derivations, key=question_key)
     info = {k: v for k, v in sheet.items() if k in ("course", "year")}
+    laid_out = []
+    if questions is not None:
+        laid_out = outline(questions, ordered, lambda e, d: f"${inline_latex(e, symbol_names(d))}$", escape_tex)
+        shown = [p for q in laid_out for g in q["groups"] for p in g["parts"]]
+        certification = SimpleNamespace(parts=shown, certification=next((d.certification for d in ordered), ""))
     with detail_level(detail):
         return render_template("sheet.tex.j2", template_dir, sheet=sheet, problems=ordered,
-                               sheet_line=source_line(info), figures=has_figures(ordered))
+                               sheet_line=source_line(info), figures=has_figures(ordered),
+                               questions=laid_out, all_steps=certification if laid_out else None)
 
 
 __all__ = ["describe_figure", "environment", "figure_data", "render_latex", "render_sheet",
