@@ -40,7 +40,7 @@ def test_text_shows_title_source_steps_marks_and_boxed_answer():
 
 def test_text_prints_a_steps_before_only_when_the_chain_breaks():
     lines = render_text(ridge()).splitlines()
-    assert sum("(Xw − t)ᵀ(Xw − t)/(2n) + λ wᵀw" == ln.strip() for ln in lines) == 1
+    assert sum("‖Xw − t‖²/(2n) + λ wᵀw" == ln.strip() for ln in lines) == 1
     assert not any(ln.strip() == "Xᵀ(Xw − t)/n + 2λw" for ln in lines)  # only as step 1's result
 
 

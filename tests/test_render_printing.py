@@ -41,10 +41,13 @@ CASES = [
      "w = (XᵀX + 2λnI)⁻¹Xᵀt"),
     (mu * ((-eps**2) * I1 + delta.T * delta),
      r"\mu (\boldsymbol{\delta}^\top \boldsymbol{\delta} - \varepsilon^2)", "μ(δᵀδ − ε²)"),
-    (RIDGE_OBJECTIVE,
-     r"\frac{1}{2 n} (X \mathbf{w} - \mathbf{t})^\top (X \mathbf{w} - \mathbf{t})"
-     r" + \lambda \mathbf{w}^\top \mathbf{w}",
-     "(Xw − t)ᵀ(Xw − t)/(2n) + λ wᵀw"),
+    (RIDGE_OBJECTIVE,     # a sum's inner product with itself reads as a squared norm; wᵀw stays
+     r"\frac{1}{2 n} \left\|X \mathbf{w} - \mathbf{t}\right\|^{2} + \lambda \mathbf{w}^\top \mathbf{w}",
+     "‖Xw − t‖²/(2n) + λ wᵀw"),
+    (Scalar(MatMul(Transpose(X * w - t).doit(), X * w - t)), r"\left\|X \mathbf{w} - \mathbf{t}\right\|^{2}",
+     "‖Xw − t‖²"),
+    (Scalar(MatMul(Transpose(X * w + t), X * w - t)),          # two different vectors: a product
+     r"(X \mathbf{w} + \mathbf{t})^\top (X \mathbf{w} - \mathbf{t})", "(Xw + t)ᵀ(Xw − t)"),
     (RIDGE_GRADIENT, r"\frac{1}{n} X^\top (X \mathbf{w} - \mathbf{t}) + 2 \lambda \mathbf{w}",
      "Xᵀ(Xw − t)/n + 2λw"),
     (X * w - t, r"X \mathbf{w} - \mathbf{t}", "Xw − t"),

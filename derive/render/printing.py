@@ -174,6 +174,31 @@ def _coeff_matrices(e) -> tuple:
     return coeff, _drop_id1(mats)
 
 
+class SquaredNorm:
+    """Two adjacent factors aᵀa of a product, where a is a column written as a sum, as a
+    reader writes them: ‖a‖² (display only; the derivation keeps its product)."""
+
+    def __init__(self, vector):
+        self.vector = vector
+
+
+def squared_norms(mats: list) -> list:
+    """``mats`` with each adjacent pair aᵀ, a (a a column sum such as Xw − t) as ``SquaredNorm(a)``."""
+    from sympy import Transpose
+
+    out, i = [], 0
+    while i < len(mats):
+        a, b = mats[i], mats[i + 1] if i + 1 < len(mats) else None
+        if (b is not None and isinstance(b, MatAdd) and b.shape[1] == 1
+                and (a == Transpose(b) or a == Transpose(b).doit())):
+            out.append(SquaredNorm(b))
+            i += 2
+        else:
+            out.append(a)
+            i += 1
+    return out
+
+
 _BOLD = re.compile(r"^\\(?:mathbf|boldsymbol|bm)\{(.*)\}$")
 
 
@@ -459,7 +484,10 @@ class _Latex(_Shared, LatexPrinter):
         if coeff != 1:
             c = self._print(coeff)
             parts.append(self._paren(c) if _prec(coeff) < _MUL else c)
-        for m in mats:
+        for m in squared_norms(mats):
+            if isinstance(m, SquaredNorm):
+                parts.append(rf"\left\|{self._print(m.vector)}\right\|^{{2}}")
+                continue
             s = self._print(m)
             parts.append(self._paren(s) if _prec(m) < _MUL else s)
         return sign + " ".join(parts)
@@ -691,8 +719,9 @@ class _Text(_Shared, StrPrinter):
         if _minus_outside(coeff):
             sign, coeff = "-", -coeff
         cn, cd = fraction(coeff, exact=True)
-        body = "".join(self._paren(self._print(m)) if _prec(m) < _MUL else self._print(m)
-                       for m in mats)
+        body = "".join(f"‖{self._print(m.vector)}‖²" if isinstance(m, SquaredNorm)
+                       else self._paren(self._print(m)) if _prec(m) < _MUL else self._print(m)
+                       for m in squared_norms(mats))
         if cn != 1:
             c = self._print(cn)
             c = self._paren(c) if _prec(cn) < _MUL else c
