@@ -161,8 +161,28 @@ def test_escape_tex_prints_literally(prose, want):
 
 
 def test_strings_print_as_escaped_text():
-    assert latex("a_b %") == r"\text{a\texttt{\char95}b \%}"
+    assert latex("ab_cd %") == r"\text{ab\texttt{\char95}cd \%}"
+    assert latex("a_b %") == r"\text{\ensuremath{a_{b}} \%}"     # a name with a subscript is math
     assert text("a_b") == "a_b"
+
+
+@pytest.mark.parametrize("prose, tex, unicode", [
+    ("weights w_j and inputs x_ij", r"weights \ensuremath{w_{j}} and inputs \ensuremath{x_{ij}}",
+     "weights wⱼ and inputs xᵢⱼ"),
+    ("noise π_ij, Σ_j m_j", r"noise \ensuremath{\ensuremath{\pi}_{ij}}, \ensuremath{\ensuremath{\Sigma}_{j}} \ensuremath{m_{j}}",
+     "noise πᵢⱼ, Σⱼ mⱼ"),
+    ("f_adv = 0", r"\ensuremath{f_{\mathrm{adv}}} = 0", "f_adv = 0"),        # a word is upright; no Unicode 'd'
+    ("theta_star, a_b_c, _, x_", r"theta\texttt{\char95}star, a\texttt{\char95}b\texttt{\char95}c, "
+     r"\texttt{\char95}, x\texttt{\char95}", "theta_star, a_b_c, _, x_"),   # not one-letter names: literal
+    ("see problems/x_y.yaml", r"see problems/x\texttt{\char95}y.yaml", "see problems/x_y.yaml"),
+])
+def test_names_in_prose_are_set_as_math(prose, tex, unicode):
+    from derive.render.latex import md_escape
+    from derive.render.prose import names_as_unicode
+
+    assert escape_tex(prose) == tex
+    assert names_as_unicode(prose) == unicode
+    assert md_escape("noise π_ij and w_j, *b*") == r"noise $\pi _{ij}$ and $w_{j}$, \*b\*"
     assert latex(None) == "" and text(None) == ""
 
 

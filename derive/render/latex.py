@@ -46,6 +46,7 @@ from . import (certification_methods, connector, note_style, part_names, questio
                symbol_names, templates_dir)
 from .grouping import detail as detail_level, display_steps
 from .printing import escape_tex, latex as expr_latex, text as expr_text
+from .prose import names_as_markdown
 
 ARROWS = {"equals": "=", "iff": r"\Longleftrightarrow", "implies": r"\Longrightarrow", "becomes": r"\longrightarrow"}
 NOTE_HEADINGS = (("condition", "Side conditions"), ("dropped", "Dropped branches"),
@@ -93,8 +94,9 @@ def paragraphs(s) -> str:
 
 
 def md_escape(s) -> str:
-    """Prose for Markdown: characters that would start markup or math are backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(s).split()))
+    """Prose for Markdown: characters that would start markup or math are backslash-escaped; a
+    one-letter name with a subscript (``w_j``) is set as math."""
+    return names_as_markdown(" ".join(str(s).split()), lambda seg: _MD_SPECIAL.sub(r"\\\1", seg))
 
 
 def md_paragraphs(s) -> str:

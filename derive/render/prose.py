@@ -91,13 +91,73 @@ def _encode(seg: str) -> str:
     return "".join(pieces)
 
 
-def escape_tex(s: str) -> str:
-    """Prose -> LaTeX that prints every character literally (``%``, ``\\input``, ``_`` ...)."""
+# A one-letter name with a subscript, as a statement writes it in prose (w_j, x_ij, π_ij, Σ_j,
+# f_adv): shown as the mathematics it names, wⱼ, x_{ij}, f_adv with an upright "adv".
+NAME_IN_PROSE = re.compile(r"(?<![\w\\/.])([A-Za-z\u0391-\u03a9\u03b1-\u03c9])_(\{[A-Za-z0-9,]+\}|[A-Za-z0-9]+)(?![\w])")
+_UNICODE_SUB = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+
+
+def _subscript(sub: str) -> str:
+    return sub[1:-1] if sub.startswith("{") else sub
+
+
+def _name_tex(base: str, sub: str) -> str:
+    inner = _subscript(sub)
+    word = len(inner) > 2 and inner.isalpha()          # a word (adv, min): upright, not a product of indices
+    sub_tex = r"\mathrm{" + inner + "}" if word else inner
+    return r"\ensuremath{" + _encode(base) + "_{" + sub_tex + "}}"
+
+
+def names_as_unicode(s: str) -> str:
+    """Prose for terminals: ``w_j`` as ``wⱼ`` where every subscript character has a Unicode
+    subscript (``f_adv`` stays as written)."""
+    def one(m):
+        inner = _subscript(m.group(2))
+        if all(c in _UNICODE_SUB for c in inner):
+            return m.group(1) + "".join(_UNICODE_SUB[c] for c in inner)
+        return m.group(0)
+
+    return NAME_IN_PROSE.sub(one, str(s))
+
+
+def names_as_markdown(s: str, escape) -> str:
+    """Prose for Markdown: ``w_j`` as ``$w_{j}$``, the rest through ``escape``."""
     out, pos = [], 0
-    s = str(s)
+    for m in NAME_IN_PROSE.finditer(s):
+        inner = _subscript(m.group(2))
+        sub = r"\mathrm{" + inner + "}" if len(inner) > 2 and inner.isalpha() else inner
+        out += [escape(s[pos:m.start()]), f"${_greek(m.group(1))}_{{{sub}}}$"]
+        pos = m.end()
+    out.append(escape(s[pos:]))
+    return "".join(out)
+
+
+def _greek(letter: str) -> str:
+    """π -> \\pi, Σ -> \\Sigma; a Latin letter as it is."""
+    name = unicodedata.name(letter, "")
+    if not name.startswith("GREEK"):
+        return letter
+    word = name.split()[-1].lower()
+    return "\\" + (word.capitalize() if "CAPITAL" in name else word) + " "
+
+
+def _escape_plain(s: str) -> str:
+    out, pos = [], 0
     for m in _SCRIPTS.finditer(s):
         out.append(_encode(s[pos:m.start()]))
         out.append(_script(m.group(0), sup=m.group(1) is not None))
         pos = m.end()
     out.append(_encode(s[pos:]))
+    return "".join(out)
+
+
+def escape_tex(s: str) -> str:
+    """Prose -> LaTeX that prints every character literally (``%``, ``\\input``, ``_`` ...),
+    except a one-letter name with a subscript (``w_j``), which is set as math."""
+    out, pos = [], 0
+    s = str(s)
+    for m in NAME_IN_PROSE.finditer(s):
+        out += [_escape_plain(s[pos:m.start()]), _name_tex(m.group(1), m.group(2))]
+        pos = m.end()
+    out.append(_escape_plain(s[pos:]))
     return "".join(out)

@@ -24,6 +24,7 @@ import unicodedata
 from . import certification_methods, connector, note_style, part_names, source_line, symbol_names
 from .grouping import detail as detail_level, display_steps
 from .printing import symbol_text, text as expr_text
+from .prose import names_as_unicode
 
 WIDTH = 100
 ARROWS = {"equals": "=", "iff": "⇔", "implies": "⇒", "becomes": "→"}
@@ -43,7 +44,7 @@ def width(s: str) -> int:
 
 def _wrap(s: str, indent: int, first: int | None = None) -> list[str]:
     first = indent if first is None else first
-    return textwrap.wrap(" ".join(s.split()), WIDTH, initial_indent=" " * first,
+    return textwrap.wrap(" ".join(names_as_unicode(s).split()), WIDTH, initial_indent=" " * first,
                          subsequent_indent=" " * indent, break_on_hyphens=False) or []
 
 
