@@ -10,6 +10,7 @@ exact raw moments; ``relu`` of a centred Gaussian its exact half-line moments.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from math import comb, factorial
 
 import mpmath
@@ -107,7 +108,14 @@ def _merge(m1, m2):
 
 def _key_order(item):
     (kind, base, index), _ = item
-    return (kind, str(base), -1 if index is None else index)
+    return (kind, _name(base), -1 if index is None else index)
+
+
+@lru_cache(maxsize=1024)
+def _name(base) -> str:
+    """``str(base)`` of a random variable or family, printed once (monomials are sorted by it
+    at every product)."""
+    return str(base)
 
 
 class RandomEvaluator(Evaluator):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from sympy import Derivative, Function, Max, S, sign
 from sympy.matrices.expressions import MatrixExpr
 
+from . import sympy_speed  # noqa: F401  (faster, identical SymPy methods)
+
 
 class Scalar(Function):
     """The entry of a 1x1 matrix expression, as a real scalar."""

@@ -8,6 +8,7 @@ plus words for the explanation where useful.
 from __future__ import annotations
 
 from sympy import Add, Indexed, Integer, Mul, Pow, Rational, Sum
+from sympy.core.relational import Relational
 
 from ..expr.objects import E, Var, heaviside, relu
 
@@ -62,11 +63,20 @@ def _replace(e, pred, fn):
             return x
         args = [walk(a) for a in x.args]
         if any(a is not b for a, b in zip(args, x.args)):
-            return x.func(*args)
+            return _rebuild(x, args)
         return x
 
     out = walk(e)
     return out if changed else None
+
+
+def _rebuild(x, args):
+    """``x`` with new arguments. An equation (a ``show`` goal) is rebuilt as it stands: Eq's
+    own evaluation tries to decide it, which costs tens of milliseconds on sums of moments
+    and leaves it unchanged whenever it cannot decide."""
+    if isinstance(x, Relational):
+        return x.func(*args, evaluate=False)
+    return x.func(*args)
 
 
 def bias_variance(e, rv: RandomVars):
