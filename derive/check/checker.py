@@ -26,6 +26,7 @@ from ..errors import DeriveError, ParseError
 from ..expr import ast as A
 from ..expr.build import Builder
 from .algebra import _family_members, _mentions, _rename, _side
+from .latex_lexicon import DECORATIONS
 from .answers import AnswerMoves, _answer_as
 from .definitions import DefinitionMoves, GenericRules
 from .typing_names import NameTyping
@@ -35,7 +36,13 @@ from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
 AS_STATED = "holds under the stated condition"      # the move of a line checked where a condition holds
-_CONDITION_WORDS = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*$|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
+_CONDITION_WORDS = re.compile(
+    r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*\(?\s*$"      # "… = 1 if $z > 0$", "if ($y = 1$"
+    r"|\b(if|when|whenever|unless)\b(?![^.;:]*\b(then|we get|gives?|so|hence|we have|thus)\b)[^.;:]*\b(or|and)\s*\(\s*$"
+    r"|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
+
+_DECORATED = re.compile(r"^\\(tilde|widetilde|hat|widehat|bar|overline)\s*\{?\s*([A-Za-z])\s*\}?\s*_")
+_CONDITION_WORD = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assume|assuming)\b", re.I)
 
 
 class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
@@ -136,6 +143,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         except ParseError as err:
             if err.kind == "shape" and (rule := self._generic_rule(base, terms, ops)) is not None:
                 return rule, None
+            if err.kind == "name" and (fact := self._fact_in_fresh_names(base, terms, ops)) is not None:
+                return fact, None
             known = {n for n in self.table.symbols if n not in self.student_names and n not in self.line_new}
             if (members := _family_members(terms, known)) is not None:
                 for name in members[0]:         # not a name or family of the student's own after all
@@ -191,7 +200,26 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         if "scriptL" not in self.table and "L" in self.table and self.part.goal.subject_to is None \
                 and "scriptL" not in out and not defining:
             out["scriptL"] = "L"
+        for short, given in self._decorated_shorthands().items():
+            if short not in self.student_names and short not in out:
+                out[short] = given
         return out
+
+    def _decorated_shorthands(self) -> dict:
+        """``ỹᵢ`` for the problem's ``ỹ_m(i)`` (dropout) in the part whose goal uses it: a decorated
+        letter written without the label that tells the problem's variants apart, when exactly one
+        variant is in this part's goal and the bare spelling names nothing else."""
+        if not hasattr(self, "_shorthands"):
+            goal_names = {n.func if isinstance(n, A.Call) else getattr(n, "id", None)
+                          for g in self.part.goals for n in A.walk(g.expr)}
+            found: dict = {}
+            for name, info in self.table.symbols.items():
+                m = _DECORATED.match(info.latex or "")
+                if m and info.params and name in goal_names:
+                    short = f"{m.group(2)}_{DECORATIONS[m.group(1)]}"
+                    found[short] = None if short in found else name
+            self._shorthands = {k: v for k, v in found.items() if v is not None and k not in self.table}
+        return self._shorthands
 
     def _build(self, node):
         return self._builder().build(_rename(node, self._aliases()))
@@ -199,10 +227,14 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
     def _judge(self, base, line, terms, ops, prev_last):
         if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")) \
                 and not (self.part.goal.wrt and any(self.part.goal.wrt in A.names_in(t) for t in terms)):
-            word = _CONDITION_WORDS.search(line.before).group().strip()
+            word = _CONDITION_WORD.search(_CONDITION_WORDS.search(line.before).group()).group()
             return replace(base, status="unknown", move="a condition",        # "equal iff ‖w‖∞ = 1"
                            reason=f"stated as a condition ('{word}'), not as a fact; not checked"), None
         aliases = self._aliases(terms, ops)
+        if self.condition is not None and self.condition[1] == "index":
+            first, other = self.condition[0]                     # E[ξ_k ξ_l] = τ² if k = l
+            aliases[other.id] = first.id
+            base = replace(base, move=f"where {first.id} = {other.id}")
         terms = [_rename(t, aliases) for t in terms]
         if ops and ops[0] == "<-" and len(terms) > 1:
             return self._assignment(base, line, terms, ops)
@@ -223,6 +255,10 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             if len(rest) < 2:
                 return stated, None
             return self._judge(base, line, rest, ["="] * (len(rest) - 1), prev_last)
+        if (restricted := self._restriction(base, terms, ops)) is not None:
+            return restricted, None
+        if (rule := self._point_free_rule(base, terms, ops)) is not None:
+            return rule, None
         special = self._inequality_or_value(base, terms, ops)
         if special is not None:
             return special
@@ -278,6 +314,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 continue
             if last and self._is_equation(a, b):
                 return self._equation(base, a, b, conditions, head=items[0]), b
+            if (vacuous := self._stated_condition_fails()) is not None:
+                return replace(base, status="unknown", move="a condition", reason=vacuous), b
             if (stated := self._holds_as_stated(a, b) or self._holds_under_standing(a, b)) is not None:
                 base = replace(base, move=base.move or AS_STATED, reason=stated)
                 continue
@@ -384,6 +422,30 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         if used:
             return "substitutes " + ", ".join(sorted(str(s) for s in used))
         return "identity"
+
+    def _restriction(self, base, terms, ops):
+        """``On the diagonal w₁ = w₂ = s``: free scalars set equal before any equation is stated
+        restrict the problem (a choice, not a claim). The lines that follow are read with it."""
+        if len(terms) < 2 or any(op != "=" for op in ops) or not all(isinstance(t, A.Name) for t in terms) \
+                or self.shown or len({t.id for t in terms}) < len(terms):
+            return None
+        try:
+            objs = [self._build(t).expr for t in terms]
+        except Exception:  # noqa: BLE001 - names that do not build restrict nothing
+            return None
+        if not all(getattr(o, "is_Symbol", False) and o not in self.ctx.definitions and o not in self.ctx.held
+                   for o in objs):
+            return None
+        goal_names = set().union(*(A.names_in(g.expr) for g in self.part.goals))
+        if any(t.id in goal_names for t, o in zip(terms, objs) if o != self.unknown):
+            return None         # τ = κ with κ in the question: an answer, not a restriction
+        keep = self.unknown if self.unknown in objs else objs[0]
+        for o in objs:
+            if o != keep:
+                self.ctx.definitions[o] = keep
+                self.ctx.held.add(o)
+        return replace(base, status="unknown", move="a restriction",
+                       reason="free quantities set equal: a choice the lines that follow use, not a claim")
 
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:

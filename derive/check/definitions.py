@@ -9,7 +9,7 @@ from ..equivalence import same_value
 from ..errors import ParseError
 from ..expr import ast as A
 from ..expr.symbols import SymbolInfo, make_scalar
-from .algebra import _BUILTINS, _mentions, _rename, _zero
+from .algebra import _BUILTINS, _mentions, _rename, _rewrite, _zero
 from .results import StepResult
 
 
@@ -206,3 +206,66 @@ class GenericRules:
             self.table.symbols.pop(fresh, None)
         return replace(base, move="a rule for one scalar",
                        reason=f"holds with {letter} read as a single number, as the rule is stated")
+
+    def _point_free_rule(self, base, terms, ops) -> StepResult | None:
+        """``σ' = σ(1 − σ)`` when σ is no symbol of the problem: a property of the sigmoid stated
+        without its argument, read with σ = σ(x) for a fresh scalar x and checked for every x."""
+        if not ops or any(op != "=" for op in ops) or "sigma" in self.table:
+            return None
+        names = set().union(*(A.names_in(t) for t in terms))
+        if "sigma" not in names and "sigma_prime" not in names or names - {"sigma", "sigma_prime"}:
+            return None
+        fresh = "sigma__arg"
+        x = A.Name(fresh, 0)
+        point = A.Call("sigmoid", (x,), 0)
+
+        def product(n):          # σ(1 − σ) read as the sigmoid of 1 − σ: it is σ·(1 − σ)
+            if isinstance(n, A.Call) and n.func == "sigmoid" and len(n.args) == 1 and "sigma" in A.names_in(n):
+                return A.BinOp("@", A.Name("sigma", n.pos), n.args[0], n.pos)
+            return None
+
+        def pointed(n):
+            if isinstance(n, A.Name) and n.id == "sigma":
+                return point
+            if isinstance(n, A.Name) and n.id == "sigma_prime":
+                return A.Call("diff", (point, x), n.pos)
+            return None
+
+        self.table.add(SymbolInfo(fresh, "scalar", make_scalar(fresh, (), None), latex="x"))
+        try:
+            items = [self._builder().build(_rewrite(_rewrite(t, product), pointed)).expr for t in terms]
+            verdicts = [same_value(a, b, self.ctx) for a, b in zip(items, items[1:])]
+        except Exception:  # noqa: BLE001 - not this kind of line
+            return None
+        finally:
+            self.table.symbols.pop(fresh, None)
+        if all(v.ok for v in verdicts):
+            return replace(base, move="a property of the sigmoid", reason="holds with σ = σ(x) for every x")
+        bad = next(v for v in verdicts if not v.ok)
+        if bad.status != "not-equivalent":
+            return None
+        return replace(base, status="wrong", move="a property of the sigmoid", counterexample=self._ce(bad),
+                       reason="does not hold for the sigmoid σ(x) (x is the argument the line leaves out)")
+
+    def _fact_in_fresh_names(self, base, terms, ops) -> StepResult | None:
+        """``log(σ(η)/(1 − σ(η))) = η`` where η is no name of the problem and the line uses none:
+        a fact about functions, stated in a variable of its own, that holds for every value of it."""
+        if not ops or any(op != "=" for op in ops):
+            return None
+        names = set().union(*(A.names_in(t) for t in terms)) - set(_BUILTINS)
+        fresh = sorted(n for n in names if n not in self.table)
+        if not fresh or len(fresh) > 2 or len(fresh) < len(names) or not all(n.isidentifier() for n in fresh):
+            return None
+        for name in fresh:
+            self.table.add(SymbolInfo(name, "scalar", make_scalar(name, (), None), latex=name))
+        try:
+            items = [self._builder().build(t).expr for t in terms]
+            if not all(same_value(a, b, self.ctx).ok for a, b in zip(items, items[1:])):
+                return None
+        except Exception:  # noqa: BLE001 - the line stays as it was
+            return None
+        finally:
+            for name in fresh:
+                self.table.symbols.pop(name, None)
+        return replace(base, move="a fact about functions",
+                       reason=f"holds for every value of {', '.join(fresh)}, a variable of the line's own")

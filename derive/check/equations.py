@@ -139,7 +139,8 @@ class EquationMoves:
         from ..expr.objects import Grad
         from ..rules.calculus import scalar_if_1x1
 
-        premises = [e for e in self.shown if not getattr(e.lhs, "is_Matrix", False) or e.lhs.shape == (1, 1)]
+        premises = [e for e in self.shown if not getattr(e.lhs, "is_Matrix", False) or e.lhs.shape == (1, 1)
+                    or _small_explicit(e.lhs.shape)]      # w = c(2, 1): one equation per entry
         node = self.part.goal.subject_to
         if node is not None and getattr(node, "op", None) == "=":
             b = Builder(self.part.table)
@@ -148,12 +149,24 @@ class EquationMoves:
             return None
         ctx = self._without_unknown()
         targets = {self.table[n].obj for n in self.new_symbols if self.table[n].obj is not None}
-        residuals = []
-        for e in premises + list(links):
+        residuals, n_system = [], 0
+        for k, e in enumerate(premises + list(links)):
             r = ctx.expand_definitions(residual(Eq(*(scalar_if_1x1(x) for x in (e.lhs, e.rhs)), evaluate=False)))
             if getattr(r, "is_Matrix", False):
-                return None
+                if k >= len(premises) or not _small_explicit(r.shape):
+                    return None
+                try:
+                    if r.has(Grad):                                          # ∇_w‖w‖² = μ(2, 1)ᵀ: 2w = μ(2, 1)ᵀ
+                        from ..rules.differentials import any_gradient
+                        r = r.replace(lambda x: isinstance(x, Grad), lambda x: any_gradient(*x.args))
+                    entries = list(_entrywise(r.doit().as_explicit()))     # w = c(2, 1): per entry
+                except Exception:  # noqa: BLE001 - a premise that cannot be split (∇ of a norm) is left out
+                    continue
+                residuals += entries
+                n_system += len(entries)
+                continue
             residuals.append(Integer(r) if isinstance(r, int) else r)
+            n_system += k < len(premises)
         u = self.unknown
         if getattr(u, "is_Matrix", False) and all(getattr(n, "is_Integer", False) for n in u.shape):
             explicit = {u: u.as_explicit()}         # uᵀw = 1 with w known entry by entry: in its entries
@@ -164,7 +177,7 @@ class EquationMoves:
             targets.add(u)
         unknowns = list(dummies.values()) + sorted(targets, key=str)
         residuals = [r.xreplace(dummies) for r in residuals]
-        system, checks = residuals[:len(premises)], residuals[len(premises):]
+        system, checks = residuals[:n_system], residuals[n_system:]
         if any(r.has(Derivative, Subs, Grad) for r in residuals):
             return None         # a solution substituted into a derivative's variable means nothing
         if not unknowns or not all(any(r.has(x) for x in unknowns) for r in checks):
@@ -373,6 +386,12 @@ class EquationMoves:
             eq = Eq(a, b, evaluate=False)
             self.state = ("equation", eq)
             self.accepted.append(eq)
+
+
+def _small_explicit(shape) -> bool:
+    """A column of at most 9 entries with a numeric size: small enough to state entry by entry."""
+    return len(shape) == 2 and all(getattr(n, "is_Integer", False) or isinstance(n, int) for n in shape) \
+        and shape[1] == 1 and 1 < shape[0] <= 9
 
 
 def _entrywise(expr):

@@ -264,7 +264,10 @@ def _segments(src: str, lo: int, hi: int):
             close = _matching(text, b, len(text))
             word = re.sub(r"\\[,;: ]|\s+", " ", text[b:close]).strip()
             script = re.search(r"[_^]\s*\{?\s*$", text[max(0, a - 4):a]) is not None   # w^{\text{new}}: a label
-            if word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word) or (script and re.fullmatch(r"[A-Za-z]+", word)):
+            argument = (re.search(r"[\[(]\s*$", text[max(0, a - 3):a]) is not None       # E[\text{loss}]: a name
+                        and re.match(r"\s*[\])]", text[close + 1:close + 3]) is not None)
+            if (word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word)
+                    or ((script or argument) and re.fullmatch(r"[A-Za-z]+", word))):
                 depth += 1
                 continue
             blank(a, min(close + 1, len(buf)))

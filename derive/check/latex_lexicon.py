@@ -50,7 +50,7 @@ _SKIP = set(", ; : ! quad qquad displaystyle textstyle scriptstyle limits nolimi
             "enspace thinspace medspace thickspace negthinspace hfill".split()) | {" "}
 _DELIMS = {"{": "\\{", "}": "\\}", "|": "‖", "lbrace": "\\{", "rbrace": "\\}", "lbrack": "[",
            "rbrack": "]", "vert": "|", "Vert": "‖", "lvert": "|<", "rvert": "|>", "lVert": "‖<",
-           "rVert": "‖>"}
+           "rVert": "‖>", "star": "*", "ast": "*"}
 _UNICODE = {"α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon",
             "ϵ": r"\epsilon", "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa",
             "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi", "π": r"\pi", "ρ": r"\rho",

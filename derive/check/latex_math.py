@@ -149,7 +149,10 @@ class _Parser(NameParsing, CommandParsing):
         if tok[0] == "c" and tok[1] == "in" and self.peek(1)[1] in ("mathbb", "R", "Re"):
             return terms, ops           # a = Xw₀ − t ∈ ℝⁿ: the set is an annotation, not a claim
         if tok[0] == "c" and tok[1] in NOT_RELATIONS:
-            raise self.fail(f"'\\{tok[1]}' at column {tok[2] + 1} is {NOT_RELATIONS[tok[1]]}", tok[2])
+            err = self.fail(f"'\\{tok[1]}' at column {tok[2] + 1} is {NOT_RELATIONS[tok[1]]}", tok[2])
+            if "cannot verify" in NOT_RELATIONS[tok[1]]:
+                err.kind = "relation"     # read, but not a relation to check: unknown, not unparsed
+            raise err
         if tok[0] != "e":
             raise self.fail(f"unexpected {self.shown(tok)} at column {tok[2] + 1}", tok[2])
         return terms, ops
@@ -436,9 +439,15 @@ def _constant(node: Node) -> float | None:
 def given_functions(table) -> frozenset[str]:
     """The names of a symbol table's function givens (``sigma(z): ...``) and abstract functions
     (``kind: function`` without a body, such as a loss 𝓛), always applied; and, marked with a
-    leading '~', its defined names (``g_B``), applied only to a list of names (``g_B(w)``)."""
+    leading '~', its defined names (``g_B``), applied only to a list of names (``g_B(w)``); marked
+    with '!', a usual function letter the problem declares as a quantity (``h`` for an output), so
+    ``h(1 − ε)`` is a product."""
+    from .latex_lexicon import FUNCTION_BASES
+
     return frozenset([n for n, s in table.symbols.items() if s.kind in ("function", "ufunc")]
-                     + ["~" + n for n, s in table.symbols.items() if s.kind == "defined" and not s.params])
+                     + ["~" + n for n, s in table.symbols.items() if s.kind == "defined" and not s.params]
+                     + ["!" + n for n, s in table.symbols.items()
+                        if n in FUNCTION_BASES and s.kind in ("scalar", "vector", "matrix", "random")])
 
 
 def _parser(latex: str, names: dict[str, str], functions, given_functions=()) -> _Parser:

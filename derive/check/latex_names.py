@@ -153,6 +153,10 @@ class NameParsing:
                         and hi - lo >= 4 and self.toks[lo][1] == "(" and self.toks[hi - 2][1] == ")" and sp.label is None:
                     sp.label, sp.transposed = (lo, hi - 1), True       # w^{(i)\top}: a label, then a transpose
                     continue
+                inner = [v for k, v, _ in self.toks[lo:hi] if not (k == "s" and v in "{}")]
+                if sorted(inner) in (["*", "top"], ["*", "T"]):
+                    sp.star = sp.transposed = True             # w^{\star\top}: the starred w, transposed
+                    continue
                 if what == "star":
                     sp.star = True
                 elif what == "prime":
@@ -232,7 +236,8 @@ class NameParsing:
         if isinstance(node, Name) and node.id == "H" and "H" not in self.t.ids and self.is_("s", "("):
             return Call("heaviside", self.call_args(), sp.pos)    # H(z), the Heaviside step, when H is no symbol
         if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (
-                node.id in self.functions if self.functions is not None else sp.fallback in FUNCTION_BASES)):
+                node.id in self.functions if self.functions is not None
+                else sp.fallback in FUNCTION_BASES and "!" + node.id not in self.given_functions)):
             return Call(node.id, self.call_args(), sp.pos)
         if isinstance(node, Name) and self.is_("s", "(") and "~" + node.id in self.given_functions:
             args = self._name_args()               # g_B(w) for a defined g_B: the name, written as a function

@@ -160,6 +160,7 @@ def _defines_earlier(ml, before) -> bool:
     return any(head in m.latex for m in before)
 
 
+_ONE_DIMENSION = re.compile(r"\b(in|with)\s+(one|1)[- ]?(dimension|dim\b|d\b)|\bone-dimensional\b|\bscalar case\b", re.I)
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
 
 
@@ -213,9 +214,19 @@ def _stated_condition(ml, following, checker, applied):
         terms, ops = parse_chain(following[0].latex, checker.names(), given_functions=applied)
     except Exception:  # noqa: BLE001 - no readable condition, nothing to use
         return None
+    if len(ops) == 1 and ops[0] == "=" and _index_names(terms, checker):
+        return terms, "index"                  # E[ξ_k ξ_l] = τ² if k = l: read with l as k
     if len(ops) != 1 or ops[0] not in ("<", "<=", ">", ">="):
         return None
     return terms, ops[0]
+
+
+def _index_names(terms, checker) -> bool:
+    """``k = l``: two distinct one-letter names that the problem and write-up leave free (indices)."""
+    symbols = checker.table.symbols
+    return all(isinstance(t, A.Name) and len(t.id) == 1
+               and (t.id not in symbols or getattr(symbols[t.id], "kind", "") == "index") for t in terms) \
+        and terms[0].id != terms[1].id
 
 
 def _earlier_results(problem: Problem, pid: str, table) -> dict:
@@ -230,6 +241,17 @@ def _earlier_results(problem: Problem, pid: str, table) -> dict:
     return out
 
 
+def _own_result_names(problem: Problem, pid: str, table) -> dict:
+    """Symbol -> (part id, answer) for the quantities that later parts name this part's result
+    by (``uses: {q: 2a-q}``): ``q = E[y′] = …`` in part 2a-q itself states that result."""
+    answers = problem.answers.get(pid)
+    if not answers:
+        return {}
+    return {table[name].obj: (pid, answers[0][1]) for p in problem.spec.parts
+            for name, used in p.uses.items()
+            if used == pid and name in table and table[name].kind in ("scalar", "vector", "matrix")}
+
+
 def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                 carried: list | None = None) -> tuple[PartCheck, int]:
     from .latex_math import given_functions, parse_chain
@@ -237,7 +259,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     spec = problem.spec
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
-    checker.earlier = _earlier_results(problem, pid, checker.table)
+    checker.earlier = _earlier_results(problem, pid, checker.table) | _own_result_names(problem, pid, checker.table)
     goal_names = set().union(*(A.names_in(g.expr) for g in part.goals))
     for symbol, (_, value) in checker.earlier.items():
         if str(symbol) not in goal_names and symbol != checker.unknown and symbol not in checker.ctx.definitions:
@@ -267,12 +289,15 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                                        reason="the other steps of this line are checked with the indices different",
                                        part=pid))
             continue
+        if not checker.worked_example and _ONE_DIMENSION.search(ml.before):
+            checker.worked_example = "in one dimension"     # 'a counterexample in one dimension with x = 0'
         checker.distinct_names = unequal.get(ml.line, ())
         try:
             names = checker.names()                     # with the functions the student has defined so far
             terms, ops = parse_chain(ml.latex, names, given_functions=applied)
         except ParseError as err:
-            pc.steps.append(StepResult(index, ml.line, ml.latex, "unparsed", reason=err.message, part=pid))
+            status = "unknown" if err.kind == "relation" else "unparsed"     # a ≠ b: read, not checked
+            pc.steps.append(StepResult(index, ml.line, ml.latex, status, reason=err.message, part=pid))
             prev_last = None
             last_values.append((ml, None))
             continue
@@ -304,7 +329,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)
     try:
-        if value is None and last_step is not None and last_step.move == "type error":
+        if value is None and last_step is not None and last_step.move == "type error" and last_step.status == "wrong":
             pc.final_answer = AnswerResult(ml.latex, "wrong", reason=last_step.reason, line=ml.line)
         else:
             pc.final_answer = checker.final_answer(ml, value)

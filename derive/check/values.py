@@ -29,12 +29,16 @@ class ValueMoves:
             out.add(info.obj)
         return out
 
-    def _free_parameter(self, name: str):
+    def _free_parameter(self, name: str, renaming: bool = False):
         """The symbol of the problem called ``name`` when a line may give it a value: a scalar or
-        vector (no family member), not the unknown, not already defined, not the student's own."""
+        vector (no family member), not the unknown, not already defined, not the student's own.
+        ``renaming``: a change of variables may also rename what an earlier part solved for
+        (x = σ(η¹) for the next iterate x of part (a))."""
         info = self.table.get(name)
         if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
-                or info.obj == self.unknown or info.obj in self.ctx.definitions or name in self.new_symbols:
+                or info.obj == self.unknown or name in self.new_symbols:
+            return None
+        if info.obj in self.ctx.definitions and not (renaming and info.obj in getattr(self, "earlier", {})):
             return None
         return info
 
@@ -82,7 +86,7 @@ class ValueMoves:
         the student renames a quantity (a change of variables); later lines read it so."""
         if ops != ["="] or not isinstance(terms[0], A.Name):
             return None
-        info = self._free_parameter(terms[0].id)
+        info = self._free_parameter(terms[0].id, renaming=True)
         if info is None or (self.part.goal.kind != "show" and any(terms[0].id in A.names_in(g.expr) for g in self.part.goals)) \
                 or any(_mentions(answer, info.obj) for _, answer in self.answers):
             return None
@@ -96,7 +100,10 @@ class ValueMoves:
             value = scalar_if_1x1(value)        # z = Wᵀx + W₀: a 1×1 product is a number
         if _mentions(value, info.obj) or getattr(value, "shape", None) != getattr(info.obj, "shape", None):
             return None
+        if info.obj in self.ctx.definitions and not (self.unknown is not None and _mentions(value, self.unknown)):
+            return None      # w = xt/(x² + λ) for the w an earlier part found is a claim about it, not a new name
         self.ctx.definitions[info.obj] = value       # a name for an expression: derivatives see through it
+        self.ctx.held.discard(info.obj)              # (no longer the value an earlier part found)
         if any(terms[0].id in A.names_in(g.expr) for g in self.part.goals):
             return f"takes this {terms[0].id} from here on (what follows is shown for it)"
         return f"names this {terms[0].id}, a symbol this part's goal does not use"
@@ -170,15 +177,22 @@ class ValueMoves:
 
         for name, info in list(self.table.symbols.items()):
             shape = info.shape or ()
-            if info.kind != "vector" or info.obj is None or info.obj == self.unknown or info.obj in self.ctx.definitions \
+            if info.kind != "vector" or info.obj is None or info.obj in self.ctx.definitions \
                     or len(shape) != 2 or not str(shape[0]).isdigit() or not 2 <= int(shape[0]) <= 9:
                 continue
             entries = [self.table.get(f"{name}{k}") for k in range(1, int(shape[0]) + 1)]
-            if all(e is not None and e.kind == "scalar" and e.obj is not None for e in entries) \
-                    and self.table.get(f"{name}{int(shape[0]) + 1}") is None:
-                self.ctx.definitions[info.obj] = Matrix([e.obj for e in entries])
-                self.ctx.held.add(info.obj)
-                self.entry_vectors.add(info.obj)
+            if not all(e is not None and e.kind == "scalar" and e.obj is not None for e in entries) \
+                    or self.table.get(f"{name}{int(shape[0]) + 1}") is not None:
+                continue
+            if info.obj == self.unknown:       # the unknown w: w₁ and w₂ in a line are its entries
+                for k, e in enumerate(entries):
+                    if e.obj not in self.ctx.definitions:
+                        self.ctx.definitions[e.obj] = info.obj[k, 0]
+                        self.ctx.held.add(e.obj)
+                continue
+            self.ctx.definitions[info.obj] = Matrix([e.obj for e in entries])
+            self.ctx.held.add(info.obj)
+            self.entry_vectors.add(info.obj)
 
     def _region_of_part(self) -> None:
         """A part asked on one side of a boundary (``where: 'W.T @ x + W0 > 0'``): every line is
@@ -220,7 +234,7 @@ class ValueMoves:
         the stated condition does. The reason to show, or None."""
         from ..equivalence import same_value_where
 
-        if self.condition is None:
+        if self.condition is None or self.condition[1] == "index":
             return None
         terms, op = self.condition
         try:
@@ -230,6 +244,23 @@ class ValueMoves:
         except Exception:  # noqa: BLE001 - a condition that cannot be read supports nothing
             return None
         return "holds wherever the condition stated with it holds"
+
+    def _stated_condition_fails(self) -> str | None:
+        """``a₁ = z₁ if z₁ > 0`` in a part where z₁ = −1/5: the condition stated with the line is
+        false here, so the line says nothing about this part. The reason to show, or None."""
+        from ..equivalence import COMPARE
+
+        if self.condition is None or self.condition[1] == "index":
+            return None
+        terms, op = self.condition
+        try:
+            lhs, rhs = (self.ctx.expand_definitions(self._build(t).expr) for t in terms)
+            if getattr(lhs, "free_symbols", None) or getattr(rhs, "free_symbols", None) \
+                    or not (lhs.is_number and rhs.is_number) or COMPARE[op](float(lhs), float(rhs)):
+                return None
+        except Exception:  # noqa: BLE001 - a condition that cannot be read decides nothing
+            return None
+        return "the condition stated with it does not hold in this part (its values make it false); not checked"
 
     def _earlier_result(self, a, b) -> str | None:
         """``… = X^T(XX^T)^{-1}t = w^*`` in a later part: w names what an earlier part solved for.
