@@ -2,11 +2,13 @@
 
 Data flow inside this package::
 
-    Derivation ──> printing.py (expressions -> LaTeX / Unicode)
+    Derivation ──> printing.py (expressions -> LaTeX / Unicode: normal_forms.py, then
+         │          latex_printer.py / text_printer.py on printer_base.py, names from spellings.py)
          │
          ├─> text.py      terminal text            ├─> latex.py     problem/sheet .tex (Jinja)
          ├─> json_out.py  JSON-ready dicts         ├─> markdown.py  Markdown with $$ math (Jinja)
          └─> build.py     .tex files for make ───> pdf.py        latexmk -> .pdf
+                          (a sheet's questions: questions.py, from problems/sheets/*.yaml)
 
 This module holds the small helpers every renderer shares. It imports neither SymPy nor Jinja,
 so ``python -m derive.render.pdf`` (run by make once per document) starts fast.
