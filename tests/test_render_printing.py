@@ -160,6 +160,16 @@ def test_escape_tex_prints_literally(prose, want):
     assert escape_tex(prose) == want
 
 
+def test_an_explicit_1x1_matrix_prints_as_its_entry():
+    from sympy import ImmutableMatrix, MatMul
+
+    a, b = symbols("a b")
+    assert (latex(ImmutableMatrix([[Rational(4, 45)]])), text(ImmutableMatrix([[Rational(4, 45)]]))) == (r"\frac{4}{45}", "4/45")
+    scaled = MatMul(2, ImmutableMatrix([[a + b]]), evaluate=False)     # its entry keeps its brackets
+    assert (latex(scaled), text(scaled)) == ("2 (a + b)", "2(a + b)")
+    assert text(ImmutableMatrix([[1], [2]])) == "(1, 2)ᵀ"
+
+
 def test_strings_print_as_escaped_text():
     assert latex("ab_cd %") == r"\text{ab\texttt{\char95}cd \%}"
     assert latex("a_b %") == r"\text{\ensuremath{a_{b}} \%}"     # a name with a subscript is math

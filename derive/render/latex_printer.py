@@ -14,7 +14,7 @@ from sympy.simplify.radsimp import fraction
 
 from .printer_base import (_MUL, Shared, SquaredNorm, _atomish, _chain_order, _coeff_matrices,
                            _display_limits, _entry_indices, _is_id1, _minus_outside, _prec, _same_point,
-                           _stored_factors, squared_norms)
+                           _stored_factors, is_1x1_array, squared_norms)
 from .prose import escape_tex
 from .spellings import _BOLD, _DEFAULT_LATEX, _function_tex, _symbol_tex, _with_subscript
 
@@ -245,6 +245,13 @@ class LatexMath(Shared, LatexPrinter):
     def _print_MatrixElement(self, expr):
         base = _BOLD.sub(r"\1", self._print(expr.parent))   # an entry is a scalar: not bold
         return _with_subscript(base, ",".join(self._print(i) for i in _entry_indices(expr)))
+
+    def _print_ImmutableDenseMatrix(self, expr):
+        if is_1x1_array(expr):
+            return self._print(expr[0, 0])
+        return self._print_MatrixBase(expr)
+
+    _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
 
     def _print_Grad(self, expr):
         inner = self._print(expr.expr)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cmp_to_key
 
-from sympy import Add, Basic, Function, Indexed, MatAdd, MatMul, MatrixSymbol, S, Symbol
+from sympy import Add, Basic, Function, Indexed, MatAdd, MatMul, MatrixBase, MatrixSymbol, S, Symbol
 from sympy.core.sorting import default_sort_key
 from sympy.matrices.expressions import Identity, ZeroMatrix
 from sympy.matrices.expressions.matexpr import MatrixElement
@@ -126,10 +126,16 @@ def _minus_outside(coeff) -> bool:
     return True
 
 
+def is_1x1_array(e) -> bool:
+    """An explicit 1×1 matrix ([4/45]): a reader's number, printed as its entry."""
+    return isinstance(e, MatrixBase) and e.shape == (1, 1)
+
+
 def _prec(e) -> int:
-    """Binding strength of ``e`` as printed (``Scalar`` and 1x1 identities are transparent)."""
-    if isinstance(e, Scalar):
-        return _prec(e.args[0])
+    """Binding strength of ``e`` as printed (``Scalar``, 1x1 identities and explicit 1×1 matrices
+    are transparent)."""
+    if isinstance(e, Scalar) or is_1x1_array(e):
+        return _prec(e.args[0] if isinstance(e, Scalar) else e[0, 0])
     if isinstance(e, MatMul):
         coeff, mats = _coeff_matrices(e)
         if not mats:

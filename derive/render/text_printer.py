@@ -12,7 +12,7 @@ from sympy.simplify.radsimp import fraction
 
 from .printer_base import (_MUL, Shared, SquaredNorm, _atomish, _chain_order, _coeff_matrices,
                            _display_limits, _entry_indices, _is_id1, _minus_outside, _prec, _same_point,
-                           _stored_factors, squared_norms)
+                           _stored_factors, is_1x1_array, squared_norms)
 from .spellings import (_SUB, _SUB_CHARS, _SUP, _function_tex, _latex_to_unicode, _subscript,
                         _symbol_tex)
 
@@ -218,6 +218,8 @@ class TextMath(Shared, StrPrinter):
         return base + _subscript(",".join(self._print(i) for i in _entry_indices(expr)))
 
     def _print_ImmutableDenseMatrix(self, expr):
+        if is_1x1_array(expr):
+            return self._print(expr[0, 0])
         rows = [[self._print(expr[i, j]) for j in range(expr.cols)] for i in range(expr.rows)]
         if expr.cols == 1:
             return "(" + ", ".join(r[0] for r in rows) + ")ᵀ"
