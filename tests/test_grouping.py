@@ -45,13 +45,15 @@ LINEARITY = chain(("substitute-definition", a + b), ("bias-variance", a + 2 * b)
 
 
 def test_repeats_and_routine_moves_become_one_step_naming_each_move():
-    assert groups(LINEARITY) == [(0, 1), (2, 3, 4, 5), (6, 7)]
+    # the distributions' moments end the same algebra, and the simplification cleans up after it
+    assert groups(LINEARITY) == [(0, 1), (2, 3, 4, 5, 6, 7)]
     shown = display_steps(LINEARITY)
-    assert [len(s.moves) for s in shown] == [2, 4, 2]
+    assert [len(s.moves) for s in shown] == [2, 6]
     linear = shown[1]
     assert "Linearity of expectation (3 moves)" in linear.because
     assert "Var(aX + b) = a²Var(X)" in linear.because        # math keeps its capital
-    assert linear.before == LINEARITY[2].before and linear.after == LINEARITY[5].after
+    assert "because of moments; simplify." in linear.because
+    assert linear.before == LINEARITY[2].before and linear.after == LINEARITY[7].after
     assert shown[0].because.startswith("Because of substitute-definition; because of bias-variance")
 
 
@@ -59,7 +61,7 @@ def test_full_detail_is_every_atomic_step_unchanged():
     assert display_steps(LINEARITY, "full") == list(LINEARITY)
     with detail("full"):
         assert display_steps(LINEARITY) == list(LINEARITY)
-    assert len(display_steps(LINEARITY)) == 3
+    assert len(display_steps(LINEARITY)) == 2
     with pytest.raises(ValueError):
         with detail("some"):
             pass
@@ -113,7 +115,7 @@ def _numbered_markdown(doc: str) -> int:
 
 def test_every_format_shows_the_same_groups():
     d = derivation(LINEARITY)
-    for level, count in (("grouped", 3), ("full", len(LINEARITY))):
+    for level, count in (("grouped", 2), ("full", len(LINEARITY))):
         assert _numbered_text(render_text(d, detail=level)) == count
         assert _numbered_latex(render_latex(d, detail=level)) == count
         assert _numbered_markdown(render_markdown(d, detail=level)) == count
@@ -125,11 +127,11 @@ def test_json_keeps_the_atomic_steps_and_adds_the_grouping():
     assert len(part["steps"]) == len(LINEARITY)
     covered = [k for g in part["groups"] for k in g["steps"]]
     assert covered == list(range(len(LINEARITY)))
-    assert [g["certified"] for g in part["groups"]] == [True, True, True]
+    assert [g["certified"] for g in part["groups"]] == [True, True]
     assert "Linearity of expectation (3 moves)" in part["groups"][1]["because"]
 
 
-def test_the_bank_dropout_part_reads_in_three_steps(tmp_path, monkeypatch):
+def test_the_bank_dropout_part_reads_in_two_steps(tmp_path, monkeypatch):
     """dropout-gaussian 3.1 through the CLI: grouped by default, every step with --detail full."""
     from click.testing import CliRunner
 
@@ -139,7 +141,7 @@ def test_the_bank_dropout_part_reads_in_three_steps(tmp_path, monkeypatch):
     grouped = CliRunner().invoke(main, ["dropout-gaussian", "--part", "3.1"])
     full = CliRunner().invoke(main, ["dropout-gaussian", "--part", "3.1", "--detail", "full"])
     assert grouped.exit_code == 0 and full.exit_code == 0
-    assert _numbered_text(grouped.output) == 3
+    assert _numbered_text(grouped.output) == 2     # bias–variance split; then the moment algebra
     assert _numbered_text(full.output) == 10
     assert "Linearity of expectation (3 moves)" in grouped.output
     assert full.output.count("Linearity of expectation:") == 3

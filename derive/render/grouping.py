@@ -39,7 +39,8 @@ CLEANUP = frozenset({"simplify", "expand", "canonical-transpose", "multiply-out"
 FAMILIES = {rule: "moment algebra" for rule in (
     "linearity-of-expectation", "variance-scaling", "variance-of-sum", "independence",
     "variance-of-product", "mean-of-linear-form", "variance-of-linear-form",
-    "second-moment-of-vector", "second-moment", "minibatch-covariance")}
+    "second-moment-of-vector", "second-moment", "minibatch-covariance",
+    "moments")}    # the declared distributions' moments put in: the last move of the same algebra
 FAMILIES.update({rule: "backpropagation" for rule in ("chain-rule", "local-derivatives")})
 
 # a move's name inside a group, where its full justification would be too long
