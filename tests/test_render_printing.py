@@ -170,6 +170,15 @@ def test_an_explicit_1x1_matrix_prints_as_its_entry():
     assert text(ImmutableMatrix([[1], [2]])) == "(1, 2)ᵀ"
 
 
+def test_the_transpose_of_a_written_out_array_is_written_out():
+    from sympy import ImmutableMatrix, MatMul, Transpose
+
+    nu = symbols("nu")
+    assert text(MatMul(Transpose(ImmutableMatrix([[1, 1]])), nu, evaluate=False)) == "ν(1, 1)ᵀ"   # not ([1, 1])ᵀν
+    assert text(Transpose(ImmutableMatrix([[1], [2]]))) == "[1, 2]"
+    assert latex(Transpose(ImmutableMatrix([[1, 2]]))) == r"\left[\begin{matrix}1\\2\end{matrix}\right]"
+
+
 def test_strings_print_as_escaped_text():
     assert latex("ab_cd %") == r"\text{ab\texttt{\char95}cd \%}"
     assert latex("a_b %") == r"\text{\ensuremath{a_{b}} \%}"     # a name with a subscript is math

@@ -14,7 +14,8 @@ from sympy.simplify.radsimp import fraction
 
 from .printer_base import (_MUL, Shared, SquaredNorm, _atomish, _chain_order, _coeff_matrices,
                            _display_limits, _entry_indices, _is_id1, _minus_outside, _prec, _same_point,
-                           _stored_factors, is_1x1_array, squared_norms)
+                           _stored_factors, is_1x1_array, is_explicit_array,
+                           squared_norms)
 from .prose import escape_tex
 from .spellings import _BOLD, _DEFAULT_LATEX, _function_tex, _symbol_tex, _with_subscript
 
@@ -128,6 +129,8 @@ class LatexMath(Shared, LatexPrinter):
         return r"\mathbf{1}"
 
     def _print_Transpose(self, expr):
+        if is_explicit_array(expr.arg):              # ([1, 1])ᵀ is the array it names
+            return self._print(expr.arg.T)
         return self._power(expr.arg, self._print(expr.arg), r"\top")
 
     def _print_Inverse(self, expr):

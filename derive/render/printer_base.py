@@ -131,6 +131,12 @@ def is_1x1_array(e) -> bool:
     return isinstance(e, MatrixBase) and e.shape == (1, 1)
 
 
+def is_explicit_array(e) -> bool:
+    """A matrix written out entry by entry ([1, 1]): its transpose prints as the transposed
+    array ((1, 1)ᵀ, a column), not as ([1, 1])ᵀ."""
+    return isinstance(e, MatrixBase)
+
+
 def _prec(e) -> int:
     """Binding strength of ``e`` as printed (``Scalar``, 1x1 identities and explicit 1×1 matrices
     are transparent)."""

@@ -12,7 +12,8 @@ from sympy.simplify.radsimp import fraction
 
 from .printer_base import (_MUL, Shared, SquaredNorm, _atomish, _chain_order, _coeff_matrices,
                            _display_limits, _entry_indices, _is_id1, _minus_outside, _prec, _same_point,
-                           _stored_factors, is_1x1_array, squared_norms)
+                           _stored_factors, is_1x1_array, is_explicit_array,
+                           squared_norms)
 from .spellings import (_SUB, _SUB_CHARS, _SUP, _function_tex, _latex_to_unicode, _subscript,
                         _symbol_tex)
 
@@ -71,6 +72,8 @@ class TextMath(Shared, StrPrinter):
         return "0"
 
     def _print_Transpose(self, expr):
+        if is_explicit_array(expr.arg):              # ([1, 1])ᵀ is the column (1, 1)ᵀ, written out
+            return self._print(expr.arg.T)
         return self._power(expr.arg, self._print(expr.arg), "ᵀ")
 
     def _print_Inverse(self, expr):
