@@ -12,10 +12,8 @@ from sympy import Integral, S, Sum, Symbol
 from sympy.printing.latex import LatexPrinter
 from sympy.simplify.radsimp import fraction
 
-from .printer_base import (_MUL, Shared, SquaredNorm, _atomish, _chain_order, _coeff_matrices,
-                           _display_limits, _entry_indices, _is_id1, _minus_outside, _prec, _same_point,
-                           _stored_factors, is_1x1_array, is_explicit_array,
-                           squared_norms)
+from .printer_base import (_MUL, Shared, _atomish, _chain_order, _display_limits, _entry_indices, _is_id1,
+                           _prec, _same_point, _stored_factors, is_1x1_array, is_explicit_array)
 from .prose import escape_tex
 from .spellings import _BOLD, _DEFAULT_LATEX, _function_tex, _symbol_tex, _with_subscript
 
@@ -139,24 +137,18 @@ class LatexMath(Shared, LatexPrinter):
     def _print_MatPow(self, expr):
         return self._power(expr.base, self._print(expr.base), self._print(expr.exp))
 
+    @staticmethod
+    def _squared_norm(vector: str) -> str:
+        return rf"\left\|{vector}\right\|^{{2}}"
+
     def _print_MatMul(self, expr):
-        coeff, mats = _coeff_matrices(expr)
-        if not mats:
+        sign, coeff, factors = self._matmul_parts(expr, "- ")
+        if not factors:
             return self._print(coeff)
-        sign = ""
-        if _minus_outside(coeff):
-            sign, coeff = "- ", -coeff
-        parts = []
         if coeff != 1:
             c = self._print(coeff)
-            parts.append(self._paren(c) if _prec(coeff) < _MUL else c)
-        for m in squared_norms(mats):
-            if isinstance(m, SquaredNorm):
-                parts.append(rf"\left\|{self._print(m.vector)}\right\|^{{2}}")
-                continue
-            s = self._print(m)
-            parts.append(self._paren(s) if _prec(m) < _MUL else s)
-        return sign + " ".join(parts)
+            factors = [self._paren(c) if _prec(coeff) < _MUL else c] + factors
+        return sign + " ".join(factors)
 
     def _print_Pow(self, expr):
         base, exp = expr.base, expr.exp

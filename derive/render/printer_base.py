@@ -205,6 +205,25 @@ class Shared:
     names: dict
     minus = "-"
 
+    def _matmul_parts(self, expr, minus: str) -> tuple:
+        """A matrix product as (sign, scalar coefficient, its matrix factors printed and
+        bracketed where they bind less than a product, aᵀa of a column sum as a squared norm);
+        no factors when the product is a number."""
+        coeff, mats = _coeff_matrices(expr)
+        if not mats:
+            return "", coeff, []
+        sign = ""
+        if _minus_outside(coeff):
+            sign, coeff = minus, -coeff
+        factors = []
+        for m in squared_norms(mats):
+            if isinstance(m, SquaredNorm):
+                factors.append(self._squared_norm(self._print(m.vector)))
+            else:
+                s = self._print(m)
+                factors.append(self._paren(s) if _prec(m) < _MUL else s)
+        return sign, coeff, factors
+
     def _terms(self, expr) -> list:
         if not _is_canonical(expr):
             return list(expr.args)

@@ -10,10 +10,8 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 from sympy.simplify.radsimp import fraction
 
-from .printer_base import (_MUL, Shared, SquaredNorm, _atomish, _chain_order, _coeff_matrices,
-                           _display_limits, _entry_indices, _is_id1, _minus_outside, _prec, _same_point,
-                           _stored_factors, is_1x1_array, is_explicit_array,
-                           squared_norms)
+from .printer_base import (_MUL, Shared, _atomish, _chain_order, _display_limits, _entry_indices, _is_id1,
+                           _prec, _same_point, _stored_factors, is_1x1_array, is_explicit_array)
 from .spellings import (_SUB, _SUB_CHARS, _SUP, _function_tex, _latex_to_unicode, _subscript,
                         _symbol_tex)
 
@@ -129,21 +127,20 @@ class TextMath(Shared, StrPrinter):
         s = self._juxtapose([self._factor(f, i == 0) for i, f in enumerate(factors)])
         return self._paren(s) if len(factors) > 1 else s
 
+    @staticmethod
+    def _squared_norm(vector: str) -> str:
+        return f"‖{vector}‖²"
+
     def _print_MatMul(self, expr):
-        coeff, mats = _coeff_matrices(expr)
-        if not mats:
+        sign, coeff, factors = self._matmul_parts(expr, "-")
+        if not factors:
             return self._print(coeff)
-        sign = ""
-        if _minus_outside(coeff):
-            sign, coeff = "-", -coeff
         cn, cd = fraction(coeff, exact=True)
-        body = "".join(f"‖{self._print(m.vector)}‖²" if isinstance(m, SquaredNorm)
-                       else self._paren(self._print(m)) if _prec(m) < _MUL else self._print(m)
-                       for m in squared_norms(mats))
+        body = "".join(factors)
         if cn != 1:
             c = self._print(cn)
             c = self._paren(c) if _prec(cn) < _MUL else c
-            tight = (len(mats) == 1 and len(body) == 1) or body[0] == "("
+            tight = (len(factors) == 1 and len(body) == 1) or body[0] == "("
             body = c + ("" if tight else " ") + body
         if cd != 1:
             body += "/" + self._denominator(cd)
