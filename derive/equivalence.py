@@ -137,14 +137,12 @@ class Context:
 
     def instances(self, exprs, positive=frozenset()):
         """Yield (env, shown) random instances for the free symbols of ``exprs``."""
-        from .sampling import sample
+        from .sampling import instances
 
-        rng = random.Random(self.seed)
         extra = set()
         for e in exprs:
             extra |= {s for s in getattr(e, "free_symbols", ()) if s.is_Symbol}
-        for _ in range(MAX_ATTEMPTS):
-            env, shown = sample(self.table, rng, extra_symbols=sorted(extra, key=str), positive=positive)
+        for env, shown in instances(self.table, self.seed, sorted(extra, key=str), positive, MAX_ATTEMPTS):
             if any(env.get(a) is not None and env.get(a) == env.get(b) for a, b in self.distinct):
                 continue                    # "for k ≠ l": an instance with k = l is not admissible
             yield env, shown

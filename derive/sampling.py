@@ -128,6 +128,48 @@ def sample(table: SymbolTable, rng: random.Random, extra_symbols=(), positive=fr
     return env, shown
 
 
+_DRAWN: dict = {}          # (table's fingerprint, seed, extra symbols, positive) -> (rng, instances drawn)
+_DRAWN_LIMIT = 256
+
+
+def instances(table: SymbolTable, seed: int, extra_symbols=(), positive=frozenset(), attempts: int = 40):
+    """Yield (env, shown) as ``sample`` gives them one after another from ``random.Random(seed)``,
+    each a fresh copy. Every step of a part certifies with the same seed over the same table,
+    so the same instances recur: they are drawn once and remembered, keyed by everything
+    ``sample`` reads (the table's symbols as they are now, the seed, the extra symbols and the
+    names drawn positive). The values are the ones a fresh draw gives, in the same order."""
+    extra_symbols = tuple(extra_symbols)
+    try:
+        key = (_fingerprint(table), seed, extra_symbols, frozenset(positive))
+        hash(key)
+    except TypeError:                           # something unhashable in the table: draw afresh
+        rng = random.Random(seed)
+        for _ in range(attempts):
+            yield sample(table, rng, extra_symbols=extra_symbols, positive=positive)
+        return
+    entry = _DRAWN.get(key)
+    if entry is None:
+        if len(_DRAWN) >= _DRAWN_LIMIT:
+            _DRAWN.clear()
+        entry = _DRAWN[key] = (random.Random(seed), [])
+    rng, drawn = entry
+    for i in range(attempts):
+        if i == len(drawn):                     # the rng has made exactly len(drawn) draws
+            try:
+                drawn.append(sample(table, rng, extra_symbols=extra_symbols, positive=positive))
+            except BaseException:
+                _DRAWN.pop(key, None)           # a draw that failed half-way leaves the rng elsewhere
+                raise
+        env, shown = drawn[i]
+        yield dict(env), dict(shown)
+
+
+def _fingerprint(table) -> tuple:
+    """Every field of every symbol that ``sample`` reads, in the table's order."""
+    return tuple((i.name, i.kind, i.obj, i.shape, tuple(i.assumptions), i.domain, i.index, i.dist, i.range)
+                 for i in table.symbols.values())
+
+
 def _order_dims_for_rank(table, env, shown) -> None:
     """A full-row-rank n × d matrix needs n ≤ d (full column rank: n ≥ d): swap the two drawn
     dimensions when they come out the other way round."""
