@@ -35,18 +35,72 @@ def load(text: str, file: str) -> tuple[Any, Lines]:
     if len(text) > MAX_BYTES:
         raise SpecError(f"the file is {len(text.encode('utf-8', 'replace')) / 1e6:.1f} MB; a spec is at most "
                         f"{MAX_BYTES / 1e6:g} MB", file)
+    node = _compose_once(text)
+    if node is _FAILED:
+        node = _compose_twice(text, file)
+    lines = Lines()
+    if node is None:
+        raise SpecError("the file is empty; a spec needs at least id, title and parts", file, 1)
+    scalars = yaml.SafeLoader("")
+    try:
+        return _convert(node, (), lines, file, scalars), lines
+    finally:
+        scalars.dispose()
+
+
+_FAILED = object()
+_ONE_PASS = None
+
+
+class _Refused(Exception):
+    pass
+
+
+def _compose_once(text: str):
+    """The node tree in one pass of the reader, refusing aliases, anchors and too many values as
+    their events go by; ``_FAILED`` if anything goes wrong, and ``_compose_twice`` then reads
+    the text again as it always did, so every refusal and its message are exactly as before.
+    On success the events are the ones ``_refuse_aliases`` would have checked, every one of
+    them consumed (a single document through to the end of the stream)."""
+    import yaml
+
+    global _ONE_PASS
+    if _ONE_PASS is None:
+        class OnePass(yaml.SafeLoader):
+            events = 0
+
+            def get_event(self):
+                event = super().get_event()
+                self.events += 1
+                if self.events > MAX_NODES or isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    raise _Refused
+                return event
+
+        _ONE_PASS = OnePass
+    try:
+        loader = _ONE_PASS(text)            # the reader checks the characters here
+    except yaml.YAMLError:
+        return _FAILED
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, _Refused):
+        return _FAILED
+    finally:
+        loader.dispose()
+
+
+def _compose_twice(text: str, file: str):
+    """Check every event (``_refuse_aliases``), then compose: the reading whose errors are reported."""
+    import yaml
+
     try:
         _refuse_aliases(text, file)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise SpecError(f"invalid YAML: {problem}. Check indentation and quoting (quote expressions with ':' or '#').", file, line) from None
-    lines = Lines()
-    if node is None:
-        raise SpecError("the file is empty; a spec needs at least id, title and parts", file, 1)
-    return _convert(node, (), lines, file), lines
 
 
 def _refuse_aliases(text: str, file: str) -> None:
@@ -63,7 +117,7 @@ def _refuse_aliases(text: str, file: str) -> None:
                             "write the value out in full", file, event.start_mark.line + 1)
 
 
-def _convert(node, path, lines: Lines, file: str):
+def _convert(node, path, lines: Lines, file: str, scalars):
     import yaml
 
     lines[path] = node.start_mark.line + 1
@@ -78,15 +132,11 @@ def _convert(node, path, lines: Lines, file: str):
             key = key_node.value
             if key in out:
                 raise SpecError(f"duplicate key '{key}'", file, key_node.start_mark.line + 1)
-            out[key] = _convert(value_node, path + (key,), lines, file)
+            out[key] = _convert(value_node, path + (key,), lines, file, scalars)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(v, path + (i,), lines, file) for i, v in enumerate(node.value)]
+        return [_convert(v, path + (i,), lines, file, scalars) for i, v in enumerate(node.value)]
     if node.tag.endswith(":timestamp"):
         return node.value  # a date stays the text it was written as
-    # scalars: resolve with the safe constructor (ints, floats, bools, null, strings)
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    # scalars: resolve with the safe constructor (ints, floats, bools, null, strings), one per file
+    return scalars.construct_object(node, deep=True)
