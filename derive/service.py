@@ -126,7 +126,9 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
 
     from .render.build import build_all
 
-    chosen = [e for e in entries() if not sheets or e.sheet in sheets]
+    bank = entries()
+    chosen = [e for e in bank if not sheets or e.sheet in sheets]
+    others = [e for e in bank if e not in chosen]      # a --sheet build leaves the other documents alone
     if not chosen:
         raise DeriveError(f"no problems for sheet(s) {', '.join(sheets)}" if sheets else "the problem bank is empty")
     by_sheet: dict[str, list] = {}
@@ -144,9 +146,10 @@ def build(out_dir, sheets=None, pdf: bool = True, template_dir=None, progress=No
                 continue
             by_sheet.setdefault(e.sheet, []).append(d)
     questions = sheet_questions(by_sheet, failed)
+    keep = not_derived + [e.id for e in others] + sorted({e.sheet for e in others if e.sheet})
     try:
         result = build_all(by_sheet, out_dir, template_dir=template_dir, pdf=pdf, progress=progress,
-                           spec_files={e.id: str(e.path) for e in chosen}, keep=not_derived, questions=questions)
+                           spec_files={e.id: str(e.path) for e in chosen}, keep=keep, questions=questions)
     except OSError as err:
         raise DeriveError(f"cannot write the documents in {out_dir}: {err.strerror or err} "
                           f"({err.filename or out_dir}); check that the folder is writable") from None

@@ -164,3 +164,22 @@ def test_build_reports_a_broken_manifest_and_keeps_the_problem_list(monkeypatch,
     (what, why), = failed
     assert what == f"sheet 'csc413-2021-hw3' ({tmp_path / 'sheets' / 'csc413-2021-hw3.yaml'})"
     assert why.endswith("line 3: question 1.1.1: no problem 'fgsm-lnf' on this sheet. Did you mean 'fgsm-linf'?")
+
+
+def test_a_build_of_one_sheet_leaves_the_other_documents(monkeypatch, tmp_path):
+    """derive build --sheet S removes nothing of the other sheets' documents."""
+    import json
+    from dataclasses import replace
+
+    from derive import service
+
+    monkeypatch.setenv("DERIVE_NO_CACHE", "1")
+    monkeypatch.setattr(service, "derivation", lambda pid, *a, **k: replace(ridge(), id=pid, sheet="dl-seminar-2023-s5"))
+    (tmp_path / "minnorm-sgd.tex").write_text("kept")
+    (tmp_path / "csc413-2022-hw2.tex").write_text("kept")
+    (tmp_path / ".derive-build.json").write_text(json.dumps({"documents": ["minnorm-sgd", "csc413-2022-hw2"]}))
+    service.build(tmp_path, sheets=["dl-seminar-2023-s5"], pdf=False)
+    assert (tmp_path / "minnorm-sgd.tex").read_text() == "kept"
+    assert (tmp_path / "csc413-2022-hw2.tex").read_text() == "kept"
+    assert r"\section*{Question 1a}" in (tmp_path / "dl-seminar-2023-s5.tex").read_text()
+    assert "minnorm-sgd" in json.loads((tmp_path / ".derive-build.json").read_text())["documents"]
