@@ -4,7 +4,7 @@ For each part it builds the part's expressions, sets up the definitions in force
 earlier parts' results, specialised when the part asks for it), and hands the goal to the
 strategy for its kind (``strategies.py``). A part that ``uses`` an earlier part without naming
 its result in the goal starts from that result wherever the goal states the earlier quantity
-(``starting_points``, ``_FromEarlier``). Every step is certified as it is recorded.
+(``starting_points``, ``start_from_earlier``). Every step is certified as it is recorded.
 """
 from __future__ import annotations
 
@@ -128,8 +128,8 @@ def derive_goal(goal, table, definitions, values, sources, show, seed, earlier=(
     from .conclusions import conclusions
 
     everything = {**definitions, **values}
-    run = _FromEarlier(Context(table, everything, seed=seed), table, show, sources, values=values,
-                       start=goal.expr, earlier=earlier)
+    run = run_from_earlier(Context(table, everything, seed=seed), table, show, sources, values=values,
+                           start=goal.expr, earlier=earlier)
     answer = run.goal(goal)
     if values:
         answer = run.substitute_values(answer)
@@ -208,7 +208,8 @@ def _run_class():
     return FromEarlier
 
 
-def _FromEarlier(*args, **kwargs):
+def run_from_earlier(*args, **kwargs):
+    """A ``strategies.Run`` that starts its goal from the earlier results it is given."""
     return _run_class()(*args, **kwargs)
 
 
