@@ -225,6 +225,8 @@ def _moment(dist, p: int, q: int, evaluator, step: bool = False):
         return Fraction(1) if p + q == 0 else params[0]   # X ∈ {0, 1}, relu(X) = X
     mean, var = params
     if q == 0 and not step:
+        if type(mean) is Fraction and type(var) is Fraction:
+            return _rational_gauss_moment(p, mean, var)
         return _gauss_moment(p, mean, var)
     if mean != 0:
         raise EvalError("relu or the step of a non-centred Gaussian is not supported")
@@ -245,6 +247,14 @@ def _gauss_moment(k: int, mean, var):
     for i in range(0, k + 1, 2):  # odd central moments vanish
         total = total + comb(k, i) * _pow(mean, k - i) * (_double_factorial(i - 1) * _pow(var, i // 2))
     return total
+
+
+@lru_cache(maxsize=4096)
+def _rational_gauss_moment(k: int, mean: Fraction, var: Fraction) -> Fraction:
+    """``_gauss_moment`` of rational parameters, computed once: the same few moments are asked
+    for at every monomial of every expectation in an instance (the key holds only Fractions, so
+    a value never comes back with another number type)."""
+    return _gauss_moment(k, mean, var)
 
 
 def _half_moment(k: int, var):

@@ -275,6 +275,9 @@ def _common(vec):
 def _split(vec):
     """(values, derivatives, has a Dual) of a vector of rationals and Duals of rationals (None if
     any entry is something else): each as ``_common`` gives it."""
+    common = _common(vec)                   # the usual case: plain rationals, one pass
+    if common is not None:
+        return common, ([0] * len(vec), 1), False
     values, slopes, dual = [], [], False
     for x in vec:
         if type(x) is Dual:

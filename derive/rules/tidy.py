@@ -104,8 +104,16 @@ def tidy(e):
             candidates.append(f(frozen))
         except Exception:  # noqa: BLE001 - a failed rewrite just keeps the other candidates
             pass
-    best = min(candidates, key=lambda c: (count_ops(c), len(text(c))))
-    return best.xreplace(undo)
+    return _shortest(candidates, count_ops).xreplace(undo)
+
+
+def _shortest(candidates, count_ops):
+    """The first candidate with the fewest operations, and of those the first with the shortest
+    text: ``min`` by (operations, length), printing only the candidates tied on operations."""
+    ops = [count_ops(c) for c in candidates]
+    fewest = min(ops)
+    tied = [c for c, n in zip(candidates, ops) if n == fewest]
+    return tied[0] if len(tied) == 1 else min(tied, key=lambda c: len(text(c)))
 
 
 def _unit_interval_symbols(e, table):
