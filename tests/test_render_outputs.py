@@ -268,3 +268,21 @@ def test_text_and_markdown_describe_the_figure():
     assert "line w₁ + w₂ = 1; circles of radius 1/4, √2/2, 1; point (1/2, 1/2)" in \
         re.sub(r"\s+", " ", render_text(ridge()))
     assert "**Figure** (in the PDF)" in render_markdown(ridge())
+
+
+def test_a_note_quoting_its_math_sets_it_as_math_in_documents():
+    """"If Σⱼ wⱼ² = 0 the equation holds …": the words quote the note's math in terminal text,
+    which a document sets as math (not raw Σ_{j=1}^{d}), with the prose around it kept."""
+    from sympy import Eq, IndexedBase, Sum, Symbol
+
+    from derive.render.latex import note_words
+    from derive.render.printing import latex, text
+    from derive.steps import Note
+
+    j, d, wj = Symbol("j", integer=True), Symbol("d", integer=True, positive=True), IndexedBase("w")
+    total = Sum(wj[j] ** 2, (j, 1, d))
+    note = Note("condition", f"If {text(total)} = 0 the equation holds for every σ.", Eq(total, 0))
+    assert note_words(note, {}) == rf"If ${latex(Eq(total, 0))}$ the equation holds for every \ensuremath{{\sigma}}."
+    assert note_words(note, {}, markdown=True) == f"If ${latex(Eq(total, 0))}$ the equation holds for every σ."
+    plain = Note("condition", "The coefficient matrix must be invertible.", Symbol("a"))
+    assert note_words(plain, {}) == "The coefficient matrix must be invertible."

@@ -96,7 +96,12 @@ def paragraphs(s) -> str:
 def md_escape(s) -> str:
     """Prose for Markdown: characters that would start markup or math are backslash-escaped; a
     one-letter name with a subscript (``w_j``) is set as math."""
-    return names_as_markdown(" ".join(str(s).split()), lambda seg: _MD_SPECIAL.sub(r"\\\1", seg))
+    return _md_segment(" ".join(str(s).split()))
+
+
+def _md_segment(s: str) -> str:
+    """``md_escape`` for a piece of a line: its edge spaces kept."""
+    return names_as_markdown(s, lambda seg: _MD_SPECIAL.sub(r"\\\1", seg))
 
 
 def md_paragraphs(s) -> str:
@@ -106,6 +111,25 @@ def md_paragraphs(s) -> str:
 def md_mathtext(s) -> str:
     m = _math_or_none(s)
     return f"${m}$" if m is not None else md_escape(s)
+
+
+def note_words(note, names, markdown: bool = False) -> str:
+    """A note's words for a document, with the expression they quote set as math: "If Σᵢ wᵢ² = 0
+    the equation holds …" quotes its math's left side in terminal text, which LaTeX would print
+    as raw ``Σ_{i=1}^{N}``. The first of the note's relation, its left side and its right side
+    that the words hold is set as math; other words are prose."""
+    words = " ".join(str(note.text).split())
+    escape = _md_segment if markdown else escape_tex
+    math = note.math
+    if math is None or not hasattr(math, "args"):
+        return escape(words)
+    pieces = [math] + (list(math.args[:2]) if getattr(math, "is_Relational", False) else [])
+    for piece in pieces:
+        shown = expr_text(piece, names)
+        if len(shown) > 2 and shown in words:
+            i = words.index(shown)
+            return escape(words[:i]) + f"${expr_latex(piece, names)}$" + escape(words[i + len(shown):])
+    return escape(words)
 
 
 # ---------------------------------------------------------------- view helpers for templates
@@ -346,7 +370,7 @@ def environment(template_dir: str | None = None):
     env.globals.update(
         symbol_names=symbol_names, part_names=part_names, source_line=source_line, chain_blocks=chain_blocks,
         flat_substeps=flat_substeps, notes_by_kind=notes_by_kind, has_figures=has_figures,
-        questions_line=questions_line, note_style=note_style,
+        questions_line=questions_line, note_style=note_style, note_words=note_words,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,
         figure_data=figure_data, display_steps=lambda steps: display_steps(steps),
         describe_figure=lambda fig, names: describe_figure(fig, names, expr_text),
