@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import RuleError
+from ..expr.sympy_speed import without_units
 from .tidy import freeze, tidy
 
 
@@ -43,6 +44,7 @@ def positive_view(expr, table):
     return expr.xreplace(mapping) if mapping else expr
 
 
+@without_units
 def solve_scalar(eq, unknown, info=None, printer=str, table=None) -> Solution:
     from sympy import Dummy, Mul, fraction, factor, solve, together
 
