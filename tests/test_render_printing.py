@@ -153,6 +153,7 @@ def test_symbol_text_from_latex(tex, want):
     ("A⁻¹ and Xᵀ, xᵢ", r"A\ensuremath{^{-1}} and X\ensuremath{^{\top}}, x\ensuremath{_{i}}"),
     ("n × d", r"n \ensuremath{\times} d"),
     ("ỹ and x̃", r"{\~{y}} and {\~{x}}"),
+    ("the penalty λ̃, σ̂", r"the penalty \ensuremath{\tilde{\lambda}}, \ensuremath{\hat{\sigma}}"),   # a Greek letter: math accent
     ("θᵗ", r"\ensuremath{\theta}\ensuremath{^{t}}"),           # accents pylatexenc has no entry for
     ("a | b", r"a {\textbar} b"),
 ])

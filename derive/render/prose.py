@@ -51,6 +51,11 @@ _ACCENTS = {"\u0300": "\\`", "\u0301": "\\'", "\u0302": "\\^", "\u0303": "\\~", 
             "\u0327": "\\c"}
 
 
+_MATH_ACCENTS = {"\u0300": r"\grave", "\u0301": r"\acute", "\u0302": r"\hat", "\u0303": r"\tilde",
+                 "\u0304": r"\bar", "\u0306": r"\breve", "\u0307": r"\dot", "\u0308": r"\ddot",
+                 "\u030c": r"\check"}
+
+
 @lru_cache(maxsize=4096)
 def _known(ch: str) -> bool:
     from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -81,9 +86,15 @@ def _encode(seg: str) -> str:
             pieces.append(encode("".join(plain)))
             plain = []
             out = encode(parts[0])
-            for mark in parts[1:]:
-                out = f"{_ACCENTS[mark]}{{{out}}}"
-            pieces.append("{" + out + "}")
+            if out.startswith(r"\ensuremath{") and all(m in _MATH_ACCENTS for m in parts[1:]):
+                out = out[len(r"\ensuremath{"):-1]          # a Greek letter: a math accent sits over it
+                for mark in parts[1:]:
+                    out = f"{_MATH_ACCENTS[mark]}{{{out}}}"
+                pieces.append(r"\ensuremath{" + out + "}")
+            else:
+                for mark in parts[1:]:
+                    out = f"{_ACCENTS[mark]}{{{out}}}"
+                pieces.append("{" + out + "}")
         else:
             plain.append(cluster)
         i = j
