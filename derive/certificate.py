@@ -24,6 +24,7 @@ from .equivalence import Context, Verdict, _relevant, _trials, same_value, satis
 from .errors import CertificationError
 from .expr import ast as A
 from .expr.build import Builder
+from .holding import fixed_parts, holding
 from .numeric import Dual, Mat, _dual, _mp, madd, mat, mscale, show
 
 SEED_OFFSET = 1009          # instances of its own, not the ones the steps were checked at
@@ -129,8 +130,10 @@ def _minimize(goal, answer, table, ctx, dropped):
         constraint = (EqualityConstraint if equality else _Constraint).of(goal.subject_to, table, ctx)
     rng = random.Random(ctx.seed + 3)
     counted = {"points": 0}
+    fixed = fixed_parts([f], [u])
 
     def judge(env, ev, shown):
+        ev = holding(ev, fixed)             # only the unknown changes below
         star = ev.eval(value)
         if not _admissible(info, star):          # the answer itself must lie in the unknown's declared domain
             return _fails(shown, [value], f"the answer {show(star)} is outside the declared domain of "

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from .errors import DeriveError
+from .holding import fixed_parts, holding
 from .numeric import EvalError, Evaluator, Mat, Singular, all_close, div, is_zero, mat, show
 
 TRIALS = 6
@@ -355,8 +356,10 @@ def same_solutions(eq1, eq2, unknown, ctx: Context) -> Verdict:
 
     Both residuals must be affine in the unknown (checked); each is solved exactly."""
     r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
+    fixed = fixed_parts([r1, r2], [unknown])
 
     def judge(env, ev, shown):
+        ev = holding(ev, fixed)             # only the unknown changes below
         s1, s2 = _solve_affine(r1, unknown, env, ev), _solve_affine(r2, unknown, env, ev)
         if s1 is None or s2 is None:
             return Verdict("unknown", reason="the equation is not linear in the unknown")
@@ -372,8 +375,10 @@ def implied_by(eq1, eq2, unknown, ctx: Context) -> Verdict:
     """Does ``eq2`` hold at the solution of ``eq1`` (affine in ``unknown``)? An implication,
     e.g. multiplying an equation through by a vector."""
     r1, r2 = ctx.expand_definitions(residual(eq1)), ctx.expand_definitions(residual(eq2))
+    fixed = fixed_parts([r1, r2], [unknown])
 
     def judge(env, ev, shown):
+        ev = holding(ev, fixed)             # only the unknown changes below
         sol = _solve_affine(r1, unknown, env, ev)
         if sol is None:
             return Verdict("unknown", reason="the previous equation is not linear in the unknown")

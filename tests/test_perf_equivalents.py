@@ -110,3 +110,33 @@ def test_yaml_one_pass_reads_as_two():
         with pytest.raises(SpecError) as two:
             two_pass(bad, "f.yaml")
         assert str(one.value) == str(two.value)
+
+
+def test_holding_evaluates_as_the_evaluator():
+    """Values remembered while only the unknown changes are the plain evaluator's, also with
+    sums and derivatives whose variables the evaluator assigns itself."""
+    from sympy import Derivative, IndexedBase, Inverse, MatrixSymbol, Sum, Symbol, Transpose
+    from sympy.matrices.expressions import Identity
+
+    from derive.holding import fixed_parts, holding
+    from derive.numeric import Evaluator, mat
+
+    n, d = 3, 2
+    X, w, t = MatrixSymbol("X", n, d), MatrixSymbol("w", d, 1), MatrixSymbol("t", n, 1)
+    lam, s, k = Symbol("lambda", positive=True), Symbol("s"), Symbol("k", integer=True)
+    a, i = IndexedBase("a"), Symbol("i", integer=True)
+    A = Transpose(X) * X + lam * Identity(d)
+    exprs = [A * w - Transpose(X) * t, Inverse(A) * w,
+             lam * Sum(a[i] * s ** i, (i, 1, 3)) + Derivative(s ** 3 * lam + k * s, s)]
+    rng = random.Random(3)
+    for _ in range(5):
+        env = {X: mat([[Fraction(rng.randint(-3, 3)) for _ in range(d)] for _ in range(n)]),
+               t: mat([[Fraction(rng.randint(-3, 3))] for _ in range(n)]),
+               lam: Fraction(rng.randint(1, 5), 2), s: Fraction(rng.randint(-4, 4), 3), k: Fraction(2),
+               a.label: {j: Fraction(rng.randint(-5, 5)) for j in range(1, 4)}}
+        plain = Evaluator(env)
+        held = holding(Evaluator(env), fixed_parts(exprs, [w, s]))
+        for point in ([[1], [0]], [[0], [1]], [[2], [-3]]):
+            env[w], env[s] = mat([[Fraction(x) for x in row] for row in point]), Fraction(point[0][0] + 1, 2)
+            assert [held.eval(e) for e in exprs] == [plain.eval(e) for e in exprs]
+        assert held.held          # something was remembered

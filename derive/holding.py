@@ -1,0 +1,74 @@
+"""Evaluating one expression many times while only one variable changes.
+
+Solving an affine residual r(u) = 0 exactly evaluates r at u = 0, at each basis vector, at the
+solution and at a probe; the parts of r that do not involve u (an inverse such as
+(XᵀX + 2nλI)⁻¹, a product XᵀX) come out the same every time. ``Holding`` remembers their
+values for as long as it lives, so a caller makes one per instance and changes only the
+variables it named. The values are those a plain ``Evaluator`` computes, computed once.
+"""
+from __future__ import annotations
+
+from .numeric import Evaluator
+
+_MISSING = object()
+
+
+def fixed_parts(exprs, varying) -> frozenset:
+    """The compound subexpressions of ``exprs`` whose value cannot change while only ``varying``
+    change: none of their free symbols is one of ``varying`` or a variable bound anywhere in
+    ``exprs`` (a sum's index, a derivative's variable, a substitution's, a gradient's), since the
+    evaluator assigns those itself while it works."""
+    from sympy import Derivative, Subs, Sum, preorder_traversal
+
+    from .expr.objects import Grad
+
+    bound = set(varying)
+    nodes = []
+    for e in exprs:
+        if not hasattr(e, "args"):
+            continue
+        for node in preorder_traversal(e):
+            if isinstance(node, Sum):
+                bound.update(limit[0] for limit in node.limits)
+            elif isinstance(node, (Derivative, Subs)):
+                bound.update(node.variables)
+            elif isinstance(node, Grad):
+                bound.add(node.var)
+            if node.args:
+                nodes.append(node)
+    out = set()
+    for node in nodes:
+        try:
+            if not (node.free_symbols & bound):
+                out.add(node)
+        except TypeError:               # unhashable: never remembered
+            continue
+    return frozenset(out)
+
+
+class Holding(Evaluator):
+    """An ``Evaluator`` on ``env`` that remembers the value of each of ``fixed`` (``fixed_parts``)."""
+
+    def __init__(self, env: dict, moments, fixed: frozenset):
+        super().__init__(env, moments)
+        self.fixed = fixed
+        self.held: dict = {}
+
+    def eval(self, expr):
+        try:
+            if expr not in self.fixed:
+                return Evaluator.eval(self, expr)
+        except TypeError:               # an unhashable value (a mutable matrix)
+            return Evaluator.eval(self, expr)
+        value = self.held.get(expr, _MISSING)
+        if value is _MISSING:
+            value = self.held[expr] = Evaluator.eval(self, expr)
+        return value
+
+
+def holding(ev: Evaluator, fixed: frozenset) -> Evaluator:
+    """``ev`` remembering ``fixed``: a ``Holding`` on the same env and moments (``ev`` itself if
+    there is nothing to remember or it is not a plain ``Evaluator``)."""
+    if not fixed or type(ev) is not Evaluator:
+        return ev
+    return Holding(ev.env, ev.moments, fixed)
