@@ -37,7 +37,7 @@ def test_units_stand_in_is_scoped():
         from derive.engine import derive
         from derive.spec import load_spec
         from derive.bank import find
-        d = derive(load_spec(find("ridge-fgm")), ["1.1.2"])
+        d = derive(load_spec(find("ridge-fgm")))
         assert not d.failed
         assert "sympy.physics.units" not in sys.modules and "sympy.physics" not in sys.modules
         from sympy.physics.units import Quantity, meter
@@ -140,3 +140,19 @@ def test_holding_evaluates_as_the_evaluator():
             env[w], env[s] = mat([[Fraction(x) for x in row] for row in point]), Fraction(point[0][0] + 1, 2)
             assert [held.eval(e) for e in exprs] == [plain.eval(e) for e in exprs]
         assert held.held          # something was remembered
+
+
+def test_units_are_imported_where_the_checker_forks_workers():
+    """A process running the checker derives with the real units module, so that the workers it
+    forks inherit it rather than each importing it."""
+    code = textwrap.dedent("""
+        import sys
+        import derive.check.batch
+        from derive.engine import derive
+        from derive.spec import load_spec
+        from derive.bank import find
+        derive(load_spec(find("ridge-fgm")))          # 1.2.3 solves for ε
+        print("sympy.physics.units" in sys.modules and "real")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "real", done.stderr[-2000:]

@@ -42,6 +42,7 @@ def _stand_in():
 
 
 _STAND_IN = None
+_CHECKER = frozenset({"derive.check.batch", "derive.check.sandbox"})   # the checker's worker pool
 
 
 @contextmanager
@@ -51,9 +52,13 @@ def units_unused():
     which is what the real ones find in derive's expressions: ``expr.has(Quantity)`` is False and
     ``as_independent(Unit)`` keeps the whole product. The real module costs 0.1 s to import,
     the largest single import of a cold derivation. Nothing changes where SymPy's units are
-    already imported (by a user, or an earlier call), and the stand-in is gone after the block."""
+    already imported (by a user, or an earlier call), and the stand-in is gone after the block.
+
+    Nor in a process that has loaded the checker: it forks a worker per student file, and its
+    own calls to ``solve`` would then import the real module once in every worker instead of
+    once in the parent, as its derivation of the problem did."""
     global _STAND_IN
-    if _UNITS in sys.modules:
+    if _UNITS in sys.modules or _CHECKER.intersection(sys.modules):
         yield
         return
     if _STAND_IN is None:
