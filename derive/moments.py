@@ -15,7 +15,7 @@ from math import comb, factorial
 
 import mpmath
 
-from .numeric import EvalError, Evaluator, _mp
+from .numeric import Dual, EvalError, Evaluator, _mp
 
 
 class RPoly:
@@ -84,6 +84,8 @@ class RPoly:
 
 
 def _is_zero(c):
+    if isinstance(c, Dual):                 # a coefficient that carries a derivative (d/dη E[…])
+        return _is_zero(c.a) and _is_zero(c.b)
     return c == 0 if isinstance(c, (Fraction, int)) else abs(c) < mpmath.mpf(10) ** -45
 
 
@@ -96,6 +98,9 @@ def _div(a, b):
 
 
 def _poly(x):
+    if isinstance(x, Dual) and (isinstance(x.a, RPoly) or isinstance(x.b, RPoly)):
+        a, b = _poly(x.a), _poly(x.b)       # (a + bε) with random a, b: one polynomial, dual coefficients
+        return RPoly({m: Dual(a.terms.get(m, Fraction(0)), b.terms.get(m, Fraction(0))) for m in set(a.terms) | set(b.terms)})
     return x if isinstance(x, RPoly) else RPoly.const(x)
 
 

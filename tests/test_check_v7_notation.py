@@ -193,3 +193,149 @@ def test_a_decorated_name_without_its_label_is_the_variant_the_part_uses(problem
         assert [s[1] for s in steps] == ["ok", "ok"], steps
     else:
         assert status_at(report, line) == ["wrong"], steps
+
+
+CASES = """## 1.1k-local
+
+$$\\frac{\\partial a_1}{\\partial z_1} = \\begin{cases} 1, & z_1 > 0\\\\ \\alpha, & z_1 < 0\\end{cases}$$
+"""
+
+
+@pytest.mark.parametrize("text", [
+    CASES,
+    CASES.replace("1, & z_1 > 0\\\\ \\alpha, & z_1 < 0", "1 & \\text{if } z_1 > 0 \\\\ \\alpha & \\text{otherwise}"),
+    CASES.replace("1, & z_1 > 0\\\\ \\alpha, & z_1 < 0", "\\alpha & z_1 \\le 0 \\\\ 1 & z_1 > 0"),
+])
+def test_a_derivative_by_cases_is_read(problems, text):
+    report, steps = check(problems, "mit-6790-hw4-leaky-relu", text)
+    assert [s[1] for s in steps] == ["ok"], steps
+    assert report.parts[0].final_answer.status == "correct"
+
+
+def test_a_slip_in_a_case_is_wrong(problems):
+    report, steps = check(problems, "mit-6790-hw4-leaky-relu", CASES.replace("\\alpha, & z_1 < 0", "-\\alpha, & z_1 < 0"))
+    assert [s[1] for s in steps] == ["wrong"], steps
+    report, steps = check(problems, "mit-6790-hw4-leaky-relu", CASES.replace("& z_1 < 0", "& z_1 > 0"))
+    assert [s[1] for s in steps] != ["ok"], steps          # both cases on the same side
+
+
+BOUND = """## 5d-beyond
+
+$$\\varphi\\Big(\\frac{z^*}{\\omega} + u\\Big) = \\alpha\\Big(\\frac{z^*}{\\omega} + u\\Big)^2 \\ge \\alpha\\Big(\\frac{z^*}{\\omega}\\Big)^2 = \\varphi\\Big(\\frac{z^*}{\\omega}\\Big)$$
+
+because $u \\ge 0$. So the minimiser stops on the boundary, where $h = 1/2$.
+"""
+
+
+def test_a_bound_is_answered_by_its_chain_and_a_where_clause_is_not_judged(problems):
+    report, steps = check(problems, "mit-6790-hw4-adversarial", BOUND)
+    assert "wrong" not in [s[1] for s in steps], steps
+    assert [s[1] for s in steps if s[0] == 5][-1] == "unknown", steps          # where h = 1/2
+    assert report.parts[0].final_answer.status == "correct"
+    reversed_, steps = check(problems, "mit-6790-hw4-adversarial", BOUND.replace("+ u\\Big)^2 \\ge", "+ u\\Big)^2 \\le"))
+    assert reversed_.parts[0].final_answer.status != "correct", steps          # the inequality the wrong way
+
+
+def test_a_guessed_scalar_makes_a_shape_error_unknown_not_wrong(problems):
+    text = ("## 4b-other\n\nTake $x^{(i)} = 0$, with $w^{(i)} = 0$ and $w^* = e_1$:\n\n"
+            "$$\\frac{\\ell_i(e_1) - \\ell_i(0)}{\\|e_1 - 0\\|} = 1 > 0 = \\nabla\\ell_i(0)^\\top e_1$$\n")
+    report, steps = check(problems, "mit-6790-hw4-online-logistic", text)
+    assert [s[1] for s in steps if s[0] == 5] == ["unknown"] and "taking e1" in steps[-1][3], steps
+
+
+DECOMPOSED = """## 1.1.1a
+
+Any exact fit is $\\mathbf{w} = X^\\top(XX^\\top)^{-1}\\mathbf{t} + \\mathbf{v}$ with $X\\mathbf{v} = 0$, and then
+
+$$X\\mathbf{v} = X\\mathbf{w} - XX^\\top(XX^\\top)^{-1}\\mathbf{t} = 0$$
+"""
+
+
+def test_the_condition_on_a_name_a_form_introduced_is_its_introduction(problems):
+    report, steps = check(problems, "minnorm-sgd", DECOMPOSED)
+    assert [s[2] for s in steps if s[0] == 3] == ["a form for the solution", "a condition on a new name"], steps
+
+
+def test_a_consequence_after_an_arrow_is_read_after_what_gives_it(problems):
+    text = ("## 1.2.1d\n\nOn the line, substituting $w_2 = 1 - w_1$,\n"
+            "\\[ \\frac{d}{dw_1}\\big(w_1^2 + (1-w_1)^2\\big) = 4w_1 - 2 = 0 \\;\\Rightarrow\\; w_1 = \\tfrac12 \\]\n")
+    report, steps = check(problems, "ridge-toy-lambda", text)
+    on_line = [s for s in report.steps if s.line == 4]
+    assert [s.latex[:5] for s in on_line] == ["\\frac", "w_1 ="], steps     # read in the order written
+    assert [s.status for s in on_line] == ["ok", "ok"], steps
+
+
+PROX = """## 3a
+
+Set $u = f'(x^0)$. We minimise over $x\\in(0,1)$:
+
+$$P(x) = u(x - x^0) + \\frac{1}{\\varepsilon}D(x, x^0)$$
+
+$$\\frac{\\partial D}{\\partial x} = \\log\\frac{x}{x^0} - \\log\\frac{1-x}{1-x^0}$$
+"""
+
+
+def test_a_given_written_with_its_first_argument_only_and_a_derivative_claim(problems):
+    report, steps = check(problems, "mirror-descent-kl", PROX)
+    assert [s[1] for s in steps] == ["ok", "ok", "ok"], steps                 # P(x) is P(x, x⁰)
+    slipped, steps = check(problems, "mirror-descent-kl", PROX.replace("} - \\log\\frac{1-x}", "} + 2 - \\log\\frac{1-x}"))
+    assert status_at(slipped, 7) == ["wrong"], steps          # a derivative claim is an identity, not an equation in x
+
+
+def test_a_file_without_headings_is_checked_as_the_part_its_names_fit(problems):
+    text = ("$$J(w) = \\frac{1}{2n}\\|Xw - t\\|^2 + \\lambda\\|w\\|^2$$\n\n"
+            "$$\\nabla_w J = \\frac{1}{n} X^T(Xw - t) + 2\\lambda w = 0$$\n\n"
+            "$$w^* = (X^T X + 2n\\lambda I)^{-1} X^T t$$\n")
+    report = check_text(text, "student.md", problems("ridge-fgm"))
+    assert [p.part for p in report.parts] == ["1.2.2"]
+
+
+def test_the_derivative_of_an_expectation_is_evaluated(problems):
+    text = ("## 2.1.1a-lr\n\n$$\\frac{d}{d\\eta}\\,\\mathbb{E}\\big[L(w-\\eta g_B)\\big] = "
+            "\\frac a2\\big(-2aw^2 + 2\\eta a^2w^2 + 2\\eta\\sigma^2/B\\big)$$\n")
+    report, steps = check(problems, "nqm-batch", text)
+    assert status_at(report, 3) == ["ok"], steps              # d/dη of E[…]: dual numbers through the moments
+    slipped, steps = check(problems, "nqm-batch", text.replace(" + 2\\eta\\sigma^2/B", ""))
+    assert status_at(slipped, 3) == ["wrong"], steps
+
+
+SPLIT = """## 1.1.1a
+
+Split $\\mathbf w = X^\\top\\mathbf c + \\mathbf r$ with $X\\mathbf r = \\mathbf 0$. Then
+\\begin{align*}
+\\|\\mathbf w\\|^2 &= \\|X^\\top\\mathbf c\\|^2 + 2\\,\\mathbf c^\\top X\\mathbf r + \\|\\mathbf r\\|^2 \\\\
+&= \\|X^\\top\\mathbf c\\|^2 + \\|\\mathbf r\\|^2 .
+\\end{align*}
+An exact fit needs $XX^\\top\\mathbf c = \\mathbf t$, and the norm is smallest for $\\mathbf r = \\mathbf 0$.
+"""
+
+
+def test_a_decomposition_of_every_fit_is_read_with_its_form(problems):
+    report, steps = check(problems, "minnorm-sgd", SPLIT)
+    assert "wrong" not in [s[1] for s in steps], steps
+    assert "holds for the form of the solution stated" in [s[2] for s in steps], steps
+    slipped, steps = check(problems, "minnorm-sgd", SPLIT.replace("+ 2\\,\\mathbf c^\\top X\\mathbf r", "+ \\mathbf c^\\top X\\mathbf r"))
+    assert "wrong" not in [s[1] for s in steps]          # Xr = 0: the cross term is 0 either way
+    slipped, steps = check(problems, "minnorm-sgd", SPLIT.replace("needs $XX^\\top\\mathbf c = \\mathbf t$", "needs $XX^\\top\\mathbf c = 2\\mathbf t$"))
+    assert [s[1] for s in steps if s[0] == 8][0] == "wrong", steps
+
+
+def test_a_condition_in_parentheses_after_a_claim_is_its_condition(problems):
+    text = ("## 1.1k-local\n\n$$\\frac{da_1}{dz_1} = 1 \\;(z_1>0), \\qquad "
+            "\\frac{da_1}{dz_1} = \\alpha \\;(z_1<0)$$\n")
+    report, steps = check(problems, "mit-6790-hw4-leaky-relu", text)
+    assert [s[1] for s in steps] == ["ok", "ok"], steps
+    assert report.parts[0].final_answer.status == "unknown"        # each case checked; no one line is the answer
+    slipped, steps = check(problems, "mit-6790-hw4-leaky-relu", text.replace("= 1 \\;(z_1>0)", "= 1 \\;(z_1<0)"))
+    assert "wrong" in [s[1] for s in steps], steps
+
+
+def test_a_partial_derivative_taken_at_a_point(problems):
+    text = ("## match\n\n$$v_{0,i} - \\rho\\Big(\\frac{\\partial J}{\\partial v_i}(\\mathbf{v}_0) + \\kappa v_{0,i}\\Big)"
+            " = (1 - \\rho\\kappa)v_{0,i} - \\rho\\frac{\\partial J}{\\partial v_i}(\\mathbf{v}_0)$$\n")
+    report, steps = check(problems, "weight-decay-match-half", text)
+    assert [s[1] for s in steps] == ["ok"], steps
+    slipped, steps = check(problems, "weight-decay-match-half", text.replace("= (1 - \\rho\\kappa)", "= (1 + \\rho\\kappa)"))
+    assert [s[1] for s in steps] == ["wrong"], steps
+    slipped, steps = check(problems, "weight-decay-match-half", text.replace("- \\rho\\frac{\\partial J}", "+ \\rho\\frac{\\partial J}"))
+    assert [s[1] for s in steps] != ["ok"], steps               # the derivative at v₀ is really evaluated

@@ -114,7 +114,7 @@ def test_second_row_continuation(row, latex, lead):
     (r"x \to 0 \Rightarrow y = 1", [("y = 1", "=>")]),
     (r"\frac{a \quad b}{c} = 1", [(r"\frac{a b}{c} = 1", "")]),
     (r"\begin{cases} 1 & x > 0 \\ 0 & \text{otherwise} \end{cases} = r",
-     [(r"\begin{cases} 1 x > 0 \\ 0 \end{cases} = r", "")]),
+     [(r"\begin{cases} 1 & x > 0 \\ 0 & \text{otherwise} \end{cases} = r", "")]),   # a case keeps & and its words
 ])
 def test_rows_split_into_segments(block, expected):
     got = [(m.latex, m.lead) for m in extract(f"$$ {block} $$", "x.md")]

@@ -188,3 +188,21 @@ def _family_copy(node, bases: list[str], index: str, k: int):
         return None
 
     return _rewrite(node, member)
+
+
+def _derivative_claim(a, b) -> bool:
+    """``∂D/∂x = log(x/x⁰) + …``: a derivative stated equal to an expression other than 0 claims an
+    identity (a wrong one is wrong for every x), not an equation to solve for the unknown."""
+    from sympy import Derivative
+
+    from ..expr.objects import Grad
+
+    return isinstance(a, (Derivative, Grad)) and not (b == 0 or getattr(b, "is_zero", False)
+                                                      or getattr(b, "is_ZeroMatrix", False))
+
+
+def _direction(ops) -> str:
+    """'>=' when a chain's inequalities all say its first item is at least its last, '<=' for the
+    other way, '' when they are mixed."""
+    signs = {">" if op in (">", ">=") else "<" for op in ops if op != "="}
+    return {">": ">=", "<": "<="}.get(signs.pop(), "") if len(signs) == 1 else ""

@@ -99,7 +99,7 @@ class AnswerMoves:
         return None
 
     def _final_answer(self, latex, line, value) -> AnswerResult:
-        stated = self._answer_equation(line)
+        stated = self._answer_equation(line) or self._answer_bound(line)
         if stated is not None:
             return stated
         for name, expected in self.answers:     # every entry given on its own (w₁ = …, w₂ = …)
@@ -117,6 +117,20 @@ class AnswerMoves:
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+    def _answer_bound(self, line) -> AnswerResult | None:
+        """A bound part answered by a checked chain ``φ(a) = … ≥ … = φ(b)``: correct when its ends
+        are the two sides of the derived inequality (either way round)."""
+        ends = self.inequalities.get((line.line, line.latex))
+        if self.bound is None or ends is None or not ends[2] or not self.bound[1]:
+            return None
+        first, last, direction = ends
+        lhs, op, rhs = self.bound
+        if direction != op:
+            first, last = last, first           # b ≤ a states a ≥ b
+        if same_value(first, lhs, self.ctx).ok and same_value(last, rhs, self.ctx).ok:
+            return AnswerResult(line.latex, "correct", convention="as in the problem", line=line.line)
+        return None
 
     def _entry_index(self, value):
         """The free index symbol (k) of a scalar answer written entry by entry, or None."""

@@ -25,8 +25,7 @@ from ..equivalence import Context, Verdict, same_value
 from ..errors import DeriveError, ParseError
 from ..expr import ast as A
 from ..expr.build import Builder
-from .algebra import _family_members, _mentions, _rename, _side
-from .latex_lexicon import DECORATIONS
+from .algebra import _derivative_claim, _direction, _family_members, _mentions, _rename, _side
 from .answers import AnswerMoves, _answer_as
 from .definitions import DefinitionMoves, GenericRules
 from .typing_names import NameTyping
@@ -37,12 +36,11 @@ from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 AS_STATED = "holds under the stated condition"      # the move of a line checked where a condition holds
 _CONDITION_WORDS = re.compile(
-    r"\b(iff|if|when|whenever|unless|provided|suppose|assuming)\s*\(?\s*$"      # "… = 1 if $z > 0$", "if ($y = 1$"
+    r"\b(iff|if|when|whenever|unless|provided|suppose|assuming|smallest for|largest for)\s*\(?\s*$"   # "= 1 if $z > 0$"
     r"|\b(if|when|whenever|unless)\b(?![^.;:]*\b(then|we get|gives?|so|hence|we have|thus)\b)[^.;:]*\b(or|and)\s*\(\s*$"
     r"|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
 
-_DECORATED = re.compile(r"^\\(tilde|widetilde|hat|widehat|bar|overline)\s*\{?\s*([A-Za-z])\s*\}?\s*_")
-_CONDITION_WORD = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assume|assuming)\b", re.I)
+_CONDITION_WORD = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assume|assuming|smallest for|largest for)\b", re.I)
 
 
 class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
@@ -66,10 +64,14 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.shown: list = []               # those of them that were shown to follow (premises of a system)
         self.components: dict = {}          # entry index -> a value the student gave it (w₁ = …, w₂ = …)
         self.new_symbols: list[str] = []
+        self.open_names: list[str] = []         # names a form of the solution introduced, whose condition may follow
+        self.forms: dict = {}                   # the unknown -> the form the write-up gave it (w = Xᵀc + r)
         self.line_new: list[str] = []
         self.entry_vectors: set = set()         # vectors read as their named entries (u = (u1, u2))
         self.standing: list = []                # (lhs, op, rhs) stated in prose ('for 0 < αλ < 1'), used later
         self.identity = None                    # (lhs, rhs) of a show goal, for a rearranged final line
+        self.bound = None                       # (lhs, direction, rhs) of a bound goal's derived inequality
+        self.inequalities: dict = {}            # (source line, math) -> (first, last item, direction) of a chain
         self.condition_answer = None            # (unknown, op, bound): the derived answer of a condition part
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
@@ -128,6 +130,12 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 self.heads[(line.line, line.latex)] = self._build(terms[0]).expr if all(op == "=" for op in ops) else None
             except Exception:  # noqa: BLE001 - only a final answer stated as an equation needs it
                 pass
+        if self.bound is not None and len(terms) >= 2 and set(ops) & {"<", "<=", ">", ">="} and result.status == "ok":
+            try:
+                self.inequalities[(line.line, line.latex)] = (self._build(terms[0]).expr, self._build(terms[-1]).expr,
+                                                              _direction(ops))
+            except Exception:  # noqa: BLE001 - only a bound part's final answer needs it
+                pass
         return replace(result, ms=round((time.perf_counter() - start) * 1000, 3)), last
 
     def _check_line(self, base, line, terms, ops, prev_last):
@@ -165,6 +173,10 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             _disarm(armed)
 
     def _parse_failure(self, base, err: ParseError, terms) -> StepResult:
+        guessed = sorted(set().union(*(A.names_in(t) for t in terms)) & set(self.new_symbols))
+        if err.kind == "shape" and guessed:      # e₁ taken for a number: the shapes were guessed, not given
+            return replace(base, status="unknown", move="type error",
+                           reason=f"{err.message}, taking {', '.join(guessed)} (not defined here) as a number")
         if err.kind == "shape":
             hint = self._alias_hint(terms)
             return replace(base, status="wrong", move="type error", reason=err.message + hint)
@@ -204,22 +216,6 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             if short not in self.student_names and short not in out:
                 out[short] = given
         return out
-
-    def _decorated_shorthands(self) -> dict:
-        """``ỹᵢ`` for the problem's ``ỹ_m(i)`` (dropout) in the part whose goal uses it: a decorated
-        letter written without the label that tells the problem's variants apart, when exactly one
-        variant is in this part's goal and the bare spelling names nothing else."""
-        if not hasattr(self, "_shorthands"):
-            goal_names = {n.func if isinstance(n, A.Call) else getattr(n, "id", None)
-                          for g in self.part.goals for n in A.walk(g.expr)}
-            found: dict = {}
-            for name, info in self.table.symbols.items():
-                m = _DECORATED.match(info.latex or "")
-                if m and info.params and name in goal_names:
-                    short = f"{m.group(2)}_{DECORATIONS[m.group(1)]}"
-                    found[short] = None if short in found else name
-            self._shorthands = {k: v for k, v in found.items() if v is not None and k not in self.table}
-        return self._shorthands
 
     def _build(self, node):
         return self._builder().build(_rename(node, self._aliases()))
@@ -312,7 +308,10 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 if v.condition:
                     conditions.append(v.condition)
                 continue
-            if last and self._is_equation(a, b):
+            if self._holds_for_form(a, b):
+                base = replace(base, move=base.move or "holds for the form of the solution stated")
+                continue
+            if last and self._is_equation(a, b) and not (_derivative_claim(a, b) and not self._mentions_new(a, b)):
                 return self._equation(base, a, b, conditions, head=items[0]), b
             if (vacuous := self._stated_condition_fails()) is not None:
                 return replace(base, status="unknown", move="a condition", reason=vacuous), b
@@ -423,29 +422,22 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return "substitutes " + ", ".join(sorted(str(s) for s in used))
         return "identity"
 
-    def _restriction(self, base, terms, ops):
-        """``On the diagonal w₁ = w₂ = s``: free scalars set equal before any equation is stated
-        restrict the problem (a choice, not a claim). The lines that follow are read with it."""
-        if len(terms) < 2 or any(op != "=" for op in ops) or not all(isinstance(t, A.Name) for t in terms) \
-                or self.shown or len({t.id for t in terms}) < len(terms):
-            return None
+    def _holds_for_form(self, a, b) -> bool:
+        """``‖w‖² = ‖Xᵀc‖² + ‖r‖²`` after ``w = Xᵀc + r`` (with Xr = 0): the link holds for every
+        solution of that form."""
+        if not self.forms:
+            return False
         try:
-            objs = [self._build(t).expr for t in terms]
-        except Exception:  # noqa: BLE001 - names that do not build restrict nothing
-            return None
-        if not all(getattr(o, "is_Symbol", False) and o not in self.ctx.definitions and o not in self.ctx.held
-                   for o in objs):
-            return None
-        goal_names = set().union(*(A.names_in(g.expr) for g in self.part.goals))
-        if any(t.id in goal_names for t, o in zip(terms, objs) if o != self.unknown):
-            return None         # τ = κ with κ in the question: an answer, not a restriction
-        keep = self.unknown if self.unknown in objs else objs[0]
-        for o in objs:
-            if o != keep:
-                self.ctx.definitions[o] = keep
-                self.ctx.held.add(o)
-        return replace(base, status="unknown", move="a restriction",
-                       reason="free quantities set equal: a choice the lines that follow use, not a claim")
+            if same_value(a.xreplace(self.forms), b.xreplace(self.forms), self.ctx).ok:
+                return True
+            node = self.part.goal.subject_to              # XXᵀc = t: the constraint Xw = t for that form
+            if node is None or getattr(node, "op", None) != "=":
+                return False
+            build = Builder(self.part.table).build
+            constraint = (build(node.left).expr - build(node.right).expr).xreplace(self.forms)
+            return any(same_value(a - b, sign * constraint, self.ctx).ok for sign in (1, -1))
+        except Exception:  # noqa: BLE001 - a form that cannot be put in proves nothing
+            return False
 
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:

@@ -21,7 +21,14 @@ class EquationMoves:
         the equation is their defining condition, or the form of the solution (w = Xᵀα)."""
         fresh = [n for n in self.line_new if n not in self.student_names and n in self.table
                  and eq.has(self.table[n].obj) and self.table[n].obj not in self.ctx.definitions]
-        return [n for n in fresh if not any(e.has(self.table[n].obj) for e in self.accepted)]
+        fresh = [n for n in fresh if not any(e.has(self.table[n].obj) for e in self.accepted)]
+        if fresh or _mentions(eq, self.unknown):
+            return fresh
+        opened = [n for n in self.open_names if n in self.table and eq.has(self.table[n].obj)
+                  and self.table[n].obj not in self.ctx.definitions]    # w = w* + v, then its condition Xv = 0
+        if opened and (_solved_symbol(eq) is not None or self._system_verdict([eq]) is not None):
+            return []           # α = (XXᵀ + 2nλI)⁻¹t, or 5c = 2 by the constraint: a value, so the line is checked
+        return opened
 
     def _realise_null_space(self, eq, u) -> None:
         """``A u = 0`` for a new vector u: later lines are checked with u = (I − Aᵀ(AAᵀ)⁻¹A) z, z free,
@@ -70,8 +77,12 @@ class EquationMoves:
             if len(fresh) == 1:
                 self._realise_null_space(eq, self.table[fresh[0]].obj)
             if _mentions(eq, self.unknown):      # w = Xᵀα: the form of the solution, α found by later lines
+                self.open_names = list(fresh)    # its condition may follow (w = w* + v with Xv = 0)
+                if _solved_symbol(eq) == self.unknown and not _mentions(eq.rhs, self.unknown):
+                    self.forms[self.unknown] = eq.rhs      # ‖w‖² = ‖Xᵀc‖² + ‖r‖² is then read with w = Xᵀc + r
                 return replace(base, move="a form for the solution", reason=f"introduces {', '.join(fresh)}; "
                                "the lines that follow must determine it")
+            self.open_names = []
             return replace(base, move="a condition on a new name", reason=f"introduces {', '.join(fresh)} with this condition")
         state = self.state
         verdict, move = None, "equation"
@@ -95,6 +106,11 @@ class EquationMoves:
                 verdict, move = other, words
         if (verdict is None or not verdict.ok) and self._partial_of_own_function(a if head is None else head, b):
             verdict, move = Verdict("equivalent", "stationarity"), "sets a partial derivative of the stated function to zero"
+        if verdict is None and (missed := self._residual_at_answer(eq)) is not None:
+            self.state = ("equation", eq)       # the first equation in the unknown, and the solution fails it
+            self.accepted.append(eq)
+            return replace(base, status="wrong", move="equation", counterexample=self._ce(missed),
+                           reason="the derived solution does not satisfy this equation, so it cannot lead there")
         if verdict is None:
             verdict, move = Verdict("unknown", reason="nothing to compare this equation with"), "equation"
         self.state = ("equation", eq)

@@ -63,6 +63,7 @@ _MARKUP = re.compile(
     r"|\\[A-Za-z]+|\\.|[{}&]")
 
 
+_CASES = re.compile(r"\\begin\s*\{cases\}.*?\\end\s*\{cases\}", re.S)
 _DECLARE = re.compile(r"\\(?:sim|in|notin|subset|subseteq|perp|forall|to|mapsto|rightarrow)(?![A-Za-z])")
 
 
@@ -266,7 +267,7 @@ def _segments(src: str, lo: int, hi: int):
             script = re.search(r"[_^]\s*\{?\s*$", text[max(0, a - 4):a]) is not None   # w^{\text{new}}: a label
             argument = (re.search(r"[\[(]\s*$", text[max(0, a - 3):a]) is not None       # E[\text{loss}]: a name
                         and re.match(r"\s*[\])]", text[close + 1:close + 3]) is not None)
-            if (word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word)
+            if (word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word) or "cases" in envs
                     or ((script or argument) and re.fullmatch(r"[A-Za-z]+", word))):
                 depth += 1
                 continue
@@ -288,7 +289,7 @@ def _segments(src: str, lo: int, hi: int):
         elif name in ARROWS:
             if depth == 0 and rows_here and name != "to":      # x \to 0 mid-row is no implication
                 cuts[a] = "<=>" if name in ("iff", "Leftrightarrow", "Longleftrightarrow") else "=>"
-        elif s == "&":
+        elif s == "&" and "cases" not in envs:       # in cases, & parts a value from its condition
             blank(a, b)
         elif s == "{":
             depth += 1
@@ -319,7 +320,10 @@ def _listed(seg: str) -> list[tuple[int, str]]:
     comma splits only at depth 0 and only when every piece holds a relation (so ``f(x, y) = 0``
     and ``w = (1, 1)`` stay whole)."""
     cuts, depth = [], 0
+    inside = [range(m.start(), m.end()) for m in _CASES.finditer(seg)]     # 1, & z > 0: one case
     for i, ch in enumerate(seg):
+        if any(i in r for r in inside):
+            continue
         if ch in "({[":
             depth += 1
         elif ch in ")}]":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..errors import ParseError
 from ..expr.ast import BinOp, Call, Name, Node, Num, SumOver, Transpose
-from .latex_lexicon import ALIASES, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, INDEX_LETTERS, _OPENERS, _SINGLE_FUNCS
+from .latex_lexicon import ALIASES, CASE_WORDS, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, INDEX_LETTERS, _OPENERS, _SINGLE_FUNCS
 
 # calls the parser itself makes (a gradient of one of these is of the whole product)
 _BUILTIN_CALLS = {"grad", "diff", "norm", "abs", "sqrt", "sum", "argmin", "max", "min", "trace", "inv",
@@ -38,6 +38,9 @@ class CommandParsing:
                 raise self.fail(f"write the variable of \\partial at column {pos + 1} as \\partial_x", pos)
             body = self._gradient_body(value)
             return Call("grad" if value == "nabla" else "diff", (body, var) if var else (body,), pos)
+        if value == "begin" and self.is_("s", "{") and self.word(*self._peek_arg()) == "cases":
+            self.arg()
+            return self.cases(pos)
         if value == "infty":
             return Name("oo", pos)
         if value == "langle":                           # ⟨a, b⟩ = aᵀb
@@ -135,6 +138,67 @@ class CommandParsing:
         a, b = terms
         return Call("heaviside", (BinOp("-", a, b, pos) if ops[0] in (">", ">=") else BinOp("-", b, a, pos),), pos)
 
+    def _peek_arg(self) -> tuple[int, int]:
+        save = self.i
+        try:
+            return self.arg()
+        finally:
+            self.i = save
+
+    def cases(self, pos: int) -> Node:
+        """``\\begin{cases} 1, & z > 0 \\\\ α, & z < 0 \\end{cases}`` (or a last row ``otherwise``):
+        each value times the Heaviside step of its inequality, the last one's step being what the
+        others leave. Only inequalities can be conditions; the values on their boundaries do not
+        matter to the checker, which compares at random points."""
+        rows: list[tuple[Node, Node | None]] = []
+        while True:
+            value = self.sum()
+            while self.is_("s", ",") or self.is_("s", "&"):
+                self.i += 1
+            self._skip_words(*CASE_WORDS[:4])
+            if self._skip_words(*CASE_WORDS[4:]):
+                rows.append((value, None))
+            else:
+                left, op, right = self.sum(), self.relation(), None
+                if op not in ("<", "<=", ">", ">="):
+                    raise self.fail(f"a case at column {pos + 1} needs an inequality or 'otherwise' as its condition", pos)
+                right = self.sum()
+                step = BinOp("-", left, right, pos) if op in (">", ">=") else BinOp("-", right, left, pos)
+                rows.append((value, Call("heaviside", (step,), pos)))
+            if self.is_("s", ",") or self.is_("s", "."):
+                self.i += 1
+            if self.is_("c", "\\"):
+                self.i += 1
+                continue
+            if self.is_("c", "end"):
+                self.i += 1
+                self.arg()
+                break
+            raise self.fail(f"expected another case (after \\\\) or \\end{{cases}} at column {self.peek()[2] + 1}", pos)
+        if any(c is None for _, c in rows[:-1]) or len(rows) < 2:
+            raise self.fail(f"the cases at column {pos + 1} need two or more rows, 'otherwise' only last", pos)
+        taken: Node = Num("0", pos)
+        out: Node | None = None
+        for value, step in rows:
+            if step is None:
+                step = BinOp("-", Num("1", pos), taken, pos)
+            else:
+                taken = BinOp("+", taken, step, pos)
+            term = BinOp("@", value, step, pos)
+            out = term if out is None else BinOp("+", out, term, pos)
+        return out
+
+    def _skip_words(self, *words) -> bool:
+        """Pass over ``\\text{if}`` (or a bare ``if``) when it is one of ``words``."""
+        if self.is_("c", "text") or self.is_("c", "textrm") or self.is_("c", "mbox"):
+            save = self.i
+            self.i += 1
+            word = (self.word(*self.arg()) or "").strip().lower()
+            if word in words:
+                return True
+            self.i = save
+        return False
+
     def chain_until(self, closer: str):
         terms, ops = [self.sum()], []
         while (op := self.relation()) is not None:
@@ -214,6 +278,8 @@ class CommandParsing:
             if var is not None:
                 lo = num[0] + nm[1] + used
                 body = self.term() if lo >= num[1] else self.sub(lo, num[1], self.sum)
+                if isinstance(body, Name) and order == 1 and self.is_("s", "(") and lo < num[1]:
+                    body = Call(body.id, self.call_args(), pos)      # ∂J/∂v_i(v₀): J's derivative at v₀
                 for _ in range(order):
                     body = Call("diff", (body, var), pos)
                 return body

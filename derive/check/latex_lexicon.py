@@ -31,6 +31,7 @@ FUNC_CMDS = {"exp", "log", "ln", "det", "tr", "sgn", "sign", "E", "Var", "Cov", 
              "softplus", "tanh"}
 FUNCTION_BASES = {"f", "h", "F", "L", "J", "ell", "scriptL", "scriptJ"}   # f(...) is a call; w(...) is a product
 INDEX_LETTERS = set("ijklmn")
+CASE_WORDS = ("if", "for", "when", "whenever", "otherwise", "else", "elsewhere")   # a case's condition, first the leads
 RELATIONS = {"=": "=", "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=",
              "geqslant": ">=", "lt": "<", "gt": ">", "coloneqq": "=", "triangleq": "=", "eqqcolon": "=",
              "approx": "~", "leftarrow": "<-", "gets": "<-", "longleftarrow": "<-"}
@@ -62,7 +63,7 @@ _UNICODE = {"α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "
             "∂": r"\partial", "∞": r"\infty", "⇒": r"\Rightarrow", "′": "'", "∗": "*", "≠": r"\neq"}
 _UNICODE_RE = re.compile("|".join(sorted(map(re.escape, _UNICODE), key=len, reverse=True)))
 _TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|\s+|.", re.S)
-_SYMBOLS = set("{}()[]^_'+-=<>,;|/*!.:")
+_SYMBOLS = set("{}()[]^_'+-=<>,;|/*!.:&")
 
 
 def tokenize(text: str) -> tuple[list[tuple[str, str, int]], dict[int, int]]:

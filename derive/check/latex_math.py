@@ -31,6 +31,7 @@ import math
 from ..errors import ParseError
 from ..expr.ast import BinOp, Call, Index, Name, Neg, Node, Num, Rel, Transpose
 from .latex_lexicon import (
+    CASE_WORDS,
     ALIASES,
     DECORATIONS,
     FONTS,
@@ -49,6 +50,7 @@ from .latex_lexicon import (
 )
 from .latex_commands import CommandParsing
 from .latex_names import NameParsing, _Tables, _tables
+
 
 
 class _Parser(NameParsing, CommandParsing):
@@ -208,9 +210,16 @@ class _Parser(NameParsing, CommandParsing):
 
     def starts_factor(self) -> bool:
         kind, value, _ = self.peek()
+        if kind == "c" and value in ("text", "textrm", "mbox") and self.is_("s", "{", 1):
+            save = self.i
+            self.i += 1
+            word = (self.word(*self.arg()) or "").strip().lower()
+            self.i = save
+            if word in CASE_WORDS:
+                return False                # 1 \text{if} z > 0: the condition of a case, not a factor
         if kind in "ldc":
             return not (kind == "c" and (value in RELATIONS or value in NOT_RELATIONS or value in (
-                "cdot", "times", "ast", "div", "pm", "mp", "overset", "stackrel", "rangle", "right")))
+                "cdot", "times", "ast", "div", "pm", "mp", "overset", "stackrel", "rangle", "right", "\\", "end")))
         if kind != "s":
             return False
         if value == "|":

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import ParseError
 from ..expr import ast as A
 from .answers import resemblance
+from .algebra import _direction
 from .checker import AS_STATED, PartChecker
 from .final import choose_answer, in_written_order
 from .results import AnswerResult, PartCheck, StepResult
@@ -69,7 +70,7 @@ class Problem:
             if p.goal.kind == "condition" and op in ("<", "<=", ">", ">="):
                 conditions[p.id] = (answer.lhs, op, answer.rhs)
         identities = {p.id: (results[p.id].answer.lhs, results[p.id].answer.rhs) for p in spec.parts
-                      if p.goal.kind == "show" and hasattr(results[p.id].answer, "lhs")}
+                      if p.goal.kind in ("show", "bound") and hasattr(results[p.id].answer, "lhs")}
         return cls(spec, derivation, defs, answers, conditions, identities)
 
 
@@ -144,7 +145,7 @@ def _definitions_first(lines) -> list:
         while j < len(lines) and lines[j].line == lines[k].line:
             j += 1
         same = lines[k:j]
-        first = [m for n, m in enumerate(same) if ":=" in m.latex or _defines_earlier(m, same[:n])]
+        first = [m for n, m in enumerate(same) if ":=" in m.latex or (m.lead != "=>" and _defines_earlier(m, same[:n]))]
         out += first + [m for m in same if m not in first]
         k = j
     return out
@@ -181,7 +182,8 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
         pc, _ = _check_part(lines, problem, pid, aliases, 0)
         first_wrong = next((k for k, s in enumerate(pc.steps) if s.status in ("wrong", "unparsed")), len(pc.steps))
         score = (pc.final_answer is not None and pc.final_answer.status == "correct",
-                 -sum(s.status in ("wrong", "unparsed") for s in pc.steps), -sum(s.status == "unknown" for s in pc.steps),
+                 -sum(s.status in ("wrong", "unparsed") or s.move == "type error" for s in pc.steps),
+                 -sum(s.status == "unknown" for s in pc.steps),
                  first_wrong, pc.resemblance)
         if best is None or score > best[0]:
             best = (score, pc)
@@ -219,6 +221,27 @@ def _stated_condition(ml, following, checker, applied):
     if len(ops) != 1 or ops[0] not in ("<", "<=", ">", ">="):
         return None
     return terms, ops[0]
+
+
+_TRAILING_CONDITION = re.compile(r"^(?P<claim>.*=.*?)(?:\\[;,:! ]|\\q?quad|~|\s)*"
+                                 r"\((?P<cond>[^()]*(?:<|>|\\le|\\ge|\\lt|\\gt)[^()]*)\)\s*[.,;]?\s*$", re.S)
+
+
+def _own_condition(latex: str, names, applied):
+    """``\\frac{da_1}{dz_1} = \\alpha \\;(z_1 < 0)``: a claim with its condition in parentheses at
+    the end, as (the claim's LaTeX, (terms, op) of the condition); else (latex, None)."""
+    from .latex_math import parse_chain
+
+    m = _TRAILING_CONDITION.match(latex)
+    if m is None:
+        return latex, None
+    try:
+        terms, ops = parse_chain(m.group("cond"), names, given_functions=applied)
+    except Exception:  # noqa: BLE001 - not a condition after all: the line is read as written
+        return latex, None
+    if len(ops) != 1 or ops[0] not in ("<", "<=", ">", ">="):
+        return latex, None
+    return m.group("claim"), (terms, ops[0])
 
 
 def _index_names(terms, checker) -> bool:
@@ -266,7 +289,12 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             checker.ctx.definitions[symbol] = value     # 'c = wᵀw' after the part that found w: that w
             checker.ctx.held.add(symbol)
     checker.condition_answer = problem.conditions.get(pid)
-    checker.identity = problem.identities.get(pid)
+    if part.goal.kind == "bound" and pid in problem.identities:
+        answer = next(r.answer for r in problem.derivation.parts if r.id == pid)
+        lhs, rhs = problem.identities[pid]
+        checker.bound = (lhs, _direction([getattr(answer, "rel_op", "")]), rhs)
+    else:
+        checker.identity = problem.identities.get(pid)
     checker._vectors_of_named_entries()
     checker._region_of_part()
     names, applied = checker.names(), given_functions(checker.table)
@@ -280,7 +308,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     for at, ml in enumerate(ordered):
         index += 1
         checker.condition = _stated_condition(ml, ordered[at + 1:at + 2], checker, applied)
-        if pc.steps and pc.steps[-1].move == AS_STATED and ordered[at - 1].line == ml.line:
+        if pc.steps and pc.steps[-1].move == AS_STATED and ordered[at - 1].line == ml.line \
+                and not _TRAILING_CONDITION.match(ordered[at - 1].latex):
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="the condition",
                                        reason="the line before holds under it", part=pid))
             continue
@@ -294,7 +323,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         checker.distinct_names = unequal.get(ml.line, ())
         try:
             names = checker.names()                     # with the functions the student has defined so far
-            terms, ops = parse_chain(ml.latex, names, given_functions=applied)
+            latex, own = _own_condition(ml.latex, names, applied)
+            if own is not None:
+                checker.condition = own                 # ∂a₁/∂z₁ = α \;(z₁ < 0)
+            terms, ops = parse_chain(latex, names, given_functions=applied)
         except ParseError as err:
             status = "unknown" if err.kind == "relation" else "unparsed"     # a ≠ b: read, not checked
             pc.steps.append(StepResult(index, ml.line, ml.latex, status, reason=err.message, part=pid))
@@ -316,6 +348,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         if result.status == "wrong" and not ml.display and any(m.boxed for m, _ in last_values):
             result = replace(result, status="unknown", counterexample=None,    # "(unlike FGM, where ε = …)"
                              reason="an aside in prose after the boxed answer; not graded: " + result.reason)
+        elif result.status == "wrong" and not ml.display and re.search(r"\b(where|at which|at that point)\s*$", ml.before):
+            result = replace(result, status="unknown", counterexample=None,    # "stops on the boundary, where h = 1/2"
+                             reason="stated with 'where': a value at a place the prose describes, not checked")
         pc.steps.append(result)
         if ml.display or prev_last is None:
             prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
@@ -331,6 +366,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     try:
         if value is None and last_step is not None and last_step.move == "type error" and last_step.status == "wrong":
             pc.final_answer = AnswerResult(ml.latex, "wrong", reason=last_step.reason, line=ml.line)
+        elif last_step is not None and last_step.move == AS_STATED and last_step.status == "ok" \
+                and _TRAILING_CONDITION.match(ml.latex):
+            pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,     # 1 (z > 0), α (z < 0)
+                                           reason="given case by case; each case was checked where its condition holds")
         else:
             pc.final_answer = checker.final_answer(ml, value)
         if len(part.goals) > 1 and len(boxed) > 1 and pc.final_answer.status == "correct":

@@ -5,14 +5,18 @@ member, and ``dε/dλ`` read as the rate of the solution. A mixin of ``checker.P
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import replace
 
 from ..errors import ParseError
 from ..expr import ast as A
 from ..expr.symbols import SymbolInfo, make_scalar
 from .algebra import _family_copy, _index_names, _is_call_head, _rename
+from .latex_lexicon import DECORATIONS
 from .results import StepResult
 
+
+_DECORATED = re.compile(r"^\\(tilde|widetilde|hat|widehat|bar|overline)\s*\{?\s*([A-Za-z])\s*\}?\s*_")
 
 class NameTyping:
     """Kinds and shapes for the names of a line."""
@@ -148,3 +152,19 @@ class NameTyping:
         swap = {d: Derivative(self.ctx.expand_definitions(value), *d.variable_count).doit()
                 for d in expr.atoms(Derivative) if d.expr == u and u not in {v for v, _ in d.variable_count}}
         return expr.xreplace(swap) if swap else expr
+
+    def _decorated_shorthands(self) -> dict:
+        """``ỹᵢ`` for the problem's ``ỹ_m(i)`` (dropout) in the part whose goal uses it: a decorated
+        letter written without the label that tells the problem's variants apart, when exactly one
+        variant is in this part's goal and the bare spelling names nothing else."""
+        if not hasattr(self, "_shorthands"):
+            goal_names = {n.func if isinstance(n, A.Call) else getattr(n, "id", None)
+                          for g in self.part.goals for n in A.walk(g.expr)}
+            found: dict = {}
+            for name, info in self.table.symbols.items():
+                m = _DECORATED.match(info.latex or "")
+                if m and info.params and name in goal_names:
+                    short = f"{m.group(2)}_{DECORATIONS[m.group(1)]}"
+                    found[short] = None if short in found else name
+            self._shorthands = {k: v for k, v in found.items() if v is not None and k not in self.table}
+        return self._shorthands

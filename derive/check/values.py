@@ -350,6 +350,30 @@ class ValueMoves:
             return False
         return holds_everywhere(a, b, ops[0], self.ctx)
 
+    def _restriction(self, base, terms, ops):
+        """``On the diagonal w₁ = w₂ = s``: free scalars set equal before any equation is stated
+        restrict the problem (a choice, not a claim). The lines that follow are read with it."""
+        if len(terms) < 2 or any(op != "=" for op in ops) or not all(isinstance(t, A.Name) for t in terms) \
+                or self.shown or len({t.id for t in terms}) < len(terms):
+            return None
+        try:
+            objs = [self._build(t).expr for t in terms]
+        except Exception:  # noqa: BLE001 - names that do not build restrict nothing
+            return None
+        if not all(getattr(o, "is_Symbol", False) and o not in self.ctx.definitions and o not in self.ctx.held
+                   for o in objs):
+            return None
+        goal_names = set().union(*(A.names_in(g.expr) for g in self.part.goals))
+        if any(t.id in goal_names for t, o in zip(terms, objs) if o != self.unknown):
+            return None         # τ = κ with κ in the question: an answer, not a restriction
+        keep = self.unknown if self.unknown in objs else objs[0]
+        for o in objs:
+            if o != keep:
+                self.ctx.definitions[o] = keep
+                self.ctx.held.add(o)
+        return replace(base, status="unknown", move="a restriction",
+                       reason="free quantities set equal: a choice the lines that follow use, not a claim")
+
 
 def _is_zero(expr, ctx) -> bool:
     """0, or a matrix that is zero at every instance (Xᵀ0 read as the d×n zero matrix)."""

@@ -274,6 +274,10 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
                     return self.build(info.body, local)
             if self.lenient and len(node.args) > len(info.params):
                 node = A.Call(node.func, node.args[:len(info.params)], node.pos)  # f(x; w): w is a parameter
+            if self.lenient and 0 < len(node.args) < len(info.params) \
+                    and all(p in self.table for p in info.params[len(node.args):]):
+                rest = tuple(A.Name(p, node.pos) for p in info.params[len(node.args):])
+                node = A.Call(node.func, node.args + rest, node.pos)      # P(x) for P(x, x⁰): x⁰ as it stands
             if len(node.args) != len(info.params):
                 raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
             local = {p: self._argument(p, a, env) for p, a in zip(info.params, node.args)}

@@ -143,6 +143,8 @@ class CalculusBuilding:
         bound = self._derivative_at_point(node, env)
         if bound is not None:
             return bound
+        if self.lenient and (entry := self._entry_at_point(node, env)) is not None:
+            return entry
         f, var = self._args(node, 2, env)
         if self.lenient:
             leibniz = self._leibniz(f, var, node)
@@ -159,6 +161,22 @@ class CalculusBuilding:
         if f.shape is not None and not _is_1x1(f.shape):
             raise self.fail("diff(f, s) of a matrix is not supported; differentiate a scalar", node)
         return Value(Derivative(x, var.expr, evaluate=False), None)
+
+    def _entry_at_point(self, node, env):
+        """diff(J(v₀), v_i) for a function J of one vector v: entry i of ∇J, taken at v₀."""
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        call, var = node.args
+        if not (isinstance(call, A.Call) and isinstance(var, A.Index) and isinstance(var.base, A.Name)):
+            return None
+        info = self.table.get(call.func)
+        if info is None or info.kind != "function" or tuple(info.params) != (var.base.id,) or call.args == (var.base,):
+            return None
+        at = self._gradient_at(call, env)
+        entry = self.build(var, env).expr
+        if at is None or not isinstance(entry, MatrixElement):
+            return None
+        return Value(MatrixElement(at.expr, entry.i, 0), None)
 
     def _leibniz(self, f, var, node):
         """∂f/∂w for a vector w is the gradient; ∂f/∂w_j (an entry) is the gradient's entry j."""
