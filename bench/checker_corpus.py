@@ -85,6 +85,9 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="write the figures and the lists here")
     args = ap.parse_args(argv)
     labels = json.loads((args.corpus / "labels.json").read_text(encoding="utf-8"))
+    for entry in labels:          # a label may name the file as files/x.md or as x.md beside files/
+        if not (args.corpus / entry["file"]).exists() and (args.corpus / "files" / entry["file"]).exists():
+            entry["file"] = f"files/{entry['file']}"
     reports, seconds = run_checker(args.corpus, labels)
     s = score(labels, reports)
     s["seconds"] = round(seconds, 1)
