@@ -339,3 +339,74 @@ def test_a_partial_derivative_taken_at_a_point(problems):
     assert [s[1] for s in steps] == ["wrong"], steps
     slipped, steps = check(problems, "weight-decay-match-half", text.replace("- \\rho\\frac{\\partial J}", "+ \\rho\\frac{\\partial J}"))
     assert [s[1] for s in steps] != ["ok"], steps               # the derivative at v₀ is really evaluated
+
+
+# -- tuned on blind corpus v8 ------------------------------------------------------------------
+
+def test_a_vector_or_matrix_expectation_is_a_mean(problems):
+    text = ("## mean-linear\n\nWith $\\mathbf e := \\mathbf z - \\mathbf m$, $\\mathbb E[\\mathbf e] = \\mathbf 0$ and "
+            "$\\mathbb E[\\mathbf e\\mathbf e^\\top] = C$.\n\n$$\\mathbb{E}[\\mathbf a^\\top \\mathbf z] = "
+            "\\mathbf a^\\top\\mathbb{E}[\\mathbf z] = \\mathbf a^\\top \\mathbf m$$\n")
+    report, steps = check(problems, "gaussian-vector-moments", text)
+    assert [s[1] for s in steps] == ["ok"] * 4, steps
+    slipped, steps = check(problems, "gaussian-vector-moments", text.replace("\\mathbf e^\\top] = C$", "\\mathbf e^\\top] = C^2$"))
+    assert "wrong" in [s[1] for s in steps], steps
+
+
+def test_a_heaviside_property_and_a_result_named_by_a_later_part(problems):
+    report, steps = check(problems, "relu-init-fanout", "## fan-out\n\nSince $H^2 = H$,\n\n$$\\mathbb{E}[H(a)] = \\mathbb{E}[H(a)^2] = \\tfrac12$$\n")
+    assert [s[1] for s in steps] == ["ok", "ok"], steps
+    slipped, steps = check(problems, "relu-init-fanout", "## fan-out\n\nSince $H^2 = 2H$, we go on.\n")
+    assert [s[1] for s in steps] == ["wrong"], steps
+    text = "## clean\n\nWith $\\alpha = \\beta = 0$:\n\n$$\\rho = p(1-0) + 0\\cdot(1-p) = p$$\n"
+    report, steps = check(problems, "asymmetric-label-noise", text)
+    assert "wrong" not in [s[1] for s in steps], steps            # ρ, named by part nll, is rate's result
+    slipped, steps = check(problems, "asymmetric-label-noise", text.replace("= p$$", "= 1 - p$$"))
+    assert "wrong" in [s[1] for s in steps], steps
+
+
+def test_a_shape_answer_and_a_matrix_written_out(problems):
+    report, _ = check(problems, "mit-6790-hw4-adversarial", "## 5b\n\n$$\\nabla_x J(x) \\in \\mathbb{R}^{d\\times 1}$$\n")
+    assert report.parts[0].final_answer.status == "correct"
+    report, _ = check(problems, "mit-6790-hw4-adversarial", "## 5b\n\n$$\\nabla_x J(x) \\in \\mathbb{R}^{1\\times d}$$\n")
+    assert report.parts[0].final_answer.status == "wrong"
+    text = ("## 3.2a\n\n$$W = \\begin{pmatrix} w_1 & w_2 & w_3 & 0 & 0 \\\\ 0 & w_1 & w_2 & w_3 & 0 \\\\ "
+            "0 & 0 & w_1 & w_2 & w_3 \\end{pmatrix}$$\n\nCheck with $\\mathbf w = (1, 0, -1)$: "
+            "$W(1, 2, 3, 4, 5)^T = (-2, -2, -2)$.\n")
+    report, steps = check(problems, "mit-6790-hw4-conv-matrix", text)
+    assert "wrong" not in [s[1] for s in steps] and report.parts[0].final_answer.status == "correct", steps
+    report, steps = check(problems, "mit-6790-hw4-conv-matrix", text.replace("w_1 & w_2 & w_3 & 0 & 0", "w_2 & w_1 & w_3 & 0 & 0"))
+    assert report.parts[0].final_answer.status == "wrong", steps
+
+
+def test_a_later_part_is_read_at_the_point_its_used_parts_were_asked(problems):
+    text = "## 1.2.1e\n\n$$2s^2 - \\|\\mathbf w\\|^2 = \\frac{8}{9} - \\frac{4}{5} = \\frac{4}{45}$$\n"
+    report, steps = check(problems, "rmsprop-minnorm", text)
+    assert [s[1] for s in steps] == ["ok"], steps
+    slipped, steps = check(problems, "rmsprop-minnorm", text.replace("\\frac{8}{9} - ", "\\frac{8}{3} - "))
+    assert [s[1] for s in steps] == ["wrong"], steps
+
+
+def test_a_value_at_a_point_the_prose_picks_is_an_example(problems):
+    text = ("## 2c-clean\n\n$$w \\leftarrow w - \\eta\\,(h - t)\\,z$$\n\n"
+            "At $h = 1/2$, $t = 1$ the factor is $h - t = -1/2$.\n")
+    report, steps = check(problems, "mit-6790-hw4-noisy-gradient", text)
+    assert "wrong" not in [s[1] for s in steps] and report.parts[0].final_answer.status == "correct", steps
+
+
+def test_a_power_written_on_the_function_name(problems):
+    text = "## closed\n\n$$\\frac{\\partial h}{\\partial s} = \\frac{d}{ds}\\tanh s = 1 - \\tanh^2 s$$\n"
+    report, steps = check(problems, "tanh-cross-entropy-backprop", text)
+    assert [s[1] for s in steps] == ["ok"], steps
+    slipped, steps = check(problems, "tanh-cross-entropy-backprop", text.replace("1 - \\tanh^2 s", "1 + \\tanh^{2} s"))
+    assert [s[1] for s in steps] == ["wrong"], steps
+
+
+def test_a_product_of_local_derivatives_after_a_leibniz_fraction(problems):
+    text = ("## input-chain\n\n$$\\frac{\\partial E}{\\partial x} = \\frac{\\partial E}{\\partial y}\\Big("
+            "\\frac{\\partial y}{\\partial h_1}\\frac{\\partial h_1}{\\partial z_1}\\frac{\\partial z_1}{\\partial x} + "
+            "\\frac{\\partial y}{\\partial h_2}\\frac{\\partial h_2}{\\partial z_2}\\frac{\\partial z_2}{\\partial x}\\Big)$$\n")
+    report, steps = check(problems, "two-hidden-units-backprop", text)
+    assert [s[1] for s in steps] == ["ok"], steps                # (…) multiplies ∂E/∂y; E is no function
+    slipped, steps = check(problems, "two-hidden-units-backprop", text.replace(" + \\frac{\\partial y}{\\partial h_2}", " - \\frac{\\partial y}{\\partial h_2}"))
+    assert [s[1] for s in steps] == ["wrong"], steps

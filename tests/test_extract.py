@@ -77,7 +77,7 @@ def test_latex_steps_and_line_numbers():
         MathLine(7, "c", continues=True, lead="="),
         MathLine(8, r"d \le e", continues=True, lead="=>"),
         MathLine(12, "x = 1"),
-        MathLine(15, r"A = \begin{pmatrix} 1 2 \\ 3 4 \end{pmatrix}"),
+        MathLine(15, r"A = \begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}"),     # a matrix keeps its &
         MathLine(16, "z = 1"),
     ]
 

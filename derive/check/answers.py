@@ -3,6 +3,8 @@
 ``checker.PartChecker``."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from ..equivalence import same_solutions, same_value, satisfies
@@ -10,6 +12,9 @@ from ..errors import DeriveError, ParseError
 from ..expr.build import Builder
 from .algebra import _isolated, _mentions, _scalar_equations_agree, _solved_symbol
 from .results import AnswerResult, StepTimeout, _alarm, _disarm
+
+
+_IN_REALS = re.compile(r"\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?([^{}]*)\}?\s*$")
 
 
 class AnswerMoves:
@@ -99,7 +104,7 @@ class AnswerMoves:
         return None
 
     def _final_answer(self, latex, line, value) -> AnswerResult:
-        stated = self._answer_equation(line) or self._answer_bound(line)
+        stated = self._answer_equation(line) or self._answer_bound(line) or self._answer_shape(line)
         if stated is not None:
             return stated
         for name, expected in self.answers:     # every entry given on its own (w₁ = …, w₂ = …)
@@ -117,6 +122,26 @@ class AnswerMoves:
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+    def _answer_shape(self, line) -> AnswerResult | None:
+        """A shape part answered ``∇ₓJ(x) ∈ ℝ^{d×1}`` (or ``∈ ℝ^d``, a column): the sizes stated are
+        the derived ones."""
+        from .latex_math import parse_chain
+
+        m = _IN_REALS.search(line.latex)
+        if self.part.goal.kind != "shape" or m is None:
+            return None
+        sizes = re.split(r"\\times|×|\\cdot|(?<![A-Za-z\\])x(?![A-Za-z])", m.group(1))
+        try:
+            built = [self._build(parse_chain(size, self.names())[0][0]).expr for size in sizes]
+        except Exception:  # noqa: BLE001 - sizes that cannot be read decide nothing
+            return None
+        if len(built) == 1:
+            built.append(1)
+        derived = self.answers[0][1]
+        if len(built) != 2 or not all(same_value(a, b, self.ctx).ok for a, b in zip(built, derived.args)):
+            return AnswerResult(line.latex, "wrong", reason="the sizes stated are not the derived ones", line=line.line)
+        return AnswerResult(line.latex, "correct", convention="as in the problem", line=line.line)
 
     def _answer_bound(self, line) -> AnswerResult | None:
         """A bound part answered by a checked chain ``φ(a) = … ≥ … = φ(b)``: correct when its ends

@@ -179,6 +179,10 @@ def _objective_name(name: str) -> bool:
     return base in _OBJECTIVE_LETTERS
 
 
+# functions a line may state a property of without their argument: (letter, function, name)
+_POINT_FREE = (("sigma", "sigmoid", "sigmoid"), ("H", "heaviside", "Heaviside step"))
+
+
 class GenericRules:
     """``d/dv |v| = sgn(v)`` with v a vector of the problem: a scalar rule stated with the
     problem's letter, read with that letter as a fresh scalar. A mixin of ``checker.PartChecker``."""
@@ -208,26 +212,31 @@ class GenericRules:
                        reason=f"holds with {letter} read as a single number, as the rule is stated")
 
     def _point_free_rule(self, base, terms, ops) -> StepResult | None:
-        """``σ' = σ(1 − σ)`` when σ is no symbol of the problem: a property of the sigmoid stated
-        without its argument, read with σ = σ(x) for a fresh scalar x and checked for every x."""
-        if not ops or any(op != "=" for op in ops) or "sigma" in self.table:
+        """``σ' = σ(1 − σ)`` or ``H² = H`` when σ (H) is no symbol of the problem: a property of
+        the sigmoid (the Heaviside step) stated without its argument, read with σ = σ(x) for a
+        fresh scalar x and checked for every x."""
+        if not ops or any(op != "=" for op in ops):
             return None
         names = set().union(*(A.names_in(t) for t in terms))
-        if "sigma" not in names and "sigma_prime" not in names or names - {"sigma", "sigma_prime"}:
-            return None
-        fresh = "sigma__arg"
+        for letter, func, what in _POINT_FREE:
+            if letter not in self.table and names and names <= {letter, letter + "_prime"}:
+                return self._point_free(base, terms, letter, func, what)
+        return None
+
+    def _point_free(self, base, terms, letter, func, what) -> StepResult | None:
+        fresh = f"{letter}__arg"
         x = A.Name(fresh, 0)
-        point = A.Call("sigmoid", (x,), 0)
+        point = A.Call(func, (x,), 0)
 
         def product(n):          # σ(1 − σ) read as the sigmoid of 1 − σ: it is σ·(1 − σ)
-            if isinstance(n, A.Call) and n.func == "sigmoid" and len(n.args) == 1 and "sigma" in A.names_in(n):
-                return A.BinOp("@", A.Name("sigma", n.pos), n.args[0], n.pos)
+            if isinstance(n, A.Call) and n.func == func and len(n.args) == 1 and letter in A.names_in(n):
+                return A.BinOp("@", A.Name(letter, n.pos), n.args[0], n.pos)
             return None
 
         def pointed(n):
-            if isinstance(n, A.Name) and n.id == "sigma":
+            if isinstance(n, A.Name) and n.id == letter:
                 return point
-            if isinstance(n, A.Name) and n.id == "sigma_prime":
+            if isinstance(n, A.Name) and n.id == letter + "_prime":
                 return A.Call("diff", (point, x), n.pos)
             return None
 
@@ -240,12 +249,12 @@ class GenericRules:
         finally:
             self.table.symbols.pop(fresh, None)
         if all(v.ok for v in verdicts):
-            return replace(base, move="a property of the sigmoid", reason="holds with σ = σ(x) for every x")
+            return replace(base, move=f"a property of the {what}", reason="holds at every argument x")
         bad = next(v for v in verdicts if not v.ok)
         if bad.status != "not-equivalent":
             return None
-        return replace(base, status="wrong", move="a property of the sigmoid", counterexample=self._ce(bad),
-                       reason="does not hold for the sigmoid σ(x) (x is the argument the line leaves out)")
+        return replace(base, status="wrong", move=f"a property of the {what}", counterexample=self._ce(bad),
+                       reason=f"does not hold for the {what} at x (the argument the line leaves out)")
 
     def _fact_in_fresh_names(self, base, terms, ops) -> StepResult | None:
         """``log(σ(η)/(1 − σ(η))) = η`` where η is no name of the problem and the line uses none:

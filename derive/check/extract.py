@@ -63,7 +63,8 @@ _MARKUP = re.compile(
     r"|\\[A-Za-z]+|\\.|[{}&]")
 
 
-_CASES = re.compile(r"\\begin\s*\{cases\}.*?\\end\s*\{cases\}", re.S)
+_CASES = re.compile(r"\\begin\s*\{(cases|[pbBvV]?matrix)\}.*?\\end\s*\{\1\}", re.S)
+KEEP_AMPERSAND = {"cases", "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix"}
 _DECLARE = re.compile(r"\\(?:sim|in|notin|subset|subseteq|perp|forall|to|mapsto|rightarrow)(?![A-Za-z])")
 
 
@@ -289,7 +290,7 @@ def _segments(src: str, lo: int, hi: int):
         elif name in ARROWS:
             if depth == 0 and rows_here and name != "to":      # x \to 0 mid-row is no implication
                 cuts[a] = "<=>" if name in ("iff", "Leftrightarrow", "Longleftrightarrow") else "=>"
-        elif s == "&" and "cases" not in envs:       # in cases, & parts a value from its condition
+        elif s == "&" and not KEEP_AMPERSAND & set(envs):   # in cases and matrices, & parts entries
             blank(a, b)
         elif s == "{":
             depth += 1
@@ -358,6 +359,8 @@ def _strip_lead(seg: str) -> tuple[str, str]:
 
 def _is_declaration(seg: str) -> bool:
     """m_j ~ Ber(p), x in R^d, f: R^d -> R: a statement about a variable, not a derivation step."""
+    if re.search(r"\\in\s*\\mathbb", seg) and re.search(r"\\nabla|\\partial|\\frac\s*\{\s*d", seg.split("\\in")[0]):
+        return False        # ∇ₓJ(x) ∈ ℝ^{d×1}: the shape of a derivative, a claim (a shape part's answer)
     return bool(_DECLARE.search(seg)) and not _has_relation(_DECLARE.sub("", seg))
 
 

@@ -65,7 +65,7 @@ def _remark(steps, checker, ml, value, before, before_value) -> bool:
     if not ml.display and step is not None and step.status == "unknown":
         return True         # 'the minimiser stops on the boundary, where h = 1/2': not checked, not the answer
     return aside and (value is None or (step is not None and step.status == "ok" and (
-        step.move.startswith("substitutes") or step.move == "identity")))
+        step.move.startswith("substitutes") or step.move in ("identity", "definition"))))
 
 
 def _last_of_answer_shape(last_values, steps, checker, ml, value):

@@ -41,6 +41,9 @@ class CommandParsing:
         if value == "begin" and self.is_("s", "{") and self.word(*self._peek_arg()) == "cases":
             self.arg()
             return self.cases(pos)
+        if value == "begin" and self.is_("s", "{") and self.word(*self._peek_arg()) in ("matrix", "pmatrix", "bmatrix"):
+            self.arg()
+            return self.matrix(pos)
         if value == "infty":
             return Name("oo", pos)
         if value == "langle":                           # ⟨a, b⟩ = aᵀb
@@ -188,6 +191,33 @@ class CommandParsing:
             out = term if out is None else BinOp("+", out, term, pos)
         return out
 
+    def matrix(self, pos: int) -> Node:
+        """``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}``: an explicit matrix, row by row (one
+        column: a vector)."""
+        rows, row = [], [self.sum()]
+        while True:
+            if self.is_("s", "&"):
+                self.i += 1
+                row.append(self.sum())
+            elif self.is_("c", "\\"):
+                self.i += 1
+                rows.append(row)
+                if self.is_("c", "end"):            # a trailing \\ before \end
+                    row = None
+                else:
+                    row = [self.sum()]
+            elif self.is_("c", "end"):
+                self.i += 1
+                self.arg()
+                if row is not None:
+                    rows.append(row)
+                break
+            else:
+                raise self.fail(f"expected & , \\\\ or \\end in the matrix at column {self.peek()[2] + 1}", pos)
+        if all(len(r) == 1 for r in rows):
+            return Call("vec", tuple(r[0] for r in rows), pos)
+        return Call("mat", tuple(Call("vec", tuple(r), pos) for r in rows), pos)
+
     def _skip_words(self, *words) -> bool:
         """Pass over ``\\text{if}`` (or a bare ``if``) when it is one of ``words``."""
         if self.is_("c", "text") or self.is_("c", "textrm") or self.is_("c", "mbox"):
@@ -213,7 +243,15 @@ class CommandParsing:
         return terms, ops
 
     def function(self, fid: str, pos: int) -> Node:
-        base = None
+        base, power = None, None
+        if self.is_("s", "^") and fid not in ("E", "Var", "Cov") and self.peek(1)[0] == "d":
+            self.i += 1                                  # \tanh^2 s = (tanh s)²
+            power = Num(self.peek()[1], pos)
+            self.i += 1
+        elif self.is_("s", "^") and fid not in ("E", "Var", "Cov") and self.is_("s", "{", 1) \
+                and self.peek(2)[0] == "d" and self.is_("s", "}", 3):
+            power = Num(self.peek(2)[1], pos)            # \tanh^{2} s
+            self.i += 4
         if self.is_("s", "_"):
             self.i += 1
             lo, hi = self.arg()
@@ -227,6 +265,8 @@ class CommandParsing:
             args = (self.power(),)
         if base is not None:                            # log_b x = log x / log b
             return BinOp("/", Call("log", args, pos), Call("log", (base,), pos), pos)
+        if power is not None:
+            return BinOp("**", Call(fid, args, pos), power, pos)
         return Call(fid, args, pos)
 
     def call_args(self) -> tuple:
@@ -278,7 +318,8 @@ class CommandParsing:
             if var is not None:
                 lo = num[0] + nm[1] + used
                 body = self.term() if lo >= num[1] else self.sub(lo, num[1], self.sum)
-                if isinstance(body, Name) and order == 1 and self.is_("s", "(") and lo < num[1]:
+                if isinstance(body, Name) and body.id in self.given_functions and order == 1 and self.is_("s", "(") \
+                        and lo < num[1]:
                     body = Call(body.id, self.call_args(), pos)      # ∂J/∂v_i(v₀): J's derivative at v₀
                 for _ in range(order):
                     body = Call("diff", (body, var), pos)

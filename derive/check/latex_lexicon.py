@@ -27,7 +27,7 @@ _SINGLE_FUNCS = {("mathbb", "E"): "E", ("mathbb", "V"): "Var", ("mathrm", "E"): 
                  ("operatorname", "E"): "E", ("mathsf", "E"): "E"}
 LETTER_FUNCS = {"Var", "var", "Cov", "E", "sgn", "sign", "ReLU", "relu", "exp", "log", "ln", "tr", "diag"}
 # \logit, \sigmoid, \softplus: commands students declare with \DeclareMathOperator
-FUNC_CMDS = {"exp", "log", "ln", "det", "tr", "sgn", "sign", "E", "Var", "Cov", "relu", "ReLU", "logit", "sigmoid",
+FUNC_CMDS = {"exp", "log", "ln", "det", "tr", "sgn", "sign", "E", "Var", "Cov", "relu", "ReLU", "logit", "sigmoid", "softmax",
              "softplus", "tanh"}
 FUNCTION_BASES = {"f", "h", "F", "L", "J", "ell", "scriptL", "scriptJ"}   # f(...) is a call; w(...) is a product
 INDEX_LETTERS = set("ijklmn")

@@ -456,7 +456,8 @@ def given_functions(table) -> frozenset[str]:
     return frozenset([n for n, s in table.symbols.items() if s.kind in ("function", "ufunc")]
                      + ["~" + n for n, s in table.symbols.items() if s.kind == "defined" and not s.params]
                      + ["!" + n for n, s in table.symbols.items()
-                        if n in FUNCTION_BASES and s.kind in ("scalar", "vector", "matrix", "random")])
+                        if n in FUNCTION_BASES and (s.kind in ("scalar", "vector", "matrix", "random")
+                                                    or s.kind == "defined" and not s.params)])
 
 
 def _parser(latex: str, names: dict[str, str], functions, given_functions=()) -> _Parser:

@@ -130,7 +130,7 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
         report.parts.append(pc)
         by_line = {(ml.line, ml.latex): ml for ml in groups[pid]}
         carried += [by_line[(s.line, s.latex)] for s in pc.steps
-                    if s.status == "ok" and s.move == "definition" and (s.line, s.latex) in by_line
+                    if s.status == "ok" and s.move in ("definition", "a change of variables") and (s.line, s.latex) in by_line
                     and by_line[(s.line, s.latex)] not in carried]
     return report
 
@@ -161,6 +161,7 @@ def _defines_earlier(ml, before) -> bool:
     return any(head in m.latex for m in before)
 
 
+_POINT = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=\s*-?\s*(\\[td]?frac\{?\d+\}?\{?\d+\}?|\d+(\.\d+)?(/\d+)?)\s*$")
 _ONE_DIMENSION = re.compile(r"\b(in|with)\s+(one|1)[- ]?(dimension|dim\b|d\b)|\bone-dimensional\b|\bscalar case\b", re.I)
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
 
@@ -244,6 +245,12 @@ def _own_condition(latex: str, names, applied):
     return m.group("claim"), (terms, ops[0])
 
 
+def _rests_on_undefined(reason: str, value) -> bool:
+    """Does the final value use the name the line reported as defined nowhere ('MHA')?"""
+    m = re.match(r"'(\w+)' is not defined in the problem", reason or "")
+    return m is not None and any(str(s) == m.group(1) for s in getattr(value, "free_symbols", ()))
+
+
 def _index_names(terms, checker) -> bool:
     """``k = l``: two distinct one-letter names that the problem and write-up leave free (indices)."""
     symbols = checker.table.symbols
@@ -264,15 +271,19 @@ def _earlier_results(problem: Problem, pid: str, table) -> dict:
     return out
 
 
-def _own_result_names(problem: Problem, pid: str, table) -> dict:
-    """Symbol -> (part id, answer) for the quantities that later parts name this part's result
-    by (``uses: {q: 2a-q}``): ``q = E[y′] = …`` in part 2a-q itself states that result."""
-    answers = problem.answers.get(pid)
-    if not answers:
-        return {}
-    return {table[name].obj: (pid, answers[0][1]) for p in problem.spec.parts
-            for name, used in p.uses.items()
-            if used == pid and name in table and table[name].kind in ("scalar", "vector", "matrix")}
+def _named_results(problem: Problem, pid: str, table) -> dict:
+    """Symbol -> (part id, answer) for the quantities some part names a result by (``uses: {q:
+    2a-q}``), in that part and every later one: ``q = E[y′] = …`` in part 2a-q itself states that
+    result, and ρ in a part after the one that found ρ is that ρ."""
+    order = [p.id for p in problem.spec.parts]
+    out = {}
+    for p in problem.spec.parts:
+        for name, used in p.uses.items():
+            answers = problem.answers.get(used)
+            if answers and used in order and order.index(used) <= order.index(pid) and name in table \
+                    and table[name].kind in ("scalar", "vector", "matrix"):
+                out[table[name].obj] = (used, answers[0][1])
+    return out
 
 
 def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
@@ -282,7 +293,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     spec = problem.spec
     part = spec.part(pid)
     checker = PartChecker(spec, part, problem.definitions[pid], problem.answers[pid], aliases)
-    checker.earlier = _earlier_results(problem, pid, checker.table) | _own_result_names(problem, pid, checker.table)
+    checker.earlier = _earlier_results(problem, pid, checker.table) | _named_results(problem, pid, checker.table)
     goal_names = set().union(*(A.names_in(g.expr) for g in part.goals))
     for symbol, (_, value) in checker.earlier.items():
         if str(symbol) not in goal_names and symbol != checker.unknown and symbol not in checker.ctx.definitions:
@@ -351,6 +362,11 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         elif result.status == "wrong" and not ml.display and re.search(r"\b(where|at which|at that point)\s*$", ml.before):
             result = replace(result, status="unknown", counterexample=None,    # "stops on the boundary, where h = 1/2"
                              reason="stated with 'where': a value at a place the prose describes, not checked")
+        elif result.status == "wrong" and not ml.display and re.search(r"\b(at|near|for)\s*$", ml.before, re.I) \
+                and _POINT.match(ml.latex):
+            checker.worked_example = ml.latex          # "at $h = 1/2$, $t = 1$ the factor is …": an example point
+            result = replace(result, status="unknown", counterexample=None, move="a worked example",
+                             reason="a point the prose picks; the lines after it on that point are not graded")
         pc.steps.append(result)
         if ml.display or prev_last is None:
             prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
@@ -372,6 +388,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                                            reason="given case by case; each case was checked where its condition holds")
         else:
             pc.final_answer = checker.final_answer(ml, value)
+            if pc.final_answer.status == "wrong" and last_step is not None and last_step.status == "unknown" \
+                    and _rests_on_undefined(last_step.reason, value):
+                pc.final_answer = AnswerResult(ml.latex, "unknown", reason=last_step.reason, line=ml.line)  # MHA(Z)
         if len(part.goals) > 1 and len(boxed) > 1 and pc.final_answer.status == "correct":
             # a part with several answers (a tuple): every boxed one must be right
             for other, other_value in boxed[:-1]:

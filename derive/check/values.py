@@ -16,9 +16,16 @@ class ValueMoves:
     """Specialised, example and updated values; inequalities between knowns."""
 
     def _specialize(self, part) -> set:
-        """The part's ``specialize`` values as definitions: a student works with the numbers."""
+        """The part's ``specialize`` values as definitions: a student works with the numbers. A
+        part with none of its own that uses results all found at one point (4/45 from the answers
+        of parts asked at a₁ = 2, a₂ = 1) is read at that point too."""
         out = set()
-        for name, node in part.values.items():
+        values = part.values
+        if not values and part.uses:
+            used = [p.values for p in self.spec.parts if p.id in set(part.uses.values())]
+            if used and used[0] and all(v == used[0] for v in used):
+                values = used[0]
+        for name, node in values.items():
             info = self.table.get(name)
             if info is None or info.obj is None or info.obj == self.unknown:
                 continue
@@ -38,8 +45,22 @@ class ValueMoves:
         if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
                 or info.obj == self.unknown or name in self.new_symbols:
             return None
-        if info.obj in self.ctx.definitions and not (renaming and info.obj in getattr(self, "earlier", {})):
+        if info.obj in self.ctx.definitions and not (renaming and info.obj in getattr(self, "earlier", {})) \
+                and info.obj not in self.entry_vectors:
             return None
+        return info
+
+    def _vector_of_free_entries(self, name: str):
+        """A given such as ``w = vec(w1, w2, w3)`` whose entries are free scalars: ``w = (1, 0, −1)``
+        gives those scalars values. Its symbol info (now also an entry vector), or None."""
+        from sympy import MatrixBase
+
+        info = self.table.get(name)
+        value = self.ctx.definitions.get(getattr(info, "obj", None))
+        if info is None or info.kind != "defined" or not isinstance(value, MatrixBase) \
+                or not all(getattr(e, "is_Symbol", False) and e not in self.ctx.definitions for e in value):
+            return None
+        self.entry_vectors.add(info.obj)
         return info
 
     def _example_value(self, terms, ops) -> str | None:
@@ -47,7 +68,7 @@ class ValueMoves:
         works an example; later lines (and the answer) are read with that value."""
         if not ops or any(op != "=" for op in ops) or not isinstance(terms[0], A.Name):
             return None
-        info = self._free_parameter(terms[0].id)
+        info = self._free_parameter(terms[0].id) or self._vector_of_free_entries(terms[0].id)
         if info is None:
             return None
         try:
@@ -76,8 +97,13 @@ class ValueMoves:
         if not all(same_value(value, other, self.ctx).ok or (zero and _is_zero(other, self.ctx))   # w = 0 = Xᵀ0
                    for other in rest):
             return None
-        self.ctx.definitions[info.obj] = value
-        self.ctx.held.add(info.obj)
+        if info.obj in self.entry_vectors:          # w = (1, 0, −1) for w = (w₁, w₂, w₃): its entries take the values
+            for entry, number in zip(self.ctx.definitions[info.obj], value):
+                self.ctx.definitions[entry] = number
+                self.ctx.held.add(entry)
+        else:
+            self.ctx.definitions[info.obj] = value
+            self.ctx.held.add(info.obj)
         self.answers = [(name, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for name, a in self.answers]
         return f"takes {terms[0].id} = {value} from here on"
 

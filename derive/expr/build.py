@@ -318,6 +318,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         (v,) = self._args(node, 1, env)
         if node.func == "sign" and v.shape is not None and not _is_1x1(v.shape):
             return Value(objects.Sgn(v.expr), v.shape)
+        if node.func == "E" and self.lenient and v.shape is not None and not _is_1x1(v.shape):
+            return Value(objects.Mean(v.expr), v.shape)     # 𝔼[e] = 0, 𝔼[eeᵀ] = C: a vector's, a matrix's mean
         x = self.as_scalar(v, node)
         fn = {
             "sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log, "abs": sympy.Abs,
