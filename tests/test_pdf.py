@@ -74,22 +74,32 @@ def test_latex_error_names_file_line_and_message(tex, tmp_path):
     assert (tmp_path / "bad.log").is_file()
 
 
-def test_endless_tex_loop_is_killed_at_the_timeout(tex, tmp_path):
-    def tex_processes() -> set[str]:
-        """Live pdflatex processes (a killed child may linger as a zombie: that is not live)."""
-        out = subprocess.run(["ps", "-eo", "pid=,stat=,comm="], capture_output=True, text=True)
-        rows = [line.split() for line in out.stdout.splitlines()]
-        return {r[0] for r in rows if len(r) == 3 and r[2] == "pdflatex" and r[1][0] != "Z"}
+def test_endless_tex_loop_is_killed_at_the_timeout(tex, tmp_path, monkeypatch):
+    groups = []                                          # latexmk runs in a session of its own
+    real_popen = subprocess.Popen
 
-    before = tex_processes()
+    def popen(*args, **kwargs):
+        proc = real_popen(*args, **kwargs)
+        groups.append(str(proc.pid))
+        return proc
+
+    def live_in_group() -> set[str]:
+        """Live processes of that session (a killed child may linger as a zombie: that is not
+        live). Other TeX runs on the machine are not this test's business."""
+        out = subprocess.run(["ps", "-eo", "pid=,pgid=,stat=,comm="], capture_output=True, text=True)
+        rows = [line.split() for line in out.stdout.splitlines()]
+        return {r[0] for r in rows if len(r) == 4 and r[1] in groups and r[2][0] != "Z"}
+
+    monkeypatch.setattr(pdf_mod.subprocess, "Popen", popen)
     start = time.monotonic()
     with pytest.raises(RenderError, match="did not finish within 3 s"):
         pdf_mod.compile_pdf(MINIMAL % r"\loop\iftrue\repeat", tmp_path / "loop.pdf", timeout=3)
     assert time.monotonic() - start < 20
+    assert groups, "latexmk was never started"
     deadline = time.monotonic() + 5                      # SIGKILL lands asynchronously
-    while tex_processes() - before and time.monotonic() < deadline:
+    while live_in_group() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert tex_processes() - before == set()            # the whole process group was killed
+    assert live_in_group() == set()                      # the whole process group was killed
 
 
 def test_command_line_compiles_and_reports_errors(tex, tmp_path):
