@@ -219,14 +219,14 @@ class Run:
         from sympy import ZeroMatrix
 
         from .expr.objects import Grad
-        from .rules.forms import positive_definite_reason
+        from .rules.forms import explicit_invertible_reason, positive_definite_reason
 
         g = calculus.gradient(f, w)
         eq0 = Eq(g, ZeroMatrix(*w.shape), evaluate=False)
         self.rec.step("stationary", f, eq0, "stationary", extra=Grad(f, w), var=self.name(w))
         eq1, a, b = matrix.collect(eq0, w)
         self.rec.step("collect", eq0, eq1, "same-solutions", unknown=w, var=self.name(w))
-        why = positive_definite_reason(a, self.show)
+        why = positive_definite_reason(a, self.show) or explicit_invertible_reason(a, self.show)
         sol = matrix.solve_linear(a, b, w)
         self.rec.step("solve-linear-matrix", eq1, sol, "same-solutions", unknown=w,
                       why=why or "we assume it is (see the conditions)")
@@ -311,12 +311,13 @@ class Run:
 
     def solve_vector(self, eq, u):
         """A linear vector equation in u: collect A u = b, then u = A⁻¹ b (certified steps)."""
-        from .rules.forms import invertible_reason, positive_definite_reason
+        from .rules.forms import explicit_invertible_reason, invertible_reason, positive_definite_reason
 
         eq1, a, b = matrix.collect(eq, u)
         if eq1 != eq:
             self.rec.step("collect", eq, eq1, "same-solutions", unknown=u, var=self.name(u))
-        why = positive_definite_reason(a, self.show) or invertible_reason(a, self.table, self.show)
+        why = positive_definite_reason(a, self.show) or invertible_reason(a, self.table, self.show) \
+            or explicit_invertible_reason(a, self.show)
         sol = matrix.solve_linear(a, b, u)
         self.rec.step("solve-linear-matrix", eq1, sol, "same-solutions", unknown=u,
                       why=why or "we assume it is (see the conditions)")

@@ -69,7 +69,9 @@ def _solve(run, f, u, a, b, nu):
     in_nu = matrix.solve_linear(p, q, u)
     from .forms import positive_definite_reason
 
-    why = positive_definite_reason(p, run.show) or _multiple_of_identity(p, run)
+    from .forms import explicit_invertible_reason
+
+    why = positive_definite_reason(p, run.show) or _multiple_of_identity(p, run) or explicit_invertible_reason(p, run.show)
     run.rec.step("solve-linear-matrix", eq1, in_nu, "same-solutions", unknown=u,
                  why=why or "we assume it is (see the conditions)")
     plugged = Eq(matrix.mexpand(MatMul(a, in_nu.rhs).doit(), nu), b, evaluate=False)
@@ -79,10 +81,13 @@ def _solve(run, f, u, a, b, nu):
     eq2, m, c = matrix.collect(plugged, nu)
     run.rec.step("collect", plugged, eq2, "same-solutions", unknown=nu, var=run.show(nu))
     nu_sol = matrix.solve_linear(m, c, nu)
+    from .forms import explicit_invertible_reason
+
+    shown = explicit_invertible_reason(m, run.show) or (
+        f"{run.show(a)} has full row rank, so {run.show(a)}{run.show(a)}ᵀ is invertible" if _full_row_rank(a, run) else "")
     run.rec.step("solve-linear-matrix", eq2, nu_sol, "same-solutions", unknown=nu,
-                 why=(f"{run.show(a)} has full row rank, so {run.show(a)}{run.show(a)}ᵀ is invertible"
-                      if _full_row_rank(a, run) else "we assume it is (see the conditions)"))
-    if not _full_row_rank(a, run):
+                 why=shown or "we assume it is (see the conditions)")
+    if not shown:
         run.rec.note("condition", "The answer needs this matrix to be invertible (the constraints independent).", m)
     final = Eq(u, matrix.mexpand(in_nu.rhs.xreplace({nu: nu_sol.rhs}).doit()), evaluate=False)
     at_nu = Context(run.table, {**run.rec.ctx.definitions, nu: nu_sol.rhs}, seed=run.rec.ctx.seed)

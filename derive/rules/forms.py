@@ -62,7 +62,24 @@ def positive_definite_reason(a, printer=str) -> str | None:
         return None
     if not has_pd:
         return None
+    if len(words) == len(terms):                 # only multiples of I: say what the matrix is
+        return f"it is {printer(a)}, a positive multiple of I ({', '.join(words)})"
     return "it is a positive semidefinite Gram matrix plus a positive multiple of I (" + ", ".join(words) + ")"
+
+
+def explicit_invertible_reason(a, printer=str) -> str | None:
+    """Why a coefficient written out in numbers is invertible (its determinant is not 0), or None
+    when it is not such a matrix or is singular."""
+    from sympy import MatrixBase
+
+    if not isinstance(a, MatrixBase) or a.free_symbols or a.rows != a.cols:
+        return None
+    det = a.det()
+    if det == 0:
+        return None
+    if a.shape == (1, 1):
+        return f"it is the number {printer(a[0, 0])} (not 0)"
+    return f"its entries are numbers and its determinant, {printer(det)}, is not 0"
 
 
 def declared(table, m, *words) -> str:
