@@ -140,7 +140,9 @@ class AnswerMoves:
             built.append(1)
         derived = self.answers[0][1]
         if len(built) != 2 or not all(same_value(a, b, self.ctx).ok for a, b in zip(built, derived.args)):
-            return AnswerResult(line.latex, "wrong", reason="the sizes stated are not the derived ones", line=line.line)
+            stated = " × ".join(str(b) for b in built)
+            return AnswerResult(line.latex, "wrong", line=line.line,
+                                reason=f"the sizes stated, {stated}, are not the derived {derived.rows} × {derived.cols}")
         return AnswerResult(line.latex, "correct", convention="as in the problem", line=line.line)
 
     def _answer_bound(self, line) -> AnswerResult | None:
