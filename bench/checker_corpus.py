@@ -28,6 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DERIVE = [sys.executable, "-c", "from derive.cli import main; main()"]
 
 
+def load_labels(corpus: Path) -> list:
+    """The corpus's labels, each naming its file from the corpus folder (a label may say
+    ``files/x.md`` or just ``x.md`` beside ``files/``)."""
+    labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
+    for entry in labels:
+        if not (corpus / entry["file"]).exists() and (corpus / "files" / entry["file"]).exists():
+            entry["file"] = f"files/{entry['file']}"
+    return labels
+
+
 def run_checker(corpus: Path, labels: list) -> tuple[dict, float]:
     by_problem = defaultdict(list)
     for entry in labels:
@@ -84,10 +94,7 @@ def main(argv=None) -> int:
     ap.add_argument("--details", action="store_true", help="list every false alarm, missed error and disagreement")
     ap.add_argument("--json", type=Path, help="write the figures and the lists here")
     args = ap.parse_args(argv)
-    labels = json.loads((args.corpus / "labels.json").read_text(encoding="utf-8"))
-    for entry in labels:          # a label may name the file as files/x.md or as x.md beside files/
-        if not (args.corpus / entry["file"]).exists() and (args.corpus / "files" / entry["file"]).exists():
-            entry["file"] = f"files/{entry['file']}"
+    labels = load_labels(args.corpus)
     reports, seconds = run_checker(args.corpus, labels)
     s = score(labels, reports)
     s["seconds"] = round(seconds, 1)

@@ -7,7 +7,6 @@ a change that loses ground on them fails (v5 to v8 were each scored once as held
 any tuning on them; those first figures are in the issue notes). The held-out corpora that remain
 (blind_writeups_v2, and the newest, v9) are scored by bench/checker_corpus.py, never asserted on
 here, so nothing is tuned to them."""
-import json
 import sys
 from pathlib import Path
 
@@ -18,11 +17,11 @@ from derive.check.run import check_text
 
 CORPUS = Path(__file__).parent / "fixtures" / "blind_writeups_v1"
 sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-from checker_corpus import score  # noqa: E402
+from checker_corpus import load_labels, score  # noqa: E402
 
 
 def _score(corpus: Path):
-    labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
+    labels = load_labels(corpus)
     problems, reports = {}, {}
     for entry in labels:
         pid = entry["problem"]
