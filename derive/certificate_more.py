@@ -3,6 +3,8 @@
 exact instances, independently of the rules that produced it."""
 from __future__ import annotations
 
+import re
+
 from fractions import Fraction
 
 from .equivalence import Context, Counterexample, Verdict, _relevant, _trials, same_value
@@ -108,7 +110,8 @@ def match(goal, answer, table, ctx, dropped):
     if getattr(answer, "lhs", None) != s:
         return Verdict("not-equivalent", reason=f"the answer does not give {goal.wrt}"), ""
     with_answer = Context(ctx.table, {**ctx.definitions, s: answer.rhs}, seed=ctx.seed)
-    return same_value(rel.lhs, rel.rhs, with_answer), f"with it, the two sides agree for every {goal.every} tried"
+    every = re.sub(r"^([A-Za-z])(\d+)$", r"\1_\2", goal.every)      # w0 -> w_0, which prose sets as w₀
+    return same_value(rel.lhs, rel.rhs, with_answer), f"with it, the two sides agree for every {every} tried"
 
 
 class EqualityConstraint:

@@ -25,3 +25,8 @@ def test_the_reasons_say_what_the_matrix_is_and_refuse_a_singular_one():
     assert explicit_invertible_reason(ImmutableMatrix([[1, 2], [2, 4]])) is None        # singular
     assert explicit_invertible_reason(ImmutableMatrix([[Rational(-1)]])) == "it is the number -1 (not 0)"
     assert positive_definite_reason(2 * Identity(3)).startswith("it is 2*I, a positive multiple of I")
+
+
+def test_the_certificate_names_the_variable_as_the_document_spells_it():
+    part = _part("weight-decay-l2", "2.3.2")
+    assert "agree for every w_0 tried" in part.certificate, part.certificate   # prose sets w_0 as w₀
