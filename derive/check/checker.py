@@ -35,12 +35,13 @@ from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
 AS_STATED = "holds under the stated condition"      # the move of a line checked where a condition holds
+_LEADS = "iff|if|when|whenever|unless|provided|suppose|assuming|smallest for|largest for"   # words before a condition
 _CONDITION_WORDS = re.compile(
-    r"\b(iff|if|when|whenever|unless|provided|suppose|assuming|smallest for|largest for)\s*\(?\s*$"   # "= 1 if $z > 0$"
+    rf"\b({_LEADS})\s*\(?\s*$"                                                          # "= 1 if $z > 0$"
     r"|\b(if|when|whenever|unless)\b(?![^.;:]*\b(then|we get|gives?|so|hence|we have|thus)\b)[^.;:]*\b(or|and)\s*\(\s*$"
     r"|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
 
-_CONDITION_WORD = re.compile(r"\b(iff|if|when|whenever|unless|provided|suppose|assume|assuming|smallest for|largest for)\b", re.I)
+_CONDITION_WORD = re.compile(rf"\b({_LEADS}|assume)\b", re.I)
 
 
 class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
@@ -430,12 +431,11 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         try:
             if same_value(a.xreplace(self.forms), b.xreplace(self.forms), self.ctx).ok:
                 return True
-            node = self.part.goal.subject_to              # XXᵀc = t: the constraint Xw = t for that form
-            if node is None or getattr(node, "op", None) != "=":
+            constraint = self._equality_constraint()      # XXᵀc = t: the constraint Xw = t for that form
+            if constraint is None:
                 return False
-            build = Builder(self.part.table).build
-            constraint = (build(node.left).expr - build(node.right).expr).xreplace(self.forms)
-            return any(same_value(a - b, sign * constraint, self.ctx).ok for sign in (1, -1))
+            residual = (constraint.lhs - constraint.rhs).xreplace(self.forms)
+            return any(same_value(a - b, sign * residual, self.ctx).ok for sign in (1, -1))
         except Exception:  # noqa: BLE001 - a form that cannot be put in proves nothing
             return False
 

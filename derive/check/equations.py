@@ -157,10 +157,8 @@ class EquationMoves:
 
         premises = [e for e in self.shown if not getattr(e.lhs, "is_Matrix", False) or e.lhs.shape == (1, 1)
                     or _small_explicit(e.lhs.shape)]      # w = c(2, 1): one equation per entry
-        node = self.part.goal.subject_to
-        if node is not None and getattr(node, "op", None) == "=":
-            b = Builder(self.part.table)
-            premises.append(Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False))
+        if (constraint := self._equality_constraint()) is not None:
+            premises.append(constraint)
         if not premises or len(premises) > 6:
             return None
         ctx = self._without_unknown()
@@ -213,6 +211,16 @@ class EquationMoves:
                 if not verdict.ok:
                     return verdict if verdict.status == "not-equivalent" else None
         return verdict
+
+    def _equality_constraint(self):
+        """The part's equality constraint (``Xw = t``) as an equation, or None."""
+        from sympy import Eq
+
+        node = self.part.goal.subject_to
+        if node is None or getattr(node, "op", None) != "=":
+            return None
+        b = Builder(self.part.table)
+        return Eq(b.build(node.left).expr, b.build(node.right).expr, evaluate=False)
 
     def _system_fallback(self, eq) -> Verdict | None:
         return Verdict("equivalent", "the equations so far") if self._follows_from_system([eq]) else None

@@ -45,6 +45,7 @@ class Problem:
     answers: dict                # part id -> [(convention, value)]
     conditions: dict = field(default_factory=dict)   # part id -> (unknown, op, bound) of a condition goal
     identities: dict = field(default_factory=dict)   # part id -> (lhs, rhs) of a show goal
+    bounds: dict = field(default_factory=dict)       # part id -> (lhs, '>=' or '<=', rhs) of a bound goal
 
     @classmethod
     def prepare(cls, spec, derivation):
@@ -70,8 +71,11 @@ class Problem:
             if p.goal.kind == "condition" and op in ("<", "<=", ">", ">="):
                 conditions[p.id] = (answer.lhs, op, answer.rhs)
         identities = {p.id: (results[p.id].answer.lhs, results[p.id].answer.rhs) for p in spec.parts
-                      if p.goal.kind in ("show", "bound") and hasattr(results[p.id].answer, "lhs")}
-        return cls(spec, derivation, defs, answers, conditions, identities)
+                      if p.goal.kind == "show" and hasattr(results[p.id].answer, "lhs")}
+        bounds = {p.id: (results[p.id].answer.lhs, _direction([getattr(results[p.id].answer, "rel_op", "")]),
+                         results[p.id].answer.rhs) for p in spec.parts
+                  if p.goal.kind == "bound" and hasattr(results[p.id].answer, "lhs")}
+        return cls(spec, derivation, defs, answers, conditions, identities, bounds)
 
 
 def part_sections(text: str, part_ids: list[str]) -> list[tuple[int, str]]:
@@ -300,12 +304,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             checker.ctx.definitions[symbol] = value     # 'c = wᵀw' after the part that found w: that w
             checker.ctx.held.add(symbol)
     checker.condition_answer = problem.conditions.get(pid)
-    if part.goal.kind == "bound" and pid in problem.identities:
-        answer = next(r.answer for r in problem.derivation.parts if r.id == pid)
-        lhs, rhs = problem.identities[pid]
-        checker.bound = (lhs, _direction([getattr(answer, "rel_op", "")]), rhs)
-    else:
-        checker.identity = problem.identities.get(pid)
+    checker.identity, checker.bound = problem.identities.get(pid), problem.bounds.get(pid)
     checker._vectors_of_named_entries()
     checker._region_of_part()
     names, applied = checker.names(), given_functions(checker.table)
