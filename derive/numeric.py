@@ -361,8 +361,15 @@ class Evaluator:
     def __init__(self, env: dict, moments=None):
         self.env = env
         self.moments = moments  # a callable (expr, kind, evaluator) -> value, for E/Var
+        share = getattr(env, "shared_values", None)      # a drawn instance's values (instance_values.py)
+        self.shared = share(self, moments) if share is not None else None
 
     def eval(self, expr) -> Any:
+        if self.shared is not None:
+            return self.shared.eval(self, expr)
+        return self._eval(expr)
+
+    def _eval(self, expr) -> Any:
         kind = type(expr)
         name = _NAMES.get(kind)
         if name is None:

@@ -137,8 +137,13 @@ def instances(table: SymbolTable, seed: int, extra_symbols=(), positive=frozense
     each a fresh copy. Every step of a part certifies with the same seed over the same table,
     so the same instances recur: they are drawn once and remembered, keyed by everything
     ``sample`` reads (the table's symbols as they are now, the seed, the extra symbols and the
-    names drawn positive). The values are the ones a fresh draw gives, in the same order."""
-    extra_symbols = tuple(extra_symbols)
+    names drawn positive). The values are the ones a fresh draw gives, in the same order.
+    Each env is an ``instance_values.Instance``: the values computed at it are shared by every
+    later use of the same instance."""
+    from .instance_values import Instance, Values
+
+    drawn_anyway = _always_drawn(table)        # an extra that is one of these draws nothing
+    extra_symbols = tuple(s for s in extra_symbols if s not in drawn_anyway)
     try:
         key = (_fingerprint(table), seed, extra_symbols, frozenset(positive))
         hash(key)
@@ -156,12 +161,30 @@ def instances(table: SymbolTable, seed: int, extra_symbols=(), positive=frozense
     for i in range(attempts):
         if i == len(drawn):                     # the rng has made exactly len(drawn) draws
             try:
-                drawn.append(sample(table, rng, extra_symbols=extra_symbols, positive=positive))
+                drawn.append((*sample(table, rng, extra_symbols=extra_symbols, positive=positive), Values()))
             except BaseException:
                 _DRAWN.pop(key, None)           # a draw that failed half-way leaves the rng elsewhere
                 raise
-        env, shown = drawn[i]
-        yield dict(env), dict(shown)
+        env, shown, values = drawn[i]
+        yield Instance(env, values), dict(shown)
+
+
+def _always_drawn(table) -> set:
+    """The symbols ``sample`` gives a value before it looks at the extra symbols: every dimension
+    and every plain scalar (random or not). ``sample`` skips an extra symbol it has already
+    drawn, so leaving these out of the extras changes neither the draws nor what is shown, and
+    steps whose expressions name different ones of them share one set of instances."""
+    from sympy import Symbol
+
+    out = set()
+    for info in table.symbols.values():
+        if info.obj is None:
+            continue
+        if info.kind == "dim" and isinstance(info.obj, Symbol):
+            out.add(info.obj)
+        elif info.index is None and (info.kind == "scalar" or info.kind == "random" and info.shape is None):
+            out.add(info.obj)
+    return out
 
 
 def _fingerprint(table) -> tuple:
