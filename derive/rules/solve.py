@@ -60,7 +60,7 @@ def solve_scalar(eq, unknown, info=None, printer=str, table=None) -> Solution:
         if not base.has(u) and not base.is_number and base.is_positive is not True and base.is_negative is not True:
             degenerate.append(base.xreplace(undo))
     try:
-        roots = solve(num, u, dict=False)
+        roots = _roots(num, u, undo, table) if table is not None else solve(num, u, dict=False)
     except NotImplementedError as err:
         raise RuleError(f"cannot solve for {unknown}: {err}") from None
     roots = [r for r in roots if not (den.xreplace({u: r}) == 0)]
@@ -79,6 +79,47 @@ def solve_scalar(eq, unknown, info=None, printer=str, table=None) -> Solution:
     sol = Solution(value, dropped, degenerate)
     sol.conditions = sign_conditions(value, unknown, info, printer, table)
     return sol
+
+
+ROOT_SEED = 7919        # the instances a candidate root is checked at
+
+
+def _roots(num, u, undo, table) -> list:
+    """``solve(num, u)``: the same roots in the same order, each candidate checked by exact
+    evaluation instead of SymPy's ``checksol``.
+
+    ``solve`` finds its candidates and simplifies them, then keeps those that ``checksol``
+    does not prove wrong and that do not contradict ``u``'s assumptions (real); ``checksol``
+    simplifies ``num`` at each candidate, which was most of the time of a logarithmic equation
+    (mirror-descent-kl 3b). Here ``solve`` returns its candidates unchecked (``check=False``:
+    found and simplified the same way), a candidate that contradicts the assumptions is dropped
+    as before, and the rest are decided by evaluating ``num`` at the candidate exactly at random
+    instances of the table: zero at every one, it is a root (a denominator that vanished would
+    have left no instance to evaluate); nonzero at one, it is not. Only where the numbers decide
+    nothing (no instance can be evaluated, or it holds only for positive values of something)
+    does SymPy's own check decide, as before."""
+    from sympy import S, solve
+    from sympy.core.assumptions import check_assumptions
+
+    candidates = solve(num, u, dict=False, check=False)
+    return [r for r in candidates
+            if check_assumptions(r, **u.assumptions0) is not False and _is_root(num, u, r, undo, table)]
+
+
+def _is_root(num, u, r, undo, table) -> bool:
+    from sympy import S
+    from sympy.solvers.solvers import _simple_dens, checksol
+
+    from ..equivalence import Context, same_value
+
+    verdict = same_value(num.xreplace({u: r}).xreplace(undo), S.Zero, Context(table, {}, seed=ROOT_SEED),
+                         symbolic=False)
+    if verdict.status == "equivalent":
+        return True
+    if verdict.status == "not-equivalent":
+        return False
+    return (not any(checksol(d, {u: r}) for d in _simple_dens(num, [u]))
+            and checksol(num, {u: r}) is not False)
 
 
 def _violates(root, unknown, info, printer) -> str:
