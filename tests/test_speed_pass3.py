@@ -166,3 +166,20 @@ def test_libyaml_reads_as_the_python_reader():
 
     with pytest.raises(SpecError):
         yamlsrc.load("a:\tb\n", "f.yaml")
+
+
+def test_remembered_mexpand_is_mexpand():
+    from sympy.core.symbol import Dummy
+
+    from derive.rules import matrix
+
+    _spec, exprs = _step_expressions("ridge-fgm")
+    _spec2, more = _step_expressions("one-step-convexity-ridge")
+    table = _spec.table
+    for e in exprs + more:
+        for prefer in (None, table["w"].obj):
+            count = Dummy._count
+            want = matrix._mexpand(e, prefer)
+            assert Dummy._count == count            # expanding creates no Dummy
+            assert matrix.mexpand(e, prefer) == want
+            assert matrix.mexpand(e, prefer) == want   # and remembered

@@ -11,9 +11,33 @@ def is_matrix(e) -> bool:
     return bool(getattr(e, "is_Matrix", False))
 
 
+_EXPANDED: dict = {}        # (expression, prefer) -> mexpand's result, for this process
+_EXPANDED_LIMIT = 20_000
+
+
 def mexpand(e, prefer=None):
     """Expand products over sums and transposes over products, then combine 1×1 terms that are
-    transposes of each other, oriented so that ``prefer`` (an unknown) comes first."""
+    transposes of each other, oriented so that ``prefer`` (an unknown) comes first.
+
+    Remembered: the rules expand the same expressions again and again (``expose_scalar``
+    re-expands every 1×1 product until nothing changes, so its last round expands only
+    expressions already expanded): 627 calls over the bank, 289 distinct. The result depends
+    only on the expression (no Dummy is created, so later Dummies and the hash order they set
+    are as before)."""
+    try:
+        return _EXPANDED[(e, prefer)]
+    except KeyError:
+        pass
+    except TypeError:                       # unhashable: expanded every time
+        return _mexpand(e, prefer)
+    out = _mexpand(e, prefer)
+    if len(_EXPANDED) >= _EXPANDED_LIMIT:
+        _EXPANDED.clear()
+    _EXPANDED[(e, prefer)] = out
+    return out
+
+
+def _mexpand(e, prefer=None):
     from sympy import expand
 
     if not is_matrix(e):
