@@ -183,3 +183,30 @@ def test_remembered_mexpand_is_mexpand():
             assert Dummy._count == count            # expanding creates no Dummy
             assert matrix.mexpand(e, prefer) == want
             assert matrix.mexpand(e, prefer) == want   # and remembered
+
+
+def test_remembered_asks_are_sympys_and_give_the_same_gradients(monkeypatch):
+    from sympy import MatrixSymbol, Q, Symbol, assuming, ask
+    from sympy.tensor.array.expressions import from_array_to_matrix
+
+    from derive import sympy_asks
+    from derive.rules.calculus import gradient
+
+    n, d = Symbol("n", positive=True, integer=True), Symbol("d", positive=True, integer=True)
+    X, w, t = MatrixSymbol("X", n, d), MatrixSymbol("w", d, 1), MatrixSymbol("t", n, 1)
+    lam = Symbol("lambda", positive=True)
+    objectives = [lam * w.T * w + (1 / (2 * n)) * (X * w - t).T * (X * w - t),
+                  (X * w - t).T * (X * w - t) / n, w.T * X.T * t]
+    sympy_asks.remember_diagonal_asks()
+    remembering = from_array_to_matrix.ask
+    assert getattr(remembering, "remembers", False)
+    with_memo = [gradient(f, w) for f in objectives]
+    monkeypatch.setattr(from_array_to_matrix, "ask", ask)           # SymPy's own
+    assert [gradient(f, w) for f in objectives] == with_memo
+    for prop in list(sympy_asks._ASKED)[:20]:
+        assert remembering(prop) == ask(prop)
+    A = MatrixSymbol("A", d, d)
+    assert remembering(Q.diagonal(A)) is None
+    with assuming(Q.diagonal(A)):                                   # global assumptions: asked afresh
+        assert remembering(Q.diagonal(A)) is True
+    assert remembering(Q.diagonal(A)) is None

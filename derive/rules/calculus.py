@@ -36,7 +36,10 @@ def freeze_explicit(e, var=None):
 
 def gradient(f, var):
     """∇_var f for a scalar-valued (1×1) matrix expression f and a column vector var."""
+    from ..sympy_asks import remember_diagonal_asks
+
     _guard(f)
+    remember_diagonal_asks()
     f, undo = freeze_explicit(f, var)
     g = f.diff(var)
     g = g.doit()
@@ -124,7 +127,10 @@ def scalar_derivative(f, var):
     from ..expr.objects import heaviside
 
     if getattr(f, "is_Matrix", False):
+        from ..sympy_asks import remember_diagonal_asks
+
         _guard(f)
+        remember_diagonal_asks()
         out = to_scalar(f.diff(var).doit())
     else:
         out = diff(f, var)

@@ -81,8 +81,10 @@ def _grad(e, w):
         m = e.args[0]
         if any(a.has(w) for a in m.atoms(Scalar)) or m.atoms(Function) - m.atoms(Scalar):
             raise RuleError(f"cannot differentiate {m}: it has a scalar function of {w} inside a product")
+        from ..sympy_asks import remember_diagonal_asks
         from .calculus import freeze_explicit
 
+        remember_diagonal_asks()
         frozen, undo = freeze_explicit(m, w)
         g = frozen.diff(w).doit().xreplace(undo) if undo else frozen.diff(w).doit()
         if getattr(g, "shape", None) != w.shape:
