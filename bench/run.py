@@ -56,6 +56,15 @@ def _timed(cmd: list[str], env: dict[str, str] | None = None, ok=(0,)) -> tuple[
     return elapsed, done.stdout
 
 
+def compile_derive() -> None:
+    """Write the .pyc files of the derive package the timed commands import (the one on
+    PYTHONPATH, else the installed one), as installing it does: with PYTHONDONTWRITEBYTECODE
+    set, as on this machine, every fresh process would compile derive's modules again."""
+    env = {k: v for k, v in _env().items() if k != "PYTHONDONTWRITEBYTECODE"}
+    where = _timed([PYTHON, "-c", "import derive, os; print(os.path.dirname(derive.__file__))"], env)[1].strip()
+    _timed([PYTHON, "-m", "compileall", "-q", where], env)
+
+
 def _child(*args: str) -> dict:
     """Run this script as a fresh process in one of its child modes; its JSON result."""
     return json.loads(_timed([PYTHON, str(Path(__file__).resolve()), "--child", *args])[1])
@@ -75,8 +84,12 @@ def bench_startup(runs: int, problem: str = "ridge-fgm") -> dict:
     cmd = [str(DERIVE), problem, "--latex"]
     scratch = Path(tempfile.mkdtemp(prefix="derive-bench-"))
     try:
-        _timed(sympy_cmd)                          # untimed: .pyc files and the OS file cache
-        _timed(cmd, _env(DERIVE_NO_CACHE="1"))
+        # untimed: .pyc files and the OS file cache. PYTHONDONTWRITEBYTECODE (set on this machine)
+        # would leave derive's own modules to be compiled again in every timed run, which no
+        # installed copy does (pip compiles them); these two runs may write them.
+        compile_env = {k: v for k, v in _env(DERIVE_NO_CACHE="1").items() if k != "PYTHONDONTWRITEBYTECODE"}
+        _timed(sympy_cmd, compile_env)
+        _timed(cmd, compile_env)
         base, cold, warm, ratio = [], [], [], []
         for i in range(runs):
             cache_dir = scratch / f"cache-{i}"
@@ -359,6 +372,7 @@ def main(argv=None) -> int:
     if args.profile:
         print(profile())
         return 0
+    compile_derive()
     result = run(max(1, args.runs), max(1, args.heavy_runs))
     print(json.dumps(result, indent=2) if args.json else report(result))
     return 0
