@@ -255,9 +255,13 @@ def test_a_later_part_reads_a_symbol_an_earlier_part_solved_for(problems):
     assert report.steps[0].status == "wrong"
 
 
-def test_a_max_over_entries_is_not_misread_as_an_objective(problems):
+def test_a_max_over_entries_is_the_max_norm_not_an_objective(problems):
     _, report = verdicts(problems, "fgsm-linf", "## 1.1.1\n\n$$\\|\\mathbf w\\|_\\infty = \\max_j |w_j|$$\n")
-    assert report.steps[0].status == "unparsed"
+    assert report.steps[0].status == "ok" and report.steps[0].move != "states the objective"
+    _, report = verdicts(problems, "fgsm-linf", "## 1.1.1\n\n$$\\|\\mathbf w\\|_\\infty = \\max_j |2w_j|$$\n")
+    assert report.steps[0].status == "wrong"
+    _, report = verdicts(problems, "fgsm-linf", "## 1.1.1\n\n$$\\|\\mathbf w\\|_\\infty = \\max_j w_j$$\n")
+    assert report.steps[0].status == "unparsed"         # a max of signed entries is no norm: not read
 
 
 def test_a_hypothesis_and_a_standing_condition_in_prose(problems):

@@ -14,6 +14,7 @@ from .algebra import _isolated, _mentions, _scalar_equations_agree, _solved_symb
 from .results import AnswerResult, StepTimeout, _alarm, _disarm
 
 
+_SQUARE = re.compile(r"^\s*(\d+)\s*(?:\\times|×|x)\s*\1\s*(?:\\text\{[^}]*\}|\s)*[.,]?\s*$")
 _IN_REALS = re.compile(r"\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?([^{}]*)\}?\s*$")
 
 
@@ -58,8 +59,9 @@ class AnswerMoves:
     def final_answer(self, line, value) -> AnswerResult:
         """The verdict on the final answer, under the same time limit and safety net as a line."""
         latex = line.latex
-        if value is None:
-            return AnswerResult(latex, "unknown", reason="the final line could not be read", line=line.line)
+        if value is None:       # an inequality on its own has no value, but may state the bound
+            stated = self._answer_bound(line) if (line.line, latex) in self.inequalities else None
+            return stated or AnswerResult(latex, "unknown", reason="the final line could not be read", line=line.line)
         armed = _alarm(self.step_seconds)
         try:
             return self._final_answer(latex, line, value)
@@ -104,9 +106,12 @@ class AnswerMoves:
         return None
 
     def _final_answer(self, latex, line, value) -> AnswerResult:
-        stated = self._answer_equation(line) or self._answer_bound(line) or self._answer_shape(line)
+        stated = self._answer_equation(line) or self._answer_bound(line) or self._answer_shape(line) \
+            or self._answer_square(line)
         if stated is not None:
             return stated
+        if (chained := self._entries_chained(line, value)) is not None:
+            return chained
         for name, expected in self.answers:     # every entry given on its own (w₁ = …, w₂ = …)
             if self.components and getattr(expected, "is_Matrix", False) and not getattr(value, "is_Matrix", False) \
                     and set(self.components) == set(range(expected.shape[0] * expected.shape[1])):
@@ -122,6 +127,36 @@ class AnswerMoves:
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+    def _entries_chained(self, line, value) -> AnswerResult | None:
+        """``w_1 = w_2 = \tfrac12`` for a w of two entries: every entry named in the chain, all
+        equal to the value at its end; correct when that is each entry of the derived answer."""
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        u, key = self.unknown, (line.line, line.latex)
+        relation = self.relations.get(key)
+        if not getattr(u, "is_Matrix", False) or relation is None or getattr(value, "is_Matrix", False):
+            return None
+        named = {x for x in (self.heads.get(key), relation.lhs) if isinstance(x, MatrixElement) and x.parent == u}
+        if len(named) != u.shape[0] * u.shape[1]:
+            return None
+        for name, expected in self.answers:
+            if getattr(expected, "shape", None) == u.shape and \
+                    all(same_value(value, expected[int(x.i), int(x.j)], self.ctx).ok for x in named):
+                return AnswerResult(line.latex, "correct", convention=name, line=line.line)
+        return None
+
+    def _answer_square(self, line) -> AnswerResult | None:
+        """``14 \times 14`` for a square patch whose derived size is its side, 14 (or its area,
+        196, which the product already is): correct when the side is the derived number."""
+        m = _SQUARE.match(line.latex)
+        if m is None or not self.answers:
+            return None
+        side = int(m.group(1))
+        for name, expected in self.answers:
+            if getattr(expected, "is_Integer", False) and int(expected) == side:
+                return AnswerResult(line.latex, "correct", convention=name, line=line.line)
+        return None
 
     def _answer_shape(self, line) -> AnswerResult | None:
         """A shape part answered ``∇ₓJ(x) ∈ ℝ^{d×1}`` (or ``∈ ℝ^d``, a column): the sizes stated are
@@ -146,17 +181,32 @@ class AnswerMoves:
         return AnswerResult(line.latex, "correct", convention="as in the problem", line=line.line)
 
     def _answer_bound(self, line) -> AnswerResult | None:
-        """A bound part answered by a checked chain ``φ(a) = … ≥ … = φ(b)``: correct when its ends
-        are the two sides of the derived inequality (either way round)."""
+        """A bound part answered by a chain ``φ(a) = … ≥ … = φ(b)`` (checked or not: the verdict is
+        on the inequality stated): correct when its ends are the two sides of the derived
+        inequality (either way round), wrong when it reverses it."""
         ends = self.inequalities.get((line.line, line.latex))
         if self.bound is None or ends is None or not ends[2] or not self.bound[1]:
             return None
         first, last, direction = ends
         lhs, op, rhs = self.bound
+        if first is None:                   # '… ≤ R' closing the chain: R is the bound stated
+            if direction != op:
+                return None
+            v = same_value(last, rhs, self.ctx)
+            if v.ok:
+                return AnswerResult(line.latex, "correct", convention="as in the problem", line=line.line)
+            if v.status == "not-equivalent":
+                return AnswerResult(line.latex, "wrong", reason="the bound stated is not the derived one",
+                                    counterexample=self._ce(v), line=line.line)
+            return None
         if direction != op:
             first, last = last, first           # b ≤ a states a ≥ b
         if same_value(first, lhs, self.ctx).ok and same_value(last, rhs, self.ctx).ok:
             return AnswerResult(line.latex, "correct", convention="as in the problem", line=line.line)
+        if same_value(first, rhs, self.ctx).ok and same_value(last, lhs, self.ctx).ok \
+                and (v := same_value(lhs, rhs, self.ctx)).status == "not-equivalent":
+            return AnswerResult(line.latex, "wrong", reason="the inequality points the other way from the derived one",
+                                counterexample=self._ce(v), line=line.line)
         return None
 
     def _entry_index(self, value):

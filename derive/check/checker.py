@@ -57,8 +57,10 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.aliases = aliases or {}
         self.step_seconds = step_seconds
         goal = part.goal
-        # the symbol solved for; in a gradient or an update step, w is a variable, not an unknown
-        self.unknown = self.table[goal.wrt].obj if goal.wrt and goal.kind not in ("gradient", "step", "unroll") else None
+        # the symbol solved for; in a gradient or an update step, w is a variable, not an unknown (but a
+        # proximal step is a minimiser: its stationarity condition is an equation in w)
+        solved = goal.kind not in ("gradient", "step", "unroll") or (goal.kind == "step" and goal.rule == "proximal")
+        self.unknown = self.table[goal.wrt].obj if goal.wrt and solved else None
         self.specialized = self._specialize(part)        # the part's own values (w₁ = 0, t = 2)
         self.state = self._initial_state()
         self.accepted: list = []            # equations accepted so far (for consistency checks)
@@ -75,6 +77,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.inequalities: dict = {}            # (source line, math) -> (first, last item, direction) of a chain
         self.condition_answer = None            # (unknown, op, bound): the derived answer of a condition part
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
+        self.replaced_symbols: dict = {}        # name -> its symbol before an example moved it to a plane
+        self.example_start = None               # (source line, math) of 'for example p = 0.8': no answer after it
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
         self.heads: dict = {}                   # (source line, math) -> the first item of an all-'=' chain
@@ -95,7 +99,10 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         return out
 
     def names(self) -> dict[str, str]:
-        out = {n: s.latex for n, s in self.table.symbols.items() if s.latex}
+        """Spellings for the parser. A name declared only because a line used it (w in ℓ(w*)) is
+        left out, so that its decorated spellings (w⁽¹⁾) stay names of their own."""
+        guessed = set(self.new_symbols) - self.student_names
+        out = {n: s.latex for n, s in self.table.symbols.items() if s.latex and n not in guessed}
         for alias, target in self.aliases.items():
             out.pop(alias, None)
         return out
@@ -119,6 +126,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
 
         base = StepResult(index, line.line, line.latex, "ok", part=self.part.id)
         start = time.perf_counter()
+        terms = self._entry_heads(terms)
         result, last = self._check_line(base, line, terms, ops, prev_last)
         if self.worked_example and result.status == "wrong":
             result = replace(result, status="unknown", counterexample=None,
@@ -131,7 +139,12 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 self.heads[(line.line, line.latex)] = self._build(terms[0]).expr if all(op == "=" for op in ops) else None
             except Exception:  # noqa: BLE001 - only a final answer stated as an equation needs it
                 pass
-        if self.bound is not None and len(terms) >= 2 and set(ops) & {"<", "<=", ">", ">="} and result.status == "ok":
+        if self.bound is not None and len(terms) == 1 and line.continues and line.lead in ("<", "<=", ">", ">="):
+            try:        # '&\le R' closing a chain: the bound it states, whether or not the chain was checked
+                self.inequalities[(line.line, line.latex)] = (None, self._build(terms[0]).expr, _direction([line.lead]))
+            except Exception:  # noqa: BLE001 - only a bound part's final answer needs it
+                pass
+        if self.bound is not None and len(terms) >= 2 and set(ops) & {"<", "<=", ">", ">="} and result.status in ("ok", "unknown"):
             try:
                 self.inequalities[(line.line, line.latex)] = (self._build(terms[0]).expr, self._build(terms[-1]).expr,
                                                               _direction(ops))
@@ -202,7 +215,35 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
     def _builder(self) -> Builder:
         b = Builder(self.table, "", lenient=True)
         b.call_names = {self.part.goal.wrt} | self.student_names if self.part.goal.wrt else set(self.student_names)
+        wrt = self.part.goal.wrt or _gradient_variable(self.part)
+        b.default_wrt = wrt if getattr(self.table.get(wrt), "kind", None) == "vector" else ""   # ∇ of a bare body: in a vector
+        b.iterates = self._iterates()
         return b
+
+    def _entry_heads(self, terms) -> list:
+        """``w_1 = w_2`` with w a vector of two entries: the first item is entry 1 of w, as every
+        other w_1 in the line is (the parser reads a subscripted name opening a chain as a name of
+        its own, ``u_1 = …`` for an iterate)."""
+        import re
+
+        head = terms[0] if terms else None
+        m = re.fullmatch(r"([A-Za-z]+)(\d)", getattr(head, "id", "") or "") if isinstance(head, A.Name) else None
+        info = self.table.get(m.group(1)) if m else None
+        if m is None or head.id in self.table or info is None or info.kind != "vector" \
+                or not all(str(n).isdigit() for n in info.obj.shape) or not 1 <= int(m.group(2)) <= int(info.obj.shape[0]):
+            return terms
+        return [A.Index(A.Name(m.group(1), head.pos), A.Num(m.group(2), head.pos), head.pos)] + list(terms[1:])
+
+    def _iterates(self) -> dict:
+        """For an unroll part: {state: (index of the start, the derived k-th iterate, k)}, the
+        start's index read off its name (b1: 1, v0: 0)."""
+        import re
+
+        goal = self.part.goal
+        if goal.kind != "unroll" or not self.answers or not isinstance(goal.start, A.Name):
+            return {}
+        digits = re.search(r"(\d+)$", goal.start.id)
+        return {goal.state: (int(digits.group(1)) if digits else 0, self.answers[0][1], self.table[goal.steps].obj)}
 
     def _aliases(self, terms=None, ops=None) -> dict:
         """The user's --alias pairs, and 𝓛 for the problem's loss L where 𝓛 can be no Lagrangian
@@ -259,6 +300,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         special = self._inequality_or_value(base, terms, ops)
         if special is not None:
             return special
+        if (named := self._named_solution(base, terms, ops)) is not None:
+            return named
         defined = self._maybe_define(terms, ops)
         if defined is not None:
             base, terms, ops = defined(base), terms[1:], ops[1:]
@@ -390,7 +433,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return replace(base, move="an example value", reason=example), None
         renamed = self._change_of_variables(terms, ops)
         if renamed is not None:
-            return replace(base, move="a change of variables", reason=renamed), None
+            value = self.ctx.definitions.get(self.table[terms[0].id].obj) if terms[0].id in self.table else None
+            return replace(base, move="a change of variables", reason=renamed), value   # η = 1/(154√n): may answer
         return None
 
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
@@ -467,3 +511,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         return any(getattr(x, "has", lambda *s: False)(*new) for x in (a, b)) if new else False
 
 
+def _gradient_variable(part) -> str:
+    """The one variable the goal's gradients are taken in (∇‖Av − b‖² in a show goal), or ""."""
+    found = {n.args[1].id for g in part.goals for n in A.walk(g.expr)
+             if isinstance(n, A.Call) and n.func == "grad" and len(n.args) == 2 and isinstance(n.args[1], A.Name)}
+    return found.pop() if len(found) == 1 else ""

@@ -16,6 +16,19 @@ from .results import StepResult
 class DefinitionMoves:
     """``_maybe_define`` and the objective a student states."""
 
+    def _member_of_own_family(self, name: str) -> bool:
+        """``D_1`` after the student defined ``D_i := r(i)²`` (or for a given r(i)), or ``A_{12}`` for
+        a matrix A of known size: a member of a family or an entry, so a line ``D_1 = …`` states its
+        value rather than defining a name."""
+        import re
+
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+        info = self.table.get(m.group(1)) if m else None
+        if info is not None and info.kind == "matrix" and len(m.group(2)) == 2:
+            return all(str(n).isdigit() for n in info.obj.shape)     # A_{12}: an entry of A
+        return info is not None and info.kind == "function" and len(info.params) == 1 \
+            and getattr(self.table.get(info.params[0]), "shape", None) is None     # L(w) of a vector is no family
+
     def _maybe_define(self, terms, ops):
         """``J(w) = …`` or ``L = …`` with a name the spec does not know: the student defines it."""
         if not ops or ops[0] != "=" or len(terms) < 2:
@@ -53,7 +66,8 @@ class DefinitionMoves:
                     self.student_names.discard(name)
                     raise
             return lambda base: replace(base, move="definition", reason=f"defines {name}_{head.index.id}")
-        elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi"):
+        elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi") \
+                and not self._member_of_own_family(head.id):
             value = self._build(terms[1])
             from sympy import MatrixSymbol, Symbol
 

@@ -3,9 +3,13 @@ previous one, the gradient set to zero, the problem's own equation, the active c
 derived solution, or consistency with the equations so far). A mixin of ``checker.PartChecker``."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
+from ..errors import ParseError
 from ..equivalence import Context, Verdict, proportional, residual, same_solutions, same_value, satisfies
+from ..expr import ast as A
 from ..expr.build import Builder
 from ..expr.symbols import SymbolInfo, make_scalar
 from .algebra import _is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _small_polynomial_in, _solved_symbol, _zero
@@ -26,7 +30,8 @@ class EquationMoves:
             return fresh
         opened = [n for n in self.open_names if n in self.table and eq.has(self.table[n].obj)
                   and self.table[n].obj not in self.ctx.definitions]    # w = w* + v, then its condition Xv = 0
-        if opened and (_solved_symbol(eq) is not None or self._system_verdict([eq]) is not None):
+        if opened and (_solved_symbol(eq) is not None or self._system_verdict([eq]) is not None
+                       or self._elimination(eq) is not None):
             return []           # α = (XXᵀ + 2nλI)⁻¹t, or 5c = 2 by the constraint: a value, so the line is checked
         return opened
 
@@ -78,6 +83,7 @@ class EquationMoves:
                 self._realise_null_space(eq, self.table[fresh[0]].obj)
             if _mentions(eq, self.unknown):      # w = Xᵀα: the form of the solution, α found by later lines
                 self.open_names = list(fresh)    # its condition may follow (w = w* + v with Xv = 0)
+                self.state = ("equation", eq)    # 2Pv = Aᵀμ, then v = ½P⁻¹Aᵀμ: the same equation
                 if _solved_symbol(eq) == self.unknown and not _mentions(eq.rhs, self.unknown):
                     self.forms[self.unknown] = eq.rhs      # ‖w‖² = ‖Xᵀc‖² + ‖r‖² is then read with w = Xᵀc + r
                 return replace(base, move="a form for the solution", reason=f"introduces {', '.join(fresh)}; "
@@ -96,6 +102,7 @@ class EquationMoves:
                     verdict, move = implied, "follows from the previous equation"
         for fallback, words in ((self._consistent, "follows from the equations so far"),
                                 (self._system_fallback, "follows from the equations so far"),
+                                (self._eliminated, "the unknown eliminated between the equations so far"),
                                 (self._matches_goal, "agrees with the problem's equation"),
                                 (self._gives_answer, "gives the derived solution"),
                                 (self._active_constraint, "the constraint is active at the optimum")):
@@ -139,6 +146,37 @@ class EquationMoves:
             verdict, reason = at, reason + "; the derived solution does not satisfy it"
         return replace(base, status="wrong", move=move, reason=reason, counterexample=self._ce(verdict))
 
+    def _named_solution(self, base, terms, ops):
+        """``u₁ = (u₀ − τ(Hu₀ − g))/(1 + τμ)`` after an equation in u: a new name built on the
+        unknown's (u₁, û, u_new) for the solution. The line is checked as ``u = …``, and the name
+        then stands for that value. None for any other line."""
+        u, wrt = self.unknown, self.part.goal.wrt
+        if u is None or not wrt or not self.state or self.state[0] != "equation" or not _mentions(self.state[1], u) \
+                or len(terms) < 2 or any(op != "=" for op in ops) or not isinstance(terms[0], A.Name):
+            return None
+        name = terms[0].id
+        if name in self.table or not _SOLUTION_NAME.fullmatch(name[len(wrt):]) or not name.startswith(wrt):
+            return None
+        if name[len(wrt):].lstrip("_").isdigit() and all(str(n).isdigit() for n in getattr(u, "shape", (1,))):
+            return None         # w_1 for a w of two entries is its first entry
+        try:
+            items = [self._build(t).expr for t in terms[1:]]
+        except ParseError:
+            return None
+        if any(_mentions(x, u) for x in items) or getattr(items[0], "shape", None) != getattr(u, "shape", None) \
+                or not all(same_value(a, b, self.ctx).ok for a, b in zip(items, items[1:])):
+            return None
+        from sympy import MatrixSymbol, Symbol
+
+        result = self._equation(base, u, items[-1], [])
+        obj = Symbol(name, real=True) if getattr(u, "shape", None) is None else MatrixSymbol(name, *u.shape)
+        self.table.add(SymbolInfo(name, "defined", obj, shape=getattr(u, "shape", None), latex=name))
+        self.ctx.definitions[obj] = items[-1]
+        self.student_names.add(name)
+        if result.status == "ok":
+            result = replace(result, reason=(result.reason + "; " if result.reason else "") + f"{name} names the solution")
+        return result, items[-1]
+
     def _follows_from_system(self, links) -> bool:
         v = self._system_verdict(links)
         return v is not None and v.ok
@@ -159,7 +197,8 @@ class EquationMoves:
                     or _small_explicit(e.lhs.shape)]      # w = c(2, 1): one equation per entry
         if (constraint := self._equality_constraint()) is not None:
             premises.append(constraint)
-        if not premises or len(premises) > 6:
+        premises = list(dict.fromkeys(premises))        # the constraint restated is one premise
+        if not premises or len(premises) > 8:
             return None
         ctx = self._without_unknown()
         targets = {self.table[n].obj for n in self.new_symbols if self.table[n].obj is not None}
@@ -224,6 +263,40 @@ class EquationMoves:
 
     def _system_fallback(self, eq) -> Verdict | None:
         return Verdict("equivalent", "the equations so far") if self._follows_from_system([eq]) else None
+
+    def _eliminated(self, eq) -> Verdict | None:
+        verdict = self._elimination(eq)
+        return verdict if verdict is not None and verdict.ok else None
+
+    def _elimination(self, eq) -> Verdict | None:
+        """``½XXᵀμ = t`` after ``2w = Xᵀμ``: an accepted equation gives the unknown in terms of
+        one new name (w = ½Xᵀμ); put into the problem's equality constraint, or into another accepted
+        equation in the unknown, it leaves an equation in that name. The verdict on whether this
+        one has the same solutions (None when there is nothing to eliminate)."""
+        from sympy import Eq
+
+        u = self.unknown
+        own = [self.table[n].obj for n in self.new_symbols if self.table[n].obj is not None and eq.has(self.table[n].obj)]
+        if u is None or _mentions(eq, u) or len(own) != 1:
+            return None
+        var = own[0]
+        forms = [f for e in self.accepted if (f := _scaled_isolation(e, u)) is not None and f.has(var)]
+        constraint = self._equality_constraint()
+        others = [e for e in self.accepted if _mentions(e, u) and _scaled_isolation(e, u) is None]
+        ctx = self._without_unknown()
+        failed = None
+        for form in forms:
+            for other in others + ([constraint] if constraint is not None else []):
+                derived = Eq(other.lhs.xreplace({u: form}), other.rhs.xreplace({u: form}), evaluate=False)
+                if getattr(var, "is_Matrix", False):
+                    verdict = same_solutions(derived, eq, var, ctx)
+                else:
+                    verdict = _scalar_equations_agree(derived, eq, var, ctx)
+                if verdict.ok:
+                    return verdict
+                if verdict.status == "not-equivalent":
+                    failed = failed or verdict
+        return failed
 
     def _residual_at_answer(self, eq) -> Verdict | None:
         """A counterexample for an equation judged wrong without one: the derived solution leaves a
@@ -374,6 +447,9 @@ class EquationMoves:
         if target is not None and target != self.unknown and not getattr(target, "is_Matrix", False):
             return _scalar_equations_agree(prev, eq, target, self.ctx)
         u = self.unknown
+        if target is not None and getattr(target, "is_Matrix", False) and not _mentions(prev, u) \
+                and not _mentions(eq, u) and _mentions(prev, target):
+            u = target          # ½XXᵀμ = t, then μ = 2(XXᵀ)⁻¹t: an equation in the student's own vector
         if getattr(u, "is_Matrix", False):
             v = same_solutions(prev, eq, u, self.ctx)
             return proportional(prev, eq, self.ctx, vary=[u]) if v.status == "unknown" else v
@@ -410,6 +486,34 @@ class EquationMoves:
             eq = Eq(a, b, evaluate=False)
             self.state = ("equation", eq)
             self.accepted.append(eq)
+
+
+_SOLUTION_NAME = re.compile(r"_?(\d+|hat|tilde|new|next|opt|star|plus|t_plus_1|k_plus_1)")
+
+
+def _scaled_isolation(eq, u):
+    """``u`` from an equation whose only terms in u are scalar multiples of it (``2w = Xᵀμ``,
+    ``λw + b = 0``): the value that solves it, or None."""
+    from sympy import Add, MatAdd, MatMul, Mul
+
+    try:
+        r = residual(eq).expand()
+    except Exception:  # noqa: BLE001 - a residual that cannot be expanded isolates nothing
+        return None
+    terms = r.args if isinstance(r, (Add, MatAdd)) else (r,)
+    coeff, rest = 0, []
+    for t in terms:
+        if not _mentions(t, u):
+            rest.append(t)
+            continue
+        factors = t.args if isinstance(t, (Mul, MatMul)) else (t,)
+        if factors.count(u) != 1 or any(_mentions(f, u) or getattr(f, "is_Matrix", False) for f in factors if f != u):
+            return None
+        coeff += Mul(*[f for f in factors if f != u])
+    if coeff == 0 or not rest:
+        return None
+    b = MatAdd(*rest) if getattr(u, "is_Matrix", False) else Add(*rest)
+    return (-1 / coeff) * b
 
 
 def _small_explicit(shape) -> bool:

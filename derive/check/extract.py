@@ -365,13 +365,13 @@ def _is_declaration(seg: str) -> bool:
 
 
 def _has_relation(latex: str) -> bool:
-    return bool(re.search(r"[=<>]|\\(?:le|leq|ge|geq|leqslant|geqslant|neq|ne|" + "|".join(ARROWS)
-                          + r")(?![A-Za-z])", latex))
+    return bool(re.search(r"[=<>]|\\(?:le|leq|ge|geq|leqslant|geqslant|neq|ne|leftarrow|gets|longleftarrow|"
+                          + "|".join(ARROWS) + r")(?![A-Za-z])", latex))
 
 
 def _sentence_before(src: str, lo: int) -> str:
     """The prose of the sentence before inline math at ``lo`` (at most 160 characters, from the
     last full stop or blank line), with whitespace collapsed: 'If w₀ is optimal, the gradient vanishes there,'."""
     text = src[max(0, lo - 160):lo].rsplit("$", 1)[0] if "$" in src[max(0, lo - 160):lo] else src[max(0, lo - 160):lo]
-    text = re.split(r"(?<=[.!?])\s|\n\s*\n|\\end\s*\{[^}]*\}|\\\]|\$\$", text)[-1]
+    text = re.split(r"(?<=[.!?])(?<![eE]\.g\.)(?<![iI]\.e\.)\s|\n\s*\n|\\end\s*\{[^}]*\}|\\\]|\$\$", text)[-1]
     return " ".join(text.split())

@@ -15,12 +15,15 @@ def in_written_order(last_values, lines) -> list:
 
 def choose_answer(last_values, steps, checker):
     """(math line, value) that answers the part."""
-    last_values = _before_worked_example(last_values, steps)
+    last_values = _before_worked_example(last_values, steps, checker.example_start)
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
     if any(ml.display and v is not None for ml, v in last_values):
         while len(last_values) > 1 and _remark(steps, checker, *last_values[-1], *last_values[-2]):
             last_values = last_values[:-1]      # a closing remark after the displayed work is not the answer
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
+    stated = [(m, v) for m, v in last_values if (m.line, m.latex) in checker.inequalities]
+    if checker.bound is not None and stated and not ml.boxed and (ml.line, ml.latex) not in checker.inequalities:
+        ml, value = stated[-1]          # a bound part: its last inequality, not a remark after it (X + X = 2X)
     kind = checker.part.goal.kind
     if value is None and kind == "condition" and checker.condition_answer is not None:
         bounds = [(m, v) for m, v in last_values if v is not None and _move(steps, m) in ("an equivalent condition", "condition")]
@@ -45,12 +48,12 @@ def _move(steps, ml) -> str:
     return step.move if step is not None else ""
 
 
-def _before_worked_example(last_values, steps) -> list:
-    """Without a box, a toy case after the answer (``n = 2``) is not the answer."""
-    start = next((s for s in steps if s.move == "a worked example"), None)
+def _before_worked_example(last_values, steps, example_start=None) -> list:
+    """Without a box, a toy case after the answer (``n = 2``, 'for example p = 0.8') is not the answer."""
+    start = next(((s.line, s.latex) for s in steps if s.move == "a worked example"), example_start)
     if start is None or any(ml.boxed for ml, _ in last_values):
         return last_values
-    cut = next((k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == (start.line, start.latex)), len(last_values))
+    cut = next((k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == start), len(last_values))
     return last_values[:cut] or last_values
 
 
@@ -65,7 +68,7 @@ def _remark(steps, checker, ml, value, before, before_value) -> bool:
     if not ml.display and step is not None and step.status == "unknown":
         return True         # 'the minimiser stops on the boundary, where h = 1/2': not checked, not the answer
     return aside and (value is None or (step is not None and step.status == "ok" and (
-        step.move.startswith("substitutes") or step.move in ("identity", "definition"))))
+        step.move.startswith("substitutes") or step.move in ("identity", "definition", "inequality"))))
 
 
 def _last_of_answer_shape(last_values, steps, checker, ml, value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from ..errors import ParseError
-from ..expr.ast import BinOp, Call, Name, Node, Num, SumOver, Transpose
+from ..expr.ast import BinOp, Call, Index, Name, Node, Num, SumOver, Transpose
 from .latex_lexicon import ALIASES, CASE_WORDS, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, INDEX_LETTERS, _OPENERS, _SINGLE_FUNCS
 
 # calls the parser itself makes (a gradient of one of these is of the whole product)
@@ -294,6 +294,11 @@ class CommandParsing:
                 return Call("argmax" if op.endswith("max") else "argmin", (self.sum(),), pos)
             var = self.sub(lo, hi, self.sum)
             if op in ("min", "max") and isinstance(var, Name) and var.id in INDEX_LETTERS:
+                start = self.i
+                norm = _entry_max_norm(self.power(), var.id) if op == "max" else None
+                if norm is not None:
+                    return norm                 # \max_i |w_i| is ‖w‖∞
+                self.i = start
                 raise self.fail(f"\\{op}_{var.id} at column {pos + 1} is a {op} over the entries; it is not read", pos)
             return Call("argmax" if op.endswith("max") else "argmin", (self.sum(), var), pos)
         if op in ("min", "max") and self.peek()[0] == "s" and self.peek()[1] in _OPENERS:
@@ -444,3 +449,44 @@ class CommandParsing:
         if len(toks) >= 3 and len(names) == (len(toks) + 1) // 2 and set(commas) == {","}:
             return names
         return []
+
+
+def _entry_max_norm(body: Node, index: str) -> Node | None:
+    """``|sgn(w_i)|`` maximised over i: ‖sgn(w)‖∞, the entries written as the whole vector. None
+    unless the body is an absolute value whose entries all carry that index."""
+    if not isinstance(body, Call) or body.func != "abs" or len(body.args) != 1:
+        return None
+    found = []
+
+    def whole(node):
+        if isinstance(node, Index) and isinstance(node.index, Name) and node.index.id == index and isinstance(node.base, Name):
+            found.append(node.base.id)
+            return node.base
+        if isinstance(node, Name) and node.id == index:
+            raise ValueError(index)
+        return None
+
+    try:
+        inner = _top_down(body.args[0], whole)
+    except ValueError:
+        return None         # the index used on its own (i·w_i): no vector reading
+    return Call("norm", (inner, Name("oo", body.pos)), body.pos) if found else None
+
+
+def _top_down(node, fn):
+    """The AST with ``fn`` applied top-down: a node ``fn`` replaces is not entered."""
+    from dataclasses import fields, replace
+
+    if not isinstance(node, Node):
+        return node
+    out = fn(node)
+    if out is not None:
+        return out
+    changes = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            changes[f.name] = _top_down(value, fn)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(_top_down(v, fn) for v in value)
+    return replace(node, **changes) if changes else node

@@ -387,8 +387,10 @@ class _Parser(NameParsing, CommandParsing):
     def bars_atom(self, kind: str, pos: int) -> Node:
         self.i += 2 if kind == "||" else 1
         self.bars.append(kind)
-        inner = self.sum()
-        self.bars.pop()
+        try:
+            inner = self.sum()
+        finally:
+            self.bars.pop()         # also when a lookahead that tried this fails and backtracks
         if kind == "||":
             self.expect("|")
             self.expect("|")

@@ -11,6 +11,7 @@ from .answers import resemblance
 from .algebra import _direction
 from .checker import AS_STATED, PartChecker
 from .final import choose_answer, in_written_order
+from .line_forms import unequal_tail, without_event_probabilities
 from .results import AnswerResult, PartCheck, StepResult
 
 
@@ -167,6 +168,7 @@ def _defines_earlier(ml, before) -> bool:
 
 _POINT = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=\s*-?\s*(\\[td]?frac\{?\d+\}?\{?\d+\}?|\d+(\.\d+)?(/\d+)?)\s*$")
 _ONE_DIMENSION = re.compile(r"\b(in|with)\s+(one|1)[- ]?(dimension|dim\b|d\b)|\bone-dimensional\b|\bscalar case\b", re.I)
+_FOR_EXAMPLE = re.compile(r"\b(e\.\s?g\.|for example|for instance|as an example)\W*(\w+\W*){0,3}$", re.I)
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
 
 
@@ -255,6 +257,20 @@ def _rests_on_undefined(reason: str, value) -> bool:
     return m is not None and any(str(s) == m.group(1) for s in getattr(value, "free_symbols", ()))
 
 
+def _guessed_names(value, checker) -> list[str]:
+    """The names in a final value that nothing defines (declared only because a line used them)."""
+    guessed = set(checker.new_symbols) - checker.student_names
+    return sorted(str(s) for s in getattr(value, "free_symbols", ()) if str(s) in guessed)
+
+
+def _states_a_given(step, checker, ml) -> bool:
+    """Is the last line a true statement of a given's definition (``ρ = p`` with α = β = 0), whose
+    name is not the part's unknown? Then it is no answer, and not a wrong one."""
+    head = checker.heads.get((ml.line, ml.latex))
+    return step is not None and step.status == "ok" and step.move.startswith("substitutes") \
+        and getattr(head, "is_Symbol", False) and head != checker.unknown
+
+
 def _index_names(terms, checker) -> bool:
     """``k = l``: two distinct one-letter names that the problem and write-up leave free (indices)."""
     symbols = checker.table.symbols
@@ -331,9 +347,16 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         if not checker.worked_example and _ONE_DIMENSION.search(ml.before):
             checker.worked_example = "in one dimension"     # 'a counterexample in one dimension with x = 0'
         checker.distinct_names = unequal.get(ml.line, ())
+        differs, events = "", []
         try:
             names = checker.names()                     # with the functions the student has defined so far
+            applied = given_functions(checker.table)    # Φ(u) after Φ(u) := …: a call of it
             latex, own = _own_condition(ml.latex, names, applied)
+            latex, differs = unequal_tail(latex)
+            latex, events = without_event_probabilities(latex)
+            if events and "=" not in latex:
+                raise ParseError(f"the probability of an event ({events[0]}) is read as a name, not checked",
+                                 ml.latex, kind="relation")
             if own is not None:
                 checker.condition = own                 # ∂a₁/∂z₁ = α \;(z₁ < 0)
             terms, ops = parse_chain(latex, names, given_functions=applied)
@@ -355,6 +378,11 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             last_values.append((ml, None))
             continue
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
+        if result.move == "an example value" and checker.example_start is None and _FOR_EXAMPLE.search(ml.before):
+            checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
+        unchecked = ([f"'≠ {differs}'"] if differs else []) + events
+        if unchecked and result.status == "ok":
+            result = replace(result, reason=(result.reason + "; " if result.reason else "") + ", ".join(unchecked) + " not checked")
         if result.status == "wrong" and not ml.display and any(m.boxed for m, _ in last_values):
             result = replace(result, status="unknown", counterexample=None,    # "(unlike FGM, where ε = …)"
                              reason="an aside in prose after the boxed answer; not graded: " + result.reason)
@@ -375,9 +403,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         return pc, index
     last_values = in_written_order(last_values, lines)
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
+    checker.table.symbols.update(checker.replaced_symbols)         # the answer comes before any example
     ml, value = choose_answer(last_values, pc.steps, checker)
     pc.resemblance = resemblance(value, checker.answers)
-    last_step = next((s for s in reversed(pc.steps) if s.line == ml.line), None)
+    last_step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
     try:
         if value is None and last_step is not None and last_step.move == "type error" and last_step.status == "wrong":
             pc.final_answer = AnswerResult(ml.latex, "wrong", reason=last_step.reason, line=ml.line)
@@ -390,6 +419,12 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             if pc.final_answer.status == "wrong" and last_step is not None and last_step.status == "unknown" \
                     and _rests_on_undefined(last_step.reason, value):
                 pc.final_answer = AnswerResult(ml.latex, "unknown", reason=last_step.reason, line=ml.line)  # MHA(Z)
+            elif pc.final_answer.status == "wrong" and (guessed := _guessed_names(value, checker)):
+                pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,       # A11 defined nowhere
+                                               reason=f"'{guessed[0]}' is not defined in the problem or the write-up")
+            elif pc.final_answer.status == "wrong" and _states_a_given(last_step, checker, ml):
+                pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,    # ρ = p, then the answer in prose
+                                               reason="the last line states a given of the problem, not this part's answer")
         if len(part.goals) > 1 and len(boxed) > 1 and pc.final_answer.status == "correct":
             # a part with several answers (a tuple): every boxed one must be right
             for other, other_value in boxed[:-1]:

@@ -81,6 +81,7 @@ class ValueMoves:
             from sympy import MatrixSymbol
 
             planar = MatrixSymbol(info.name, *value.shape)      # lines in the plane use it; others cannot be read
+            self.replaced_symbols.setdefault(info.name, info)
             self.table.symbols[info.name] = replace(info, obj=planar, shape=value.shape)
             self.ctx.definitions[planar] = value
             self.ctx.held.add(planar)

@@ -42,6 +42,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         self.lenient = lenient
         self._spans: dict = {}      # index symbol -> (lower, upper) of what it indexes
         self.call_names: set = set()  # lenient: names a student may write as functions, ε(λ)
+        self.default_wrt: str = ""    # lenient: the variable of a bare ∇ (‖Av − b‖² in the part's v)
+        self.iterates: dict = {}      # lenient: state name -> (first index, k-th iterate, k): b_{k+1}, v_k
 
     # -- entry points ----------------------------------------------------------------------
     def build(self, node: A.Node, env: dict | None = None) -> Value:
@@ -79,6 +81,9 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
                 return _PendingIdentity(S.One)
             if node.id == "pi":
                 return Value(pi, None)
+            member = self._family_member(node)
+            if member is not None:
+                return member
             raise self.table.unknown(node.id, self.text, node.pos)
         if info.kind == "function":
             if self.lenient:  # a student's bare J means J(w) at the function's own parameters
@@ -89,6 +94,24 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         if info.kind == "defined" and info.obj is None:
             return self.build(info.body, {})
         return Value(info.obj, info.shape)
+
+    def _family_member(self, node):
+        """Lenient: ``D1`` for a function D(i) of one index (``D_i := r(i)²``) is D(1); ``A12`` for
+        a matrix A of known size is its entry (1, 2)."""
+        import re
+
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", node.id) if self.lenient else None
+        info = self.table.get(m.group(1)) if m else None
+        if info is not None and info.kind == "matrix" and len(m.group(2)) == 2 and info.obj is not None \
+                and all(str(n).isdigit() for n in info.obj.shape):
+            i, j = int(m.group(2)[0]), int(m.group(2)[1])
+            if 1 <= i <= int(info.obj.shape[0]) and 1 <= j <= int(info.obj.shape[1]):
+                return Value(info.obj[i - 1, j - 1], None)
+            return None
+        if info is None or info.kind != "function" or len(info.params) != 1 \
+                or getattr(self.table.get(info.params[0]), "shape", None) is not None:
+            return None         # L1 for a loss L(w) of a vector w is a name of its own
+        return self._build(A.Call(m.group(1), (A.Num(m.group(2), node.pos),), node.pos), {})
 
     def _Neg(self, node, env):
         v = self._build(node.operand, env)
@@ -246,6 +269,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
             return Value(Inverse(base.expr), base.shape)
         if e.is_Integer:
             return Value(MatPow(base.expr, Integer(e)), base.shape)
+        if e.is_integer:
+            return Value(MatPow(base.expr, e), base.shape)      # Mᵏ for k declared an integer
         raise self.fail("a matrix power must be an integer", node.right)
 
     def _argument(self, param: str, arg, env):
@@ -355,6 +380,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         """mat(vec(a, b), vec(c, d)): an explicit matrix, one vec(...) (or [a, b]) per row."""
         from sympy import ImmutableMatrix, Integer
 
+        if self.lenient and (blocks := self._block_matrix(node, env)) is not None:
+            return blocks
         rows = []
         for a in node.args:
             row = self.build(a, env)
@@ -364,6 +391,36 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         if not rows or any(len(r) != len(rows[0]) for r in rows):
             raise self.fail("mat(...) needs rows of the same length", node)
         return Value(ImmutableMatrix(rows), (Integer(len(rows)), Integer(len(rows[0]))))
+
+    def _block_matrix(self, node, env):
+        """Lenient: ``\\begin{pmatrix} W^\\top & 0 \\\\ 0 & W^\\top \\end{pmatrix}`` with matrix blocks of
+        known sizes, written out entry by entry (a 0 block takes the size its row and column
+        give it). None when no entry is a matrix, or the sizes are not all known."""
+        from sympy import ImmutableMatrix, Integer, zeros
+
+        grid = [[self.build(e, env) for e in a.args] for a in node.args if isinstance(a, A.Call) and a.func == "vec"]
+        if len(grid) != len(node.args) or not any(v.shape is not None and not _is_1x1(v.shape) for r in grid for v in r) \
+                or any(len(r) != len(grid[0]) for r in grid):
+            return None
+        heights = [next((v.shape[0] for v in r if v.shape is not None), None) for r in grid]
+        widths = [next((r[j].shape[1] for r in grid if r[j].shape is not None), None) for j in range(len(grid[0]))]
+        if not all(isinstance(x, Integer) or isinstance(x, int) for x in heights + widths):
+            return None
+        rows = []
+        for r, h in zip(grid, heights):
+            blocks = []
+            for v, w in zip(r, widths):
+                if v.shape is None:
+                    if v.expr != 0:
+                        return None         # a number among matrix blocks: not a block matrix
+                    blocks.append(zeros(int(h), int(w)))
+                elif v.shape != (h, w):
+                    raise self.fail(f"a block of size {_fmt(v.shape)} where its row and column need {h}×{w}", node, shape=True)
+                else:
+                    blocks.append(v.expr.as_explicit())
+            rows.append(ImmutableMatrix.hstack(*blocks))
+        out = ImmutableMatrix.vstack(*rows)
+        return Value(ImmutableMatrix(out), (Integer(out.rows), Integer(out.cols)))
 
     def _call_kdelta(self, node, env):
         """[j = k] as 1 or 0 (from a student's \\sum_{j \\neq k})."""

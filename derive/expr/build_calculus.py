@@ -17,6 +17,10 @@ class CalculusBuilding:
 
         from .objects import Grad
 
+        order = 1
+        while len(node.args) == 2 and isinstance(node.args[0], A.Call) and node.args[0].func == "diff" \
+                and node.func == "diff" and len(node.args[0].args) == 2 and node.args[0].args[1] == node.args[1]:
+            node, order = node.args[0], order + 1       # φ''(ρ): one derivative of order 2, then at ρ
         if len(node.args) != 2 or not isinstance(node.args[0], A.Call) or not isinstance(node.args[1], A.Name):
             return None
         call, var = node.args
@@ -40,7 +44,9 @@ class CalculusBuilding:
                  for i, (p, a) in enumerate(zip(info.params, args))}
         body = self.build(info.body, local)
         if point.shape is None:
-            return Value(Subs(Derivative(self.as_scalar(body, call), fresh, evaluate=False), fresh, point.expr), None)
+            return Value(Subs(Derivative(self.as_scalar(body, call), (fresh, order), evaluate=False), fresh, point.expr), None)
+        if order > 1:
+            return None
         if body.shape is not None and not _is_1x1(body.shape):
             raise self.fail("grad(f, v) needs a scalar-valued f", node, shape=True)
         return Value(Grad(body.expr, fresh, point.expr), point.shape)
@@ -60,6 +66,9 @@ class CalculusBuilding:
             at = self._gradient_at(node.args[0], env)                              # ∇F(v₀ − ρp): at a point
             if at is not None:
                 return at
+        if self.lenient and len(node.args) == 1 and self.default_wrt and self.default_wrt in A.names_in(node.args[0]) \
+                and _is_1x1(self._build(node.args[0], env).shape or (1, 1)):
+            node = A.Call("grad", (node.args[0], A.Name(self.default_wrt, node.pos)), node.pos)  # ∇‖Av − b‖²: in v
         special = self._derivative_of_call(node, env)
         if special is not None:
             return special

@@ -12,6 +12,15 @@ class IndexBuilding:
     """Entries and sums (``Builder``'s index methods)."""
 
     def _Index(self, node, env):
+        if self.lenient and isinstance(node.base, A.Name) and node.base.id not in self.table \
+                and isinstance(node.index, A.Name) and node.index.id in env:
+            member = self._numbered_member(node, env)
+            if member is not None:
+                return member
+        if self.lenient and isinstance(node.base, A.Name) and node.base.id in self.iterates:
+            iterate = self._iterate(node, env)
+            if iterate is not None:
+                return iterate
         if self.lenient and isinstance(node.base, A.Index) and isinstance(node.base.index, A.Name) \
                 and node.base.index.id not in self.table and node.base.index.id not in env:
             node = A.Index(node.base.base, node.index, node.pos)  # w_{ij} with row i fixed: the family w over j
@@ -51,6 +60,35 @@ class IndexBuilding:
         return Value(info.obj[tuple(built)] if want == 2 else info.obj[built[0]], None)
 
     # -- coordinates (student LaTeX): v_j, X_{ij}, sums over undeclared indices --------------
+    def _numbered_member(self, node, env):
+        """``e^{s_k}`` under a sum over k, for the problem's scalars s1 … s4 (no s of its own):
+        member k of (s1, …, s4). None when the problem has no such numbered scalars."""
+        from sympy import ImmutableMatrix
+
+        members = []
+        while (info := self.table.get(f"{node.base.id}{len(members) + 1}")) is not None and info.kind == "scalar" \
+                and info.obj is not None:
+            members.append(info.obj)
+        if not 2 <= len(members) <= 9:
+            return None
+        k = self.as_scalar(self._index_value(node.index, env, (1, len(members))), node.index)
+        return Value(ImmutableMatrix(members)[k - 1, 0], None)
+
+    def _iterate(self, node, env):
+        """``b_{k+1}`` in a part that unrolls b ← f(b) from b₁ for k steps: the iterate with that
+        index (the answer at k + 1 − 1 steps). Only an index in the steps' own name is read so (a
+        vector's v_j stays its entry j)."""
+        first, kth, steps = self.iterates[node.base.id]
+        names = A.names_in(node.index)
+        if str(steps) not in names and (getattr(kth, "is_Matrix", False) or not names):
+            return None         # a vector's v_j is its entry j; a scalar's b_i is an iterate for any i
+        index = self._index_value(node.index, env, (first, first + 8)) if str(steps) not in names \
+            else self.build(node.index, env)
+        if index.shape is not None:
+            return None
+        value = kth.xreplace({steps: index.expr - first})
+        return Value(value, getattr(value, "shape", None))
+
     def family_spelled(self, letter: str):
         """The one indexed family whose LaTeX is ``letter`` with decorations (``a^{(\\ell-1)}``
         for a student's ``a_j``), or None."""
@@ -99,13 +137,18 @@ class IndexBuilding:
             # a student's own summation index: bound here, its range read off what it indexes
             var = Symbol(node.index, integer=True, positive=True)
             body = self.build(node.body, {**env, node.index: Value(var, None)})
-            x = self.as_scalar(body, node.body)
             span = self._spans.get(var)
             lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else span and span[0]
             hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else span and span[1]
             if lo is None or hi is None:
                 raise self.fail(f"cannot tell the range of the sum over {node.index}; write its limits", node)
-            return Value(Sum(x, (var, lo, hi)), None)
+            if body.shape is not None and not (body.shape[0] == 1 and body.shape[1] == 1):
+                from .objects import MatSum
+
+                var = Symbol(node.index, integer=True, nonnegative=True)     # Σ_{j=0}^{k−1} Mʲ: from 0
+                body = self.build(node.body, {**env, node.index: Value(var, None)})
+                return Value(MatSum(body.expr, var, lo, hi), body.shape)
+            return Value(Sum(self.as_scalar(body, node.body), (var, lo, hi)), None)
         if info is None or info.kind != "index":
             raise self.fail(f"'{node.index}' is not a declared index; declare it with kind: index and a range", node)
         body = self.build(node.body, env)

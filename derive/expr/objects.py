@@ -347,3 +347,51 @@ def chain_order(factors: list) -> list:
             left.remove(nxt)
             nxt = next((q for q in left if q.expr == ordered[-1].variables[0]), None)
     return rest + ordered
+
+
+class MatSum(MatrixExpr):
+    """Σ_{j=lo}^{hi} of a matrix-valued body (a student's ``\\sum_{j=0}^{k-1} M^j ρq``). SymPy's
+    ``Sum`` takes scalars only; this one is only read and evaluated, term by term, by the
+    certifier (``_numeric``), never rewritten."""
+
+    def __new__(cls, body, var, lo=None, hi=None):
+        from sympy import Tuple
+
+        limits = var if lo is None else Tuple(var, lo, hi)      # SymPy rebuilds it from its args
+        return MatrixExpr.__new__(cls, body, limits)
+
+    body = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return self.body.shape
+
+    @property
+    def free_symbols(self):
+        var, lo, hi = self.args[1]
+        return (self.body.free_symbols - {var}) | lo.free_symbols | hi.free_symbols
+
+    def _eval_transpose(self):
+        return None
+
+    def _numeric(self, ev):
+        from fractions import Fraction
+
+        from ..numeric import MAX_SUM_TERMS, EvalError, madd, to_int
+
+        var, lo, hi = self.args[1]
+        lo_i, hi_i = to_int(ev.eval(lo)), to_int(ev.eval(hi))
+        if hi_i < lo_i or hi_i - lo_i + 1 > MAX_SUM_TERMS:
+            raise EvalError("a sum of matrices with no terms or too many to evaluate")
+        saved, out = ev.env.get(var), None
+        try:
+            for k in range(lo_i, hi_i + 1):
+                ev.env[var] = Fraction(k)
+                term = ev.eval(self.body)
+                out = term if out is None else madd(out, term)
+        finally:
+            if saved is None:
+                ev.env.pop(var, None)
+            else:
+                ev.env[var] = saved
+        return out
