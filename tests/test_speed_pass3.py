@@ -210,3 +210,26 @@ def test_remembered_asks_are_sympys_and_give_the_same_gradients(monkeypatch):
     with assuming(Q.diagonal(A)):                                   # global assumptions: asked afresh
         assert remembering(Q.diagonal(A)) is True
     assert remembering(Q.diagonal(A)) is None
+
+
+def test_remembered_tidy_is_tidy_and_makes_the_same_dummies():
+    from sympy.core.symbol import Dummy
+
+    from derive.rules import tidy as tidy_rule
+
+    _spec, exprs = _step_expressions("dropout-average")
+    _spec2, more = _step_expressions("mirror-descent-kl")
+    scalars = [e for e in exprs + more if not getattr(e, "is_Matrix", False)]
+    assert scalars
+    for e in scalars:
+        tidy_rule.tidy(e)                       # SymPy's own caches warm
+        tidy_rule._TIDIED.clear()
+        before = Dummy._count
+        first = tidy_rule.tidy(e)               # computed
+        made = Dummy._count - before
+        before = Dummy._count
+        again = tidy_rule.tidy(e)               # remembered, if its rewriting made no Dummy
+        assert Dummy._count - before == made    # the same Dummies made either way
+        assert again == first
+        prepared = tidy_rule.signs_simplified(tidy_rule.pull_constants_out_of_sums(e))
+        assert tidy_rule._tidy_frozen(*tidy_rule.freeze(prepared)) == first

@@ -91,13 +91,40 @@ def signs_simplified(e):
 
 
 def tidy(e):
-    """A compact form of a scalar expression: cancel, then factor if that is shorter."""
-    from sympy import cancel, count_ops, factor, expand
+    """A compact form of a scalar expression: cancel, then factor if that is shorter.
 
+    Remembered for the process: the rules tidy the same expressions again and again (832 calls
+    over the bank, 359 distinct). The opaque parts are still frozen at every call, so the
+    Dummies made, and with them every later Dummy's number and hash, are as before; a result
+    whose rewriting made a Dummy of its own is not reused."""
     if getattr(e, "is_Matrix", False):
         return e
     e = signs_simplified(pull_constants_out_of_sums(e))
-    frozen, undo = freeze(e)
+    frozen, undo = freeze(e)            # always: the Dummies it makes number every later one
+    try:
+        return _TIDIED[e]
+    except KeyError:
+        pass
+    except TypeError:                   # unhashable: tidied every time
+        return _tidy_frozen(frozen, undo)
+    from sympy import Dummy
+
+    made = Dummy._count
+    out = _tidy_frozen(frozen, undo)
+    if Dummy._count == made:            # a result holding a Dummy made here is not reused
+        if len(_TIDIED) >= _TIDIED_LIMIT:
+            _TIDIED.clear()
+        _TIDIED[e] = out
+    return out
+
+
+_TIDIED: dict = {}      # expression (signs simplified, constants out of sums) -> tidy's result
+_TIDIED_LIMIT = 20_000
+
+
+def _tidy_frozen(frozen, undo):
+    from sympy import cancel, count_ops, expand, factor
+
     candidates = [frozen]
     for f in (cancel, factor, expand):
         try:
