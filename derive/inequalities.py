@@ -38,10 +38,13 @@ def holds(lhs, rhs, op: str, ctx: Context) -> Verdict:
     return _trials(ctx, [lhs, rhs], judge, "numeric: holds at {n} random instances (exact)")
 
 
-def violated_at(lhs, rhs, op: str, ctx: Context, env: dict):
-    """(left value, right value) when ``lhs op rhs`` fails at the instance ``env``; else None."""
-    lhs, rhs = ctx.expand_definitions(lhs), ctx.expand_definitions(rhs)
-    ev = ctx.evaluator(dict(env))
+def violated_at(lhs, rhs, op: str, ctx: Context, env: dict, expanded=None):
+    """(left value, right value) when ``lhs op rhs`` fails at the instance ``env``; else None.
+    ``expanded``: the two sides with the definitions already expanded (``ctx.expand_definitions``),
+    for a caller that tries many instances. The evaluator works on a copy of ``env`` (a drawn
+    instance's copy shares the values computed at it)."""
+    lhs, rhs = expanded if expanded is not None else (ctx.expand_definitions(lhs), ctx.expand_definitions(rhs))
+    ev = ctx.evaluator(env.copy())
     a, b = _mp(_scalar_value(ev.eval(lhs))), _mp(_scalar_value(ev.eval(rhs)))
     if COMPARE[op](a, b) or abs(a - b) <= TOLERANCE * (abs(a) + abs(b) + 1):
         return None

@@ -90,8 +90,12 @@ class Instance(dict):
         for key in keys:
             self._mark(key)
 
-    def copy(self) -> dict:
-        return dict(self)
+    def copy(self) -> "Instance":
+        """A copy that shares the instance's values (and knows what differs from the drawn one)."""
+        out = Instance(self, self.values)
+        out.drawn = self.drawn
+        out.changed = set(self.changed)
+        return out
 
     def shared_values(self, evaluator, moments):
         """The table ``evaluator`` may share, or None: only a plain ``Evaluator`` or a

@@ -71,7 +71,7 @@ def counterexample(run, rel, op):
         if k >= 40:
             break
         try:
-            bad = violated_at(rel.lhs, rel.rhs, op, ctx, env)
+            bad = violated_at(rel.lhs, rel.rhs, op, ctx, env, expanded=full)
         except Exception:  # noqa: BLE001 - an instance that cannot be evaluated is skipped
             continue
         if bad is None:
