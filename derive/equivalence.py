@@ -19,7 +19,21 @@ from .numeric import EvalError, Evaluator, Mat, Singular, all_close, div, is_zer
 
 TRIALS = 6
 MAX_ATTEMPTS = 40
-COMPARE = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+def _comparing(op):
+    """``op`` on two numbers, a Fraction against an mpmath value (σ(z) is one) made an mpf first:
+    the two types do not compare with each other."""
+    def compare(a, b):
+        import mpmath
+
+        if isinstance(a, Fraction) and not isinstance(b, (Fraction, int)):
+            a = mpmath.mpf(a.numerator) / a.denominator
+        if isinstance(b, Fraction) and not isinstance(a, (Fraction, int)):
+            b = mpmath.mpf(b.numerator) / b.denominator
+        return op(a, b)
+    return compare
+
+
+COMPARE = {"<=": _comparing(operator.le), ">=": _comparing(operator.ge), "<": _comparing(operator.lt), ">": _comparing(operator.gt)}
 MAX_NODES = 4000
 
 

@@ -39,9 +39,10 @@ _LEADS = "iff|if|when|whenever|unless|provided|suppose|assuming|smallest for|lar
 _CONDITION_WORDS = re.compile(
     rf"\b({_LEADS})\s*\(?\s*$"                                                          # "= 1 if $z > 0$"
     r"|\b(if|when|whenever|unless)\b(?![^.;:]*\b(then|we get|gives?|so|hence|we have|thus)\b)[^.;:]*\b(or|and)\s*\(\s*$"
-    r"|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)", re.I)
+    r"|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)"
+    r"|\b(only if|if and only if|exactly when|precisely when)\b(\s+[\w'-]+){0,10}\s*,?\s*$", re.I)     # "… only if the largest weight has magnitude one, ‖w‖∞ = 1"
 
-_CONDITION_WORD = re.compile(rf"\b({_LEADS}|assume)\b", re.I)
+_CONDITION_WORD = re.compile(rf"\b({_LEADS}|assume|only if|exactly when|precisely when)\b", re.I)
 
 
 class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
@@ -139,9 +140,9 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 self.heads[(line.line, line.latex)] = self._build(terms[0]).expr if all(op == "=" for op in ops) else None
             except Exception:  # noqa: BLE001 - only a final answer stated as an equation needs it
                 pass
-        if self.bound is not None and len(terms) == 1 and line.continues and line.lead in ("<", "<=", ">", ">="):
-            try:        # '&\le R' closing a chain: the bound it states, whether or not the chain was checked
-                self.inequalities[(line.line, line.latex)] = (None, self._build(terms[0]).expr, _direction([line.lead]))
+        if self.bound is not None and line.continues and line.lead in ("<", "<=", ">", ">=") and all(op == "=" for op in ops):
+            try:        # '&\le R' (or '&\ge R = ψ(m/ρ)') closing a chain: the bound it states, checked or not
+                self.inequalities[(line.line, line.latex)] = (None, self._build(terms[-1]).expr, _direction([line.lead]))
             except Exception:  # noqa: BLE001 - only a bound part's final answer needs it
                 pass
         if self.bound is not None and len(terms) >= 2 and set(ops) & {"<", "<=", ">", ">="} and result.status in ("ok", "unknown"):
@@ -155,6 +156,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
     def _check_line(self, base, line, terms, ops, prev_last):
         armed = _alarm(self.step_seconds)
         self.line_new = []                  # names first met in this line
+        self.names_before = set(self.student_names)
         try:
             self._declare_indices(terms)
             self.ctx.distinct = tuple((self.table[a].obj, self.table[b].obj) for a, b in self.distinct_names
@@ -187,14 +189,40 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             _disarm(armed)
 
     def _parse_failure(self, base, err: ParseError, terms) -> StepResult:
-        guessed = sorted(set().union(*(A.names_in(t) for t in terms)) & set(self.new_symbols))
+        named = set().union(*(A.names_in(t) for t in terms))
+        zeros = {n for n in named & self.student_names if getattr(self.table.get(n), "shape", 1) is None
+                 and self._number_or_guess(self.table[n].obj)}
+        guessed = sorted(named & set(self.new_symbols) | zeros)     # S₀ = 0 taken for the number, not a zero row
         if err.kind == "shape" and guessed:      # e₁ taken for a number: the shapes were guessed, not given
+            self._forget_line_names()
             return replace(base, status="unknown", move="type error",
                            reason=f"{err.message}, taking {', '.join(guessed)} (not defined here) as a number")
         if err.kind == "shape":
             hint = self._alias_hint(terms)
             return replace(base, status="wrong", move="type error", reason=err.message + hint)
-        return replace(base, status="unparsed", reason=err.message + (self._alias_hint(terms) if err.kind == "type" else ""))
+        hint = self._alias_hint(terms) if err.kind == "type" else ""
+        self._forget_line_names()
+        return replace(base, status="unparsed", reason=err.message + hint)
+
+    def _number_or_guess(self, obj) -> bool:
+        """A scalar name of the write-up's whose value is 0, or rests on names only guessed:
+        beside a vector it may well stand for a zero row (S₀ = S₆ = 0)."""
+        if obj is None or obj not in self.ctx.definitions:
+            return False
+        value = self.ctx.expand_definitions(obj)
+        guessed = {self.table[n].obj for n in self.new_symbols if n in self.table} - {None}
+        return value == 0 or bool(getattr(value, "free_symbols", set()) & guessed)
+
+    def _forget_line_names(self) -> None:
+        """A line that could not be read leaves no names behind (o in an unread o_i = … is no
+        scalar of the write-up's: o_1 = … later defines a name of its own)."""
+        for name in self.line_new:
+            if name in self.new_symbols and name not in self.student_names:
+                self.new_symbols.remove(name)
+                self.table.symbols.pop(name, None)
+        for name in self.student_names - getattr(self, "names_before", self.student_names):
+            self.student_names.discard(name)            # o_i := … defined in the line that failed
+            self.table.symbols.pop(name, None)
 
     def _alias_hint(self, terms) -> str:
         """Suggest --alias when swapping a name's case makes the line type-check."""
@@ -219,6 +247,33 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         b.default_wrt = wrt if getattr(self.table.get(wrt), "kind", None) == "vector" else ""   # ∇ of a bare body: in a vector
         b.iterates = self._iterates()
         return b
+
+    def _an_event(self, base, terms, ops):
+        """``y' = 1`` for a random y′ (an outcome the prose goes on to describe): an event, never
+        an identity between a random quantity and a number. None for any other line."""
+        from ..expr.objects import E, Var
+
+        if ops != ["="] or not isinstance(terms[1], A.Num) \
+                or any(isinstance(n, A.Call) and n.func in ("E", "Var", "Cov") for n in A.walk(terms[0])):
+            return None
+        try:
+            side = self.ctx.expand_definitions(self._build(terms[0]).expr)
+        except ParseError:
+            return None
+        random = {i.obj for i in self.table.symbols.values() if i.is_random and i.obj is not None}
+        if not random or not (getattr(side, "free_symbols", set()) & random) or side.has(E, Var):
+            return None
+        return replace(base, status="unknown", move="an event", reason="a random quantity set to a value: an outcome, not a fact")
+
+    def _names_the_operation(self, term) -> bool:
+        """``I ⋆ J`` (or I * J) where the part asks for conv(I, J, …) or xcorr(I, J, …): the
+        student's name for the operation, whose reading (turned filter or not) the answer decides."""
+        goal = self.part.goal.expr
+        if not (isinstance(goal, A.Call) and goal.func in ("conv", "xcorr") and len(goal.args) >= 2) \
+                or not isinstance(term, A.BinOp) or term.op not in ("@", "*"):
+            return False
+        return (term.left, term.right) == tuple(goal.args[:2]) or \
+            (getattr(term.left, "id", None), getattr(term.right, "id", None)) == tuple(getattr(a, "id", 0) for a in goal.args[:2])
 
     def _entry_heads(self, terms) -> list:
         """``w_1 = w_2`` with w a vector of two entries: the first item is entry 1 of w, as every
@@ -259,8 +314,28 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 out[short] = given
         return out
 
-    def _build(self, node):
-        return self._builder().build(_rename(node, self._aliases()))
+    def _build(self, node, identity_size=None):
+        builder = self._builder()
+        builder.identity_size = identity_size
+        return builder.build(_rename(node, self._aliases()))
+
+    def _build_chain(self, terms) -> list:
+        """Each item built; an item that is only c·I takes the size of a square item beside it."""
+        values, pending = [], []
+        for k, t in enumerate(terms):
+            try:
+                values.append(self._build(t))
+            except ParseError as err:
+                if "size of I" not in err.message:
+                    raise
+                values.append(None)
+                pending.append((k, err))
+        sizes = {v.shape[0] for v in values if v is not None and v.shape is not None and v.shape[0] == v.shape[1]}
+        for k, err in pending:
+            if len(sizes) != 1:
+                raise err
+            values[k] = self._build(terms[k], identity_size=next(iter(sizes)))
+        return values
 
     def _judge(self, base, line, terms, ops, prev_last):
         if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")) \
@@ -297,9 +372,16 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return restricted, None
         if (rule := self._point_free_rule(base, terms, ops)) is not None:
             return rule, None
+        if (event := self._an_event(base, terms, ops)) is not None:
+            return event, None
         special = self._inequality_or_value(base, terms, ops)
         if special is not None:
             return special
+        if (named := self._names_a_free_symbol(base, line, terms, ops)) is not None:
+            return named
+        if len(terms) >= 2 and ops[0] == "=" and self._names_the_operation(terms[0]):
+            terms, ops = terms[1:], ops[1:]     # I ⋆ J = (…) = (…): the part's convolution, by name
+            base = replace(base, reason="the first item names the part's convolution; its value is the answer")
         if (named := self._named_solution(base, terms, ops)) is not None:
             return named
         defined = self._maybe_define(terms, ops)
@@ -309,7 +391,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 value = self._build(terms[0]).expr
                 return base, value
         self._declare_unknown_names(terms)
-        values = [self._build(t) for t in terms]
+        values = self._build_chain(terms)
         items = [self._rate_of_solution(v.expr) for v in values]
         if line.continues and line.lead == "=" and prev_last is not None:
             items = [prev_last] + items

@@ -16,6 +16,12 @@ from .results import StepResult
 class DefinitionMoves:
     """``_maybe_define`` and the objective a student states."""
 
+    def _only_guessed(self, name: str) -> bool:
+        """A name declared only because an earlier line used it, in no equation accepted so far."""
+        info = self.table.get(name)
+        return name in self.new_symbols and name not in self.student_names and info is not None \
+            and info.obj is not None and not any(e.has(info.obj) for e in self.accepted)
+
     def _member_of_own_family(self, name: str) -> bool:
         """``D_1`` after the student defined ``D_i := r(i)²`` (or for a given r(i)), or ``A_{12}`` for
         a matrix A of known size: a member of a family or an entry, so a line ``D_1 = …`` states its
@@ -66,8 +72,11 @@ class DefinitionMoves:
                     self.student_names.discard(name)
                     raise
             return lambda base: replace(base, move="definition", reason=f"defines {name}_{head.index.id}")
-        elif isinstance(head, A.Name) and head.id not in self.table and head.id not in ("I", "pi") \
-                and not self._member_of_own_family(head.id):
+        elif isinstance(head, A.Name) and (head.id not in self.table or self._only_guessed(head.id)) \
+                and head.id not in ("I", "pi") and not self._member_of_own_family(head.id):
+            if head.id in self.table:           # E[Y²] = … then 'for Y = w − ηg': Y was only guessed at
+                self.table.symbols.pop(head.id)
+                self.new_symbols.remove(head.id)
             value = self._build(terms[1])
             from sympy import MatrixSymbol, Symbol
 

@@ -22,6 +22,7 @@ def choose_answer(last_values, steps, checker):
             last_values = last_values[:-1]      # a closing remark after the displayed work is not the answer
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
     stated = [(m, v) for m, v in last_values if (m.line, m.latex) in checker.inequalities]
+    stated = [(m, v) for m, v in stated if m.display] or stated     # not 'for v ≥ 0' in the prose after it
     if checker.bound is not None and stated and not ml.boxed and (ml.line, ml.latex) not in checker.inequalities:
         ml, value = stated[-1]          # a bound part: its last inequality, not a remark after it (X + X = 2X)
     kind = checker.part.goal.kind
@@ -62,13 +63,16 @@ def _remark(steps, checker, ml, value, before, before_value) -> bool:
     line before (a 'where' clause for a symbol that line uses)."""
     step = _step(steps, ml)
     head = checker.heads.get((ml.line, ml.latex))
+    goal = checker.part.goal
+    if goal.kind == "step" and goal.wrt in checker.table and head is not None and head == checker.table[goal.wrt].obj:
+        return False            # 'the update leaves w₁ = −1/10': the new w₁, the step's answer
     where = before.line == ml.line and step is not None and step.move.startswith("substitutes") \
         and head is not None and getattr(before_value, "has", lambda h: False)(head)
     aside = not ml.display or where
     if not ml.display and step is not None and step.status == "unknown":
         return True         # 'the minimiser stops on the boundary, where h = 1/2': not checked, not the answer
     return aside and (value is None or (step is not None and step.status == "ok" and (
-        step.move.startswith("substitutes") or step.move in ("identity", "definition", "inequality"))))
+        step.move.startswith("substitutes") or step.move in ("identity", "definition", "inequality", "takes expectations"))))
 
 
 def _last_of_answer_shape(last_values, steps, checker, ml, value):
@@ -115,6 +119,8 @@ def _shown_at(last_values, steps, checker):
     status = {(s.line, s.latex): s.status for s in steps}
     identity = checker.identity
     for ml, value in reversed(last_values):
+        if status.get((ml.line, ml.latex)) == "wrong" and value is not None:
+            return None         # the write-up went on past a checked line, through a wrong one: it ends there
         if status.get((ml.line, ml.latex)) != "ok":
             continue
         if identity is not None and _rearranges(checker, (ml.line, ml.latex), identity):

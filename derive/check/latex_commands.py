@@ -116,6 +116,8 @@ class CommandParsing:
             return Num("0", pos)                      # \mathbf{0}, the zero vector
         if word == "1" and self._opens_indicator():
             return self.indicator(pos)                # \mathbb{1}[z > 0]: the indicator
+        if len(word) > 1 and word.isalpha() and value == "operatorname" and self.is_("s", "("):
+            return Call(word, self.call_args(), pos)  # \operatorname{Attn}(X): an operator, applied
         if len(word) > 1 and word.isalpha() and value not in ("mathbf", "boldsymbol", "bm", "vec"):
             return Name(word, pos)                    # \mathrm{adv}: an unknown name, reported later
         self.i = save
@@ -295,7 +297,7 @@ class CommandParsing:
             var = self.sub(lo, hi, self.sum)
             if op in ("min", "max") and isinstance(var, Name) and var.id in INDEX_LETTERS:
                 start = self.i
-                norm = _entry_max_norm(self.power(), var.id) if op == "max" else None
+                norm = _entry_max_norm(self.term(), var.id) if op == "max" else None
                 if norm is not None:
                     return norm                 # \max_i |w_i| is ‖w‖∞
                 self.i = start
@@ -454,6 +456,12 @@ class CommandParsing:
 def _entry_max_norm(body: Node, index: str) -> Node | None:
     """``|sgn(w_i)|`` maximised over i: ‖sgn(w)‖∞, the entries written as the whole vector. None
     unless the body is an absolute value whose entries all carry that index."""
+    if isinstance(body, BinOp) and body.op in ("@", "*"):       # \max_i ε|w_i|: |ε| times the max
+        sides = [(body.left, body.right), (body.right, body.left)]
+        for factor, rest in sides:
+            if index not in _names(factor) and (norm := _entry_max_norm(rest, index)) is not None:
+                return BinOp(body.op, Call("abs", (factor,), body.pos), norm, body.pos)
+        return None
     if not isinstance(body, Call) or body.func != "abs" or len(body.args) != 1:
         return None
     found = []
@@ -490,3 +498,9 @@ def _top_down(node, fn):
         elif isinstance(value, tuple):
             changes[f.name] = tuple(_top_down(v, fn) for v in value)
     return replace(node, **changes) if changes else node
+
+
+def _names(node) -> set:
+    from ..expr.ast import names_in
+
+    return names_in(node)

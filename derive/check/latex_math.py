@@ -302,11 +302,31 @@ class _Parser(NameParsing, CommandParsing):
             return Transpose(node, pos)
         if kind == "star":
             return node
+        label = self._text_label(lo, hi)
+        if label is not None and isinstance(node, Name):
+            return Name(f"{node.id}_{label}", node.pos)         # v^{\text{N}}: a label, not a power
+        if label is not None and isinstance(node, Index) and isinstance(node.base, Name) and isinstance(node.index, Num):
+            return Name(f"{node.base.id}_{label}{node.index.value}", node.pos)     # v_1^{\text{N}}, as v_1^{\text{HB}}
         exponent = self.sub(lo, hi, self.sum)
         if isinstance(node, Name) and node.id == "e" and "e" not in self.t.ids:
             return Call("exp", (exponent,), node.pos)
         self.check_exponent(node, exponent, pos)
         return BinOp("**", node, exponent, pos)
+
+    def _text_label(self, lo: int, hi: int) -> str | None:
+        """The word of a superscript that is only ``\\text{…}`` (or \\mathrm, \\textrm), or None."""
+        if hi - lo < 2 or self.toks[lo][0] != "c" or self.toks[lo][1] not in ("text", "mathrm", "textrm", "rm", "mbox"):
+            return None
+        save = self.i
+        self.i = lo + 1
+        try:
+            a, b = self.arg()
+            word = self.word(a, b)
+        except ParseError:
+            return None
+        finally:
+            self.i = save
+        return word if word and word.isalnum() and b + 1 == hi else None
 
     def check_exponent(self, base: Node, exponent: Node, pos: int) -> None:
         e = _constant(exponent)

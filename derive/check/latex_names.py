@@ -231,6 +231,12 @@ class NameParsing:
             if derivative is not None:
                 return derivative
         node = self.resolve(sp)
+        if isinstance(node, Name) and node.id == "Delta" and "Delta" not in self.t.ids and sp.sub is None \
+                and self._opens_a_name():
+            inner = self.name()                 # Δu₁: the change in u₁, one name of its own
+            if isinstance(inner, Name):
+                return Name("Delta_" + inner.id, sp.pos)
+            raise self.fail(f"\\Delta at column {sp.pos + 1} is read only before a name (Δw, Δu_1)", sp.pos)
         if isinstance(node, Name) and node.id == "sigma" and "sigma" not in self.t.ids and self.is_("s", "("):
             return Call("sigmoid", self.call_args(), sp.pos)      # σ(z) is the sigmoid when σ is no symbol
         if isinstance(node, Name) and node.id == "H" and "H" not in self.t.ids and self.is_("s", "("):
@@ -250,6 +256,10 @@ class NameParsing:
                 return Call(node.id, args, sp.pos)
             self.i = save
         return node
+
+    def _opens_a_name(self) -> bool:
+        kind, value, _ = self.peek()
+        return kind == "l" or (kind == "c" and (value in GREEK or value in FONTS or value in DECORATIONS))
 
     def _starts_chain(self, sp: _Spelling) -> bool:
         return bool(self.toks) and sp.pos == self.toks[0][2]

@@ -134,9 +134,15 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
         pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried)
         report.parts.append(pc)
         by_line = {(ml.line, ml.latex): ml for ml in groups[pid]}
-        carried += [by_line[(s.line, s.latex)] for s in pc.steps
-                    if s.status == "ok" and s.move in ("definition", "a change of variables") and (s.line, s.latex) in by_line
-                    and by_line[(s.line, s.latex)] not in carried]
+        heads = {_defined_head(ml.latex) for ml in carried}
+        for s in pc.steps:
+            ml = by_line.get((s.line, s.latex))
+            if ml is None or ml in carried or s.status != "ok" \
+                    or s.move not in ("definition", "a change of variables", "names a quantity"):
+                continue
+            if _defined_head(ml.latex) not in heads:     # 'at w = 0, r = −2' after r := …: a value there, not r
+                heads.add(_defined_head(ml.latex))
+                carried.append(ml)
     return report
 
 
@@ -255,6 +261,21 @@ def _rests_on_undefined(reason: str, value) -> bool:
     """Does the final value use the name the line reported as defined nowhere ('MHA')?"""
     m = re.match(r"'(\w+)' is not defined in the problem", reason or "")
     return m is not None and any(str(s) == m.group(1) for s in getattr(value, "free_symbols", ()))
+
+
+def _answered_beside(ml, last_values, checker):
+    """A correct verdict for another relation on the final line's source line, or None."""
+    for other, value in last_values:
+        if other.line == ml.line and other is not ml and value is not None:
+            verdict = checker.final_answer(other, value)
+            if verdict.status == "correct":
+                return verdict
+    return None
+
+
+def _defined_head(latex: str) -> str:
+    """What a definition line defines, as written before its first '=' (``r :=`` and ``r =`` alike)."""
+    return re.split(r":?=", latex, maxsplit=1)[0].replace(" ", "").rstrip(":")
 
 
 def _guessed_names(value, checker) -> list[str]:
@@ -380,6 +401,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
         if result.move == "an example value" and checker.example_start is None and _FOR_EXAMPLE.search(ml.before):
             checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
+        elif result.status == "wrong" and checker.example_start is not None and ml.line == checker.example_start[0] \
+                and (result.counterexample or {}).get("values"):
+            result = replace(result, status="unknown", counterexample=None,     # 'e.g. s = 2 and |v − μ| = 1 give …'
+                             reason="inside the example, whose other values are not all given: " + result.reason)
         unchecked = ([f"'≠ {differs}'"] if differs else []) + events
         if unchecked and result.status == "ok":
             result = replace(result, reason=(result.reason + "; " if result.reason else "") + ", ".join(unchecked) + " not checked")
@@ -419,6 +444,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             if pc.final_answer.status == "wrong" and last_step is not None and last_step.status == "unknown" \
                     and _rests_on_undefined(last_step.reason, value):
                 pc.final_answer = AnswerResult(ml.latex, "unknown", reason=last_step.reason, line=ml.line)  # MHA(Z)
+            elif pc.final_answer.status == "wrong" and (sibling := _answered_beside(ml, last_values, checker)) is not None:
+                pc.final_answer = sibling       # r₃ = 9, j₃ = 4 on the last line: r₃ answers the part
             elif pc.final_answer.status == "wrong" and (guessed := _guessed_names(value, checker)):
                 pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,       # A11 defined nowhere
                                                reason=f"'{guessed[0]}' is not defined in the problem or the write-up")

@@ -3,6 +3,8 @@ an updated value named by the old name (w₁ = … in an update part) and inequa
 checked under the assumptions. A mixin of ``checker.PartChecker``."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from ..equivalence import same_value
@@ -10,6 +12,9 @@ from ..errors import ParseError
 from ..expr import ast as A
 from ..expr.build import Builder
 from .algebra import _mentions
+
+
+_NAMING_PROSE = re.compile(r"\b(with|where|let|set|setting|writing|write|denote|define|put)\s*$", re.I)
 
 
 class ValueMoves:
@@ -42,7 +47,7 @@ class ValueMoves:
         ``renaming``: a change of variables may also rename what an earlier part solved for
         (x = σ(η¹) for the next iterate x of part (a))."""
         info = self.table.get(name)
-        if info is None or info.kind not in ("scalar", "vector") or info.obj is None or info.index is not None \
+        if info is None or info.kind not in ("scalar", "vector", "matrix") or info.obj is None or info.index is not None \
                 or info.obj == self.unknown or name in self.new_symbols:
             return None
         if info.obj in self.ctx.definitions and not (renaming and info.obj in getattr(self, "earlier", {})) \
@@ -72,7 +77,8 @@ class ValueMoves:
         if info is None:
             return None
         try:
-            value, *rest = (self._build(t).expr for t in terms[1:])
+            size = info.obj.shape[0] if info.kind == "matrix" and info.obj.shape[0] == info.obj.shape[1] else None
+            value, *rest = (self._build(t, identity_size=size).expr for t in terms[1:])     # D = I: of D's size
         except ParseError:
             return None
         if getattr(value, "is_Matrix", False) and info.kind == "vector" and value.shape != info.obj.shape and not value.free_symbols \
@@ -90,7 +96,8 @@ class ValueMoves:
             from sympy import ZeroMatrix
 
             value = ZeroMatrix(*info.obj.shape)      # w = 0: the zero vector
-        if (getattr(value, "free_symbols", {1}) and not getattr(value, "is_ZeroMatrix", False)) \
+        if (getattr(value, "free_symbols", {1}) and not getattr(value, "is_ZeroMatrix", False)
+                and not getattr(value, "is_Identity", False)) \
                 or getattr(value, "shape", None) != getattr(info.obj, "shape", None) \
                 or not (getattr(value, "is_number", False) or getattr(value, "is_Matrix", False)):
             return None
@@ -107,6 +114,33 @@ class ValueMoves:
             self.ctx.held.add(info.obj)
         self.answers = [(name, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for name, a in self.answers]
         return f"takes {terms[0].id} = {value} from here on"
+
+    def _names_a_free_symbol(self, base, line, terms, ops):
+        """``with ω = ‖W‖`` for a scalar the problem leaves free (its description says ‖W‖), or
+        ``G = X + 2·X/2 = 2X`` for a bound it leaves free: a statement of what the symbol stands for,
+        which the problem cannot contradict, not a claim (the later links of the chain must hold).
+        Later lines and the answer are read with it. None for any other line."""
+        if not ops or any(op != "=" for op in ops) or not isinstance(terms[0], A.Name):
+            return None
+        info = self._free_parameter(terms[0].id)
+        if info is None or info.kind != "scalar" or info.obj in self.ctx.definitions or info.obj == self.unknown \
+                or any(terms[0].id in A.names_in(g.expr) for g in self.part.goals if self.part.goal.kind == "solve"):
+            return None
+        try:
+            items = [self._build(t).expr for t in terms[1:]]
+        except ParseError:
+            return None
+        value = items[0]
+        others = getattr(value, "free_symbols", set()) - {info.obj}
+        if getattr(value, "shape", None) is not None or not others or _mentions(value, info.obj) \
+                or same_value(info.obj, value, self.ctx).ok \
+                or not all(same_value(a, b, self.ctx).ok for a, b in zip(items, items[1:])):
+            return None         # G = X + X = 3X: the false link is reported by the usual reading
+        self.ctx.definitions[info.obj] = value
+        self.answers = [(n, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for n, a in self.answers]
+        stated = "stands for this from here on" if _NAMING_PROSE.search(getattr(line, "before", "") or "") \
+            else "is related to the problem's other free quantities; taken so from here on"
+        return replace(base, move="names a quantity", reason=f"{terms[0].id} {stated}; not a claim"), items[-1]
 
     def _change_of_variables(self, terms, ops) -> str | None:
         """``x⁰ = σ(η⁰)`` for a symbol of the problem that this part's goal and answer do not use:
@@ -334,7 +368,8 @@ class ValueMoves:
             return None
         value, compared = None, False
         for a, op, b in zip(items, ops, items[1:]):
-            if holds_everywhere(a, b, op, self.ctx):      # α > 0: an assumption recalled, not the answer
+            if (getattr(a, "is_number", False) or getattr(b, "is_number", False)) \
+                    and holds_everywhere(a, b, op, self.ctx):      # α > 0: an assumption recalled, not the answer
                 continue
             v = same_condition((a, op, b), answer, self.ctx)
             if v.status == "not-equivalent":

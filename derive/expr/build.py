@@ -44,10 +44,15 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         self.call_names: set = set()  # lenient: names a student may write as functions, ε(λ)
         self.default_wrt: str = ""    # lenient: the variable of a bare ∇ (‖Av − b‖² in the part's v)
         self.iterates: dict = {}      # lenient: state name -> (first index, k-th iterate, k): b_{k+1}, v_k
+        self.identity_size = None     # the size of a side that is only c·I (E[ΞᵀΞ] = τ²I: the other side's)
 
     # -- entry points ----------------------------------------------------------------------
     def build(self, node: A.Node, env: dict | None = None) -> Value:
         v = self._build(node, env or {})
+        if isinstance(v, _PendingIdentity) and self.identity_size is not None:
+            from sympy import Identity
+
+            return Value(v.coeff * Identity(self.identity_size), (self.identity_size, self.identity_size))
         if isinstance(v, _PendingIdentity):
             raise self.fail("cannot tell the size of I here; use it next to a square matrix", node)
         return v
@@ -94,6 +99,14 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         if info.kind == "defined" and info.obj is None:
             return self.build(info.body, {})
         return Value(info.obj, info.shape)
+
+    def _same_but_case(self, name: str):
+        """The one function of the table spelled ``name`` but for case (Attn for attn), names of
+        three letters or more; None otherwise."""
+        if len(name) < 3:
+            return None
+        found = [n for n, i in self.table.symbols.items() if n.lower() == name.lower() and n != name and i.kind == "function"]
+        return found[0] if len(found) == 1 else None
 
     def _family_member(self, node):
         """Lenient: ``D1`` for a function D(i) of one index (``D_i := r(i)²``) is D(1); ``A12`` for
@@ -287,6 +300,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
 
     def _Call(self, node, env):
         info = self.table.get(node.func)
+        if info is None and self.lenient and (same := self._same_but_case(node.func)) is not None:
+            return self._Call(A.Call(same, node.args, node.pos), env)      # Attn(X) for the problem's attn(X)
         if info is not None and info.kind == "ufunc":
             if len(node.args) != len(info.params):
                 raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)

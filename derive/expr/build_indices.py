@@ -104,13 +104,20 @@ class IndexBuilding:
         rows, cols = info.shape
         if len(indices) == 1 and (cols == 1 or rows == 1):
             dim = rows if cols == 1 else cols
-            k = self.as_scalar(self._index_value(indices[0], env, (1, dim)), indices[0]) - 1
+            k = self._in_range(self.as_scalar(self._index_value(indices[0], env, (1, dim)), indices[0]) - 1, dim, node)
             return Value(info.obj[k, 0] if cols == 1 else info.obj[0, k], None)
         if len(indices) == 2:
-            i = self.as_scalar(self._index_value(indices[0], env, (1, rows)), indices[0]) - 1
-            j = self.as_scalar(self._index_value(indices[1], env, (1, cols)), indices[1]) - 1
+            i = self._in_range(self.as_scalar(self._index_value(indices[0], env, (1, rows)), indices[0]) - 1, rows, node)
+            j = self._in_range(self.as_scalar(self._index_value(indices[1], env, (1, cols)), indices[1]) - 1, cols, node)
             return Value(info.obj[i, j], None)
         raise self.fail(f"'{info.name}' has shape {_fmt(info.shape)}; write one index for a vector, two for a matrix", node)
+
+    def _in_range(self, k, size, node):
+        """A number index (from 0 here) inside the size, or an error: s_0 of (s₁, …, s₆) is no
+        entry (Python would read it as the last one)."""
+        if getattr(k, "is_Integer", False) and (k < 0 or (getattr(size, "is_Integer", False) or isinstance(size, int)) and k >= size):
+            raise self.fail(f"index {k + 1} is outside 1…{size}", node)
+        return k
 
     def _index_value(self, index, env, span):
         """The value of an index: bound by a sum (env), declared in the spec, or a free index the
