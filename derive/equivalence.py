@@ -522,7 +522,7 @@ def proportional(eq1, eq2, ctx: Context, vary=()) -> Verdict:
         c = _ratio(a, b)
         if c is not None and c != "zero" and vary:
             for sym in vary:  # the factor may depend on parameters, never on the unknowns
-                env[sym] = _redraw(sym, env, rng)
+                env[sym] = _redraw(sym, env, rng, ctx.table)
             c2 = _ratio(_as_mat(ev.eval(r1)), _as_mat(ev.eval(r2)))
             if c2 is None or (c2 != "zero" and not all_close(c, c2)):
                 c = None
@@ -549,10 +549,12 @@ def _ratio(a: Mat, b: Mat):
     return c
 
 
-def _redraw(sym, env, rng):
+def _redraw(sym, env, rng, table=None):
+    """A fresh value for an unknown, from its declared domain (x in (0, 1) stays there)."""
     from .sampling import scalar_value
 
     old = env.get(sym)
     if isinstance(old, Mat):
         return mat([[Fraction(rng.choice([-3, -2, -1, 1, 2, 3, 4, 5])) for _ in row] for row in old])
-    return scalar_value(rng, None, sym)
+    info = table.get(str(sym)) if table is not None else None
+    return scalar_value(rng, info if getattr(info, "obj", None) == sym else None, sym)

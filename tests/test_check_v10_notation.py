@@ -171,3 +171,44 @@ def test_the_answer_beside_another_relation_on_the_last_line(problems):
     assert finals(report) == {"field": "correct"}, steps
     off, steps = check(problems, "cnn-sizes-strided", text.replace("r_3 = 9", "r_3 = 11"))
     assert finals(off) == {"field": "wrong"}, steps
+
+
+LAGRANGE = """## 1.2.1b
+$$\\mathcal{L} = w_1^2 + w_2^2 - \\mu(w_1 + w_2 - 1)$$
+$$\\frac{\\partial\\mathcal{L}}{\\partial w_1} = 2w_1 - \\mu = 0, \\qquad \\frac{\\partial\\mathcal{L}}{\\partial w_2} = 2w_2 - \\mu = 0$$
+so $w_1 = w_2 = \\mu/2$, and then the constraint forces $\\mu = 1$.
+"""
+
+
+def test_a_lagrangian_without_arguments_is_a_function_of_what_it_is_written_in(problems):
+    report, steps = check(problems, "ridge-toy", LAGRANGE)
+    assert all(s.status == "ok" for s in report.steps), steps
+    slipped, steps = check(problems, "ridge-toy", LAGRANGE.replace("= 2w_2 - \\mu = 0", "= 2w_2 + \\mu = 0"))
+    assert status_at(slipped, 3) == ["ok", "wrong"], steps
+
+
+CONVEX = """## 2.2.2
+With $a_i = (X\\mathbf{w}_0 - \\mathbf{t})_i$ and $u_i = (XX^\\top\\mathbf{a})_i$,
+$$L_1'(\\eta) = \\frac{1}{n}\\sum_{i=1}^n 2\\Big(a_i - \\frac{2\\eta}{n}u_i\\Big)\\Big(-\\frac{2}{n}u_i\\Big) = -\\frac{4}{n^2}\\sum_i a_i u_i + \\frac{8\\eta}{n^3}\\sum_i u_i^2$$
+"""
+
+
+def test_entries_of_a_vector_expression_define_the_vector(problems):
+    report, steps = check(problems, "one-step-convexity", CONVEX)
+    assert [s.status for s in report.steps] == ["ok", "ok", "ok"], steps
+    slipped, steps = check(problems, "one-step-convexity", CONVEX.replace("\\frac{8\\eta}{n^3}", "\\frac{4\\eta}{n^3}"))
+    assert status_at(slipped, 3) == ["wrong"], steps
+
+
+MIRROR = """## 3a
+$$h(x) = f'(x^0)(x-x^0) + \\frac{1}{\\varepsilon}\\Big[x\\log\\frac{x}{x^0} + (1-x)\\log\\frac{1-x}{1-x^0}\\Big]$$
+$$h'(x) = f'(x^0) + \\frac{1}{\\varepsilon}\\Big[\\log\\frac{x}{x^0} - \\log\\frac{1-x}{1-x^0}\\Big] = 0$$
+$$\\log\\frac{x}{1-x} - \\log\\frac{x^0}{1-x^0} = -\\varepsilon f'(x^0)$$
+"""
+
+
+def test_an_unknown_redrawn_to_compare_equations_stays_in_its_domain(problems):
+    report, steps = check(problems, "mirror-descent-kl", MIRROR)
+    assert all(s.status == "ok" for s in report.steps), steps        # x ∈ (0, 1): log(x/(1 − x)) is defined
+    slipped, steps = check(problems, "mirror-descent-kl", MIRROR.replace("= -\\varepsilon f'(x^0)$$", "= \\varepsilon f'(x^0)$$"))
+    assert status_at(slipped, 4) == ["wrong"], steps

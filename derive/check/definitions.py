@@ -16,6 +16,20 @@ from .results import StepResult
 class DefinitionMoves:
     """``_maybe_define`` and the objective a student states."""
 
+    def _lagrangian_head(self, head, body):
+        """``𝓛 = w₁² + w₂² − μ(w₁ + w₂ − 1)`` with a multiplier first met here: 𝓛 as a function of
+        the scalars it is written in, 𝓛(w₁, w₂, μ), so its partial derivatives hold the others
+        fixed (as when the student writes the arguments)."""
+        if not (isinstance(head, A.Name) and head.id == "scriptL" and head.id not in self.table):
+            return head
+        names = sorted(A.names_in(body))
+        fresh = [n for n in names if n in self.line_new]
+        scalars = [n for n in names if n in self.table and self.table[n].kind == "scalar" and self.table[n].obj is not None
+                   and n not in self.line_new]
+        if not fresh or not scalars:
+            return head
+        return A.Call(head.id, tuple(A.Name(n, head.pos) for n in scalars + fresh), head.pos)
+
     def _only_guessed(self, name: str) -> bool:
         """A name declared only because an earlier line used it, in no equation accepted so far."""
         info = self.table.get(name)
@@ -41,6 +55,7 @@ class DefinitionMoves:
             return None
         head = terms[0]
         self._declare_unknown_names(terms[1:])
+        head = self._lagrangian_head(head, terms[1])
         if isinstance(head, A.Call) and all(isinstance(a, A.Name) for a in head.args):
             self._declare_unknown_names([A.Call("_", head.args)])
         elif isinstance(head, A.Call) and head.func not in self.table and head.func not in _BUILTINS \
@@ -58,6 +73,20 @@ class DefinitionMoves:
             self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1], latex=head.func))
             name = head.func
             self.student_names.add(name)
+        elif isinstance(head, A.Index) and isinstance(head.base, A.Name) and isinstance(head.index, A.Name) \
+                and isinstance(terms[1], A.Index) and terms[1].index == head.index and head.base.id not in self.table \
+                and not isinstance(terms[1].base, A.Name):
+            # a_i = (Xw₀ − t)_i: a is that vector, and a_i its entries
+            value = self._build(terms[1].base)
+            from sympy import MatrixSymbol
+
+            name = head.base.id
+            if value.shape is None:
+                return None
+            self.table.add(SymbolInfo(name, "defined", MatrixSymbol(name, *value.shape), shape=value.shape, latex=name))
+            self.ctx.definitions[self.table[name].obj] = value.expr
+            self.student_names.add(name)
+            return lambda base: replace(base, move="definition", reason=f"defines the vector {name}, entry by entry")
         elif isinstance(head, A.Index) and isinstance(head.base, A.Name) and isinstance(head.index, A.Name) \
                 and head.base.id not in self.table and head.base.id not in _BUILTINS and head.base.id not in ("I", "pi"):
             # s_i = Σ_j w_j x_ij: a family of the student's own, read as a function of its index

@@ -24,6 +24,8 @@ class IndexBuilding:
         if self.lenient and isinstance(node.base, A.Index) and isinstance(node.base.index, A.Name) \
                 and node.base.index.id not in self.table and node.base.index.id not in env:
             node = A.Index(node.base.base, node.index, node.pos)  # w_{ij} with row i fixed: the family w over j
+        if not isinstance(node.base, (A.Name, A.Index)) and self.lenient:
+            return self._entry_of_expression(node, env)       # (Xw₀ − t)_i: entry i of the vector
         if not isinstance(node.base, (A.Name, A.Index)):
             raise self.fail("only a named family can be indexed, e.g. m[j]", node)
         given = self.table.get(node.base.id) if isinstance(node.base, A.Name) else None
@@ -60,6 +62,16 @@ class IndexBuilding:
         return Value(info.obj[tuple(built)] if want == 2 else info.obj[built[0]], None)
 
     # -- coordinates (student LaTeX): v_j, X_{ij}, sums over undeclared indices --------------
+    def _entry_of_expression(self, node, env):
+        """Entry i of a vector-valued expression, ``(XX^\top a)_i``, counted from 1."""
+        base = self.build(node.base, env)
+        if base.shape is None or (base.shape[1] != 1 and base.shape[0] != 1):
+            raise self.fail("only a vector expression can take one index, e.g. (Xw)_i", node)
+        column = base.shape[1] == 1
+        dim = base.shape[0] if column else base.shape[1]
+        k = self._in_range(self.as_scalar(self._index_value(node.index, env, (1, dim)), node.index) - 1, dim, node)
+        return Value(base.expr[k, 0] if column else base.expr[0, k], None)
+
     def _numbered_member(self, node, env):
         """``e^{s_k}`` under a sum over k, for the problem's scalars s1 … s4 (no s of its own):
         member k of (s1, …, s4). None when the problem has no such numbered scalars."""
