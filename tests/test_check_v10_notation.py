@@ -7,20 +7,10 @@ part whose last line is wrong, a point value of a name not carried to later part
 beside another relation on the last line. Each correct form is accepted, and a slip in it is still
 caught."""
 from derive.check.latex_math import parse_chain
-from derive.check.run import check_text
+from checking import check, status_at, finals
 
 
-def check(problems, pid, text):
-    report = check_text(text, "student.md", problems(pid))
-    return report, [(s.line, s.status, s.move, s.reason) for s in report.steps]
 
-
-def status_at(report, line):
-    return [s.status for s in report.steps if s.line == line]
-
-
-def finals(report):
-    return {p.part: p.final_answer.status for p in report.parts}
 
 
 def test_an_increment_is_one_name():

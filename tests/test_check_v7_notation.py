@@ -7,16 +7,10 @@ that is false in the part, a counterexample "in one dimension", and ``ỹᵢ`` f
 ỹ that the part's goal uses. Each correct form is accepted, and a slip in it is still caught."""
 import pytest
 
+from checking import check, status_at
 from derive.check.run import check_text
 
 
-def check(problems, pid, text):
-    report = check_text(text, "student.md", problems(pid))
-    return report, [(s.line, s.status, s.move, s.reason) for s in report.steps]
-
-
-def status_at(report, line):
-    return [s.status for s in report.steps if s.line == line]
 
 
 NOISE = """## expected-loss

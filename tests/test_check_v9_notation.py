@@ -6,20 +6,10 @@ event as a chain item, norm bars after a backtracked lookahead, ``\\max_i |w_i|`
 "e.g.", iterates ``b_{k+1}`` of an unrolled recurrence and ``Mᵏ`` for an integer k. Each correct
 form is accepted, and a slip in it is still caught."""
 from derive.check.latex_math import parse_chain
-from derive.check.run import check_text
+from checking import check, status_at, finals
 
 
-def check(problems, pid, text):
-    report = check_text(text, "student.md", problems(pid))
-    return report, [(s.line, s.status, s.move, s.reason) for s in report.steps]
 
-
-def status_at(report, line):
-    return [s.status for s in report.steps if s.line == line]
-
-
-def finals(report):
-    return {p.part: p.final_answer.status for p in report.parts}
 
 
 CLEAN = """## step-clean

@@ -269,6 +269,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         """``I ⋆ J`` (or I * J) where the part asks for conv(I, J, …) or xcorr(I, J, …): the
         student's name for the operation, whose reading (turned filter or not) the answer decides."""
         goal = self.part.goal.expr
+        if isinstance(term, A.Index):
+            term = term.base                    # (s ∗ h)_i: an entry of it
         if not (isinstance(goal, A.Call) and goal.func in ("conv", "xcorr") and len(goal.args) >= 2) \
                 or not isinstance(term, A.BinOp) or term.op not in ("@", "*"):
             return False
@@ -397,7 +399,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             items = [prev_last] + items
             ops = ["="] + list(ops)
         if len(items) == 1 and line.continues and line.lead in ("<", "<=", ">", ">=") and prev_last is not None:
-            return self._continued_inequality(base, prev_last, line.lead, items[0]), prev_last    # "… is ≥ 0"
+            carried = prev_last if getattr(items[0], "is_number", False) else items[0]   # '≥ 0' keeps the value;
+            return self._continued_inequality(base, prev_last, line.lead, items[0]), carried  # '≤ B' then '= C': C is B
         if len(items) == 1:
             return replace(base, move=base.move or "expression", reason=base.reason or "an expression on its own; nothing to compare"), items[0]
         conditions = []

@@ -159,7 +159,7 @@ class DefinitionMoves:
             return False
         if isinstance(head, A.Call) and any(isinstance(a, A.Name) and a.id == self.part.goal.wrt for a in head.args):
             return True
-        return _mentions(value, u)
+        return _mentions(value, u) or _mentions(self.ctx.expand_definitions(value), u)     # in u₁, u₂: u's entries
 
     def _same_minimiser(self, value) -> str | None:
         """The convention whose answer is a stationary point of ``value`` (the objective without

@@ -94,6 +94,8 @@ class EquationMoves:
         verdict, move = None, "equation"
         if state and state[0] == "objective":
             verdict, move = self._stationary(state[1], eq), "sets the gradient to zero"
+            if not verdict.ok and (entry := self._entry_stationary(state[1], eq)) is not None:
+                verdict, move = entry, "sets a partial derivative to zero"
         elif state and state[0] == "equation":
             verdict, move = self._same_equation(state[1], eq), "equivalent equation"
             if not verdict.ok:
@@ -103,6 +105,7 @@ class EquationMoves:
         for fallback, words in ((self._consistent, "follows from the equations so far"),
                                 (self._system_fallback, "follows from the equations so far"),
                                 (self._eliminated, "the unknown eliminated between the equations so far"),
+                                (self._stated_entry_stationary, "sets a partial derivative to zero"),
                                 (self._matches_goal, "agrees with the problem's equation"),
                                 (self._gives_answer, "gives the derived solution"),
                                 (self._active_constraint, "the constraint is active at the optimum")):
@@ -362,6 +365,36 @@ class EquationMoves:
             grad = Derivative(f, u)
         return proportional(eq, Eq(grad, 0 * grad if not getattr(grad, "is_Matrix", False) else _zero(grad), evaluate=False),
                             self.ctx, vary=[u])
+
+    def _entry_stationary(self, objective, eq) -> Verdict | None:
+        """``2u₁ = ν`` for 𝓛 = u₁² + u₂² − ν(u₁ + 3u₂ − 3): one entry of the gradient in the
+        vector unknown set to zero (written without ∂). The verdict for the entry it matches, or None."""
+        from sympy import Derivative, Eq
+
+        from ..rules.calculus import scalar_if_1x1
+
+        u = self.unknown
+        if not getattr(u, "is_Matrix", False) or getattr(eq.lhs, "is_Matrix", False) or u.shape[1] != 1 \
+                or not str(u.shape[0]).isdigit():
+            return None
+        f = self.ctx.expand_definitions(scalar_if_1x1(objective))
+        if getattr(f, "is_Matrix", False) or not _mentions(self._expanded(eq), u):
+            return None         # (a₁ + a₂)c = t is no condition on u: nothing to be proportional in
+        for k in range(int(u.shape[0])):
+            try:
+                d = Derivative(f, u[k, 0]).doit()
+            except Exception:  # noqa: BLE001 - an objective SymPy cannot differentiate entrywise
+                return None
+            if not _mentions(d, u):
+                continue
+            v = proportional(eq, Eq(d, 0, evaluate=False), self.ctx, vary=[u])
+            if v.ok:
+                return v
+        return None
+
+    def _stated_entry_stationary(self, eq) -> Verdict | None:
+        """The next entry of the stated objective's gradient (2u₂ = 3ν after 2u₁ = ν)."""
+        return self._entry_stationary(self.stated[1], eq) if self.stated and self.stated[0] == "objective" else None
 
     def _implied(self, prev, eq) -> Verdict | None:
         """``eq`` follows from ``prev``: it holds at prev's (unique, linear) solution."""

@@ -273,6 +273,14 @@ def _answered_beside(ml, last_values, checker):
     return None
 
 
+def _first_item(terms, checker):
+    """The value of a line's first item, or None when it cannot be built."""
+    try:
+        return checker._build(terms[0]).expr
+    except Exception:  # noqa: BLE001 - an item that cannot be built gives no value
+        return None
+
+
 def _defined_head(latex: str) -> str:
     """What a definition line defines, as written before its first '=' (``r :=`` and ``r =`` alike)."""
     return re.split(r":?=", latex, maxsplit=1)[0].replace(" ", "").rstrip(":")
@@ -422,6 +430,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         pc.steps.append(result)
         if ml.display or prev_last is None:
             prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
+        if last is None and ml.boxed and ops and ops[0] != "=":
+            last = _first_item(terms, checker)          # '$\boxed{9/40} > 0$': the boxed value opens the line
         last_values.append((ml, last))
     if not last_values:
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")

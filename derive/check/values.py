@@ -137,10 +137,21 @@ class ValueMoves:
                 or not all(same_value(a, b, self.ctx).ok for a, b in zip(items, items[1:])):
             return None         # G = X + X = 3X: the false link is reported by the usual reading
         self.ctx.definitions[info.obj] = value
-        self.answers = [(n, a.xreplace({info.obj: value}) if hasattr(a, "xreplace") else a) for n, a in self.answers]
+        self._answers_with({info.obj: value})
         stated = "stands for this from here on" if _NAMING_PROSE.search(getattr(line, "before", "") or "") \
             else "is related to the problem's other free quantities; taken so from here on"
         return replace(base, move="names a quantity", reason=f"{terms[0].id} {stated}; not a claim"), items[-1]
+
+    def _answers_with(self, values: dict) -> None:
+        """The derived answers (and a condition's or a bound's sides) read with ``values``."""
+        def put(x):
+            return x.xreplace(values) if hasattr(x, "xreplace") else x
+
+        self.answers = [(n, put(a)) for n, a in self.answers]
+        if self.condition_answer is not None:
+            self.condition_answer = tuple(put(x) if not isinstance(x, str) else x for x in self.condition_answer)
+        if self.bound is not None:
+            self.bound = tuple(put(x) if not isinstance(x, str) else x for x in self.bound)
 
     def _change_of_variables(self, terms, ops) -> str | None:
         """``x⁰ = σ(η⁰)`` for a symbol of the problem that this part's goal and answer do not use:

@@ -77,6 +77,8 @@ class CalculusBuilding:
             return self._call_diff(node, env)  # the gradient in one dimension is the derivative
         if _differ(var.shape[1], 1):
             raise self.fail("grad(f, v) needs a column vector v", node)
+        if f.shape is not None and not _is_1x1(f.shape) and self.lenient:
+            raise self.fail("the gradient of a vector (a Jacobian, ∇_w r = Xᵀ) is not read", node)
         if f.shape is not None and not _is_1x1(f.shape):
             raise self.fail("grad(f, v) needs a scalar-valued f", node, shape=True)
         point = self._point_of(f.expr, var.expr) if self.lenient else None

@@ -1,0 +1,73 @@
+"""Students' writing met in blind corpus v11 (issue 10): a Lagrangian stated in prose with its
+stationarity written without ∂ (``2u₁ = ν``), a boxed value opening an inequality, the part's
+convolution indexed (``(s ∗ h)_i``), a Jacobian written as a gradient, a chain going on with '='
+after '≤ B', and a condition part answered after a point the prose picks. Each correct form is
+accepted, and a slip in it is still caught."""
+from checking import check, status_at, finals
+
+
+
+
+
+MINNORM = """## minnorm
+Lagrangian $\\mathcal L = u_1^2 + u_2^2 - \\nu(u_1 + 3u_2 - 3)$:
+$$2u_1 = \\nu, \\quad 2u_2 = 3\\nu$$
+$$\\frac{\\nu}{2} + \\frac{9\\nu}{2} = 3 \\Rightarrow \\nu = \\frac35$$
+$$\\boxed{\\mathbf u^\\star = \\left(\\tfrac{3}{10}, \\tfrac{9}{10}\\right)}$$
+"""
+
+
+def test_stationarity_written_entry_by_entry_without_a_derivative(problems):
+    report, steps = check(problems, "adagrad-toy", MINNORM)
+    assert all(s.status == "ok" for s in report.steps) and finals(report) == {"minnorm": "correct"}, steps
+    assert [s.move for s in report.steps if s.line == 3] == ["sets a partial derivative to zero"] * 2
+    slipped, steps = check(problems, "adagrad-toy", MINNORM.replace("2u_2 = 3\\nu", "2u_2 = 2\\nu"))
+    assert status_at(slipped, 3) == ["ok", "wrong"], steps
+
+
+def test_a_boxed_value_that_opens_an_inequality_answers_the_part(problems):
+    text = "## gap\nSo the limit's squared norm is larger by $\\boxed{9/40} > 0$.\n"
+    report, steps = check(problems, "adagrad-toy", text)
+    assert finals(report) == {"gap": "correct"}, steps
+    off, steps = check(problems, "adagrad-toy", text.replace("9/40", "9/20"))
+    assert finals(off) == {"gap": "wrong"}, steps
+
+
+def test_an_entry_of_the_parts_convolution_and_a_jacobian_are_not_type_errors(problems):
+    text = ("## smooth\n$$(\\mathbf s * \\mathbf h)_i = \\tfrac14 s_{i-1} + \\tfrac12 s_i + \\tfrac14 s_{i+1}$$\n"
+            "$$\\mathbf s * \\mathbf h = (1, 4, 6, 4, 0, -2)$$\n")
+    report, steps = check(problems, "conv-filters-numeric", text)
+    assert "wrong" not in [s.status for s in report.steps] and finals(report) == {"smooth": "correct"}, steps
+    jac, steps = check(problems, "minnorm-sgd", "## 1.1.1b\nWith $\\mathbf r = X\\mathbf w - \\mathbf t$ and $\\nabla_{\\mathbf w}\\mathbf r = X^\\top$.\n")
+    assert "wrong" not in [s.status for s in jac.steps], steps
+
+
+REGRET = """## 4d
+\\begin{align*}
+L_n - L_* &= \\frac1n\\sum_{i=1}^n \\left(\\frac{r(i)^2 - r(i+1)^2 + \\eta^2 G_i}{2\\eta} - c_i\\right) \\\\
+&\\le \\frac1n\\sum_{i=1}^n \\frac{r(i)^2 - r(i+1)^2 + \\eta^2 G_i}{2\\eta} \\\\
+&= \\frac{1}{2n\\eta}\\left(r(1)^2 - r(n+1)^2 + \\eta^2\\sum_{i=1}^n G_i\\right)
+\\end{align*}
+"""
+
+
+def test_an_equality_after_an_inequality_continues_from_its_bound(problems):
+    report, steps = check(problems, "mit-6790-hw4-online-regret", REGRET)
+    assert status_at(report, 5) == ["ok"], steps
+    slipped, steps = check(problems, "mit-6790-hw4-online-regret", REGRET.replace("- r(n+1)^2 + \\eta^2\\sum", "+ r(n+1)^2 + \\eta^2\\sum"))
+    assert status_at(slipped, 5) == ["wrong"], steps
+
+
+CONDITION = """\\section*{5d}
+With $\\omega = \\|W\\|$: at the boundary $t = z^*/\\omega$ the hinge is $0$; at $t = 0$ it is $\\sigma(z^*) - \\tfrac12$:
+\\[ \\varphi(z^*/\\omega) = \\alpha\\frac{(z^*)^2}{\\omega^2} \\]
+The boundary point wins iff
+\\[ \\alpha < \\frac{\\omega^2\\left(\\sigma(z^*) - \\tfrac12\\right)}{(z^*)^2} \\]
+"""
+
+
+def test_a_condition_part_is_answered_by_its_condition_after_a_point_the_prose_picks(problems):
+    report, steps = check(problems, "mit-6790-hw4-adversarial", CONDITION)
+    assert finals(report) == {"5d": "correct"}, steps
+    off, steps = check(problems, "mit-6790-hw4-adversarial", CONDITION.replace("\\alpha < \\frac{\\omega^2", "\\alpha < \\frac{\\omega"))
+    assert finals(off) == {"5d": "wrong"}, steps
