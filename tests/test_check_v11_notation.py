@@ -71,3 +71,24 @@ def test_a_condition_part_is_answered_by_its_condition_after_a_point_the_prose_p
     assert finals(report) == {"5d": "correct"}, steps
     off, steps = check(problems, "mit-6790-hw4-adversarial", CONDITION.replace("\\alpha < \\frac{\\omega^2", "\\alpha < \\frac{\\omega"))
     assert finals(off) == {"5d": "wrong"}, steps
+
+
+def test_an_entry_of_the_answer_named_before_it_is_located(problems):
+    text = ("## edges\n$$Y_{11} = (1 - 1) + 2(1 - 1) + (1 - 2) = -1$$\n$$Y_{12} = (0 - 1) + (0 - 1) + (0 - 1) = -3$$\n"
+            "$$\\boxed{Y = \\begin{pmatrix} -1 & -3 \\\\ -1 & -4 \\end{pmatrix}}$$\n")
+    report, steps = check(problems, "conv-filters-numeric", text)
+    assert status_at(report, 2) == ["ok"] and status_at(report, 3) == ["wrong"], steps
+    right, steps = check(problems, "conv-filters-numeric", text.replace("(0 - 1) + (0 - 1) + (0 - 1) = -3", "(0 - 1) + 2(0 - 1) + (0 - 1) = -4")
+                         .replace("-1 & -3", "-1 & -4"))
+    assert "wrong" not in [s.status for s in right.steps] and finals(right) == {"edges": "correct"}, steps
+
+
+def test_a_sum_over_the_only_dimension_and_a_named_rest(problems):
+    report, steps = check(problems, "fgsm-norm-bounds", "## l2\n$$\\|r\\,\\mathrm{sgn}(\\mathbf{v})\\|_2 = \\sqrt{\\sum_i r^2} = r\\sqrt{k}$$\n")
+    assert [s.status for s in report.steps] == ["ok"], steps
+    text = ("## step-loss\nWrite $\\hat{\\mathbf{g}} = \\mathbf{h} + \\mathbf{e}$ with $\\mathbb{E}[\\mathbf{e}] = 0$.\n"
+            "## total-variance\n$$\\mathbb{E}\\|\\hat{\\mathbf{g}} - \\mathbf{h}\\|^2 = \\operatorname{tr}\\operatorname{Cov}(\\hat{\\mathbf{g}}) = \\frac{\\operatorname{tr}(S)}{B}$$\n")
+    report, steps = check(problems, "minibatch-gradient-covariance", text)
+    assert all(s.status == "ok" for s in report.steps), steps
+    off, steps = check(problems, "minibatch-gradient-covariance", text.replace("\\frac{\\operatorname{tr}(S)}{B}", "\\operatorname{tr}(S)"))
+    assert "wrong" in [s.status for s in off.steps], steps

@@ -386,6 +386,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             base = replace(base, reason="the first item names the part's convolution; its value is the answer")
         if (named := self._named_solution(base, terms, ops)) is not None:
             return named
+        if (rest := self._rest_named(base, terms, ops)) is not None:
+            return rest
         defined = self._maybe_define(terms, ops)
         if defined is not None:
             base, terms, ops = defined(base), terms[1:], ops[1:]

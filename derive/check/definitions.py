@@ -16,6 +16,32 @@ from .results import StepResult
 class DefinitionMoves:
     """``_maybe_define`` and the objective a student states."""
 
+    def _rest_named(self, base, terms, ops):
+        """``ĝ = h + e`` with e new: the student names what is left of a known quantity (the noise
+        e = ĝ − h); later lines (𝔼[e] = 0, 𝔼[eᵀPe]) read e so. None for any other line."""
+        if ops != ["="] or not isinstance(terms[1], A.BinOp) or terms[1].op not in ("+", "-"):
+            return None
+        right = terms[1].right
+        if not isinstance(right, A.Name) or right.id in self.table or right.id in A.names_in(terms[1].left) \
+                or right.id in A.names_in(terms[0]):
+            return None
+        try:
+            whole, known = self._build(terms[0]), self._build(terms[1].left)
+        except ParseError:
+            return None
+        u = self.unknown
+        if whole.shape != known.shape or not getattr(whole.expr, "free_symbols", None) \
+                or (u is not None and (_mentions(whole.expr, u) or _mentions(known.expr, u))):
+            return None         # w = Xᵀc + r: a form of the solution, read as such elsewhere
+        from sympy import MatrixSymbol, Symbol
+
+        value = whole.expr - known.expr if terms[1].op == "+" else known.expr - whole.expr
+        obj = Symbol(right.id, real=True) if whole.shape is None else MatrixSymbol(right.id, *whole.shape)
+        self.table.add(SymbolInfo(right.id, "defined", obj, shape=whole.shape, latex=right.id))
+        self.ctx.definitions[obj] = value
+        self.student_names.add(right.id)
+        return replace(base, move="definition", reason=f"names the rest {right.id} = {terms[0].id if isinstance(terms[0], A.Name) else 'it'} minus the known part"), None
+
     def _lagrangian_head(self, head, body):
         """``𝓛 = w₁² + w₂² − μ(w₁ + w₂ − 1)`` with a multiplier first met here: 𝓛 as a function of
         the scalars it is written in, 𝓛(w₁, w₂, μ), so its partial derivatives hold the others

@@ -273,6 +273,35 @@ def _answered_beside(ml, last_values, checker):
     return None
 
 
+def _entries_of_the_answer(pc, last_values, checker, final) -> None:
+    """``Y_{12} = … = −3`` before a wrong final ``Y = (…)``: a line that named an entry of the
+    answer by its name and index states that entry; where it differs from the derived answer's,
+    that line is the wrong one (an error in the set-up, not the arithmetic)."""
+    from ..equivalence import same_value
+
+    head = checker.heads.get((final.line, final.latex))
+    expected = checker.answers[0][1] if checker.answers else None
+    if head is None or not getattr(expected, "is_Matrix", False) or not hasattr(expected, "shape") \
+            or not all(str(n).isdigit() for n in expected.shape):
+        return
+    name = str(head)
+    for ml, value in last_values:
+        entry = str(checker.heads.get((ml.line, ml.latex), ""))
+        m = re.fullmatch(re.escape(name) + r"(\d)(\d)", entry)
+        if m is None or value is None or ml is final:
+            continue
+        i, j = int(m.group(1)) - 1, int(m.group(2)) - 1
+        if i >= expected.shape[0] or j >= expected.shape[1]:
+            continue
+        verdict = same_value(value, expected[i, j], checker.ctx)
+        if verdict.status != "not-equivalent":
+            continue
+        for k, step in enumerate(pc.steps):
+            if (step.line, step.latex) == (ml.line, ml.latex) and step.status == "ok":
+                pc.steps[k] = replace(step, status="wrong", move="an entry of the answer", counterexample=checker._ce(verdict),
+                                      reason=f"entry ({i + 1}, {j + 1}) of the derived answer is not this")
+
+
 def _first_item(terms, checker):
     """The value of a line's first item, or None when it cannot be built."""
     try:
@@ -462,6 +491,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             elif pc.final_answer.status == "wrong" and _states_a_given(last_step, checker, ml):
                 pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,    # ρ = p, then the answer in prose
                                                reason="the last line states a given of the problem, not this part's answer")
+        if pc.final_answer.status == "wrong":
+            _entries_of_the_answer(pc, last_values, checker, ml)
         if len(part.goals) > 1 and len(boxed) > 1 and pc.final_answer.status == "correct":
             # a part with several answers (a tuple): every boxed one must be right
             for other, other_value in boxed[:-1]:

@@ -444,6 +444,15 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         a, b = (self.as_scalar(v, node) for v in self._args(node, 2, env))
         return Value(KroneckerDelta(a, b), None)
 
+    def _call_Cov(self, node, env):
+        """Lenient: Cov(x) of a random column vector, the d × d matrix 𝔼[(x − 𝔼x)(x − 𝔼x)ᵀ]."""
+        from . import objects
+
+        (v,) = self._args(node, 1, env)
+        if not self.lenient or v.shape is None or v.shape[1] != 1 or _is_1x1(v.shape):
+            raise self.fail("Cov(x) is read for a random column vector x", node)
+        return Value(objects.Cov(v.expr), (v.shape[0], v.shape[0]))
+
     def _call_trace(self, node, env):
         """tr(A) of a square matrix; tr of a scalar (a 1×1 product) is the scalar."""
         from sympy import Trace
@@ -529,6 +538,6 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         return v.expr
 
 
-KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max", "trace"} | STRUCTURED_FUNCS
+KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max", "trace", "Cov"} | STRUCTURED_FUNCS
 
 

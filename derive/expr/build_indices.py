@@ -159,6 +159,9 @@ class IndexBuilding:
             span = self._spans.get(var)
             lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else span and span[0]
             hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else span and span[1]
+            dims = [i.obj for i in self.table.symbols.values() if i.kind == "dim" and i.obj is not None]
+            if (lo is None or hi is None) and len(dims) == 1 and span is None:
+                lo, hi = lo if lo is not None else 1, hi if hi is not None else dims[0]  # Σ_i r² in ℝᵏ: i = 1…k
             if lo is None or hi is None:
                 raise self.fail(f"cannot tell the range of the sum over {node.index}; write its limits", node)
             if body.shape is not None and not (body.shape[0] == 1 and body.shape[1] == 1):
