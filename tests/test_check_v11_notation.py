@@ -92,3 +92,13 @@ def test_a_sum_over_the_only_dimension_and_a_named_rest(problems):
     assert all(s.status == "ok" for s in report.steps), steps
     off, steps = check(problems, "minibatch-gradient-covariance", text.replace("\\frac{\\operatorname{tr}(S)}{B}", "\\operatorname{tr}(S)"))
     assert "wrong" in [s.status for s in off.steps], steps
+
+
+def test_the_vector_of_numbered_scalars_and_a_name_spelled_with_an_underscore(problems):
+    text = ("## 1.2.1d\nMin-norm fit is along $a$: $w = \\frac{t}{\\|a\\|^2}a = \\frac25(2, 1) = \\left(\\frac45, \\frac25\\right)$.\n"
+            "## 1.2.1e\n$$2s^2 - \\|w_{\\min}\\|^2 = \\frac89 - \\left(\\frac{16}{25} + \\frac{4}{25}\\right) = \\frac{4}{45}$$\n")
+    report, steps = check(problems, "rmsprop-minnorm", text)
+    assert all(s.status == "ok" for s in report.steps), steps
+    assert finals(report) == {"1.2.1d": "correct", "1.2.1e": "correct"}
+    off, steps = check(problems, "rmsprop-minnorm", text.replace("\\frac{t}{\\|a\\|^2}a", "\\frac{t}{\\|a\\|}a"))
+    assert status_at(off, 2) == ["wrong"], steps

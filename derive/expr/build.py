@@ -86,9 +86,13 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
                 return _PendingIdentity(S.One)
             if node.id == "pi":
                 return Value(pi, None)
-            member = self._family_member(node)
+            member = self._family_member(node) or self._numbered_vector(node)
             if member is not None:
                 return member
+            spelled = [n for n in self.table.symbols if self.lenient and "_" in node.id + n
+                       and n.replace("_", "") == node.id.replace("_", "")]
+            if len(spelled) == 1:
+                return self._Name(A.Name(spelled[0], node.pos), env)     # w_min for the problem's wmin
             raise self.table.unknown(node.id, self.text, node.pos)
         if info.kind == "function":
             if self.lenient:  # a student's bare J means J(w) at the function's own parameters
@@ -99,6 +103,20 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         if info.kind == "defined" and info.obj is None:
             return self.build(info.body, {})
         return Value(info.obj, info.shape)
+
+    def _numbered_vector(self, node):
+        """Lenient: ``a`` for the problem's scalars a1, a2 (and no a of its own) is (a1, a2)."""
+        from sympy import ImmutableMatrix, Integer
+
+        if not self.lenient or not node.id.isalpha():
+            return None
+        members = []
+        while (info := self.table.get(f"{node.id}{len(members) + 1}")) is not None and info.kind == "scalar" \
+                and info.obj is not None:
+            members.append(info.obj)
+        if not 2 <= len(members) <= 9:
+            return None
+        return Value(ImmutableMatrix([[m] for m in members]), (Integer(len(members)), Integer(1)))
 
     def _same_but_case(self, name: str):
         """The one function of the table spelled ``name`` but for case (Attn for attn), names of
