@@ -102,3 +102,24 @@ def test_the_vector_of_numbered_scalars_and_a_name_spelled_with_an_underscore(pr
     assert finals(report) == {"1.2.1d": "correct", "1.2.1e": "correct"}
     off, steps = check(problems, "rmsprop-minnorm", text.replace("\\frac{t}{\\|a\\|^2}a", "\\frac{t}{\\|a\\|}a"))
     assert status_at(off, 2) == ["wrong"], steps
+
+
+def test_v13_a_name_rebound_with_a_colon_and_a_text_head_and_a_head_label(problems):
+    text = ("## 1.2.1c\n$$\\frac{\\partial J}{\\partial w_1} = (w_1+w_2-1) + 2\\lambda w_1 = 0,\\qquad "
+            "\\frac{\\partial J}{\\partial w_2} = (w_1+w_2-1) + 2\\lambda w_2 = 0$$\n"
+            "Subtracting, $w_1 = w_2 =: w$. Then\n$$2w - 1 + 2\\lambda w = 0$$\n")
+    report, steps = check(problems, "ridge-toy-lambda", text)
+    assert "wrong" not in [s.status for s in report.steps], steps           # w is the student's scalar now
+    result, steps = check(problems, "conv-filters-numeric",
+                          "## edges\n$$o_{22} = 0 - 4 = -4$$\n$$\\text{result} = \\begin{pmatrix} -1 & -4 \\\\ -1 & -4 \\end{pmatrix}$$\n")
+    assert "wrong" not in [s.status for s in result.steps] and finals(result) == {"edges": "correct"}, steps
+    heads, steps = check(problems, "mit-6790-hw4-attention",
+                         "## 3.3b\nLet $S_h(Z) = Z W_q^{(h)} W_k^{(h)\\top} Z^\\top/\\sqrt{d}$.\n")
+    assert "wrong" not in [s.status for s in heads.steps], steps
+
+
+def test_v13_an_inner_bound_of_a_chain_that_goes_on_unread_is_no_answer(problems):
+    text = ("## 4d\n\\begin{align*}\nL_n - L_* &\\le \\frac1n \\sum_{i=1}^n s_i \\\\\n"
+            "&= \\frac{1}{2\\eta n}\\bigl(r_1^2 - r_{n+1}^2\\bigr) \\\\\n\\end{align*}\n")
+    report, steps = check(problems, "mit-6790-hw4-online-regret", text)
+    assert finals(report) != {"4d": "wrong"}, steps

@@ -80,6 +80,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.replaced_symbols: dict = {}        # name -> its symbol before an example moved it to a plane
         self.example_start = None               # (source line, math) of 'for example p = 0.8': no answer after it
+        self.rebound: set = set()               # names the write-up gave a new meaning with '=:' (w₁ = w₂ =: w)
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
         self.heads: dict = {}                   # (source line, math) -> the first item of an all-'=' chain
@@ -192,7 +193,11 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         named = set().union(*(A.names_in(t) for t in terms))
         zeros = {n for n in named & self.student_names if getattr(self.table.get(n), "shape", 1) is None
                  and self._number_or_guess(self.table[n].obj)}
-        guessed = sorted(named & set(self.new_symbols) | zeros)     # S₀ = 0 taken for the number, not a zero row
+        guessed = sorted(named & set(self.new_symbols) | zeros | (named & self.rebound))   # S₀ = 0; w after '=: w'
+        if err.kind == "shape" and re.search(r"\^\s*\{\s*\(\s*[a-zA-Z]\s*\)", base.latex):
+            self._forget_line_names()           # W_q^{(h)}: a label for any head, read as one matrix
+            return replace(base, status="unknown", move="type error",
+                           reason=f"{err.message}; a label in a letter (such as (h)) was read loosely, so the shapes are not certain")
         if err.kind == "shape" and guessed:      # e₁ taken for a number: the shapes were guessed, not given
             self._forget_line_names()
             return replace(base, status="unknown", move="type error",

@@ -268,8 +268,10 @@ def _segments(src: str, lo: int, hi: int):
             script = re.search(r"[_^]\s*\{?\s*$", text[max(0, a - 4):a]) is not None   # w^{\text{new}}: a label
             argument = (re.search(r"[\[(]\s*$", text[max(0, a - 3):a]) is not None       # E[\text{loss}]: a name
                         and re.match(r"\s*[\])]", text[close + 1:close + 3]) is not None)
+            head = (re.fullmatch(r"[A-Za-z]+", word) is not None and re.match(r"\s*=(?!>)", text[close + 1:close + 6]) is not None
+                    and re.search(r"(^|\n|\\\\|&|\$)\s*$", text[max(0, a - 40):a]) is not None)    # \text{result} = (…): a name
             if (word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word) or "cases" in envs
-                    or ((script or argument) and re.fullmatch(r"[A-Za-z]+", word))):
+                    or ((script or argument or head) and re.fullmatch(r"[A-Za-z]+", word))):
                 depth += 1
                 continue
             blank(a, min(close + 1, len(buf)))

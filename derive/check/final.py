@@ -27,8 +27,15 @@ def choose_answer(last_values, steps, checker):
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
     stated = [(m, v) for m, v in last_values if (m.line, m.latex) in checker.inequalities]
     stated = [(m, v) for m, v in stated if m.display] or stated     # not 'for v ≥ 0' in the prose after it
+    if stated:
+        at = last_values.index(stated[-1])
+        if any(m.display and _step_status(steps, m) == "unparsed" for m, _ in last_values[at + 1:]):
+            stated = []                 # the chain goes on past it through lines that cannot be read
     if checker.bound is not None and stated and not ml.boxed and (ml.line, ml.latex) not in checker.inequalities:
         ml, value = stated[-1]          # a bound part: its last inequality, not a remark after it (X + X = 2X)
+    elif checker.bound is not None and not stated and (ml.line, ml.latex) in checker.inequalities \
+            and checker.inequalities[(ml.line, ml.latex)][0] is None and ml is not last_values[-1][0]:
+        return ml, None                 # an inner '≤ R' of a chain that goes on unread is no answer
     kind = checker.part.goal.kind
     if value is None and kind == "condition" and checker.condition_answer is not None:
         bounds = [(m, v) for m, v in last_values if v is not None and _move(steps, m) in ("an equivalent condition", "condition")]
@@ -46,6 +53,11 @@ def choose_answer(last_values, steps, checker):
 
 def _step(steps, ml):
     return next((s for s in reversed(steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
+
+
+def _step_status(steps, ml) -> str:
+    step = _step(steps, ml)
+    return step.status if step is not None else ""
 
 
 def _move(steps, ml) -> str:

@@ -48,3 +48,13 @@ def _top_level_items(latex: str) -> list[str]:
 def _inside(item: str) -> str:
     opened = min((i for i in (item.find("("), item.find("[")) if i >= 0), default=-1)
     return item[opened + 1:] if opened >= 0 else ""
+
+
+def rebinding(latex: str) -> tuple[str, str]:
+    """``w_1 = w_2 =: w``: the claim before ``=:`` and the name the student gives its value (which
+    may be a name the problem already uses), as (claim, name); else (latex, "")."""
+    head, sep, name = latex.rpartition("=:")
+    if not sep or not head.strip() or not name.strip() or "=" not in head and "<" not in head and ">" not in head \
+            and len(head.strip()) == 0:
+        return latex, ""
+    return head.strip(), name.strip().rstrip(".,")

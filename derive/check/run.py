@@ -11,7 +11,7 @@ from .answers import resemblance
 from .algebra import _direction
 from .checker import AS_STATED, PartChecker
 from .final import choose_answer, in_written_order
-from .line_forms import unequal_tail, without_event_probabilities
+from .line_forms import rebinding, unequal_tail, without_event_probabilities
 from .results import AnswerResult, PartCheck, StepResult
 
 
@@ -411,6 +411,13 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             applied = given_functions(checker.table)    # Φ(u) after Φ(u) := …: a call of it
             latex, own = _own_condition(ml.latex, names, applied)
             latex, differs = unequal_tail(latex)
+            latex, renamed = rebinding(latex)
+            if renamed:
+                try:
+                    checker.rebound |= {t.id for t in parse_chain(renamed, names, given_functions=applied)[0]
+                                        if isinstance(t, A.Name)}
+                except Exception:  # noqa: BLE001 - a name that cannot be read renames nothing
+                    pass
             latex, events = without_event_probabilities(latex)
             if events and "=" not in latex:
                 raise ParseError(f"the probability of an event ({events[0]}) is read as a name, not checked",
