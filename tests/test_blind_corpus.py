@@ -4,9 +4,9 @@ correct write-up flagged, at least 95% of the planted errors found at their line
 the final answers agreeing with the labels, and no 'wrong' without a counterexample (or, for a
 shape error, the two shapes). The tuning corpora v3 to v13 are held to their measured figures, so
 a change that loses ground on them fails (v5 to v13 were each scored once as held-out sets before
-any tuning on them; those first figures are in the issue notes). The held-out corpora that remain
-(blind_writeups_v2) is scored by bench/checker_corpus.py, never asserted on here; the next blind
-corpus, written after v13's tuning, is the next held-out set."""
+any tuning on them; those first figures are in the issue notes). The one held-out corpus that
+remains, blind_writeups_v2, is scored by bench/checker_corpus.py and never asserted on here; the
+next blind corpus, written after v13's tuning, is the next held-out set."""
 import sys
 from pathlib import Path
 
