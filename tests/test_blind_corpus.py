@@ -49,7 +49,7 @@ TUNED = [("blind_writeups_v3", 0, 14, 80), ("blind_writeups_v4a", 0, 11, 64), ("
          ("blind_writeups_v5", 0, 16, 106), ("blind_writeups_v6", 1, 17, 126), ("blind_writeups_v7", 0, 15, 109),
          ("blind_writeups_v8", 0, 15, 138), ("blind_writeups_v9", 0, 14, 93), ("blind_writeups_v10", 0, 15, 119),
          ("blind_writeups_v11", 0, 14, 113), ("blind_writeups_v12", 0, 14, 94),
-         ("blind_writeups_v13", 0, 7, 61)]
+         ("blind_writeups_v13", 0, 8, 61)]
 
 
 def _score_only(name: str):

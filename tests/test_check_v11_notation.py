@@ -123,3 +123,12 @@ def test_v13_an_inner_bound_of_a_chain_that_goes_on_unread_is_no_answer(problems
             "&= \\frac{1}{2\\eta n}\\bigl(r_1^2 - r_{n+1}^2\\bigr) \\\\\n\\end{align*}\n")
     report, steps = check(problems, "mit-6790-hw4-online-regret", text)
     assert finals(report) != {"4d": "wrong"}, steps
+
+
+def test_v13_an_entry_of_the_parts_convolution_is_checked_against_the_answer(problems):
+    text = ("\\section*{3.1}\n\\begin{align*}\n(\\mathbf I * \\mathbf J)_{22} &= (0+0+0) - (1+1+1) = -3 \\\\\n"
+            "(\\mathbf I * \\mathbf J)_{34} &= (1+1+1) - (1+1+0) = 1\n\\end{align*}\n")
+    report, steps = check(problems, "csc413-2022-hw2-convolution", text)
+    assert "wrong" not in [s.status for s in report.steps], steps
+    slipped, steps = check(problems, "csc413-2022-hw2-convolution", text.replace("(1+1+1) - (1+1+0) = 1", "(1+1+1) - (1+1+1) = 0"))
+    assert status_at(slipped, 4) == ["wrong"], steps

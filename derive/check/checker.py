@@ -270,6 +270,34 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return None
         return replace(base, status="unknown", move="an event", reason="a random quantity set to a value: an outcome, not a fact")
 
+    def _operation_entry(self, base, terms, ops):
+        """``(I ∗ J)_{34} = (1+1+1) − (1+1+1) = 0``: the chain after the name must hold, and its value
+        must be entry (3, 4) of the derived answer under some reading of the operation. (result,
+        value), or None when the name has no two-digit index."""
+        head = terms[0]
+        if not isinstance(head, A.Index) or not isinstance(head.index, A.Num) or len(head.index.value) != 2 \
+                or not head.index.value.isdigit():
+            return None
+        i, j = int(head.index.value[0]) - 1, int(head.index.value[1]) - 1
+        items = self._build_chain(terms[1:])
+        for a, b in zip(items, items[1:]):
+            v = same_value(a.expr, b.expr, self.ctx)
+            if not v.ok:
+                return replace(base, status="wrong" if v.status == "not-equivalent" else "unknown", move="identity",
+                               reason="the right-hand side does not equal what precedes it", counterexample=self._ce(v)), b.expr
+        value, verdict = items[-1].expr, None
+        for name, answer in self.answers:
+            if not getattr(answer, "is_Matrix", False) or i >= answer.shape[0] or j >= answer.shape[1]:
+                continue
+            verdict = same_value(value, answer[i, j], self.ctx)
+            if verdict.ok:
+                return replace(base, move=f"entry ({i + 1}, {j + 1}) of the answer",     # one entry answers nothing
+                               reason=f"as entry ({i + 1}, {j + 1}) of the answer ({name})"), None
+        if verdict is not None and verdict.status == "not-equivalent":
+            return replace(base, status="wrong", move="an entry of the answer", counterexample=self._ce(verdict),
+                           reason=f"entry ({i + 1}, {j + 1}) of the derived answer is not this, in any reading"), None
+        return None
+
     def _names_the_operation(self, term) -> bool:
         """``I ⋆ J`` (or I * J) where the part asks for conv(I, J, …) or xcorr(I, J, …): the
         student's name for the operation, whose reading (turned filter or not) the answer decides."""
@@ -387,6 +415,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         if (named := self._names_a_free_symbol(base, line, terms, ops)) is not None:
             return named
         if len(terms) >= 2 and ops[0] == "=" and self._names_the_operation(terms[0]):
+            if (entry := self._operation_entry(base, terms, ops)) is not None:
+                return entry                    # (I ∗ J)_{34} = … = 0: that entry of the answer
             terms, ops = terms[1:], ops[1:]     # I ⋆ J = (…) = (…): the part's convolution, by name
             base = replace(base, reason="the first item names the part's convolution; its value is the answer")
         if (named := self._named_solution(base, terms, ops)) is not None:
