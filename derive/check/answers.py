@@ -128,6 +128,19 @@ class AnswerMoves:
         v = same_value(value, self.answers[0][1], self.ctx)
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
 
+    def _entry_verdict(self, value, i: int, j: int):
+        """(verdict, convention) for ``value`` as entry (i, j), from 0, of the derived answer: the
+        first convention it matches, else the last verdict that tells them apart (convention None),
+        else (None, None) when no answer is a matrix that large."""
+        verdict = None
+        for name, answer in self.answers:
+            if not getattr(answer, "is_Matrix", False) or i >= answer.shape[0] or j >= answer.shape[1]:
+                continue
+            verdict = same_value(value, answer[i, j], self.ctx)
+            if verdict.ok:
+                return verdict, name
+        return verdict, None
+
     def _entries_chained(self, line, value) -> AnswerResult | None:
         """``w_1 = w_2 = \tfrac12`` for a w of two entries: every entry named in the chain, all
         equal to the value at its end; correct when that is each entry of the derived answer."""

@@ -100,10 +100,16 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                               for k in out["values"]}
         return out
 
+    @property
+    def guessed_names(self) -> set[str]:
+        """Names declared only because a line used them: nothing in the problem or the write-up
+        defines them."""
+        return set(self.new_symbols) - self.student_names
+
     def names(self) -> dict[str, str]:
-        """Spellings for the parser. A name declared only because a line used it (w in ℓ(w*)) is
-        left out, so that its decorated spellings (w⁽¹⁾) stay names of their own."""
-        guessed = set(self.new_symbols) - self.student_names
+        """Spellings for the parser. A guessed name (w in ℓ(w*)) is left out, so that its decorated
+        spellings (w⁽¹⁾) stay names of their own."""
+        guessed = self.guessed_names
         out = {n: s.latex for n, s in self.table.symbols.items() if s.latex and n not in guessed}
         for alias, target in self.aliases.items():
             out.pop(alias, None)
@@ -285,14 +291,10 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             if not v.ok:
                 return replace(base, status="wrong" if v.status == "not-equivalent" else "unknown", move="identity",
                                reason="the right-hand side does not equal what precedes it", counterexample=self._ce(v)), b.expr
-        value, verdict = items[-1].expr, None
-        for name, answer in self.answers:
-            if not getattr(answer, "is_Matrix", False) or i >= answer.shape[0] or j >= answer.shape[1]:
-                continue
-            verdict = same_value(value, answer[i, j], self.ctx)
-            if verdict.ok:
-                return replace(base, move=f"entry ({i + 1}, {j + 1}) of the answer",     # one entry answers nothing
-                               reason=f"as entry ({i + 1}, {j + 1}) of the answer ({name})"), None
+        verdict, name = self._entry_verdict(items[-1].expr, i, j)
+        if name is not None:
+            return replace(base, move=f"entry ({i + 1}, {j + 1}) of the answer",     # one entry answers nothing
+                           reason=f"as entry ({i + 1}, {j + 1}) of the answer ({name})"), None
         if verdict is not None and verdict.status == "not-equivalent":
             return replace(base, status="wrong", move="an entry of the answer", counterexample=self._ce(verdict),
                            reason=f"entry ({i + 1}, {j + 1}) of the derived answer is not this, in any reading"), None

@@ -64,16 +64,12 @@ class DefinitionMoves:
 
     def _member_of_own_family(self, name: str) -> bool:
         """``D_1`` after the student defined ``D_i := r(i)²`` (or for a given r(i)), or ``A_{12}`` for
-        a matrix A of known size: a member of a family or an entry, so a line ``D_1 = …`` states its
-        value rather than defining a name."""
-        import re
-
-        m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
-        info = self.table.get(m.group(1)) if m else None
-        if info is not None and info.kind == "matrix" and len(m.group(2)) == 2:
-            return all(str(n).isdigit() for n in info.obj.shape)     # A_{12}: an entry of A
-        return info is not None and info.kind == "function" and len(info.params) == 1 \
-            and getattr(self.table.get(info.params[0]), "shape", None) is None     # L(w) of a vector is no family
+        a matrix A of known size: a member of a family or an entry (as the builder reads it), so a
+        line ``D_1 = …`` states its value rather than defining a name."""
+        try:
+            return self._builder()._family_member(A.Name(name)) is not None
+        except ParseError:
+            return False
 
     def _maybe_define(self, terms, ops):
         """``J(w) = …`` or ``L = …`` with a name the spec does not know: the student defines it."""

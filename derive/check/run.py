@@ -263,6 +263,24 @@ def _rests_on_undefined(reason: str, value) -> bool:
     return m is not None and any(str(s) == m.group(1) for s in getattr(value, "free_symbols", ()))
 
 
+def _judged_answer(verdict: AnswerResult, ml, value, last_step, last_values, checker) -> AnswerResult:
+    """A 'wrong' final answer reconsidered: unknown when it rests on a name defined nowhere or the
+    last line only restates a given; correct when another relation on the same line answers."""
+    if verdict.status != "wrong":
+        return verdict
+    if last_step is not None and last_step.status == "unknown" and _rests_on_undefined(last_step.reason, value):
+        return AnswerResult(ml.latex, "unknown", reason=last_step.reason, line=ml.line)    # MHA(Z)
+    if (sibling := _answered_beside(ml, last_values, checker)) is not None:
+        return sibling                  # r₃ = 9, j₃ = 4 on the last line: r₃ answers the part
+    if (guessed := _guessed_names(value, checker)):
+        return AnswerResult(ml.latex, "unknown", line=ml.line,                         # A11 defined nowhere
+                            reason=f"'{guessed[0]}' is not defined in the problem or the write-up")
+    if _states_a_given(last_step, checker, ml):
+        return AnswerResult(ml.latex, "unknown", line=ml.line,                         # ρ = p, then the answer in prose
+                            reason="the last line states a given of the problem, not this part's answer")
+    return verdict
+
+
 def _answered_beside(ml, last_values, checker):
     """A correct verdict for another relation on the final line's source line, or None."""
     for other, value in last_values:
@@ -277,12 +295,8 @@ def _entries_of_the_answer(pc, last_values, checker, final) -> None:
     """``Y_{12} = … = −3`` before a wrong final ``Y = (…)``: a line that named an entry of the
     answer by its name and index states that entry; where it differs from the derived answer's,
     that line is the wrong one (an error in the set-up, not the arithmetic)."""
-    from ..equivalence import same_value
-
     head = checker.heads.get((final.line, final.latex))
-    expected = checker.answers[0][1] if checker.answers else None
-    if head is None or not getattr(expected, "is_Matrix", False) or not hasattr(expected, "shape") \
-            or not all(str(n).isdigit() for n in expected.shape):
+    if head is None:
         return
     name = str(head)
     for ml, value in last_values:
@@ -291,10 +305,8 @@ def _entries_of_the_answer(pc, last_values, checker, final) -> None:
         if m is None or value is None or ml is final:
             continue
         i, j = int(m.group(1)) - 1, int(m.group(2)) - 1
-        if i >= expected.shape[0] or j >= expected.shape[1]:
-            continue
-        verdict = same_value(value, expected[i, j], checker.ctx)
-        if verdict.status != "not-equivalent":
+        verdict, convention = checker._entry_verdict(value, i, j)
+        if convention is not None or verdict is None or verdict.status != "not-equivalent":
             continue
         for k, step in enumerate(pc.steps):
             if (step.line, step.latex) == (ml.line, ml.latex) and step.status == "ok":
@@ -317,7 +329,7 @@ def _defined_head(latex: str) -> str:
 
 def _guessed_names(value, checker) -> list[str]:
     """The names in a final value that nothing defines (declared only because a line used them)."""
-    guessed = set(checker.new_symbols) - checker.student_names
+    guessed = checker.guessed_names
     return sorted(str(s) for s in getattr(value, "free_symbols", ()) if str(s) in guessed)
 
 
@@ -486,18 +498,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,     # 1 (z > 0), α (z < 0)
                                            reason="given case by case; each case was checked where its condition holds")
         else:
-            pc.final_answer = checker.final_answer(ml, value)
-            if pc.final_answer.status == "wrong" and last_step is not None and last_step.status == "unknown" \
-                    and _rests_on_undefined(last_step.reason, value):
-                pc.final_answer = AnswerResult(ml.latex, "unknown", reason=last_step.reason, line=ml.line)  # MHA(Z)
-            elif pc.final_answer.status == "wrong" and (sibling := _answered_beside(ml, last_values, checker)) is not None:
-                pc.final_answer = sibling       # r₃ = 9, j₃ = 4 on the last line: r₃ answers the part
-            elif pc.final_answer.status == "wrong" and (guessed := _guessed_names(value, checker)):
-                pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,       # A11 defined nowhere
-                                               reason=f"'{guessed[0]}' is not defined in the problem or the write-up")
-            elif pc.final_answer.status == "wrong" and _states_a_given(last_step, checker, ml):
-                pc.final_answer = AnswerResult(ml.latex, "unknown", line=ml.line,    # ρ = p, then the answer in prose
-                                               reason="the last line states a given of the problem, not this part's answer")
+            pc.final_answer = _judged_answer(checker.final_answer(ml, value), ml, value, last_step, last_values, checker)
         if pc.final_answer.status == "wrong":
             _entries_of_the_answer(pc, last_values, checker, ml)
         if len(part.goals) > 1 and len(boxed) > 1 and pc.final_answer.status == "correct":

@@ -41,7 +41,7 @@ class NameTyping:
             for name in sorted(A.names_in(t) - _index_names(t)):
                 if name in self.table or name in ("I", "pi", "inf") or self._member_of_own_family(name):
                     continue
-                if f"{name}1" in self.table and f"{name}2" in self.table:
+                if self._builder().numbered_scalars(name):
                     continue        # s in s_k: the problem's s1, s2, … (read under a sum over k)
                 if _is_call_head(t, name):
                     continue

@@ -108,13 +108,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         """Lenient: ``a`` for the problem's scalars a1, a2 (and no a of its own) is (a1, a2)."""
         from sympy import ImmutableMatrix, Integer
 
-        if not self.lenient or not node.id.isalpha():
-            return None
-        members = []
-        while (info := self.table.get(f"{node.id}{len(members) + 1}")) is not None and info.kind == "scalar" \
-                and info.obj is not None:
-            members.append(info.obj)
-        if not 2 <= len(members) <= 9:
+        members = self.numbered_scalars(node.id) if self.lenient and node.id.isalpha() else []
+        if not members:
             return None
         return Value(ImmutableMatrix([[m] for m in members]), (Integer(len(members)), Integer(1)))
 

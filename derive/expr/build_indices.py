@@ -72,16 +72,21 @@ class IndexBuilding:
         k = self._in_range(self.as_scalar(self._index_value(node.index, env, (1, dim)), node.index) - 1, dim, node)
         return Value(base.expr[k, 0] if column else base.expr[0, k], None)
 
+    def numbered_scalars(self, base: str) -> list:
+        """The problem's scalars base1, base2, … (two to nine of them, numbered from 1), or []."""
+        members = []
+        while (info := self.table.get(f"{base}{len(members) + 1}")) is not None and info.kind == "scalar" \
+                and info.obj is not None:
+            members.append(info.obj)
+        return members if 2 <= len(members) <= 9 else []
+
     def _numbered_member(self, node, env):
         """``e^{s_k}`` under a sum over k, for the problem's scalars s1 … s4 (no s of its own):
         member k of (s1, …, s4). None when the problem has no such numbered scalars."""
         from sympy import ImmutableMatrix
 
-        members = []
-        while (info := self.table.get(f"{node.base.id}{len(members) + 1}")) is not None and info.kind == "scalar" \
-                and info.obj is not None:
-            members.append(info.obj)
-        if not 2 <= len(members) <= 9:
+        members = self.numbered_scalars(node.base.id)
+        if not members:
             return None
         k = self.as_scalar(self._index_value(node.index, env, (1, len(members))), node.index)
         return Value(ImmutableMatrix(members)[k - 1, 0], None)
