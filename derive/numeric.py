@@ -778,7 +778,10 @@ def show(v) -> str:
         return show(v.a)
     if isinstance(v, Fraction):
         if max(v.numerator.bit_length(), v.denominator.bit_length()) > SHOW_BITS:
-            return _order_of_magnitude(v.numerator.bit_length() - v.denominator.bit_length(), v < 0)
+            bits = v.numerator.bit_length() - v.denominator.bit_length()
+            if abs(bits) < SHOW_BITS:                   # a long fraction of modest size: its leading digits
+                return "≈ " + mpmath.nstr(mpmath.mpf(v.numerator) / v.denominator, 6).replace("-", "−")
+            return _order_of_magnitude(bits, v < 0)
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
     if isinstance(v, mpmath.mpf) and mpmath.isfinite(v) and v != 0 and abs(mpmath.mag(v)) > SHOW_BITS:
         return _order_of_magnitude(int(mpmath.mag(v)), bool(v < 0))  # printing all its digits takes minutes

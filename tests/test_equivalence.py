@@ -147,3 +147,14 @@ def test_counterexample_values_too_long_to_print_are_shown_by_magnitude():
     assert show(Fraction(3, 7)) == "3/7" and show(Fraction(-(10 ** 200), 3)).startswith("≈ −10^")
     assert show(mpmath.mpf("2.5")) == "2.5"
     assert time.perf_counter() - start < 2
+
+
+def test_a_long_fraction_of_modest_size_shows_its_leading_digits():
+    """An exact value whose numerator and denominator are long but whose size is ordinary (a
+    rational instance pushed through several steps) shows its digits, so two different values
+    never print alike as '≈ −10^0'."""
+    from derive.numeric import show
+
+    near_minus_2_6, near_minus_6_6 = Fraction(-13 * 3 ** 300, 5 * 3 ** 300 + 1), Fraction(-33 * 7 ** 200, 5 * 7 ** 200 - 1)
+    assert show(near_minus_2_6) == "≈ −2.6" and show(near_minus_6_6) == "≈ −6.6"
+    assert show(Fraction(10 ** 200 + 1, 3)).startswith("≈ 10^")
