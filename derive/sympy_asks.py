@@ -10,6 +10,12 @@ differentiation. ``remember_diagonal_asks`` makes that module's ``ask`` remember
 for exactly that case; any other call (assumptions given, or global assumptions in force) goes
 to SymPy's ``ask`` as before. The answers are SymPy's own, computed once (and ``ask`` creates
 no Dummy, so later Dummies are numbered as before).
+
+Most of these questions have an answer that SymPy's diagonal handlers give without its SAT
+solver (``handler_answer``): every question the bank asks is about a matrix symbol, a scalar or a
+sum of array expressions. Those are answered here as SymPy answers them, without calling ``ask``,
+whose first line imports the SAT machinery (``satask``, ``lra_satask`` and the handler modules:
+60 ms of a cold derivation).
 """
 from __future__ import annotations
 
@@ -41,7 +47,9 @@ def remember_diagonal_asks() -> None:
             pass
         except TypeError:                   # unhashable: asked every time
             return real(proposition, assumptions, context)
-        answer = real(proposition, assumptions, context)
+        known, answer = handler_answer(proposition)
+        if not known:
+            answer = real(proposition, assumptions, context)
         if len(_ASKED) >= _ASKED_LIMIT:
             _ASKED.clear()
         _ASKED[proposition] = answer
@@ -50,3 +58,29 @@ def remember_diagonal_asks() -> None:
     ask.remembers = True
     from_array_to_matrix.ask = ask
     _INSTALLED = True
+
+
+def handler_answer(proposition) -> tuple[bool, object]:
+    """``(True, answer)`` when ``ask(proposition)``, with no assumptions given and none in force,
+    is decided by what SymPy's handlers for ``Q.diagonal`` say of its argument alone; else
+    ``(False, None)``. The cases, each SymPy's own answer (tests/test_speed_pass4.py):
+
+    - a ``MatrixSymbol``: True when it is 0×0 or 1×1 (its handler), else None. Nothing else is
+      known of a bare symbol, so the SAT solver finds both answers consistent;
+    - a scalar (``NumberKind``): None. No handler is registered for it, and no fact SymPy knows
+      ties a matrix property of a scalar to anything else;
+    - an ``ArrayAdd``: None, for the same reason (no handler; no class facts).
+    """
+    from sympy import MatrixSymbol, Q
+    from sympy.assumptions.assume import AppliedPredicate
+    from sympy.core.kind import NumberKind
+    from sympy.tensor.array.expressions import ArrayAdd
+
+    if not isinstance(proposition, AppliedPredicate) or proposition.function != Q.diagonal:
+        return False, None
+    arg, = proposition.arguments
+    if isinstance(arg, MatrixSymbol):
+        return True, (True if arg.shape in ((0, 0), (1, 1)) else None)
+    if isinstance(arg, ArrayAdd) or getattr(arg, "kind", None) is NumberKind:
+        return True, None
+    return False, None

@@ -1,0 +1,93 @@
+"""Issue 13, fourth pass: each speed change gives what the code it replaces gave.
+
+- rule explanations read with libyaml read as with PyYAML's pure-Python reader;
+- the Q.diagonal questions answered without SymPy's SAT solver get SymPy's own answers, and a
+  gradient no longer imports that solver;
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_explanations_read_with_libyaml_read_as_the_python_reader():
+    import yaml
+
+    from derive.rules import base
+
+    here = Path(base.__file__).resolve().parent
+    files = [here.parent / "explanations.yaml", *(here / name for name in base.EXTRA_EXPLANATIONS)]
+    for path in files:
+        assert base._read_yaml(path) == yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    assert "differentiate" in base.explanations() or base.explanations()
+
+
+def _diagonal_cases():
+    from sympy import MatrixSymbol, Rational, S, Symbol
+    from sympy.tensor.array.expressions import ArrayAdd, ArrayContraction, ArrayTensorProduct
+
+    n, d = Symbol("n", positive=True, integer=True), Symbol("d", positive=True, integer=True)
+    X, w, t = MatrixSymbol("X", n, d), MatrixSymbol("w", d, 1), MatrixSymbol("t", n, 1)
+    lam, x = Symbol("lambda", positive=True), Symbol("x")
+    return [X, w, t, MatrixSymbol("A", d, d), MatrixSymbol("B", 1, 1), MatrixSymbol("C", 2, 3),
+            MatrixSymbol("D", 3, 3), MatrixSymbol("E", 1, 2), MatrixSymbol("Z", 0, 0), MatrixSymbol("s", n, n),
+            lam, x, Rational(1, 2), 1 / n, S.NegativeOne, S(3), lam + x, 2 * lam / n,
+            ArrayAdd(ArrayContraction(ArrayTensorProduct(X, w), (1, 2)), ArrayTensorProduct(-1, t))]
+
+
+def test_diagonal_questions_answered_without_the_sat_solver_are_sympys():
+    from sympy import Q, ask
+
+    from derive.sympy_asks import handler_answer
+
+    for arg in _diagonal_cases():
+        known, answer = handler_answer(Q.diagonal(arg))
+        assert known, arg
+        assert answer == ask(Q.diagonal(arg)), arg
+        assert answer is ask(Q.diagonal(arg)), arg        # None stays None, True stays True
+    from sympy import MatrixSymbol, Symbol
+
+    n = Symbol("n", positive=True, integer=True)
+    A = MatrixSymbol("A", n, n)
+    for other in (Q.diagonal(A.T), Q.diagonal(A * A), Q.symmetric(A), Q.positive(n)):
+        assert handler_answer(other) == (False, None)     # left to SymPy's ask
+
+
+def test_remembered_asks_with_handler_answers_give_the_same_gradients(monkeypatch):
+    from sympy import MatrixSymbol, Symbol, ask
+    from sympy.tensor.array.expressions import from_array_to_matrix
+
+    from derive import sympy_asks
+    from derive.rules.calculus import gradient
+
+    n, d = Symbol("n", positive=True, integer=True), Symbol("d", positive=True, integer=True)
+    X, w, t = MatrixSymbol("X", n, d), MatrixSymbol("w", d, 1), MatrixSymbol("t", n, 1)
+    lam = Symbol("lambda", positive=True)
+    objectives = [lam * w.T * w + (1 / (2 * n)) * (X * w - t).T * (X * w - t), w.T * X.T * t,
+                  (X * w - t).T * (X * w - t) / n + lam * w.T * w]
+    sympy_asks.remember_diagonal_asks()
+    sympy_asks._ASKED.clear()
+    with_memo = [gradient(f, w) for f in objectives]
+    assert sympy_asks._ASKED                                         # it was asked
+    for prop, answer in sympy_asks._ASKED.items():
+        assert answer is ask(prop)
+    monkeypatch.setattr(from_array_to_matrix, "ask", ask)           # SymPy's own
+    assert [gradient(f, w) for f in objectives] == with_memo
+
+
+def test_a_gradient_does_not_import_the_sat_solver():
+    code = ("import sys\n"
+            "from sympy import MatrixSymbol, Symbol\n"
+            "from derive.rules.calculus import gradient\n"
+            "n, d = Symbol('n', positive=True, integer=True), Symbol('d', positive=True, integer=True)\n"
+            "X, w, t = MatrixSymbol('X', n, d), MatrixSymbol('w', d, 1), MatrixSymbol('t', n, 1)\n"
+            "lam = Symbol('lambda', positive=True)\n"
+            "g = gradient(lam * w.T * w + (X * w - t).T * (X * w - t) / (2 * n), w)\n"
+            "print(g.shape == w.shape, 'sympy.assumptions.satask' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["True", "False"]
