@@ -319,6 +319,47 @@ def _mmul_rational(a: Mat, cols) -> Mat | None:
 
 
 _ZERO = Fraction(0)
+_ONE = Fraction(1)
+
+
+def _all_fractions(m: Mat) -> bool:
+    return all(type(x) is Fraction for row in m for x in row)
+
+
+def _scaled(c: Fraction, m: Mat) -> Mat:
+    """``mscale(c, m)`` for exact c and m (``m`` itself when c is 1: every entry is a Fraction)."""
+    return m if c == _ONE else mscale(c, m)
+
+
+def chain_product(mats: list) -> Mat:
+    """M₁M₂…M_k of compatible matrices of rationals, in the order that makes the fewest entry
+    products and entries (the textbook matrix-chain recurrence): Xᵀ(Xw) instead of (XᵀX)w.
+    Exact arithmetic is associative, so every order gives the same matrix."""
+    k = len(mats)
+    if k == 1:
+        return mats[0]
+    if k == 2:
+        return mmul(mats[0], mats[1])
+    dims = [mats[0].shape[0]] + [m.shape[1] for m in mats]
+    cost = [[0] * k for _ in range(k)]
+    split = [[0] * k for _ in range(k)]
+    for length in range(2, k + 1):
+        for i in range(k - length + 1):
+            j = i + length - 1
+            best = None
+            for s in range(i, j):
+                c = cost[i][s] + cost[s + 1][j] + dims[i] * dims[s + 1] * dims[j + 1] + 4 * dims[i] * dims[j + 1]
+                if best is None or c < best:
+                    best, split[i][j] = c, s
+            cost[i][j] = best
+
+    def product(i, j):
+        if i == j:
+            return mats[i]
+        s = split[i][j]
+        return mmul(product(i, s), product(s + 1, j))
+
+    return product(0, k - 1)
 
 
 def transpose(a: Mat) -> Mat:
@@ -628,14 +669,34 @@ class Evaluator:
         return out
 
     def _MatMul(self, e):
-        out: Any = Fraction(1)
-        for a in e.args:
+        """The product of the factors in turn. While every factor is exact (a ``Fraction``, or a
+        matrix of ``Fraction`` entries), the scalars are gathered into one coefficient and the
+        matrices multiplied in the cheapest order (``chain_product``), the coefficient applied
+        last: rational arithmetic is exact, so every order gives the same entries, and the
+        shapes are checked factor by factor as before. From the first factor that is not exact
+        (a Dual, an mpf), the product goes on factor by factor from the value so far."""
+        coeff: Any = Fraction(1)
+        mats: list = []
+        args = e.args
+        for i, a in enumerate(args):
             v = self.eval(a)
-            if isinstance(v, Mat):
-                out = mmul(out, v) if isinstance(out, Mat) else mscale(out, v)
-            else:
-                out = mscale(v, out) if isinstance(out, Mat) else out * v
-        return out
+            if type(v) is Fraction:
+                coeff = coeff * v
+                continue
+            if isinstance(v, Mat) and _all_fractions(v):
+                if mats and mats[-1].shape[1] != v.shape[0]:
+                    raise EvalError(f"multiplying {(mats[0].shape[0], mats[-1].shape[1])} by {v.shape}")
+                mats.append(v)
+                continue
+            out = _scaled(coeff, chain_product(mats)) if mats else coeff
+            for j in range(i, len(args)):
+                w = v if j == i else self.eval(args[j])
+                if isinstance(w, Mat):
+                    out = mmul(out, w) if isinstance(out, Mat) else mscale(out, w)
+                else:
+                    out = mscale(w, out) if isinstance(out, Mat) else out * w
+            return out
+        return _scaled(coeff, chain_product(mats)) if mats else coeff
 
     def _Transpose(self, e):
         v = self.eval(e.arg)

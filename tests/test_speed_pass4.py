@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import subprocess
+from fractions import Fraction
 import sys
 from pathlib import Path
 
@@ -91,3 +92,118 @@ def test_a_gradient_does_not_import_the_sat_solver():
             "print(g.shape == w.shape, 'sympy.assumptions.satask' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+def _old_matmul(values):
+    """``Evaluator._MatMul`` before the fourth pass: factor by factor, left to right."""
+    from derive.numeric import Mat, mmul, mscale
+
+    out = Fraction(1)
+    for v in values:
+        if isinstance(v, Exception):
+            raise v
+        if isinstance(v, Mat):
+            out = mmul(out, v) if isinstance(out, Mat) else mscale(out, v)
+        else:
+            out = mscale(v, out) if isinstance(out, Mat) else out * v
+    return out
+
+
+def _same(a, b) -> bool:
+    """Equal values of the same types, entry by entry (a Dual's parts included)."""
+    from derive.numeric import Dual, Mat
+
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Mat):
+        return a.shape == b.shape and all(_same(x, y) for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+    if isinstance(a, Dual):
+        return _same(a.a, b.a) and _same(a.b, b.b)
+    return a == b
+
+
+def _random_factor(rng, rows, cols):
+    import mpmath
+
+    from derive.numeric import Dual, EvalError, Singular, mat
+
+    def entry():
+        roll = rng.random()
+        if roll < 0.05:
+            return Dual(Fraction(rng.randint(-5, 5), rng.randint(1, 4)), Fraction(rng.randint(-3, 3)))
+        if roll < 0.07:
+            return mpmath.mpf(rng.randint(-9, 9)) / 7
+        return Fraction(rng.randint(-9, 9), rng.randint(1, 6))
+
+    roll = rng.random()
+    if roll < 0.03:
+        return rng.choice([Singular("singular matrix"), EvalError("no value for x")])
+    if roll < 0.3:
+        return entry()
+    return mat([[entry() for _ in range(cols)] for _ in range(rows)])
+
+
+def test_matmul_in_the_cheapest_order_gives_the_old_values_and_errors():
+    import random
+    from types import SimpleNamespace
+
+    from derive.numeric import Evaluator
+
+    class Given(Evaluator):
+        def __init__(self, values):
+            super().__init__({})
+            self.values = values
+            self.asked = []
+
+        def eval(self, key):
+            self.asked.append(key)
+            v = self.values[key]
+            if isinstance(v, Exception):
+                raise v
+            return v
+
+    rng = random.Random(13)
+    checked = 0
+    for _ in range(3000):
+        k = rng.randint(1, 6)
+        dims = [rng.randint(1, 4) for _ in range(k + 1)]
+        values = []
+        for i in range(k):
+            rows, cols = dims[i], dims[i + 1]
+            if rng.random() < 0.05:
+                rows = rng.randint(1, 4)            # now and then a factor that does not fit
+            values.append(_random_factor(rng, rows, cols))
+        try:
+            want = ("value", _old_matmul(values))
+        except Exception as err:  # noqa: BLE001 - the error is part of the behaviour
+            want = ("error", type(err), str(err))
+        ev = Given(values)
+        try:
+            got = ("value", ev._MatMul(SimpleNamespace(args=tuple(range(k)))))
+        except Exception as err:  # noqa: BLE001
+            got = ("error", type(err), str(err))
+        assert got[0] == want[0], (values, got, want)
+        if got[0] == "value":
+            assert _same(got[1], want[1]), (values, got, want)
+            checked += 1
+        else:
+            assert got[1:] == want[1:], (values, got, want)
+        assert ev.asked == sorted(ev.asked)          # factors evaluated in order, each once
+    assert checked > 1500
+
+
+def test_chain_product_is_the_left_to_right_product():
+    import random
+
+    from derive.numeric import chain_product, mat, mmul
+
+    rng = random.Random(5)
+    for _ in range(300):
+        k = rng.randint(1, 6)
+        dims = [rng.randint(1, 4) for _ in range(k + 1)]
+        mats = [mat([[Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(dims[i + 1])]
+                     for _ in range(dims[i])]) for i in range(k)]
+        want = mats[0]
+        for m in mats[1:]:
+            want = mmul(want, m)
+        assert _same(chain_product(mats), want)
