@@ -140,9 +140,10 @@ def _minimize(goal, answer, table, ctx, dropped):
                                              f"{goal.wrt} ({_domain_words(info)})")
         env[u] = star
         best = _mp(_scalar(ev.eval(f)))
+        tolerance = _tolerance(best)             # once per instance: best is fixed below
         if constraint is None:
             slope = _max_partial(ev, f, u, star)
-            if slope is not None and abs(slope) > _tolerance(best):
+            if slope is not None and abs(slope) > tolerance:
                 return _fails(shown, [f, value], f"the objective's derivative at the answer is {show(slope)}, not 0")
             points = _perturbations(star, rng) + _random_points(star, rng)
             points = [p for p in points if _admissible(info, p)]
@@ -157,7 +158,7 @@ def _minimize(goal, answer, table, ctx, dropped):
         for p in points:
             env[u] = p
             val = _mp(_scalar(ev.eval(f)))
-            if val < best - _tolerance(best):
+            if val < best - tolerance:
                 return _fails(shown, [f, value], f"the point {show(p)} is admissible and has a smaller objective "
                                                   f"({show(val)} < {show(best)})")
         env[u] = star

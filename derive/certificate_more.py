@@ -245,23 +245,28 @@ def no_worse_than_neighbours(objective, u, value, ctx):
     from .certificate import _fails, _max_partial, _perturbations, _random_points, _scalar, _tolerance
     from .numeric import EvalError
 
+    from .holding import fixed_parts, holding
+
     f, value = ctx.expand_definitions(objective), ctx.expand_definitions(value)
     rng = random.Random(ctx.seed + 5)
+    fixed = fixed_parts([f], [u])
 
     def judge(env, ev, shown):
+        ev = holding(ev, fixed)             # only the unknown changes below, as in _minimize
         star = ev.eval(value)
         env[u] = star
         best = _mp(_scalar(ev.eval(f)))
+        tolerance = _tolerance(best)        # once per instance: best is fixed below
         try:
             slope = _max_partial(ev, f, u, star)
         except EvalError:
             slope = None
-        if slope is not None and _differentiable_at(f, u, ev, env) and abs(slope) > _tolerance(best):
+        if slope is not None and _differentiable_at(f, u, ev, env) and abs(slope) > tolerance:
             return _fails(shown, [f, value], f"the objective's derivative at the answer is {show(slope)}, not 0")
         for p in _perturbations(star, rng) + _random_points(star, rng):
             env[u] = p
             val = _mp(_scalar(ev.eval(f)))
-            if val < best - _tolerance(best):
+            if val < best - tolerance:
                 return _fails(shown, [f, value], f"the point {show(p)} has a smaller objective ({show(val)} < {show(best)})")
         env[u] = star
         return None

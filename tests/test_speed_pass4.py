@@ -207,3 +207,22 @@ def test_chain_product_is_the_left_to_right_product():
         for m in mats[1:]:
             want = mmul(want, m)
         assert _same(chain_product(mats), want)
+
+
+def test_proximal_certificate_holding_the_fixed_parts_says_what_it_said(monkeypatch):
+    """``no_worse_than_neighbours`` keeps the parts free of the unknown (``holding``) as
+    ``_minimize`` does: the certificates of the problems that use it are as without."""
+    from derive import holding as holding_module
+    from derive.bank import entries
+    from derive.engine import derive
+    from derive.spec import load_spec
+
+    def certificates():
+        path = next(e.path for e in entries() if e.id == "prox-steps")
+        d = derive(load_spec(path))
+        return [(p.id, p.error, p.certificate, [s.certified_by for s in p.steps]) for p in d.parts]
+
+    held = certificates()
+    monkeypatch.setattr(holding_module, "holding", lambda ev, fixed: ev)
+    assert certificates() == held
+    assert any("no worse" in str(c) or "random instances" in str(c) for c in held)
