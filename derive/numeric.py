@@ -193,6 +193,8 @@ def power(base, e: Fraction):
             if is_zero(base):
                 raise Singular("division by zero")
             return div(Fraction(1), power(base, Fraction(-k)))
+        if type(base) is Fraction:
+            return base ** k                # exact: the product below, in one step
         out = Fraction(1)
         for _ in range(k):
             out = out * base

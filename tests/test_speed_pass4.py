@@ -226,3 +226,30 @@ def test_proximal_certificate_holding_the_fixed_parts_says_what_it_said(monkeypa
     monkeypatch.setattr(holding_module, "holding", lambda ev, fixed: ev)
     assert certificates() == held
     assert any("no worse" in str(c) or "random instances" in str(c) for c in held)
+
+
+def test_integer_powers_of_rationals_are_the_repeated_products():
+    import random
+
+    from derive.numeric import Singular, power
+
+    def old(base, k):
+        if k < 0:
+            if base == 0:
+                raise Singular("division by zero")
+            return Fraction(1) / old(base, -k)
+        out = Fraction(1)
+        for _ in range(k):
+            out = out * base
+        return out
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        base = Fraction(rng.randint(-20, 20), rng.randint(1, 9))
+        k = rng.randint(-6, 9)
+        if base == 0 and k < 0:
+            with pytest.raises(Singular):
+                power(base, Fraction(k))
+            continue
+        got = power(base, Fraction(k))
+        assert type(got) is Fraction and got == old(base, k)
