@@ -19,6 +19,7 @@ from .numeric import EvalError, Evaluator, Mat, Singular, all_close, div, is_zer
 
 TRIALS = 6
 MAX_ATTEMPTS = 40
+WHERE_ATTEMPTS = 200
 def _comparing(op):
     """``op`` on two numbers, a Fraction against an mpmath value (σ(z) is one) made an mpf first:
     the two types do not compare with each other."""
@@ -150,14 +151,15 @@ class Context:
 
         return Evaluator(env, make_moments(self.table))
 
-    def instances(self, exprs, positive=frozenset()):
-        """Yield (env, shown) random instances for the free symbols of ``exprs``."""
+    def instances(self, exprs, positive=frozenset(), attempts: int = 0):
+        """Yield (env, shown) random instances for the free symbols of ``exprs`` (at most
+        ``attempts`` of them, MAX_ATTEMPTS by default)."""
         from .sampling import instances
 
         extra = set()
         for e in exprs:
             extra |= {s for s in getattr(e, "free_symbols", ()) if s.is_Symbol}
-        for env, shown in instances(self.table, self.seed, sorted(extra, key=str), positive, MAX_ATTEMPTS):
+        for env, shown in instances(self.table, self.seed, sorted(extra, key=str), positive, attempts or MAX_ATTEMPTS):
             if any(env.get(a) is not None and env.get(a) == env.get(b) for a, b in self.distinct):
                 continue                    # "for k ≠ l": an instance with k = l is not admissible
             yield env, shown
@@ -199,14 +201,14 @@ def same_value(a, b, ctx: Context, symbolic: bool = True) -> Verdict:
     return verdict
 
 
-def _trials(ctx: Context, exprs, judge, success: str, positive=frozenset()) -> Verdict:
+def _trials(ctx: Context, exprs, judge, success: str, positive=frozenset(), attempts: int = 0) -> Verdict:
     """Run ``judge(env, evaluator, shown)`` on random instances until ``ctx.trials`` agree.
 
     ``judge`` returns None when the instance agrees, or a decisive ``Verdict``; a singular
     instance (``Singular``) is skipped and redrawn; an expression that cannot be evaluated makes
     the verdict 'unknown'. ``success`` is formatted with ``n``, the number of instances."""
     done, skipped = 0, ""
-    for env, shown in ctx.instances(exprs, positive):
+    for env, shown in ctx.instances(exprs, positive, attempts):
         try:
             outcome = judge(env, ctx.evaluator(env), shown)
         except Singular as e:
@@ -300,7 +302,8 @@ def same_value_where(a, b, conditions, ctx: Context) -> Verdict:
                        counterexample=Counterexample(_relevant(shown, [a, b]), show(va), show(vb)))
 
     exprs = [a, b] + [x for lhs, _, rhs in sides for x in (lhs, rhs)]
-    return _trials(ctx, exprs, judge, "numeric: {n} random instances where the condition holds")
+    return _trials(ctx, exprs, judge, "numeric: {n} random instances where the condition holds",
+                   attempts=WHERE_ATTEMPTS)         # a condition such as w > τν may hold at few instances
 
 
 def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:

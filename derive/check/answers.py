@@ -44,6 +44,34 @@ class AnswerMoves:
                 return True
         return False
 
+    def _case_of_answer(self, base, items):
+        """``if g_i > 0, take δ_i = −ε``: an equation in the unknown stated under a condition
+        holds at the derived solution wherever the condition holds. The result, or None."""
+        from ..equivalence import same_value_where
+
+        u = self.unknown
+        if self.case is None or self.case[1] == "index" or u is None or len(items) != 2 \
+                or not any(_mentions(x, u) for x in items):
+            return None
+        try:
+            condition = tuple(self._build(t).expr for t in self.case[0])
+        except ParseError:
+            return None
+        ctx, failed = self._without_unknown(), None
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None):
+                continue
+            a, b = (x.xreplace({u: value}) if hasattr(x, "xreplace") else x for x in items)
+            verdict = same_value_where(a, b, (condition[0], self.case[1], condition[1]), ctx)
+            if verdict.ok:
+                return replace(base, move="a case of the solution",
+                               reason="holds at the derived solution wherever the condition stated with it holds")
+            failed = failed or (verdict if verdict.counterexample is not None else None)
+        if failed is None:
+            return None
+        return replace(base, status="wrong", move="a case of the solution", counterexample=self._ce(failed),
+                       reason="the derived solution does not satisfy this where the condition stated with it holds")
+
     def _system(self, base, items, move: str = "equations that hold at the derived solution"):
         from sympy import Eq
 
@@ -120,13 +148,18 @@ class AnswerMoves:
         for name, expected in self.answers:
             if entry is not None and getattr(expected, "is_Matrix", False) and expected.shape[1] == 1:
                 expected = expected[entry - 1, 0]   # ∂y/∂w_k = …: entry k (from 1) of the gradient, for every k
-            v = same_value(value, expected, self.ctx)
+            v = self._solution_for_all(same_value(value, expected, self.ctx), value, expected)
             if v.ok:
                 return AnswerResult(latex, "correct", convention=name, line=line.line)
             if v.status == "unknown":
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
-        v = same_value(value, self.answers[0][1], self.ctx)
+        v = self._solution_for_all(same_value(value, self.answers[0][1], self.ctx), value, self.answers[0][1])
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+    def _solution_for_all(self, verdict, value, expected):
+        """``ε = x`` when the part solves for ε and the answer is |x|: a value that agrees only
+        where x > 0, which the problem does not assume, is not the solution."""
+        return self._unassumed(verdict, value, expected) if self.part.goal.kind == "solve" else verdict
 
     def _entry_verdict(self, value, i: int, j: int):
         """(verdict, convention) for ``value`` as entry (i, j), from 0, of the derived answer: the

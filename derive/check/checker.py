@@ -87,6 +87,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.relations: dict = {}               # (source line, math) -> its last '=' as an equation (for final answers)
         self.distinct_names: tuple = ()         # index names this line says differ (k ≠ l)
         self.condition = None                   # (terms, op): the condition stated right after this line ('when z₁ > 0')
+        self.case = None                        # the same, when the prose says 'if' or 'when': a case of the solution
         self.earlier: dict = {}                 # symbol -> (part id, value) solved for in an earlier part (w* of 1a)
 
     # -- set-up ---------------------------------------------------------------------------
@@ -442,6 +443,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return self._continued_inequality(base, prev_last, line.lead, items[0]), carried  # '≤ B' then '= C': C is B
         if len(items) == 1:
             return replace(base, move=base.move or "expression", reason=base.reason or "an expression on its own; nothing to compare"), items[0]
+        if (case := self._case_of_answer(base, items)) is not None:
+            return case, items[-1]
         conditions = []
         leading = self.unknown is not None and len(items) > 2 and all(op == "=" for op in ops) \
             and (items[0] == self.unknown or self._is_equation(items[0], items[1]))
@@ -479,7 +482,9 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             if self._holds_for_form(a, b):
                 base = replace(base, move=base.move or "holds for the form of the solution stated")
                 continue
-            if last and self._is_equation(a, b) and not (_derivative_claim(a, b) and not self._mentions_new(a, b)):
+            if last and self._is_equation(a, b) and not (_derivative_claim(a, b) and not self._mentions_new(a, b)) \
+                    and not (k > 0 and _mentions(b, self.unknown) and not self._mentions_new(a, b)):
+                # ‖w‖² = w₁² + (1 − w₁)² = 2w₁² − w₁ + 1: after an identity, a rewriting, not an equation
                 return self._equation(base, a, b, conditions, head=items[0]), b
             if (vacuous := self._stated_condition_fails()) is not None:
                 return replace(base, status="unknown", move="a condition", reason=vacuous), b

@@ -71,6 +71,20 @@ class DefinitionMoves:
         except ParseError:
             return False
 
+    def _solves_renamed_unknown(self, head, value) -> bool:
+        """``s = −v/(2ν)`` after ``s := u − u₀`` (u the unknown): the student's name for a change
+        of the unknown, set equal to something free of it, states the solution, not a new s."""
+        if not isinstance(head, A.Name) or head.id not in self.student_names or head.id not in self.table \
+                or self.unknown is None:
+            return False
+        meaning = self.ctx.definitions.get(self.table[head.id].obj)
+        if meaning is None or not _mentions(meaning, self.unknown):
+            return False
+        try:
+            return not _mentions(self.ctx.expand_definitions(self._build(value).expr), self.unknown)
+        except ParseError:
+            return False
+
     def _maybe_define(self, terms, ops):
         """``J(w) = …`` or ``L = …`` with a name the spec does not know: the student defines it."""
         if not ops or ops[0] != "=" or len(terms) < 2:
@@ -85,6 +99,8 @@ class DefinitionMoves:
             # 𝓛(w₁, w₂, ν) = …: arguments that are entries of w; the name stands for its value
             self._declare_unknown_names([a for a in head.args if isinstance(a, A.Name)])
             head = A.Name(head.func, head.pos)
+        if self._solves_renamed_unknown(head, terms[1]):
+            return None             # s = −v/(2ν) after s := u − u₀: an equation in the unknown u
         if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
             # the student redefines it (an earlier redefinition that failed to build already removed it)
             self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)), None)

@@ -125,11 +125,20 @@ class EquationMoves:
             verdict, move = Verdict("unknown", reason="nothing to compare this equation with"), "equation"
         self.state = ("equation", eq)
         self.accepted.append(eq)
-        target = _solved_symbol(eq)
+        target, solved = _solved_symbol(eq), eq
+        if target is not None and target != self.unknown and _mentions(eq.rhs, self.unknown) \
+                and str(target) not in self.new_symbols:
+            target = None       # x = εw in the unknown ε: an equation to solve, not a new meaning of x
+        if target is not None and target != self.unknown and _mentions(self.ctx.definitions.get(target), self.unknown):
+            from sympy import Eq     # s = −v/(2ν) for the student's s := u − u₀: u − u₀ = −v/(2ν), not a new s
+
+            shifted = Eq(self.ctx.definitions[target], eq.rhs, evaluate=False)
+            if _isolated(shifted, self.unknown) is not None:
+                target, solved = None, shifted
         if target is not None and (verdict.ok or verdict.status == "unknown"):
             self.ctx.definitions[target] = eq.rhs  # later lines may use it: substituting an earlier result
             self.ctx.held.add(target)
-        elif verdict.ok and (isolated := _isolated(eq, self.unknown)) is not None:
+        elif verdict.ok and (isolated := _isolated(solved, self.unknown)) is not None:
             self.ctx.definitions[self.unknown] = isolated     # u − u₀ = −v/(2μ) gives u
             self.ctx.held.add(self.unknown)
         if verdict.ok:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import ParseError
 from ..expr.limits import MAX_DEPTH as MAX_NESTING
 from ..expr.limits import MAX_FILE_BYTES as MAX_FILE
+from .macros import definitions, expand
 
 _PERCENT = "\uffff"    # stands for a Markdown '%' while pylatexenc reads the file (it is no comment)
 CHUNK = 16_000
@@ -64,6 +65,7 @@ _MARKUP = re.compile(
 
 
 _CASES = re.compile(r"\\begin\s*\{(cases|[pbBvV]?matrix)\}.*?\\end\s*\{\1\}", re.S)
+COLUMN_ENVS = {"align", "aligned", "alignedat", "flalign"}
 KEEP_AMPERSAND = {"cases", "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix"}
 _DECLARE = re.compile(r"\\(?:sim|in|notin|subset|subseteq|perp|forall|to|mapsto|rightarrow)(?![A-Za-z])")
 
@@ -92,6 +94,9 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
         raise ParseError(f"{where}the file is {len(text):,} characters long; the limit is {MAX_FILE:,} "
                          f"characters ({MAX_FILE / 1e6:g} MB). Check only the write-up itself.")
     src = _prepare(text, is_latex(text, filename))
+    macros, spans = definitions(text)
+    for lo, hi in spans:                        # a definition is no math to check
+        src = src[:lo] + re.sub(r"[^\n]", " ", src[lo:hi]) + src[hi:]
     starts = [0] + [m.end() for m in re.finditer("\n", src)]
     line_of = lambda offset: bisect_right(starts, offset)   # noqa: E731
     _check_nesting(src, where, line_of)
@@ -99,6 +104,7 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
     for lo, hi, display in _blocks(src, where):
         for seg in _segments(src, lo, hi):
             latex, lead, boxed, offset = seg
+            latex = expand(latex, macros)
             if display or boxed or lead or _has_relation(latex):
                 before = "" if display else _sentence_before(src, lo)
                 if lead == "<=>":             # a = b ⟺ c = d: two conditions said to be equivalent, neither claimed
@@ -229,7 +235,8 @@ def _segments(src: str, lo: int, hi: int):
     cuts: dict[int, str] = {}           # offset in buf -> lead hint for the segment starting there
     boxes: list[tuple[int, int]] = []
     blank = lambda a, b: buf.__setitem__(slice(a, b), " " * (b - a))   # noqa: E731
-    depth, envs = 0, []
+    depth, envs, amps = 0, [], 0        # amps: the row's '&' so far (align pairs its columns)
+    outer = re.search(r"\\begin\s*\{(?:align|alignat|flalign)\*?\}(?:\s*\{[^}]*\})?\s*$", src[max(0, lo - 40):lo])
     text = "".join(buf)
     for m in _MARKUP.finditer(text):
         s, a, b = m.group(), m.start(), m.end()
@@ -242,12 +249,14 @@ def _segments(src: str, lo: int, hi: int):
             if depth == 0 and rows_here:
                 blank(a, b)
                 cuts[b] = ""
+                amps = 0
         elif name in ("begin", "end") and re.search(r"\{([^}]*)\}", s) is None:
             continue                    # \begin without {name}: no environment (hostile input)
         elif name in ("begin", "end"):
             env = re.search(r"\{([^}]*)\}", s).group(1).rstrip("*")
             if s.startswith("\\begin"):
                 envs.append(env)
+                amps = 0
             elif envs:
                 envs.pop()
             if env in ROW_ENVS:
@@ -268,7 +277,7 @@ def _segments(src: str, lo: int, hi: int):
             script = re.search(r"[_^]\s*\{?\s*$", text[max(0, a - 4):a]) is not None   # w^{\text{new}}: a label
             argument = (re.search(r"[\[(]\s*$", text[max(0, a - 3):a]) is not None       # E[\text{loss}]: a name
                         and re.match(r"\s*[\])]", text[close + 1:close + 3]) is not None)
-            head = (re.fullmatch(r"[A-Za-z]+", word) is not None and re.match(r"\s*=(?!>)", text[close + 1:close + 6]) is not None
+            head = (re.fullmatch(r"[A-Za-z]+", word) is not None and re.match(r"\s*&?\s*=(?!>)", text[close + 1:close + 9]) is not None
                     and re.search(r"(^|\n|\\\\|&|\$)\s*$", text[max(0, a - 40):a]) is not None)    # \text{result} = (…): a name
             if (word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word) or "cases" in envs
                     or ((script or argument or head) and re.fullmatch(r"[A-Za-z]+", word))):
@@ -294,6 +303,9 @@ def _segments(src: str, lo: int, hi: int):
                 cuts[a] = "<=>" if name in ("iff", "Leftrightarrow", "Longleftrightarrow") else "=>"
         elif s == "&" and not KEEP_AMPERSAND & set(envs):   # in cases and matrices, & parts entries
             blank(a, b)
+            amps += 1
+            if amps % 2 == 0 and depth == 0 and (envs[-1] in COLUMN_ENVS if envs else outer):
+                cuts[b] = "col"         # 'a &= b, & c &= d': every second '&' opens another equation
         elif s == "{":
             depth += 1
         elif s == "}":
@@ -312,6 +324,8 @@ def _segments(src: str, lo: int, hi: int):
         pending = ""
         if _is_declaration(seg):
             continue
+        if hint == "col":               # a column of its own: its label was prose, its '=' no continuation
+            hint, lead = "", lead if lead == "=>" else ""
         lead = hint if hint == "<=>" else (lead or hint)
         offset = lo + a + len(seg) - len(seg.lstrip())
         boxed = any(x < b and a < y for x, y in boxes)

@@ -314,7 +314,13 @@ class _Parser(NameParsing, CommandParsing):
         return BinOp("**", node, exponent, pos)
 
     def _text_label(self, lo: int, hi: int) -> str | None:
-        """The word of a superscript that is only ``\\text{…}`` (or \\mathrm, \\textrm), or None."""
+        """The word of a superscript that is only ``\\text{…}`` (or \\mathrm, \\textrm), or None.
+        Capitals with more capitals or digits (``w^{WD}``, ``w^{L2}``, ``w^{SGD}``) are a label too:
+        nobody writes a power that way."""
+        toks = [t for t in self.toks[lo:hi] if not (t[0] == "s" and t[1] in "{}")]
+        if len(toks) >= 2 and all(k in ("l", "d") for k, _, _ in toks) and toks[0][1].isupper() \
+                and all(v.isupper() or v.isdigit() for _, v, _ in toks):
+            return "".join(v for _, v, _ in toks)
         if hi - lo < 2 or self.toks[lo][0] != "c" or self.toks[lo][1] not in ("text", "mathrm", "textrm", "rm", "mbox"):
             return None
         save = self.i

@@ -236,6 +236,8 @@ class NameParsing:
             inner = self.name()                 # Δu₁: the change in u₁, one name of its own
             if isinstance(inner, Name):
                 return Name("Delta_" + inner.id, sp.pos)
+            if isinstance(inner, Index) and isinstance(inner.base, Name):
+                return Index(Name("Delta_" + inner.base.id, sp.pos), inner.index, sp.pos)   # Δθ_i: entry i of Δθ
             raise self.fail(f"\\Delta at column {sp.pos + 1} is read only before a name (Δw, Δu_1)", sp.pos)
         if isinstance(node, Name) and node.id == "sigma" and "sigma" not in self.t.ids and self.is_("s", "("):
             return Call("sigmoid", self.call_args(), sp.pos)      # σ(z) is the sigmoid when σ is no symbol
@@ -311,10 +313,13 @@ class NameParsing:
             label, sp.label = sp.label, None      # a_i^{(ℓ)}: the layer label is decoration when a_i is known
             try:
                 hit = self.t.lookup(self.key(sp, True, False, False), self.key(sp, True, True, False))
+                bare = self.t.lookup(self.key(sp, False, False, False), self.key(sp, False, True, False)) \
+                    if sp.sub is not None and not hit else None
             finally:
                 sp.label = label
             if hit:
                 return Name(hit, sp.pos)
+            head = bare                           # z_j^{(ℓ−1)} for the problem's z(j): entry j of z
         if head is None:
             head = sp.fallback + "_prime" * sp.primes
             if sp.label:

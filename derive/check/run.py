@@ -169,6 +169,8 @@ def _defines_earlier(ml, before) -> bool:
         return False
     if not any(mark in head for mark in ("\\bar", "\\tilde", "\\hat", "_", "^")):
         return False        # a bare μ = … is a value solved for, not a name being introduced
+    if any(m.latex.split("=", 1)[0].strip() == head for m in before):
+        return False        # 'Write δ_i = θ_i − θ_iᵗ … take δ_i = −ε': the name was introduced before
     return any(head in m.latex for m in before)
 
 
@@ -234,6 +236,53 @@ def _stated_condition(ml, following, checker, applied):
     if len(ops) != 1 or ops[0] not in ("<", "<=", ">", ">="):
         return None
     return terms, ops[0]
+
+
+_CASE_OPENS = re.compile(r"\b(if|when|whenever|for)\s*$", re.I)
+_CASE_THEN = re.compile(r"^[\s(,:;]*(?:(?:then|so|we)\s+)?(?:take|choose|pick|set|put|use|get|have|then|gives?)?[\s:]*$", re.I)
+
+
+def _preceding_conditions(lines, checker, applied) -> dict:
+    """``if $g_i > 0$ (take $δ_i = −ε$)``: an inline claim right after an inline inequality that
+    opens with 'if' or 'when', on the same line, holds under it. id(claim) -> (terms, op)."""
+    from .latex_math import parse_chain
+
+    out = {}
+    for cond, ml in zip(lines, lines[1:]):
+        at = ml.before.rfind(cond.latex)
+        between = ml.before[at + len(cond.latex):].lstrip("$\\)") if at >= 0 else "."
+        if cond.line != ml.line or cond.display or ml.display or not _CASE_OPENS.search(cond.before) \
+                or not _CASE_THEN.match(between) or "=" not in ml.latex:
+            continue
+        try:
+            terms, ops = parse_chain(cond.latex, checker.names(), given_functions=applied)
+        except Exception:  # noqa: BLE001 - no readable condition, no case
+            continue
+        if len(ops) == 1 and ops[0] in ("<", "<=", ">", ">="):
+            out[id(ml)] = (terms, ops[0])
+    return out
+
+
+def _said_as_case(ml, following) -> bool:
+    """``$δ_i = −ε$ when $g_i > 0$``: the inline math after a claim opens with 'if' or 'when'."""
+    if not following or following[0].line != ml.line:
+        return False
+    at = following[0].before.rfind(ml.latex)
+    return at >= 0 and bool(_CASE_WORD.match(following[0].before[at + len(ml.latex):].lstrip("$\\)")))
+
+
+_CASE_WORD = re.compile(r"^[\s,(]*(?:[A-Za-z]+\s+){0,2}(if|when|whenever|for)\s*$", re.I)   # '(admissible when
+
+
+def _with_cases(ordered, lines, cases) -> list:
+    """The claims made under a preceding condition back in place, each right after its condition."""
+    if not cases:
+        return ordered
+    out = list(ordered)
+    for prev, ml in zip(lines, lines[1:]):
+        if id(ml) in cases:
+            out.insert(out.index(prev) + 1 if prev in out else len(out), ml)
+    return out
 
 
 _TRAILING_CONDITION = re.compile(r"^(?P<claim>.*=.*?)(?:\\[;,:! ]|\\q?quad|~|\s)*"
@@ -400,11 +449,25 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     prev_last = None
     last_values = []
     unequal = _index_conditions(lines)
-    ordered = _definitions_first(lines)
+    cases = _preceding_conditions(lines, checker, applied)
+    ordered = _definitions_first([ml for ml in lines if id(ml) not in cases]) if cases else _definitions_first(lines)
+    ordered = _with_cases(ordered, lines, cases)
+    index_case = None
     for at, ml in enumerate(ordered):
         index += 1
-        checker.condition = _stated_condition(ml, ordered[at + 1:at + 2], checker, applied)
-        if pc.steps and pc.steps[-1].move == AS_STATED and ordered[at - 1].line == ml.line \
+        if ml.line == getattr(ordered[at + 1] if at + 1 < len(ordered) else None, "line", None) \
+                and id(ordered[at + 1]) in cases and not ml.display:
+            pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="a case",
+                                       reason="the claim after it is checked where this holds", part=pid))
+            continue
+        if ml is index_case:
+            pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="condition on the indices",
+                                       reason="the step before is read with these indices equal", part=pid))
+            continue
+        checker.condition = cases.get(id(ml)) or _stated_condition(ml, ordered[at + 1:at + 2], checker, applied)
+        checker.case = checker.condition if id(ml) in cases or _said_as_case(ml, ordered[at + 1:at + 2]) else None
+        index_case = ordered[at + 1] if checker.condition is not None and checker.condition[1] == "index" else None
+        if pc.steps and pc.steps[-1].move in (AS_STATED, "a case of the solution") and ordered[at - 1].line == ml.line \
                 and not _TRAILING_CONDITION.match(ordered[at - 1].latex):
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="the condition",
                                        reason="the line before holds under it", part=pid))

@@ -119,6 +119,7 @@ class ValueMoves:
         """``with ω = ‖W‖`` for a scalar the problem leaves free (its description says ‖W‖), or
         ``G = X + 2·X/2 = 2X`` for a bound it leaves free: a statement of what the symbol stands for,
         which the problem cannot contradict, not a claim (the later links of the chain must hold).
+        ``x = εw``, in the part's unknown ε, is an equation to solve, not a name.
         Later lines and the answer are read with it. None for any other line."""
         if not ops or any(op != "=" for op in ops) or not isinstance(terms[0], A.Name):
             return None
@@ -133,6 +134,7 @@ class ValueMoves:
         value = items[0]
         others = getattr(value, "free_symbols", set()) - {info.obj}
         if getattr(value, "shape", None) is not None or not others or _mentions(value, info.obj) \
+                or (self.unknown is not None and _mentions(value, self.unknown)) \
                 or same_value(info.obj, value, self.ctx).ok \
                 or not all(same_value(a, b, self.ctx).ok for a, b in zip(items, items[1:])):
             return None         # G = X + X = 3X: the false link is reported by the usual reading
@@ -429,6 +431,9 @@ class ValueMoves:
         if len(terms) < 2 or any(op != "=" for op in ops) or not all(isinstance(t, A.Name) for t in terms) \
                 or self.shown or len({t.id for t in terms}) < len(terms):
             return None
+        if any(t.id in self.table and self.table[t.id].kind == "index" for t in terms):
+            return replace(base, status="unknown", move="a case of the indices",    # 'for j = k'
+                           reason="indices set equal: a case, not a claim; the lines that follow are read without it")
         try:
             objs = [self._build(t).expr for t in terms]
         except Exception:  # noqa: BLE001 - names that do not build restrict nothing
@@ -436,6 +441,8 @@ class ValueMoves:
         if not all(getattr(o, "is_Symbol", False) and o not in self.ctx.definitions and o not in self.ctx.held
                    for o in objs):
             return None
+        if self.unknown in objs and self.part.goal.kind == "solve" and len(objs) == 2:
+            return None         # ε = x when the part solves for ε: the solution, not a restriction
         goal_names = set().union(*(A.names_in(g.expr) for g in self.part.goals))
         if any(t.id in goal_names for t, o in zip(terms, objs) if o != self.unknown):
             return None         # τ = κ with κ in the question: an answer, not a restriction

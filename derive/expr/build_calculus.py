@@ -42,6 +42,8 @@ class CalculusBuilding:
         fresh = Dummy(var.id, real=True) if point.shape is None else MatrixSymbol(Dummy(var.id), *point.shape)
         local = {p: (Value(fresh, point.shape) if i == where[0] else self.build(a, env))
                  for i, (p, a) in enumerate(zip(info.params, args))}
+        if self.lenient:
+            local.update(self._givens_through(info.body, info.params[where[0]], local))
         body = self.build(info.body, local)
         if point.shape is None:
             return Value(Subs(Derivative(self.as_scalar(body, call), (fresh, order), evaluate=False), fresh, point.expr), None)
@@ -50,6 +52,32 @@ class CalculusBuilding:
         if body.shape is not None and not _is_1x1(body.shape):
             raise self.fail("grad(f, v) needs a scalar-valued f", node, shape=True)
         return Value(Grad(body.expr, fresh, point.expr), point.shape)
+
+    def _givens_through(self, body, param: str, local: dict) -> dict:
+        """φ(ρ) := F(v₁) with the given v₁ = v₀ − ρp: the givens in a function's body that depend
+        on its parameter, built in the function's own variables (so φ'' sees ρ through v₁)."""
+        givens, todo = {}, list(A.names_in(body))
+        while todo:                                     # the givens the body reaches, transitively
+            name = todo.pop()
+            info = self.table.get(name)
+            if name not in givens and name not in local and info is not None and info.kind == "defined" \
+                    and info.body is not None:
+                givens[name] = A.names_in(info.body)
+                todo.extend(givens[name])
+        bound: dict = {}
+        changed = True
+        while changed:                                  # those that depend on the parameter, in order
+            changed = False
+            for name, inner in givens.items():
+                if name not in bound and (param in inner or any(n in bound for n in inner)):
+                    bound[name] = None
+                    changed = True
+        built: dict = {}
+        for _ in range(len(bound)):
+            for name in bound:
+                if name not in built and not any(n in bound and n not in built for n in givens[name]):
+                    built[name] = self.build(self.table[name].body, {**local, **built})
+        return built
 
     def _call_grad(self, node, env):
         from .objects import Grad

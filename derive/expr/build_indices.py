@@ -119,6 +119,8 @@ class IndexBuilding:
     def _component(self, info, indices, node, env):
         """``w_j`` for a vector w, ``X_{ij}`` for a matrix X: one entry, counted from 1."""
         rows, cols = info.shape
+        if len(indices) == 2 and (cols == 1 or rows == 1) and (matrix := self._capital_matrix(info)) is not None:
+            info, (rows, cols) = matrix, matrix.shape       # x_{ij} beside a matrix X: a vector has no entry (i, j)
         if len(indices) == 1 and (cols == 1 or rows == 1):
             dim = rows if cols == 1 else cols
             k = self._in_range(self.as_scalar(self._index_value(indices[0], env, (1, dim)), indices[0]) - 1, dim, node)
@@ -128,6 +130,14 @@ class IndexBuilding:
             j = self._in_range(self.as_scalar(self._index_value(indices[1], env, (1, cols)), indices[1]) - 1, cols, node)
             return Value(info.obj[i, j], None)
         raise self.fail(f"'{info.name}' has shape {_fmt(info.shape)}; write one index for a vector, two for a matrix", node)
+
+    def _capital_matrix(self, info):
+        """The problem's matrix named by the capital of vector ``info``'s name (X for x), or None:
+        a student's ``x_{ij}``, the j-th feature of example i, is an entry of the design matrix."""
+        other = self.table.get(info.name.upper()) if info.name.islower() else None
+        if other is None or other.shape is None or other.index is not None or 1 in other.shape:
+            return None
+        return other
 
     def _in_range(self, k, size, node):
         """A number index (from 0 here) inside the size, or an error: s_0 of (s₁, …, s₆) is no

@@ -1,0 +1,64 @@
+"""Students' writing met in blind corpus v14 (issue 10), after its held-out score: an align row
+of several equations, each labelled in a text font (``\\text{units} &= … , & \\text{params} &= …``),
+a labelled total opening a new block, a case of the solution with words before 'when'
+(``(admissible when w > τν)``), and an operator the write-up declares. Each correct form is
+accepted, and a slip in it is still caught."""
+from checking import check, status_at
+
+from derive.check.extract import extract
+
+COLUMNS = r"""\documentclass{article}
+\begin{document}
+\subsection*{sizes}
+\begin{align*}
+\text{conv}: &\quad 28 - 5 + 1 = 24, & \text{units } &= 24\cdot 24\cdot 8 = 4608, & \text{params} &= 5\cdot5\cdot3\cdot8 + 8 = 608\\
+\text{FC}: && \text{units } &= 32, & \text{params} &= 576\cdot 32 + 32 = 18464
+\end{align*}
+Totals:
+\begin{align*}
+\text{neurons} &= 4608 + 32 = 4640
+\end{align*}
+\end{document}
+"""
+
+
+def test_an_align_row_of_several_labelled_equations_is_read_column_by_column():
+    rows = [(m.line, m.continues) for m in extract(COLUMNS, "a.tex")]
+    assert rows == [(5, False)] * 3 + [(6, False)] * 2 + [(10, False)], rows
+
+
+def test_labelled_columns_are_checked_each_on_its_own(problems):
+    report, steps = check(problems, "cnn-sizes-strided", COLUMNS)
+    assert not [s for s in steps if s[1] == "wrong"], steps
+    slipped, steps = check(problems, "cnn-sizes-strided", COLUMNS.replace("+ 8 = 608", "+ 8 = 600"))
+    assert status_at(slipped, 5).count("wrong") == 1, steps
+    slipped, steps = check(problems, "cnn-sizes-strided", COLUMNS.replace("= 4640", "= 4600"))
+    assert status_at(slipped, 10) == ["wrong"], steps
+
+
+CASES = """## lasso-1d
+Let $w := z_0 - \\tau c(cz_0 - y)$. The derivative vanishes at $z = w - \\tau\\nu$ (admissible when $w > \\tau\\nu$); symmetrically $z = w + \\tau\\nu$ when $w < -\\tau\\nu$.
+"""
+
+
+def test_a_case_with_words_before_when_is_checked_where_it_holds(problems):
+    report, steps = check(problems, "prox-steps", CASES)
+    assert [s.move for s in report.steps if s.line == 2][1:] == ["a case of the solution", "the condition"] * 2, steps
+    slipped, steps = check(problems, "prox-steps", CASES.replace("at $z = w - \\tau\\nu$", "at $z = w + \\tau\\nu$"))
+    assert status_at(slipped, 2)[1] == "wrong", steps
+
+
+OPERATOR = r"""\documentclass{article}
+\DeclareMathOperator{\relu}{relu}
+\begin{document}
+\section*{1.1k-local}
+\[ a_1 = \relu(z_1) - \alpha\relu(-z_1) \]
+\end{document}
+"""
+
+
+def test_a_declared_operator_is_read_as_its_name(problems):
+    report, steps = check(problems, "mit-6790-hw4-leaky-relu", OPERATOR)
+    assert status_at(report, 5) == ["ok"], steps
+    slipped, steps = check(problems, "mit-6790-hw4-leaky-relu", OPERATOR.replace("- \\alpha", "+ \\alpha"))
+    assert status_at(slipped, 5) == ["wrong"], steps
