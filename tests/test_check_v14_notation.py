@@ -62,3 +62,11 @@ def test_a_declared_operator_is_read_as_its_name(problems):
     assert status_at(report, 5) == ["ok"], steps
     slipped, steps = check(problems, "mit-6790-hw4-leaky-relu", OPERATOR.replace("- \\alpha", "+ \\alpha"))
     assert status_at(slipped, 5) == ["wrong"], steps
+
+
+def test_a_slash_before_a_row_divides_by_the_whole_product(problems):
+    text = "## gradient\n$q(\\mathbf v) = \\mathbf a^\\top\\mathbf v / \\mathbf b^\\top\\mathbf v$\n"
+    report, steps = check(problems, "ratio-scale-invariance", text)
+    assert status_at(report, 2) == ["ok"], steps
+    slipped, steps = check(problems, "ratio-scale-invariance", text.replace("/ \\mathbf b^\\top\\mathbf v", "/ \\mathbf b^\\top\\mathbf a"))
+    assert status_at(slipped, 2) == ["wrong"], steps

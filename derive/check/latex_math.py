@@ -202,7 +202,12 @@ class _Parser(NameParsing, CommandParsing):
                 left = BinOp("@", left, self.unary(), pos, dot=value == "cdot")
             elif (kind == "s" and value == "/") or (kind == "c" and value == "div"):
                 self.i += 1
-                left = BinOp("/", left, self.unary(), pos)
+                den = self.unary()
+                while isinstance(den, Transpose) or (isinstance(den, BinOp) and isinstance(den.left, Transpose)):
+                    if not self.starts_factor():
+                        break           # aᵀv / bᵀv: nobody divides by a row; the denominator is bᵀv
+                    den = BinOp("@", den, self.power(), self.peek()[2])
+                left = BinOp("/", left, den, pos)
             elif self.starts_factor():
                 left = BinOp("@", left, self.power(), pos)
             else:
