@@ -253,3 +253,27 @@ def test_integer_powers_of_rationals_are_the_repeated_products():
             continue
         got = power(base, Fraction(k))
         assert type(got) is Fraction and got == old(base, k)
+
+
+def test_settling_the_imports_freezes_once_and_renders_the_same():
+    code = ("import gc, sys\n"
+            "from derive import service\n"
+            "service.settle_imports()\n"
+            "frozen = gc.get_freeze_count()\n"
+            "junk = [[object()] for _ in range(1000)]\n"
+            "service.settle_imports()\n"
+            "print('sympy' in sys.modules, 'derive.engine' in sys.modules, frozen > 10000, gc.get_freeze_count() == frozen)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["True", "True", "True", "True"]
+
+
+def test_a_cold_command_prints_what_it_printed_without_freezing(tmp_path):
+    """The same text with and without ``settle_imports`` (each a fresh process, no cache)."""
+    run = ("import sys\n"
+           "from derive import service\n"
+           "if sys.argv[1] == 'plain':\n"
+           "    service.settle_imports = lambda: None\n"
+           "sys.stdout.write(service.render_checked('ridge-fgm', 'latex', use_cache=False).text)\n")
+    texts = [subprocess.run([sys.executable, "-c", run, mode], capture_output=True, text=True, cwd=ROOT,
+                            check=True).stdout for mode in ("plain", "settled")]
+    assert texts[0] == texts[1] and "\\begin{document}" in texts[0]
