@@ -2,11 +2,10 @@
 by a helper that never saw the code, labelled by independent computation). Issue 10's bar: no
 correct write-up flagged, at least 95% of the planted errors found at their line, at least 95% of
 the final answers agreeing with the labels, and no 'wrong' without a counterexample (or, for a
-shape error, the two shapes). The tuning corpora v3 to v13 are held to their measured figures, so
-a change that loses ground on them fails (v5 to v13 were each scored once as held-out sets before
-any tuning on them; those first figures are in the issue notes). The one held-out corpus that
-remains, blind_writeups_v2, is scored by bench/checker_corpus.py and never asserted on here; the
-next blind corpus, written after v13's tuning, is the next held-out set."""
+shape error, the two shapes). The tuning corpora v2 to v14 are held to their measured figures, so
+a change that loses ground on them fails (v2 and v5 to v14 were each scored once as held-out sets
+before any tuning on them; those first figures are in the issue notes). The next blind corpus,
+written after v14's tuning, is the next held-out set."""
 import sys
 from pathlib import Path
 
@@ -45,8 +44,10 @@ def scored():
 
 # (corpus, most false alarms, fewest errors located, fewest answers agreeing): measured when each
 # corpus was last tuned on (issue 10's closing note); better figures are welcome, worse ones fail
-TUNED = [("blind_writeups_v3", 0, 14, 80), ("blind_writeups_v4a", 0, 11, 64), ("blind_writeups_v4b", 0, 12, 61),
-         ("blind_writeups_v5", 0, 16, 106), ("blind_writeups_v6", 1, 17, 126), ("blind_writeups_v7", 0, 15, 109),
+# (v14, the slowest, first: the pool starts it while the others run)
+TUNED = [("blind_writeups_v14", 3, 11, 101), ("blind_writeups_v2", 0, 19, 92),
+         ("blind_writeups_v3", 0, 14, 80), ("blind_writeups_v4a", 0, 11, 64), ("blind_writeups_v4b", 0, 12, 62),
+         ("blind_writeups_v5", 0, 16, 106), ("blind_writeups_v6", 1, 17, 127), ("blind_writeups_v7", 0, 15, 109),
          ("blind_writeups_v8", 0, 15, 138), ("blind_writeups_v9", 0, 14, 93), ("blind_writeups_v10", 0, 15, 119),
          ("blind_writeups_v11", 0, 14, 113), ("blind_writeups_v12", 0, 14, 94),
          ("blind_writeups_v13", 0, 8, 61)]
