@@ -70,3 +70,60 @@ def test_a_slash_before_a_row_divides_by_the_whole_product(problems):
     assert status_at(report, 2) == ["ok"], steps
     slipped, steps = check(problems, "ratio-scale-invariance", text.replace("/ \\mathbf b^\\top\\mathbf v", "/ \\mathbf b^\\top\\mathbf a"))
     assert status_at(slipped, 2) == ["wrong"], steps
+
+
+OWN_LOGIT = r"""\section*{gradient}
+Throughout, $q(u) := a^\top u + b$ is the logit, so $q(u_0) = m > 0$, and $\nabla_u q = a$.
+Also $2\sigma(2q) - 1 = \tanh q$.
+"""
+
+
+def test_a_function_defined_with_the_letter_of_a_problem_scalar_is_applied(problems):
+    report, steps = check(problems, "adversarial-tanh-margin", OWN_LOGIT)
+    assert [s.status for s in report.steps if s.line == 2] == ["ok"] * 3, steps
+    assert [s.status for s in report.steps if s.line == 3][-1] == "ok", steps          # bare q: the scalar
+    slipped, steps = check(problems, "adversarial-tanh-margin", OWN_LOGIT.replace("\\nabla_u q = a$", "\\nabla_u q = 2a$"))
+    assert status_at(slipped, 2)[-1] == "wrong", steps
+    slipped, steps = check(problems, "adversarial-tanh-margin", OWN_LOGIT.replace("q(u_0) = m", "q(u_0) = 2m"))
+    assert status_at(slipped, 2)[1] == "wrong", steps
+
+
+REGRET = r"""\subsection*{4d}
+Notation: $D_i = \|w^{(i)} - w^*\|^2 = r(i)^2$. The sum telescopes:
+\[
+\frac{1}{2n\eta}\sum_{i=1}^n (D_i - D_{i+1}) = \frac{1}{2n\eta}(D_1 - D_{n+1})
+\]
+"""
+
+
+def test_a_definition_whose_middle_cannot_be_read_takes_its_readable_end(problems):
+    report, steps = check(problems, "mit-6790-hw4-online-regret", REGRET)
+    assert status_at(report, 2) == ["unknown"] and status_at(report, 4) == ["ok"], steps
+    slipped, steps = check(problems, "mit-6790-hw4-online-regret", REGRET.replace("(D_1 - D_{n+1})", "(D_1 + D_{n+1})"))
+    assert status_at(slipped, 4) == ["wrong"], steps
+
+
+SIGMA_VALUE = """## attacked-logit
+Write $t := \\mathbf v^\\top\\mathbf z$ and $\\sigma := \\sigma(t)$.
+$$\\nabla_{\\mathbf z}\\,\\sigma(\\mathbf v^\\top\\mathbf z) = \\sigma(1-\\sigma)\\,\\mathbf v$$
+"""
+
+
+def test_sigma_named_as_a_value_is_still_the_sigmoid_when_applied(problems):
+    report, steps = check(problems, "fgm-logistic", SIGMA_VALUE)
+    assert all(s.status == "ok" for s in report.steps), steps
+    slipped, steps = check(problems, "fgm-logistic", SIGMA_VALUE.replace("= \\sigma(1-\\sigma)", "= \\sigma(1+\\sigma)"))
+    assert status_at(slipped, 3) == ["wrong"], steps
+
+
+ENCODING = """## shift
+Frequencies: $\\omega_j = 100^{-2j/6}$. The encoding is
+$$\\mathbf{q}_n = (\\cos n\\omega_0, \\sin n\\omega_0, \\cos n\\omega_1, \\sin n\\omega_1, \\cos n\\omega_2, \\sin n\\omega_2)^\\top$$
+"""
+
+
+def test_sine_and_cosine_take_the_whole_product_after_them(problems):
+    report, steps = check(problems, "positional-cosine-first", ENCODING)
+    assert status_at(report, 3) == ["ok"], steps
+    slipped, steps = check(problems, "positional-cosine-first", ENCODING.replace("(\\cos n\\omega_0, \\sin n", "(\\sin n\\omega_0, \\cos n"))
+    assert status_at(slipped, 3) == ["wrong"], steps

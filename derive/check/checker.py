@@ -60,7 +60,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         goal = part.goal
         # the symbol solved for; in a gradient or an update step, w is a variable, not an unknown (but a
         # proximal step is a minimiser: its stationarity condition is an equation in w)
-        solved = goal.kind not in ("gradient", "step", "unroll") or (goal.kind == "step" and goal.rule == "proximal")
+        solved = goal.kind not in ("gradient", "step", "unroll", "weight_matrix") or (goal.kind == "step" and goal.rule == "proximal")
         self.unknown = self.table[goal.wrt].obj if goal.wrt and solved else None
         self.specialized = self._specialize(part)        # the part's own values (w₁ = 0, t = 2)
         self.state = self._initial_state()
@@ -615,8 +615,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:
             return False
-        if _mentions(a, self.unknown) or _mentions(b, self.unknown) or self._mentions_new(a, b):
-            return True
+        if _mentions(a, self.unknown) or _mentions(b, self.unknown) or self._mentions_new(a, b, only_guessed=True):
+            return True             # a multiplier ν the student introduced; not a name the student defined
         expanded = [self.ctx.expand_definitions(x) for x in (a, b)]
         return any(_mentions(x, self.unknown) for x in expanded) or self._law_mentions_unknown(expanded)
 
@@ -635,8 +635,9 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 return True
         return False
 
-    def _mentions_new(self, a, b) -> bool:
-        new = {self.table[n].obj for n in self.new_symbols}
+    def _mentions_new(self, a, b, only_guessed: bool = False) -> bool:
+        new = {self.table[n].obj for n in (self.guessed_names if only_guessed else self.new_symbols)
+               if n in self.table and self.table[n].obj is not None}
         return any(getattr(x, "has", lambda *s: False)(*new) for x in (a, b)) if new else False
 
 

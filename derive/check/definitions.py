@@ -8,7 +8,7 @@ from dataclasses import replace
 from ..equivalence import same_value
 from ..errors import ParseError
 from ..expr import ast as A
-from ..expr.symbols import SymbolInfo, make_scalar
+from ..expr.symbols import FUNCTION_OF_SCALAR, SymbolInfo, make_scalar
 from .algebra import _BUILTINS, _mentions, _rename, _rewrite, _zero
 from .results import StepResult
 
@@ -91,6 +91,11 @@ class DefinitionMoves:
             return None
         head = terms[0]
         self._declare_unknown_names(terms[1:])
+        guessed = self.guessed_names
+        if len(terms) > 2 and guessed and A.names_in(terms[1]) & guessed:
+            readable = next((t for t in terms[2:] if not A.names_in(t) & guessed), None)
+            if readable is not None:        # D_i = ‖w⁽ⁱ⁾ − w*‖² = r(i)² with w nowhere defined: D_i is r(i)²
+                terms = [head, readable] + list(terms[2:])
         head = self._lagrangian_head(head, terms[1])
         if isinstance(head, A.Call) and all(isinstance(a, A.Name) for a in head.args):
             self._declare_unknown_names([A.Call("_", head.args)])
@@ -104,7 +109,14 @@ class DefinitionMoves:
         if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
             # the student redefines it (an earlier redefinition that failed to build already removed it)
             self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)), None)
-        if isinstance(head, A.Call) and head.func not in self.table and \
+        if isinstance(head, A.Call) and self._shadows_scalar(head, terms[1]):
+            # q(u) := aᵀu + b for the problem's scalar q ('a logit'): q applied is the student's function
+            name = head.func
+            self.table.symbols.pop(name + FUNCTION_OF_SCALAR, None)
+            self.table.add(SymbolInfo(name + FUNCTION_OF_SCALAR, "function", None, params=tuple(a.id for a in head.args),
+                                      body=terms[1]))
+            self.student_names.add(name + FUNCTION_OF_SCALAR)
+        elif isinstance(head, A.Call) and head.func not in self.table and \
                 (head.func not in _BUILTINS or self._free_letter(head.func)) and \
                 all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
             params = tuple(a.id for a in head.args)
@@ -148,7 +160,7 @@ class DefinitionMoves:
             from sympy import MatrixSymbol, Symbol
 
             obj = Symbol(head.id, real=True) if value.shape is None else MatrixSymbol(head.id, *value.shape)
-            self.table.add(SymbolInfo(head.id, "defined", obj, shape=value.shape, latex=head.id))
+            self.table.add(SymbolInfo(head.id, "defined", obj, shape=value.shape, latex=head.id, body=terms[1]))
             self.ctx.definitions[obj] = value.expr
             name = head.id
             self.student_names.add(name)
@@ -178,6 +190,16 @@ class DefinitionMoves:
             self.state = self.stated = ("objective", value)
             reason = f"defines {name} (a Lagrangian)"
         return lambda base: replace(base, move=move, reason=reason)
+
+    def _shadows_scalar(self, head, body) -> bool:
+        """``q(u) = aᵀu + b`` where the problem's q is a free scalar: the body uses the arguments,
+        so the student defines q as a function of them, not q times u."""
+        info = self.table.get(head.func)
+        if info is None or info.kind != "scalar" or info.index is not None or not head.args \
+                or not all(isinstance(a, A.Name) and a.id in self.table and a.id != head.func for a in head.args):
+            return False
+        used = A.names_in(body)
+        return any(a.id in used for a in head.args) and head.func not in used
 
     def _has_new(self, value) -> bool:
         """Does value use a name the student introduced (a multiplier)?"""

@@ -265,6 +265,9 @@ class CommandParsing:
             args = self.call_args()
         else:
             args = (self.power(),)
+            while fid in ("sin", "cos") and self.starts_factor() \
+                    and not (self.peek()[0] == "c" and self.peek()[1] in FUNC_CMDS):
+                args = (BinOp("@", args[0], self.power(), pos),)     # \cos n\omega is cos(nω)
         if base is not None:                            # log_b x = log x / log b
             return BinOp("/", Call("log", args, pos), Call("log", (base,), pos), pos)
         if power is not None:

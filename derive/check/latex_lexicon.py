@@ -22,13 +22,14 @@ ALIASES = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varrh
 FUNC_WORDS = {"var": "Var", "cov": "Cov", "sgn": "sign", "sign": "sign", "relu": "relu", "exp": "exp",
               "log": "log", "ln": "log", "tr": "trace", "trace": "trace", "diag": "diag", "det": "det",
               "argmin": "argmin", "argmax": "argmax", "min": "min", "max": "max", "e": "E",
-              "sigmoid": "sigmoid", "inv": "inv", "logit": "logit", "softplus": "softplus", "tanh": "tanh"}
+              "sigmoid": "sigmoid", "inv": "inv", "logit": "logit", "softplus": "softplus", "tanh": "tanh",
+              "sin": "sin", "cos": "cos"}
 _SINGLE_FUNCS = {("mathbb", "E"): "E", ("mathbb", "V"): "Var", ("mathrm", "E"): "E",
                  ("operatorname", "E"): "E", ("mathsf", "E"): "E"}
 LETTER_FUNCS = {"Var", "var", "Cov", "E", "sgn", "sign", "ReLU", "relu", "exp", "log", "ln", "tr", "diag"}
 # \logit, \sigmoid, \softplus: commands students declare with \DeclareMathOperator
 FUNC_CMDS = {"exp", "log", "ln", "det", "tr", "sgn", "sign", "E", "Var", "Cov", "relu", "ReLU", "logit", "sigmoid", "softmax",
-             "softplus", "tanh"}
+             "softplus", "tanh", "sin", "cos"}
 FUNCTION_BASES = {"f", "h", "F", "L", "J", "ell", "scriptL", "scriptJ"}   # f(...) is a call; w(...) is a product
 INDEX_LETTERS = set("ijklmn")
 CASE_WORDS = ("if", "for", "when", "whenever", "otherwise", "else", "elsewhere")   # a case's condition, first the leads

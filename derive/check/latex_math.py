@@ -486,7 +486,13 @@ def given_functions(table) -> frozenset[str]:
     ``h(1 − ε)`` is a product."""
     from .latex_lexicon import FUNCTION_BASES
 
-    return frozenset([n for n, s in table.symbols.items() if s.kind in ("function", "ufunc")]
+    from ..expr.symbols import FUNCTION_OF_SCALAR
+
+    shadowing = [n[:-len(FUNCTION_OF_SCALAR)] for n in table.symbols if n.endswith(FUNCTION_OF_SCALAR)]
+    values = ["^" + n for n, s in table.symbols.items()           # σ := σ(t): σ(…) is still the sigmoid
+              if n == "sigma" and s.kind == "defined" and isinstance(s.body, Call) and s.body.func == "sigmoid"]
+    return frozenset([n for n, s in table.symbols.items() if s.kind in ("function", "ufunc")
+                      and not n.endswith(FUNCTION_OF_SCALAR)] + ["~" + n for n in shadowing] + values
                      + ["~" + n for n, s in table.symbols.items() if s.kind == "defined" and not s.params]
                      + ["!" + n for n, s in table.symbols.items()
                         if n in FUNCTION_BASES and (s.kind in ("scalar", "vector", "matrix", "random")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..errors import ParseError
-from ..expr.ast import Call, Index, Name, Node, Num, Transpose
+from ..expr.ast import Call, Index, Name, Node, Num, Transpose, names_in
 from .latex_lexicon import (
     ALIASES,
     DECORATIONS,
@@ -241,6 +241,12 @@ class NameParsing:
             raise self.fail(f"\\Delta at column {sp.pos + 1} is read only before a name (Δw, Δu_1)", sp.pos)
         if isinstance(node, Name) and node.id == "sigma" and "sigma" not in self.t.ids and self.is_("s", "("):
             return Call("sigmoid", self.call_args(), sp.pos)      # σ(z) is the sigmoid when σ is no symbol
+        if isinstance(node, Name) and node.id == "sigma" and "^sigma" in self.given_functions and self.is_("s", "("):
+            save = self.i
+            args = self.call_args()                 # σ := σ(t), then σ(vᵀz) is the sigmoid and σ(1 − σ) a product
+            if not any("sigma" in names_in(a) for a in args):
+                return Call("sigmoid", args, sp.pos)
+            self.i = save
         if isinstance(node, Name) and node.id == "H" and "H" not in self.t.ids and self.is_("s", "("):
             return Call("heaviside", self.call_args(), sp.pos)    # H(z), the Heaviside step, when H is no symbol
         if isinstance(node, Name) and self.is_("s", "(") and (node.id in self.given_functions or (

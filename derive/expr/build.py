@@ -29,7 +29,7 @@ from .build_values import (
     _scale_either,
     _show,
 )
-from .symbols import SymbolTable
+from .symbols import FUNCTION_OF_SCALAR, SymbolTable
 
 
 class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
@@ -335,6 +335,10 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
                 raise self.fail(f"{node.func} takes {len(info.params)} argument(s), got {len(node.args)}", node)
             local = {p: self._argument(p, a, env) for p, a in zip(info.params, node.args)}
             return self.build(info.body, local)
+        if info is not None and self.lenient and info.kind not in ("function", "ufunc") \
+                and (own := self.table.get(node.func + FUNCTION_OF_SCALAR)) is not None \
+                and len(node.args) == len(own.params):
+            return self.build(own.body, {p: self._argument(p, a, env) for p, a in zip(own.params, node.args)})
         if info is not None and self.lenient and info.kind not in ("function", "ufunc") \
                 and all(isinstance(a, A.Name) for a in node.args):
             return self._function_notation(info, node, env)

@@ -79,8 +79,24 @@ class CalculusBuilding:
                     built[name] = self.build(self.table[name].body, {**local, **built})
         return built
 
+    def _own_function_applied(self, node):
+        """``∇_u q`` after the student's ``q(u) := aᵀu + b`` (q also the problem's scalar): the
+        derivative of q(u), in its own parameter."""
+        from .symbols import FUNCTION_OF_SCALAR
+
+        if not self.lenient or len(node.args) != 2 or not isinstance(node.args[0], A.Name) \
+                or not isinstance(node.args[1], A.Name):
+            return node
+        own = self.table.get(node.args[0].id + FUNCTION_OF_SCALAR)
+        if own is None or node.args[1].id not in own.params:
+            return node
+        call = A.Call(node.args[0].id, tuple(A.Name(p, node.pos) for p in own.params), node.pos)
+        return A.Call(node.func, (call, node.args[1]), node.pos)
+
     def _call_grad(self, node, env):
         from .objects import Grad
+
+        node = self._own_function_applied(node)
 
         if self.lenient and len(node.args) == 1 and isinstance(node.args[0], A.Call) \
                 and len(node.args[0].args) >= 1 and isinstance(node.args[0].args[0], A.Name):
@@ -175,6 +191,8 @@ class CalculusBuilding:
 
     def _call_diff(self, node, env):
         from sympy import Derivative, Symbol
+
+        node = self._own_function_applied(node)
 
         special = self._derivative_of_call(node, env)
         if special is not None:

@@ -43,6 +43,9 @@ class Domain:
         return True
 
 
+FUNCTION_OF_SCALAR = "@fn"       # 'q@fn': a student's function q(u) := … beside the problem's scalar q
+
+
 @dataclass
 class SymbolInfo:
     name: str
