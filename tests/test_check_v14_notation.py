@@ -3,7 +3,7 @@ of several equations, each labelled in a text font (``\\text{units} &= … , & \
 a labelled total opening a new block, a case of the solution with words before 'when'
 (``(admissible when w > τν)``), and an operator the write-up declares. Each correct form is
 accepted, and a slip in it is still caught."""
-from checking import check, status_at
+from checking import check, finals, status_at
 
 from derive.check.extract import extract
 
@@ -127,3 +127,62 @@ def test_sine_and_cosine_take_the_whole_product_after_them(problems):
     assert status_at(report, 3) == ["ok"], steps
     slipped, steps = check(problems, "positional-cosine-first", ENCODING.replace("(\\cos n\\omega_0, \\sin n", "(\\sin n\\omega_0, \\cos n"))
     assert status_at(slipped, 3) == ["wrong"], steps
+
+
+PIXELS = r"""\section*{3.1}
+\begin{align*}
+(I*J)_{34} &= (I_{23}+I_{24}+I_{25}) - (I_{43}+I_{44}+I_{45}) = (1+1+1) - (1+1+0) = 1
+\end{align*}
+"""
+
+
+def test_two_digits_on_a_given_matrix_name_one_of_its_entries(problems):
+    report, steps = check(problems, "csc413-2022-hw2-convolution", PIXELS)
+    assert status_at(report, 3) == ["ok"], steps
+    slipped, steps = check(problems, "csc413-2022-hw2-convolution", PIXELS.replace("(1+1+1) - (1+1+0) = 1", "(1+1+1) - (1+0+0) = 2"))
+    assert status_at(slipped, 3) == ["wrong"], steps
+
+
+def test_a_number_with_thousands_separators_is_one_number(problems):
+    text = "## 3.2\n$$P_1 = 1024\\cdot 1024 + 1024 = 1{,}049{,}600$$\n"
+    report, steps = check(problems, "csc413-2022-hw2-cnn-sizes", text)
+    assert status_at(report, 2) == ["ok"], steps
+    slipped, steps = check(problems, "csc413-2022-hw2-cnn-sizes", text.replace("1{,}049{,}600", "1{,}048{,}600"))
+    assert status_at(slipped, 2) == ["wrong"], steps
+
+
+MINNORM = """## minnorm
+The smallest-norm solution of $u_1 + 3u_2 = 3$ lies along the input $(1,3)$: $\\mathbf u = t(1,3)$ with $10t = 3$, so
+$$\\mathbf u_{\\min} = \\left(\\tfrac{3}{10}, \\tfrac{9}{10}\\right)$$
+"""
+
+
+def test_a_displayed_name_for_the_solution_answers_after_a_form_of_it(problems):
+    report, steps = check(problems, "adagrad-toy", MINNORM)
+    assert finals(report) == {"minnorm": "correct"}, steps
+    slipped, steps = check(problems, "adagrad-toy", MINNORM.replace("\\tfrac{9}{10}\\right)", "\\tfrac{9}{5}\\right)"))
+    assert finals(slipped) == {"minnorm": "wrong"}, steps
+
+
+SPECIAL_CASE = r"""\subsection*{affine}
+\begin{align*}
+x_k &= b^k x_0 + e\,\frac{1-b^k}{1-b}.
+\end{align*}
+(For $b = 1$ it is just $x_k = x_0 + ke$.)
+"""
+
+
+def test_a_special_case_in_parentheses_after_the_answer_is_not_the_answer(problems):
+    report, steps = check(problems, "scalar-recurrences", SPECIAL_CASE)
+    assert finals(report) == {"affine": "correct"}, steps
+    slipped, steps = check(problems, "scalar-recurrences", SPECIAL_CASE.replace("\\frac{1-b^k}{1-b}", "\\frac{1-b^{k+1}}{1-b}"))
+    assert finals(slipped) == {"affine": "wrong"}, steps
+
+
+def test_what_a_supposition_would_need_is_not_claimed(problems):
+    text = ("## 3.3c-sines\nSince $\\mathbf{s}_0 = \\mathbf{0}$, a matrix $W$ with "
+            "$\\mathbf{s}_k = W\\mathbf{s}_0$ would need $\\mathbf{s}_k = \\mathbf{0}$.\n")
+    report, steps = check(problems, "mit-6790-hw4-attention-positions", text)
+    assert steps[-1][1] == "unknown" and "would" in steps[-1][3], steps
+    said, steps = check(problems, "mit-6790-hw4-attention-positions", text.replace("would need", "gives"))
+    assert steps[-1][1] == "wrong", steps

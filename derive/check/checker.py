@@ -40,9 +40,10 @@ _CONDITION_WORDS = re.compile(
     rf"\b({_LEADS})\s*\(?\s*$"                                                          # "= 1 if $z > 0$"
     r"|\b(if|when|whenever|unless)\b(?![^.;:]*\b(then|we get|gives?|so|hence|we have|thus)\b)[^.;:]*\b(or|and)\s*\(\s*$"
     r"|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)"
-    r"|\b(only if|if and only if|exactly when|precisely when)\b(\s+[\w'-]+){0,10}\s*,?\s*$", re.I)     # "… only if the largest weight has magnitude one, ‖w‖∞ = 1"
+    r"|\b(only if|if and only if|exactly when|precisely when)\b(\s+[\w'-]+){0,10}\s*,?\s*$"     # "… only if the largest weight has magnitude one, ‖w‖∞ = 1"
+    r"|\bwould\s+(need|have|be|require|get|give|hold)\b[^.;:]*$", re.I)    # "so we would need s_k = W_k s_0 = 0": a supposition
 
-_CONDITION_WORD = re.compile(rf"\b({_LEADS}|assume|only if|exactly when|precisely when)\b", re.I)
+_CONDITION_WORD = re.compile(rf"\b({_LEADS}|assume|only if|exactly when|precisely when|would)\b", re.I)
 
 
 class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, AnswerMoves, ValueMoves):
@@ -80,6 +81,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.replaced_symbols: dict = {}        # name -> its symbol before an example moved it to a plane
         self.example_start = None               # (source line, math) of 'for example p = 0.8': no answer after it
+        self.before_example = None              # (definitions, held, answers) as they were before that example
         self.rebound: set = set()               # names the write-up gave a new meaning with '=:' (w₁ = w₂ =: w)
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated

@@ -167,7 +167,7 @@ class EquationMoves:
                 or len(terms) < 2 or any(op != "=" for op in ops) or not isinstance(terms[0], A.Name):
             return None
         name = terms[0].id
-        if name in self.table or not _SOLUTION_NAME.fullmatch(name[len(wrt):]) or not name.startswith(wrt):
+        if name in self.table or not solution_name(name, wrt):
             return None
         if name[len(wrt):].lstrip("_").isdigit() and all(str(n).isdigit() for n in getattr(u, "shape", (1,))):
             return None         # w_1 for a w of two entries is its first entry
@@ -530,7 +530,7 @@ class EquationMoves:
             self.accepted.append(eq)
 
 
-_SOLUTION_NAME = re.compile(r"_?(\d+|hat|tilde|new|next|opt|star|plus|t_plus_1|k_plus_1)")
+_SOLUTION_NAME = re.compile(r"_?(\d+|hat|tilde|new|next|opt|star|plus|t_plus_1|k_plus_1|min|max|sol)")
 
 
 def _scaled_isolation(eq, u):
@@ -577,3 +577,8 @@ def _entrywise(expr):
     wrapped = {x: x.args[0][0, 0] for x in out.atoms(Scalar)
                if getattr(x.args[0], "is_explicit", lambda: False)() or hasattr(x.args[0], "tolist")}
     return out.xreplace(wrapped) if wrapped else out
+
+
+def solution_name(name: str, wrt: str) -> bool:
+    """Is ``name`` built on the unknown's (u₁, û, u_new, u_min for u), as a name for its solution?"""
+    return bool(wrt) and name.startswith(wrt) and _SOLUTION_NAME.fullmatch(name[len(wrt):]) is not None

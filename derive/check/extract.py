@@ -65,6 +65,7 @@ _MARKUP = re.compile(
 
 
 _CASES = re.compile(r"\\begin\s*\{(cases|[pbBvV]?matrix)\}.*?\\end\s*\{\1\}", re.S)
+_THOUSANDS = re.compile(r"(?<=\d)\{,\}(?=\d{3}(?!\d))")
 COLUMN_ENVS = {"align", "aligned", "alignedat", "flalign"}
 KEEP_AMPERSAND = {"cases", "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix"}
 _DECLARE = re.compile(r"\\(?:sim|in|notin|subset|subseteq|perp|forall|to|mapsto|rightarrow)(?![A-Za-z])")
@@ -104,7 +105,7 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
     for lo, hi, display in _blocks(src, where):
         for seg in _segments(src, lo, hi):
             latex, lead, boxed, offset = seg
-            latex = expand(latex, macros)
+            latex = _THOUSANDS.sub("", expand(latex, macros))     # 1{,}048{,}576 is one number
             if display or boxed or lead or _has_relation(latex):
                 before = "" if display else _sentence_before(src, lo)
                 if lead == "<=>":             # a = b ⟺ c = d: two conditions said to be equivalent, neither claimed

@@ -4,6 +4,8 @@ case, a prose remark, a 'where y = …' clause, a side condition such as α > 0)
 part, the last checked line that reaches the identity."""
 from __future__ import annotations
 
+from .equations import solution_name
+
 NAMING = ("definition", "a change of variables", "an example value", "a worked example")
 
 
@@ -121,6 +123,8 @@ def _answer_lines(last_values, checker) -> list:
     if not solved or solved[-1][0] is last_values[-1][0]:
         return []
     final = getattr(checker.relations.get((last_values[-1][0].line, last_values[-1][0].latex)), "lhs", None)
+    if final is not None and last_values[-1][0].display and solution_name(str(final), checker.part.goal.wrt or ""):
+        return []       # u = t(1, 3) with 10t = 3, then $$u_{min} = (3/10, 9/10)$$: the display answers
     stated_as = checker.part.answer_as[0] if checker.part.answer_as else None
     if final is not None and stated_as and stated_as in checker.table and final == checker.table[stated_as].obj:
         return []       # θ* = θᵗ + δ: the answer stated through the spec's answer_as

@@ -176,7 +176,8 @@ def _defines_earlier(ml, before) -> bool:
 
 _POINT = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=\s*-?\s*(\\[td]?frac\{?\d+\}?\{?\d+\}?|\d+(\.\d+)?(/\d+)?)\s*$")
 _ONE_DIMENSION = re.compile(r"\b(in|with)\s+(one|1)[- ]?(dimension|dim\b|d\b)|\bone-dimensional\b|\bscalar case\b", re.I)
-_FOR_EXAMPLE = re.compile(r"\b(e\.\s?g\.|for example|for instance|as an example)\W*(\w+\W*){0,3}$", re.I)
+_FOR_EXAMPLE = re.compile(r"\b(e\.\s?g\.|for example|for instance|as an example)\W*(\w+\W*){0,3}$"
+                          r"|\(\s*(for|when|if|in the case)\s*$", re.I)     # '(For $b = 1$ it is just …)': a special case
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
 
 
@@ -517,9 +518,12 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             prev_last = None
             last_values.append((ml, None))
             continue
+        example = checker.example_start is None and _FOR_EXAMPLE.search(ml.before)
+        before_example = (dict(checker.ctx.definitions), set(checker.ctx.held), list(checker.answers)) if example else None
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
-        if result.move == "an example value" and checker.example_start is None and _FOR_EXAMPLE.search(ml.before):
+        if result.move == "an example value" and example:
             checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
+            checker.before_example = before_example         # (its value does not hold for the answer)
         elif result.status == "wrong" and checker.example_start is not None and ml.line == checker.example_start[0] \
                 and (result.counterexample or {}).get("values"):
             result = replace(result, status="unknown", counterexample=None,     # 'e.g. s = 2 and |v − μ| = 1 give …'
@@ -551,6 +555,14 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
     checker.table.symbols.update(checker.replaced_symbols)         # the answer comes before any example
     ml, value = choose_answer(last_values, pc.steps, checker)
+    if checker.before_example is not None and ml.line <= checker.example_start[0] \
+            and (ml.line, ml.latex) != checker.example_start:
+        definitions, held, answers = checker.before_example     # '(For b = 1 it is just …)' after the answer
+        checker.ctx.definitions.clear()
+        checker.ctx.definitions.update(definitions)
+        checker.ctx.held.clear()
+        checker.ctx.held.update(held)
+        checker.answers = answers
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
     try:

@@ -128,8 +128,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
 
         m = re.fullmatch(r"([A-Za-z]+)(\d+)", node.id) if self.lenient else None
         info = self.table.get(m.group(1)) if m else None
-        if info is not None and info.kind == "matrix" and len(m.group(2)) == 2 and info.obj is not None \
-                and all(str(n).isdigit() for n in info.obj.shape):
+        if info is not None and info.kind in ("matrix", "defined") and len(m.group(2)) == 2 and info.obj is not None \
+                and len(getattr(info.obj, "shape", ())) == 2 and all(str(n).isdigit() for n in info.obj.shape):
             i, j = int(m.group(2)[0]), int(m.group(2)[1])
             if 1 <= i <= int(info.obj.shape[0]) and 1 <= j <= int(info.obj.shape[1]):
                 return Value(info.obj[i - 1, j - 1], None)
