@@ -186,3 +186,24 @@ def test_what_a_supposition_would_need_is_not_claimed(problems):
     assert steps[-1][1] == "unknown" and "would" in steps[-1][3], steps
     said, steps = check(problems, "mit-6790-hw4-attention-positions", text.replace("would need", "gives"))
     assert steps[-1][1] == "wrong", steps
+
+
+TOKENS = """## 3.3a
+The input is $\\mathbf{x} = (x_1; x_2; x_3)$, the tokens one under another.
+$$\\mathbf{q} = (I_3 \\otimes W_q^\\top)\\,\\mathbf{x}$$
+$$\\mathbf{v} = \\begin{pmatrix} W_v^\\top & 0 & 0 \\\\ 0 & W_v^\\top & 0 \\\\ 0 & 0 & W_v^\\top \\end{pmatrix}\\mathbf{x}$$
+
+## 3.3a-layer
+$$\\mathbf{y} = \\begin{pmatrix} a_{11}W_v^\\top & a_{12}W_v^\\top & a_{13}W_v^\\top \\\\ a_{21}W_v^\\top & a_{22}W_v^\\top & a_{23}W_v^\\top \\\\ a_{31}W_v^\\top & a_{32}W_v^\\top & a_{33}W_v^\\top \\end{pmatrix}\\mathbf{x}$$
+"""
+
+
+def test_stacked_tokens_kronecker_products_and_attention_weights_are_read(problems):
+    report, steps = check(problems, "mit-6790-hw4-attention", TOKENS)
+    assert not [s for s in steps if s[1] in ("wrong", "unparsed", "unknown")], steps
+    assert finals(report) == {"3.3a": "correct", "3.3a-layer": "correct"}, steps
+    slipped, steps = check(problems, "mit-6790-hw4-attention", TOKENS.replace("a_{12}W_v^\\top & a_{13}", "a_{21}W_v^\\top & a_{13}"))
+    assert finals(slipped)["3.3a-layer"] == "wrong", steps
+    slipped, steps = check(problems, "mit-6790-hw4-attention", TOKENS.replace(
+        "W_v^\\top & 0 & 0 \\\\ 0 & W_v^\\top & 0", "W_v & 0 & 0 \\\\ 0 & W_v & 0"))
+    assert finals(slipped)["3.3a"] == "wrong", steps

@@ -135,7 +135,7 @@ class AnswerMoves:
 
     def _final_answer(self, latex, line, value) -> AnswerResult:
         stated = self._answer_equation(line) or self._answer_bound(line) or self._answer_shape(line) \
-            or self._answer_square(line)
+            or self._answer_square(line) or self._answer_applied(line, value)
         if stated is not None:
             return stated
         if (chained := self._entries_chained(line, value)) is not None:
@@ -155,6 +155,31 @@ class AnswerMoves:
                 return AnswerResult(latex, "unknown", reason=v.reason, line=line.line)
         v = self._solution_for_all(same_value(value, self.answers[0][1], self.ctx), value, self.answers[0][1])
         return AnswerResult(latex, "wrong", reason="differs from the derived answer", counterexample=self._ce(v), line=line.line)
+
+    def _answer_applied(self, line, value) -> AnswerResult | None:
+        """``q = M x`` in a weight-matrix part, with x the input's entries (the tokens one after
+        another): correct when it is the derived matrix times that input, for every input."""
+        from sympy import MatMul
+
+        goal = self.part.goal
+        if goal.kind != "weight_matrix" or not getattr(value, "is_Matrix", False) or value.shape[1] != 1:
+            return None
+        from ..expr.attention import Rows
+
+        x = self.table[goal.wrt].obj
+        differs = None
+        for name, expected in self.answers:             # one per goal: the query, key and value projections
+            if not getattr(expected, "is_Matrix", False) or expected.shape[0] != value.shape[0]:
+                continue
+            v = same_value(value, MatMul(expected, Rows(x) if x.shape[1] != 1 else x), self.ctx)
+            if v.ok:
+                return AnswerResult(line.latex, "correct", convention=name, line=line.line,
+                                    reason="the derived matrix applied to the input")
+            differs = differs or (v if v.status == "not-equivalent" else None)
+        if differs is None:
+            return None
+        return AnswerResult(line.latex, "wrong", line=line.line, counterexample=self._ce(differs),
+                            reason="differs from the derived matrix applied to the input")
 
     def _solution_for_all(self, verdict, value, expected):
         """``ε = x`` when the part solves for ε and the answer is |x|: a value that agrees only

@@ -200,6 +200,9 @@ class _Parser(NameParsing, CommandParsing):
             if (kind == "c" and value in ("cdot", "times", "ast")) or (kind == "s" and value == "*"):
                 self.i += 1
                 left = BinOp("@", left, self.unary(), pos, dot=value == "cdot")
+            elif kind == "c" and value == "otimes":
+                self.i += 1
+                left = Call("kron", (left, self.unary()), pos)      # I₃ ⊗ W_qᵀ
             elif (kind == "s" and value == "/") or (kind == "c" and value == "div"):
                 self.i += 1
                 den = self.unary()
@@ -385,12 +388,14 @@ class _Parser(NameParsing, CommandParsing):
                 self.i += 1
                 saved, self.bars = self.bars, []
                 node = self.sum()
-                entries = [node]
-                while value == "(" and self.is_("s", ","):     # (1/2, 1/2): a vector, written as a tuple
+                entries, stacked = [node], value == "(" and self.is_("s", ";")
+                while value == "(" and self.is_("s", ";" if stacked else ","):     # (1/2, 1/2): a vector, written as a tuple
                     self.i += 1
                     entries.append(self.sum())
                 self.bars = saved
                 self.expect(_OPENERS[value])
+                if stacked:
+                    return Call("stack", tuple(entries), pos)    # (x₁; x₂; x₃): the vectors one under another
                 if len(entries) > 1:
                     self._skip_transpose()                     # (a, b)^T is the same column vector
                     return Call("vec", tuple(entries), pos)

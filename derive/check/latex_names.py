@@ -334,6 +334,8 @@ class NameParsing:
             return Name(head, sp.pos)
         lo, hi = sp.sub
         vals = [v for v in self.values(lo, hi, loose=True) if v != ","]
+        if head == "I" and "I" not in self.t.ids and len(vals) == 1 and vals[0].isdigit():
+            return Call("eye", (Num(vals[0], sp.pos),), sp.pos)  # I_3: the 3 × 3 identity
         if head == "I":
             return Name("I", sp.pos)                           # I_d, I_n: the identity
         if all(v.isdigit() for v in vals):

@@ -123,7 +123,8 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
 
     def _family_member(self, node):
         """Lenient: ``D1`` for a function D(i) of one index (``D_i := r(i)²``) is D(1); ``A12`` for
-        a matrix A of known size is its entry (1, 2)."""
+        a matrix A of known size is its entry (1, 2); ``x1`` beside a matrix X of known size (and
+        no x of the problem's) is X's first row, as a column: the first token or example."""
         import re
 
         m = re.fullmatch(r"([A-Za-z]+)(\d+)", node.id) if self.lenient else None
@@ -134,6 +135,18 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
             if 1 <= i <= int(info.obj.shape[0]) and 1 <= j <= int(info.obj.shape[1]):
                 return Value(info.obj[i - 1, j - 1], None)
             return None
+        plain = info is None or info.index is None and (info.kind == "defined" or info.kind == "scalar" and info.shape is None)
+        capital = self.table.get(m.group(1).upper()) if m and plain and m.group(1).islower() else None
+        if capital is not None and capital.kind == "matrix" and capital.index is None and len(m.group(2)) == 2 \
+                and all(str(n).isdigit() for n in capital.obj.shape) and not self.table.get(node.id):
+            i, j = int(m.group(2)[0]), int(m.group(2)[1])       # a_{12} beside the attention weights A: A's entry
+            if 1 <= i <= int(capital.obj.shape[0]) and 1 <= j <= int(capital.obj.shape[1]):
+                return Value(capital.obj[i - 1, j - 1], None)
+        if capital is not None and capital.kind == "matrix" and capital.index is None and len(m.group(2)) == 1 \
+                and all(str(n).isdigit() for n in capital.obj.shape) and 1 <= int(m.group(2)) <= int(capital.obj.shape[0]):
+            from sympy import ImmutableMatrix, Integer          # x1 beside the tokens' matrix X: token 1, X's first row
+            k, cols = int(m.group(2)) - 1, int(capital.obj.shape[1])
+            return Value(ImmutableMatrix([[capital.obj[k, j]] for j in range(cols)]), (Integer(cols), Integer(1)))
         if info is None or info.kind != "function" or len(info.params) != 1 \
                 or getattr(self.table.get(info.params[0]), "shape", None) is not None:
             return None         # L1 for a loss L(w) of a vector w is a name of its own

@@ -45,6 +45,9 @@ class IndexBuilding:
             raise self.table.unknown(node.base.id, self.text, node.base.pos)
         if info.index is None and self.lenient and info.shape is not None:
             return self._component(info, indices, node, env)
+        if info.index is None and self.lenient and info.shape is None and (matrix := self._capital_matrix(info)) is not None \
+                and all(isinstance(k, A.Num) or (isinstance(k, A.Name) and k.id in env) for k in indices):
+            return self._token(matrix, indices, node, env)      # x_m under Σ_m: token m, a row of X; a_{12}: A's entry
         if info.index is None:
             raise self.fail(f"'{node.base.id}' is not an indexed family; declare it with index: j", node)
         want = 2 if isinstance(info.index, tuple) else 1
@@ -130,6 +133,17 @@ class IndexBuilding:
             j = self._in_range(self.as_scalar(self._index_value(indices[1], env, (1, cols)), indices[1]) - 1, cols, node)
             return Value(info.obj[i, j], None)
         raise self.fail(f"'{info.name}' has shape {_fmt(info.shape)}; write one index for a vector, two for a matrix", node)
+
+    def _token(self, matrix, indices, node, env):
+        """``x_n`` beside a matrix X of known width: its row n, as a column (the n-th token or
+        example); ``a_{nm}`` beside A: A's entry (n, m)."""
+        from sympy import ImmutableMatrix, Integer
+
+        rows, cols = matrix.shape
+        if len(indices) == 2 or not getattr(cols, "is_Integer", False):
+            return self._component(matrix, indices, node, env)
+        k = self._in_range(self.as_scalar(self._index_value(indices[0], env, (1, rows)), indices[0]) - 1, rows, node)
+        return Value(ImmutableMatrix([[matrix.obj[k, j]] for j in range(int(cols))]), (cols, Integer(1)))
 
     def _capital_matrix(self, info):
         """The problem's matrix named by the capital of vector ``info``'s name (X for x), or None:

@@ -1,6 +1,7 @@
 """Building structured-matrix operations from spec text: ``conv(x, k, pad, stride)`` and
 ``xcorr(x, k, pad, stride)``; ``softmax(S)`` and ``softmax(S, G)``; ``ones(r, c)``; ``sin(a)``
-and ``cos(a)`` (a mixin of ``build.Builder``).
+and ``cos(a)``; ``stack(a, b, …)``, vectors one under another, and ``kron(A, B)``, the Kronecker
+product, both of known sizes (a mixin of ``build.Builder``).
 
 ``x`` is a vector (1-D) or a matrix (2-D) of known size and ``k`` a kernel of the same kind;
 ``pad`` (default 0) and ``stride`` (default 1) are integers written as numbers. ``S`` is a
@@ -13,10 +14,49 @@ from __future__ import annotations
 from . import ast as A
 from .build_values import Value, _fmt
 
-STRUCTURED_FUNCS = {"conv", "xcorr", "softmax", "ones", "sin", "cos"}
+STRUCTURED_FUNCS = {"conv", "xcorr", "softmax", "ones", "sin", "cos", "stack", "kron", "eye"}
 
 
 class StructuredBuilding:
+    def _explicit(self, node, arg: Value) -> object:
+        """``arg``, a built value, as an explicit matrix (a scalar as 1×1); its sizes must be numbers."""
+        from sympy import ImmutableMatrix
+
+        v = arg
+        if v.shape is None:
+            return ImmutableMatrix([[v.expr]])
+        if not all(getattr(d, "is_Integer", False) for d in v.shape):
+            raise self.fail(f"{node.func}(…) needs sizes that are numbers, not {_fmt(v.shape)}", node)
+        return ImmutableMatrix(v.expr.as_explicit())
+
+    def _call_stack(self, node, env):
+        """stack(x₁, x₂, x₃): the vectors one under another, (x₁; x₂; x₃)."""
+        from sympy import ImmutableMatrix, Integer
+
+        parts = [self._explicit(node, self.build(a, env)) for a in node.args]
+        if any(p.shape[1] != 1 for p in parts):
+            raise self.fail("(a; b; …) stacks column vectors", node)
+        value = ImmutableMatrix.vstack(*parts)
+        return Value(value, (Integer(value.shape[0]), Integer(1)))
+
+    def _call_eye(self, node, env):
+        """eye(n): the n × n identity, n a number (a student's I₃)."""
+        from sympy import Identity, Integer
+
+        n = self._whole(node, 0, None, "the size of the identity", minimum=1)
+        return Value(Identity(n), (Integer(n), Integer(n)))
+
+    def _call_kron(self, node, env):
+        """kron(A, B): the Kronecker product A ⊗ B, written out entry by entry."""
+        from sympy import ImmutableMatrix, Integer
+
+        if len(node.args) != 2:
+            raise self.fail(f"A \\otimes B takes 2 factors, got {len(node.args)}", node)
+        a, b = (self._explicit(node, self.build(x, env)) for x in node.args)
+        (p, q), (r, c) = a.shape, b.shape
+        value = ImmutableMatrix(p * r, q * c, lambda i, j: a[i // r, j // c] * b[i % r, j % c])
+        return Value(value, (Integer(p * r), Integer(q * c)))
+
     def _call_conv(self, node, env):
         """conv(x, k, pad, stride): the convolution of the lectures (kernel turned by 180°)."""
         return self._convolution(node, env, flip=1)
