@@ -207,3 +207,12 @@ def test_stacked_tokens_kronecker_products_and_attention_weights_are_read(proble
     slipped, steps = check(problems, "mit-6790-hw4-attention", TOKENS.replace(
         "W_v^\\top & 0 & 0 \\\\ 0 & W_v^\\top & 0", "W_v & 0 & 0 \\\\ 0 & W_v & 0"))
     assert finals(slipped)["3.3a"] == "wrong", steps
+
+
+def test_tokens_listed_with_commas_are_stacked(problems):
+    text = ("### Part causal-matrix\nTokens stacked: $\\mathbf u = (u_1, u_2, u_3, u_4)$, so "
+            "$$\\mathbf y = (A \\otimes B^\\top)\\,\\mathbf u$$\n")
+    report, steps = check(problems, "attention-causal", text)
+    assert not [s for s in steps if s[1] != "ok"] and finals(report) == {"causal-matrix": "correct"}, steps
+    slipped, steps = check(problems, "attention-causal", text.replace("A \\otimes B^\\top", "A \\otimes B"))
+    assert finals(slipped) == {"causal-matrix": "wrong"}, steps

@@ -405,7 +405,10 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
 
         if not node.args:
             raise self.fail("vec(...) needs at least one entry", node)
-        entries = [self.as_scalar(self.build(a, env), a) for a in node.args]
+        built = [self.build(a, env) for a in node.args]
+        if self.lenient and any(v.shape is not None and v.shape[1] == 1 and v.shape[0] != 1 for v in built):
+            return self._call_stack(node, env)      # (u_1, u_2, u_3, u_4) of tokens: one under another
+        entries = [self.as_scalar(v, a) for v, a in zip(built, node.args)]
         return Value(ImmutableMatrix([[e] for e in entries]), (Integer(len(entries)), Integer(1)))
 
     def _call_max(self, node, env):
