@@ -245,11 +245,12 @@ def no_worse_than_neighbours(objective, u, value, ctx):
     from .certificate import _fails, _max_partial, _perturbations, _random_points, _scalar, _tolerance
     from .numeric import EvalError
 
+    from .certificate import held_gradients
     from .holding import fixed_parts, holding
 
     f, value = ctx.expand_definitions(objective), ctx.expand_definitions(value)
     rng = random.Random(ctx.seed + 5)
-    fixed = fixed_parts([f], [u])
+    fixed = fixed_parts([f], [u]) | held_gradients([f], [u])
 
     def judge(env, ev, shown):
         ev = holding(ev, fixed)             # only the unknown changes below, as in _minimize

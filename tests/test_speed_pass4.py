@@ -277,3 +277,56 @@ def test_a_cold_command_prints_what_it_printed_without_freezing(tmp_path):
     texts = [subprocess.run([sys.executable, "-c", run, mode], capture_output=True, text=True, cwd=ROOT,
                             check=True).stdout for mode in ("plain", "settled")]
     assert texts[0] == texts[1] and "\\begin{document}" in texts[0]
+
+
+def test_gradients_at_a_point_free_of_the_unknown_are_held_and_give_the_same_values():
+    import random
+
+    from sympy import MatrixSymbol, Symbol
+    from sympy.core.symbol import Dummy
+
+    from derive.certificate import held_gradients
+    from derive.expr.objects import Grad, Scalar
+    from derive.holding import Holding, fixed_parts
+    from derive.numeric import Evaluator, mat
+
+    d = Symbol("d", positive=True, integer=True)
+    w, x, y = MatrixSymbol("w", d, 1), MatrixSymbol("x", d, 1), MatrixSymbol("y", d, 1)
+    v = MatrixSymbol(Dummy("v").name, d, 1)
+    alpha = Symbol("alpha", positive=True)
+    F = lambda z: Scalar(z.T * z) ** 2 + Scalar(x.T * z)          # noqa: E731
+    at_w = Grad(F(v), v, w)
+    at_moving = Grad(F(v), v, w - alpha * x)
+    at_itself = Grad(Scalar(y.T * y) * Scalar(y.T * x), y)     # ∇ at y itself: y's value matters
+    f = F(w - alpha * at_w) + Scalar(at_moving.T * x) + Scalar(at_itself.T * x)
+    held = held_gradients([f], [alpha])
+    assert held == {at_w}
+    assert not (held & fixed_parts([f], [alpha]))              # fixed_parts leaves it out
+    rng = random.Random(2)
+    for _ in range(5):
+        k = rng.randint(2, 4)
+        env = {d: Fraction(k), w: mat([[Fraction(rng.randint(-5, 5), 3)] for _ in range(k)]),
+               x: mat([[Fraction(rng.randint(-5, 5), 2)] for _ in range(k)]),
+               y: mat([[Fraction(rng.randint(-5, 5), 4)] for _ in range(k)])}
+        ev = Holding(dict(env), None, fixed_parts([f], [alpha]) | held)
+        for a in (Fraction(1, 3), Fraction(2), Fraction(-5, 7)):
+            ev.env[alpha] = a
+            assert _same(ev.eval(f), Evaluator({**env, alpha: a}).eval(f))
+        assert at_w in ev.held
+
+
+def test_line_search_certificate_with_held_gradients_says_what_it_said(monkeypatch):
+    from derive import certificate
+    from derive.bank import entries
+    from derive.engine import derive
+    from derive.spec import load_spec
+
+    def certificates():
+        path = next(e.path for e in entries() if e.id == "exact-line-search")
+        d = derive(load_spec(path))
+        return [(p.id, p.error, p.certificate, [s.certified_by for s in p.steps]) for p in d.parts]
+
+    held = certificates()
+    monkeypatch.setattr(certificate, "held_gradients", lambda exprs, varying: frozenset())
+    assert certificates() == held
+    assert all(not error for _, error, _, _ in held)
