@@ -216,3 +216,10 @@ def test_tokens_listed_with_commas_are_stacked(problems):
     assert not [s for s in steps if s[1] != "ok"] and finals(report) == {"causal-matrix": "correct"}, steps
     slipped, steps = check(problems, "attention-causal", text.replace("A \\otimes B^\\top", "A \\otimes B"))
     assert finals(slipped) == {"causal-matrix": "wrong"}, steps
+
+
+def test_a_value_for_an_entry_of_a_free_matrix_is_not_checked(problems):
+    text = ("### Part causal-matrix\nWith $\\mathbf u = (u_1, u_2, u_3, u_4)$,\n$$\\mathbf y = (A \\otimes B^\\top)\\,\\mathbf u$$\n"
+            "Sanity check: the first token sees only itself (with $a_{11} = 1$ after the softmax).\n")
+    report, steps = check(problems, "attention-causal", text)
+    assert steps[-1][1] == "unknown" and "free" in steps[-1][3] and finals(report) == {"causal-matrix": "correct"}, steps

@@ -417,6 +417,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         special = self._inequality_or_value(base, terms, ops)
         if special is not None:
             return special
+        if (entry := self._free_entry_value(base, terms, ops)) is not None:
+            return entry, None
         if (named := self._names_a_free_symbol(base, line, terms, ops)) is not None:
             return named
         if len(terms) >= 2 and ops[0] == "=" and self._names_the_operation(terms[0]):
@@ -567,6 +569,23 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             value = self.ctx.definitions.get(self.table[terms[0].id].obj) if terms[0].id in self.table else None
             return replace(base, move="a change of variables", reason=renamed), value   # η = 1/(154√n): may answer
         return None
+
+    def _free_entry_value(self, base, terms, ops):
+        """``a_{11} = 1`` for an entry of a matrix A the problem leaves free (attention weights held
+        at their values): a value the problem does not give, so not checked; None for any other line."""
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        if ops != ["="] or not isinstance(terms[0], A.Name) or terms[0].id in self.table:
+            return None
+        try:
+            entry, value = (self._build(t).expr for t in terms)
+        except ParseError:
+            return None
+        if not isinstance(entry, MatrixElement) or not getattr(value, "is_number", False) \
+                or entry.parent in self.ctx.definitions or str(entry.parent) not in self.table:
+            return None
+        return replace(base, status="unknown", move="a value of a free entry",
+                       reason=f"{terms[0].id} is an entry of {entry.parent}, which the problem leaves free; not checked")
 
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
         """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when
