@@ -239,29 +239,40 @@ def _stated_condition(ml, following, checker, applied):
     return terms, ops[0]
 
 
+_SET_SYMBOL = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=[^=<>]+$")
+_COMPARISON = re.compile(r"\b(compared (with|to)|unlike|whereas|versus|as opposed to|instead of|rather than)\b[^.;:$]*\(\s*$", re.I)
 _CASE_OPENS = re.compile(r"\b(if|when|whenever|for)\s*$", re.I)
 _CASE_THEN = re.compile(r"^[\s(,:;]*(?:(?:then|so|we)\s+)?(?:take|choose|pick|set|put|use|get|have|then|gives?)?[\s:]*$", re.I)
 
 
-def _preceding_conditions(lines, checker, applied) -> dict:
+def _preceding_conditions(lines, checker, applied) -> tuple[dict, set]:
     """``if $g_i > 0$ (take $δ_i = −ε$)``: an inline claim right after an inline inequality that
-    opens with 'if' or 'when', on the same line, holds under it. id(claim) -> (terms, op)."""
+    opens with 'if' or 'when', on the same line, holds under it; so does ``$δ_i = −ε$ if $g_i > 0$``.
+    id(claim) -> (terms, op), and the ids of the conditions stated before their claims."""
     from .latex_math import parse_chain
 
-    out = {}
+    def inequality(cond):
+        try:
+            terms, ops = parse_chain(cond.latex, checker.names(), given_functions=applied)
+        except Exception:  # noqa: BLE001 - no readable condition, no case
+            return None
+        return (terms, ops[0]) if len(ops) == 1 and ops[0] in ("<", "<=", ">", ">=") else None
+
+    out, stated_before = {}, set()
     for cond, ml in zip(lines, lines[1:]):
         at = ml.before.rfind(cond.latex)
         between = ml.before[at + len(cond.latex):].lstrip("$\\)") if at >= 0 else "."
         if cond.line != ml.line or cond.display or ml.display or not _CASE_OPENS.search(cond.before) \
                 or not _CASE_THEN.match(between) or "=" not in ml.latex:
             continue
-        try:
-            terms, ops = parse_chain(cond.latex, checker.names(), given_functions=applied)
-        except Exception:  # noqa: BLE001 - no readable condition, no case
-            continue
-        if len(ops) == 1 and ops[0] in ("<", "<=", ">", ">="):
-            out[id(ml)] = (terms, ops[0])
-    return out
+        if (found := inequality(cond)) is not None:
+            out[id(ml)] = found
+            stated_before.add(id(cond))
+    for ml, cond in zip(lines, lines[1:]):           # '$δ_i = −ε$ if $g_i > 0$', read in the written order
+        if id(ml) not in out and not ml.display and "=" in ml.latex and _said_as_case(ml, [cond]) \
+                and (found := inequality(cond)) is not None:
+            out[id(ml)] = found
+    return out, stated_before
 
 
 def _said_as_case(ml, following) -> bool:
@@ -276,13 +287,13 @@ _CASE_WORD = re.compile(r"^[\s,(]*(?:[A-Za-z]+\s+){0,2}(if|when|whenever|for)\s*
 
 
 def _with_cases(ordered, lines, cases) -> list:
-    """The claims made under a preceding condition back in place, each right after its condition."""
+    """The claims made under a condition back in place, each right after the line written before it."""
     if not cases:
         return ordered
     out = list(ordered)
-    for prev, ml in zip(lines, lines[1:]):
+    for prev, ml in zip([None] + list(lines), lines):
         if id(ml) in cases:
-            out.insert(out.index(prev) + 1 if prev in out else len(out), ml)
+            out.insert(0 if prev is None else out.index(prev) + 1 if prev in out else len(out), ml)
     return out
 
 
@@ -450,14 +461,13 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     prev_last = None
     last_values = []
     unequal = _index_conditions(lines)
-    cases = _preceding_conditions(lines, checker, applied)
+    cases, stated_before = _preceding_conditions(lines, checker, applied)
     ordered = _definitions_first([ml for ml in lines if id(ml) not in cases]) if cases else _definitions_first(lines)
     ordered = _with_cases(ordered, lines, cases)
     index_case = None
     for at, ml in enumerate(ordered):
         index += 1
-        if ml.line == getattr(ordered[at + 1] if at + 1 < len(ordered) else None, "line", None) \
-                and id(ordered[at + 1]) in cases and not ml.display:
+        if id(ml) in stated_before:
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="a case",
                                        reason="the claim after it is checked where this holds", part=pid))
             continue
@@ -534,6 +544,13 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         if result.status == "wrong" and not ml.display and any(m.boxed for m, _ in last_values):
             result = replace(result, status="unknown", counterexample=None,    # "(unlike FGM, where ε = …)"
                              reason="an aside in prose after the boxed answer; not graded: " + result.reason)
+        elif result.status == "wrong" and not ml.display and re.search(r"\b(at|for)\s*$", ml.before, re.I) \
+                and _SET_SYMBOL.match(ml.latex) and not _POINT.match(ml.latex) and checker.case is None:
+            result = replace(result, status="unknown", counterexample=None,    # "the logit at $s = m/ρ + v$ is …"
+                             reason="a point the prose picks, not a claim: " + result.reason)
+        elif result.status == "wrong" and not ml.display and _COMPARISON.search(ml.before):
+            result = replace(result, status="unknown", counterexample=None,    # "compared with attacking the logit ($s = …$)"
+                             reason="an aside comparing with something else; not graded: " + result.reason)
         elif result.status == "wrong" and not ml.display and re.search(r"\b(where|at which|at that point)\s*$", ml.before):
             result = replace(result, status="unknown", counterexample=None,    # "stops on the boundary, where h = 1/2"
                              reason="stated with 'where': a value at a place the prose describes, not checked")

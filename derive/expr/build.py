@@ -406,6 +406,11 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         if not node.args:
             raise self.fail("vec(...) needs at least one entry", node)
         built = [self.build(a, env) for a in node.args]
+        if self.lenient and len(built) == 1 and built[0].shape is not None and built[0].shape[1] != 1:
+            from sympy import ImmutableMatrix, Integer     # vec(X) of a matrix of known size: its rows, one
+                                                           # after another (the tokens, as the bank lays them out)
+            rows = self._explicit(node, built[0])
+            return Value(ImmutableMatrix(rows.reshape(rows.shape[0] * rows.shape[1], 1)), (Integer(len(rows)), Integer(1)))
         if self.lenient and any(v.shape is not None and v.shape[1] == 1 and v.shape[0] != 1 for v in built):
             return self._call_stack(node, env)      # (u_1, u_2, u_3, u_4) of tokens: one under another
         entries = [self.as_scalar(v, a) for v, a in zip(built, node.args)]
