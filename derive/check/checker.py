@@ -577,17 +577,20 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
 
         if ops != ["="]:
             return None
+        sizes = A.names_in(terms[0])
+        if sizes and all(n in self.table and self.table[n].kind == "dim" for n in sizes) and not A.names_in(terms[1]):
+            try:
+                entry, value = (self._build(t).expr for t in terms)
+            except ParseError:
+                return None
+            if not same_value(entry, value, self.ctx).ok:     # (Nd)² = 36 for the example N = 3, d = 2
+                return replace(base, status="unknown", move="a value of free sizes",
+                               reason=f"{', '.join(sorted(sizes))}: sizes the problem leaves free; not checked")
+        if not isinstance(terms[0], A.Name) or terms[0].id in self.table:
+            return None
         try:
             entry, value = (self._build(t).expr for t in terms)
         except ParseError:
-            return None
-        sizes = getattr(entry, "free_symbols", set())
-        if sizes and getattr(value, "is_number", False) and all(str(s) in self.table and self.table[str(s)].kind == "dim"
-                                                                  for s in sizes) \
-                and not same_value(entry, value, self.ctx).ok:
-            return replace(base, status="unknown", move="a value of free sizes",     # (Nd)² = 36 for the example N = 3, d = 2
-                           reason=f"{', '.join(sorted(map(str, sizes)))}: sizes the problem leaves free; not checked")
-        if not isinstance(terms[0], A.Name) or terms[0].id in self.table:
             return None
         if not isinstance(entry, MatrixElement) or not getattr(value, "is_number", False) \
                 or entry.parent in self.ctx.definitions or str(entry.parent) not in self.table:
