@@ -58,3 +58,49 @@ def test_a_point_the_prose_picks_by_a_formula_is_no_claim(problems):
     assert [s[1] for s in steps if s[0] == 2] == ["ok", "ok", "unknown", "ok"] and status_at(report, 4) == ["ok"], steps
     slipped, steps = check(problems, "adversarial-tanh-margin", POINT.replace("\\left(\\frac m\\rho + v\\right)^2 \\ge", "\\left(\\frac m\\rho - v\\right)^2 \\ge"))
     assert status_at(slipped, 4) == ["wrong"], steps
+
+
+WEIGHTED = """$X = \\begin{pmatrix}1&1\\\\-1&-1\\end{pmatrix}$, $\\mathbf y = (1,-1)$, $D = \\operatorname{diag}(1,4)$.
+
+## weighted-ridge
+$$J(\\mathbf u) = \\|X\\mathbf u - \\mathbf y\\|^2 + \\lambda\\,\\mathbf u^\\top D\\mathbf u$$
+$$\\nabla J = 2X^\\top X\\mathbf u - 2X^\\top\\mathbf y + 2\\lambda D\\mathbf u = 0$$
+
+## weighted-limit
+Lagrangian $\\mathcal L = u_1^2 + 4u_2^2 - \\nu(u_1 + u_2 - 1)$:
+$$2u_1 = \\nu, \\qquad 8u_2 = \\nu \\;\\Rightarrow\\; u_1 = 4u_2$$
+$$4u_2 + u_2 = 1 \\Rightarrow u_2 = \\frac15,\\quad u_1 = \\frac45$$
+"""
+
+
+def test_a_diagonal_matrix_and_entries_answered_one_by_one(problems):
+    report, steps = check(problems, "ridge-weighted-toy", WEIGHTED)
+    assert status_at(report, 1)[-1] == "ok" and status_at(report, 4) == status_at(report, 5) == ["ok"], steps
+    assert finals(report)["weighted-limit"] == "correct", steps
+    slipped, steps = check(problems, "ridge-weighted-toy", WEIGHTED.replace("+ 2\\lambda D", "+ \\lambda D"))
+    assert status_at(slipped, 5) == ["wrong"], steps
+    slipped, steps = check(problems, "ridge-weighted-toy", WEIGHTED.replace("u_1 = \\frac45$$", "u_1 = \\frac35$$"))
+    assert finals(slipped)["weighted-limit"] == "wrong", steps
+
+
+BRACES = """## expected-loss
+$$\\tilde y = \\sum_k b_k(c_k + \\xi_k) = \\underbrace{\\sum_k b_kc_k}_{=:\\,\\mu} + \\underbrace{\\sum_k b_k\\xi_k}_{=:\\,N}$$
+so $\\mathbb E[N^2] = \\tau^2\\sum_k b_k^2$ and
+$$\\mathbb E[(\\tilde y - y)^2] = (\\mu - y)^2 + \\mathbb E[N^2] = \\Big(\\sum_k b_kc_k - y\\Big)^2 + \\tau^2\\sum_k b_k^2$$
+"""
+
+
+def test_a_name_under_a_brace_names_the_expression(problems):
+    report, steps = check(problems, "input-noise-ridge", BRACES)
+    assert all(s[1] == "ok" for s in steps) and finals(report) == {"expected-loss": "correct"}, steps
+    slipped, steps = check(problems, "input-noise-ridge", BRACES.replace("so $\\mathbb E[N^2] = \\tau^2", "so $\\mathbb E[N^2] = 2\\tau^2"))
+    assert status_at(slipped, 3) == ["wrong"], steps
+
+
+def test_a_special_case_opened_with_if_after_the_answer_is_not_the_answer(problems):
+    text = ("\\subsection*{affine}\n\\begin{equation*}\nx_k = b^k x_0 + (1 - b^k)\\,\\frac{e}{1-b}.\n\\end{equation*}\n"
+            "(If $b = 1$ it is just $x_k = x_0 + ke$.)\n")
+    report, steps = check(problems, "scalar-recurrences", text)
+    assert finals(report) == {"affine": "correct"} and "wrong" not in [s[1] for s in steps], steps
+    slipped, steps = check(problems, "scalar-recurrences", text.replace("(1 - b^k)\\,\\frac", "(1 - b^{k+1})\\,\\frac"))
+    assert finals(slipped) == {"affine": "wrong"}, steps

@@ -138,7 +138,7 @@ class AnswerMoves:
             or self._answer_square(line) or self._answer_applied(line, value)
         if stated is not None:
             return stated
-        if (chained := self._entries_chained(line, value)) is not None:
+        if (chained := self._entries_chained(line, value) or self._entries_stated(line, value)) is not None:
             return chained
         for name, expected in self.answers:     # every entry given on its own (w₁ = …, w₂ = …)
             if self.components and getattr(expected, "is_Matrix", False) and not getattr(value, "is_Matrix", False) \
@@ -216,6 +216,31 @@ class AnswerMoves:
                     all(same_value(value, expected[int(x.i), int(x.j)], self.ctx).ok for x in named):
                 return AnswerResult(line.latex, "correct", convention=name, line=line.line)
         return None
+
+    def _entries_stated(self, line, value) -> AnswerResult | None:
+        """``u₂ = 1/5, u₁ = 4/5`` ending a part whose unknown is the vector u: every entry was given
+        a value free of the unknown on a line of its own; the answer is those values together."""
+        from sympy import ImmutableMatrix
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        u, relation = self.unknown, self.relations.get((line.line, line.latex))
+        if not getattr(u, "is_Matrix", False) or getattr(value, "is_Matrix", False) or relation is None \
+                or not (isinstance(relation.lhs, MatrixElement) and relation.lhs.parent == u):
+            return None
+        stated = {}
+        for eq in self.relations.values():      # in the order the lines were read; the last value stands
+            if isinstance(eq.lhs, MatrixElement) and eq.lhs.parent == u and not _mentions(eq.rhs, u):
+                stated[(int(eq.lhs.i), int(eq.lhs.j))] = eq.rhs
+        if len(stated) != u.shape[0] * u.shape[1]:
+            return None
+        given = ImmutableMatrix(u.shape[0], u.shape[1], lambda i, j: stated[(i, j)])
+        for name, expected in self.answers:
+            if getattr(expected, "shape", None) == u.shape and same_value(given, expected, self.ctx).ok:
+                return AnswerResult(line.latex, "correct", convention=name, line=line.line,
+                                    reason="every entry of the unknown given on a line of its own")
+        v = same_value(given, self.answers[0][1], self.ctx)
+        return AnswerResult(line.latex, "wrong", line=line.line, counterexample=self._ce(v),
+                            reason="the entries given on lines of their own differ from the derived answer")
 
     def _answer_square(self, line) -> AnswerResult | None:
         """``14 \times 14`` for a square patch whose derived size is its side, 14 (or its area,

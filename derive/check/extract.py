@@ -103,6 +103,9 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
     _check_nesting(src, where, line_of)
     out: list[MathLine] = []
     for lo, hi, display in _blocks(src, where):
+        for offset, latex in _named_braces(src, lo, hi):        # \underbrace{…}_{=: μ}: μ names it
+            out.append(MathLine(line_of(offset), expand(latex, macros), False, display, False, "",
+                                "" if display else _sentence_before(src, lo)))
         for seg in _segments(src, lo, hi):
             latex, lead, boxed, offset = seg
             latex = _THOUSANDS.sub("", expand(latex, macros))     # 1{,}048{,}576 is one number
@@ -215,6 +218,22 @@ def _pieces(start: int, end: int):
     """A hostile line with no newline for 64 KB is cut anywhere."""
     for a in range(start, end, 4 * CHUNK):
         yield a, min(a + 4 * CHUNK, end)
+
+
+_BRACE_NAME = re.compile(r"\s*_\s*\{\s*(?:=:|:=|=)?\s*(?:\\[,;: ]\s*)*(\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*\}")
+
+
+def _named_braces(src: str, lo: int, hi: int) -> list:
+    """(offset, ``name := content``) for each ``\\underbrace{content}_{=: name}`` (or ``_{name}``)
+    in the block src[lo:hi]: the label names the expression under the brace."""
+    out = []
+    for m in re.finditer(r"\\underbrace\s*\{", src[lo:hi]):
+        start = lo + m.end()
+        close = _matching(src, start, hi)
+        label = _BRACE_NAME.match(src, close + 1, hi)
+        if label is not None and close < hi:
+            out.append((lo + m.start(), f"{label.group(1)} := {' '.join(src[start:close].split())}"))
+    return out
 
 
 def _matching(src: str, i: int, hi: int) -> int:

@@ -531,7 +531,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         example = checker.example_start is None and _FOR_EXAMPLE.search(ml.before)
         before_example = (dict(checker.ctx.definitions), set(checker.ctx.held), list(checker.answers)) if example else None
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
-        if result.move == "an example value" and example:
+        if example and (result.move == "an example value" or result.move == "a condition" and _POINT.match(ml.latex)):
             checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
             checker.before_example = before_example         # (its value does not hold for the answer)
         elif result.status == "wrong" and checker.example_start is not None and ml.line == checker.example_start[0] \

@@ -1,7 +1,8 @@
 """Building structured-matrix operations from spec text: ``conv(x, k, pad, stride)`` and
 ``xcorr(x, k, pad, stride)``; ``softmax(S)`` and ``softmax(S, G)``; ``ones(r, c)``; ``sin(a)``
 and ``cos(a)``; ``stack(a, b, …)``, vectors one under another, and ``kron(A, B)``, the Kronecker
-product, both of known sizes (a mixin of ``build.Builder``).
+product, both of known sizes; ``diag(a, b, …)`` and ``diag(v)``; ``eye(n)`` (a mixin of
+``build.Builder``).
 
 ``x`` is a vector (1-D) or a matrix (2-D) of known size and ``k`` a kernel of the same kind;
 ``pad`` (default 0) and ``stride`` (default 1) are integers written as numbers. ``S`` is a
@@ -14,7 +15,7 @@ from __future__ import annotations
 from . import ast as A
 from .build_values import Value, _fmt
 
-STRUCTURED_FUNCS = {"conv", "xcorr", "softmax", "ones", "sin", "cos", "stack", "kron", "eye"}
+STRUCTURED_FUNCS = {"conv", "xcorr", "softmax", "ones", "sin", "cos", "stack", "kron", "eye", "diag"}
 
 
 class StructuredBuilding:
@@ -38,6 +39,19 @@ class StructuredBuilding:
             raise self.fail("(a; b; …) stacks column vectors", node)
         value = ImmutableMatrix.vstack(*parts)
         return Value(value, (Integer(value.shape[0]), Integer(1)))
+
+    def _call_diag(self, node, env):
+        """diag(a, b, …): the diagonal matrix of those scalars; diag(v): of a vector's entries."""
+        from sympy import ImmutableMatrix, Integer
+
+        built = [self.build(a, env) for a in node.args]
+        if len(built) == 1 and built[0].shape is not None:
+            entries = list(self._explicit(node, built[0]))
+        else:
+            entries = [self.as_scalar(v, a) for v, a in zip(built, node.args)]
+        n = len(entries)
+        value = ImmutableMatrix(n, n, lambda i, j: entries[i] if i == j else 0)
+        return Value(value, (Integer(n), Integer(n)))
 
     def _call_eye(self, node, env):
         """eye(n): the n × n identity, n a number (a student's I₃)."""
