@@ -400,15 +400,15 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
         return Value(fn(x), None)
 
     def _call_vec(self, node, env):
-        """vec(a, b, ...): a column vector from scalars."""
+        """vec(a, b, ...): a column vector from scalars. A student's vec(X) of a matrix of known size
+        is its rows, one after another (the tokens, as the bank lays them out); vec(u₁, u₂) of vectors
+        stacks them."""
         from sympy import ImmutableMatrix, Integer
 
         if not node.args:
             raise self.fail("vec(...) needs at least one entry", node)
         built = [self.build(a, env) for a in node.args]
         if self.lenient and len(built) == 1 and built[0].shape is not None and built[0].shape[1] != 1:
-            from sympy import ImmutableMatrix, Integer     # vec(X) of a matrix of known size: its rows, one
-                                                           # after another (the tokens, as the bank lays them out)
             rows = self._explicit(node, built[0])
             return Value(ImmutableMatrix(rows.reshape(rows.shape[0] * rows.shape[1], 1)), (Integer(len(rows)), Integer(1)))
         if self.lenient and any(v.shape is not None and v.shape[1] == 1 and v.shape[0] != 1 for v in built):
