@@ -24,7 +24,7 @@ from .equivalence import Context, Verdict, _relevant, _trials, same_value, satis
 from .errors import CertificationError
 from .expr import ast as A
 from .expr.build import Builder
-from .holding import fixed_parts, holding
+from .holding import fixed_parts, held_gradients, holding
 from .numeric import Dual, Mat, _dual, _mp, madd, mat, mscale, show
 
 SEED_OFFSET = 1009          # instances of its own, not the ones the steps were checked at
@@ -168,46 +168,6 @@ def _minimize(goal, answer, table, ctx, dropped):
     verdict = _trials(ctx, [f, value], judge, "numeric: {n} random instances (exact)")
     first = "it is feasible" if constraint is not None else "it is stationary"
     return verdict, f"{first} and no worse than {counted['points']} {where}"
-
-
-def held_gradients(exprs, varying) -> frozenset:
-    """The gradients at a point, ∇_v g at x (``Grad(g, v, x)``), inside ``exprs`` whose value
-    cannot change while only ``varying`` change. ``fixed_parts`` leaves every such node out,
-    since its variable v is bound; but the evaluator binds v itself (it saves v's value, sets dual
-    numbers, and puts the value back), so the node's value depends only on x and on g's other
-    symbols. Kept: a node whose x does not mention v, and whose x and g (v aside) mention none of
-    ``varying`` nor any variable bound anywhere in ``exprs`` (as ``fixed_parts`` counts them).
-    The line-search objective f(w − α∇f(w)) then computes ∇f(w) once per instance, not at every
-    point α tried."""
-    from sympy import Derivative, Subs, Sum, preorder_traversal
-
-    from .expr.objects import Grad
-
-    bound, grads = set(varying), []
-    for e in exprs:
-        if not hasattr(e, "args"):
-            continue
-        for node in preorder_traversal(e):
-            if isinstance(node, Sum):
-                bound.update(limit[0] for limit in node.limits)
-            elif isinstance(node, (Derivative, Subs)):
-                bound.update(node.variables)
-            elif isinstance(node, Grad):
-                bound.add(node.var)
-                grads.append(node)
-    out = set()
-    for g in grads:
-        if len(g.args) < 3:                      # ∇g at v itself: depends on v's value
-            continue
-        at = g.at.free_symbols
-        inner = g.expr.free_symbols - {g.var}
-        if g.var in at or (at | inner) & bound:
-            continue
-        try:
-            out.add(g)
-        except TypeError:                        # unhashable: never remembered
-            continue
-    return frozenset(out)
 
 
 class _Constraint:

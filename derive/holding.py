@@ -13,17 +13,15 @@ from .numeric import Evaluator
 _MISSING = object()
 
 
-def fixed_parts(exprs, varying) -> frozenset:
-    """The compound subexpressions of ``exprs`` whose value cannot change while only ``varying``
-    change: none of their free symbols is one of ``varying`` or a variable bound anywhere in
-    ``exprs`` (a sum's index, a derivative's variable, a substitution's, a gradient's), since the
-    evaluator assigns those itself while it works."""
+def _bound_and_compound(exprs, varying) -> tuple[set, list]:
+    """The symbols that vary or that the evaluator binds itself anywhere in ``exprs`` (a sum's
+    index, a derivative's variable, a substitution's, a gradient's), and the compound
+    subexpressions of ``exprs``."""
     from sympy import Derivative, Subs, Sum, preorder_traversal
 
     from .expr.objects import Grad
 
-    bound = set(varying)
-    nodes = []
+    bound, nodes = set(varying), []
     for e in exprs:
         if not hasattr(e, "args"):
             continue
@@ -36,12 +34,48 @@ def fixed_parts(exprs, varying) -> frozenset:
                 bound.add(node.var)
             if node.args:
                 nodes.append(node)
+    return bound, nodes
+
+
+def fixed_parts(exprs, varying) -> frozenset:
+    """The compound subexpressions of ``exprs`` whose value cannot change while only ``varying``
+    change: none of their free symbols is one of ``varying`` or a variable bound anywhere in
+    ``exprs`` (a sum's index, a derivative's variable, a substitution's, a gradient's), since the
+    evaluator assigns those itself while it works."""
+    bound, nodes = _bound_and_compound(exprs, varying)
     out = set()
     for node in nodes:
         try:
             if not (node.free_symbols & bound):
                 out.add(node)
         except TypeError:               # unhashable: never remembered
+            continue
+    return frozenset(out)
+
+
+def held_gradients(exprs, varying) -> frozenset:
+    """The gradients at a point, ∇_v g at x (``Grad(g, v, x)``), inside ``exprs`` whose value
+    cannot change while only ``varying`` change. ``fixed_parts`` leaves every such node out,
+    since its variable v is bound; but the evaluator binds v itself (it saves v's value, sets dual
+    numbers, and puts the value back), so the node's value depends only on x and on g's other
+    symbols. Kept: a node whose x does not mention v, and whose x and g (v aside) mention none of
+    ``varying`` nor any variable bound anywhere in ``exprs`` (as ``fixed_parts`` counts them).
+    The line-search objective f(w − α∇f(w)) then computes ∇f(w) once per instance, not at every
+    point α tried."""
+    from .expr.objects import Grad
+
+    bound, nodes = _bound_and_compound(exprs, varying)
+    out = set()
+    for g in nodes:
+        if not isinstance(g, Grad) or len(g.args) < 3:      # ∇g at v itself: depends on v's value
+            continue
+        at = g.at.free_symbols
+        inner = g.expr.free_symbols - {g.var}
+        if g.var in at or (at | inner) & bound:
+            continue
+        try:
+            out.add(g)
+        except TypeError:                        # unhashable: never remembered
             continue
     return frozenset(out)
 
