@@ -81,7 +81,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.worked_example = ""                # 'n = 2': the part goes on with a toy case
         self.replaced_symbols: dict = {}        # name -> its symbol before an example moved it to a plane
         self.example_start = None               # (source line, math) of 'for example p = 0.8': no answer after it
-        self.before_example = None              # (definitions, held, answers) as they were before that example
+        self.before_example = None              # the snapshot() taken before that example
         self.rebound: set = set()               # names the write-up gave a new meaning with '=:' (w₁ = w₂ =: w)
         self.student_names: set[str] = set()   # names the student defined (and may redefine)
         self.stated = None                      # ("objective", value): the objective or Lagrangian the student stated
@@ -102,6 +102,19 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             out["display"] = {k: symbol_text(self.table[k].latex) if k in self.table and self.table[k].latex else k
                               for k in out["values"]}
         return out
+
+    def snapshot(self) -> tuple:
+        """What a line can change that the final answer reads: the definitions in force, the values
+        held, the derived answers."""
+        return dict(self.ctx.definitions), set(self.ctx.held), list(self.answers)
+
+    def restore(self, state: tuple) -> None:
+        definitions, held, answers = state
+        self.ctx.definitions.clear()
+        self.ctx.definitions.update(definitions)
+        self.ctx.held.clear()
+        self.ctx.held.update(held)
+        self.answers = answers
 
     @property
     def guessed_names(self) -> set[str]:
@@ -417,7 +430,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         special = self._inequality_or_value(base, terms, ops)
         if special is not None:
             return special
-        if (entry := self._free_entry_value(base, terms, ops)) is not None:
+        if (entry := self._free_value(base, terms, ops)) is not None:
             return entry, None
         if (named := self._names_a_free_symbol(base, line, terms, ops)) is not None:
             return named
@@ -570,33 +583,33 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return replace(base, move="a change of variables", reason=renamed), value   # η = 1/(154√n): may answer
         return None
 
-    def _free_entry_value(self, base, terms, ops):
+    def _free_value(self, base, terms, ops):
         """``a_{11} = 1`` for an entry of a matrix A the problem leaves free (attention weights held
-        at their values): a value the problem does not give, so not checked; None for any other line."""
-        from sympy.matrices.expressions.matexpr import MatrixElement
-
+        at their values), or ``(Nd)^2 = 36`` for sizes it leaves free: a value the problem does not
+        give, so not checked. None for any other line."""
         if ops != ["="]:
             return None
         sizes = A.names_in(terms[0])
         if sizes and all(n in self.table and self.table[n].kind == "dim" for n in sizes) and not A.names_in(terms[1]):
-            try:
-                entry, value = (self._build(t).expr for t in terms)
-            except ParseError:
-                return None
-            if not same_value(entry, value, self.ctx).ok:     # (Nd)² = 36 for the example N = 3, d = 2
+            values = self._built(terms)
+            if values is not None and not same_value(*values, self.ctx).ok:
                 return replace(base, status="unknown", move="a value of free sizes",
                                reason=f"{', '.join(sorted(sizes))}: sizes the problem leaves free; not checked")
-        if not isinstance(terms[0], A.Name) or terms[0].id in self.table:
-            return None
-        try:
-            entry, value = (self._build(t).expr for t in terms)
-        except ParseError:
-            return None
-        if not isinstance(entry, MatrixElement) or not getattr(value, "is_number", False) \
-                or entry.parent in self.ctx.definitions or str(entry.parent) not in self.table:
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        values = self._built(terms) if isinstance(terms[0], A.Name) and terms[0].id not in self.table else None
+        if values is None or not isinstance(values[0], MatrixElement) or not getattr(values[1], "is_number", False) \
+                or values[0].parent in self.ctx.definitions or str(values[0].parent) not in self.table:
             return None
         return replace(base, status="unknown", move="a value of a free entry",
-                       reason=f"{terms[0].id} is an entry of {entry.parent}, which the problem leaves free; not checked")
+                       reason=f"{terms[0].id} is an entry of {values[0].parent}, which the problem leaves free; not checked")
+
+    def _built(self, terms) -> list | None:
+        """The values of a line's items, or None when one cannot be built."""
+        try:
+            return [self._build(t).expr for t in terms]
+        except ParseError:
+            return None
 
     def _unassumed(self, v: Verdict, a, b) -> Verdict:
         """An identity that holds only when a symbol of the problem is positive (sign(w*) = 1 when

@@ -242,10 +242,11 @@ def _stated_condition(ml, following, checker, applied):
 _SET_SYMBOL = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=[^=<>]+$")
 _COMPARISON = re.compile(r"\b(compared (with|to)|unlike|whereas|versus|as opposed to|instead of|rather than)\b[^.;:$]*\(\s*$", re.I)
 _CASE_OPENS = re.compile(r"\b(if|when|whenever|for)\s*$", re.I)
+_CASE_WORD = re.compile(r"^[\s,(]*(?:[A-Za-z]+\s+){0,2}(if|when|whenever|for)\s*$", re.I)   # '(admissible when'
 _CASE_THEN = re.compile(r"^[\s(,:;]*(?:(?:then|so|we)\s+)?(?:take|choose|pick|set|put|use|get|have|then|gives?)?[\s:]*$", re.I)
 
 
-def _preceding_conditions(lines, checker, applied) -> tuple[dict, set]:
+def _case_conditions(lines, checker, applied) -> tuple[dict, set]:
     """``if $g_i > 0$ (take $δ_i = −ε$)``: an inline claim right after an inline inequality that
     opens with 'if' or 'when', on the same line, holds under it; so does ``$δ_i = −ε$ if $g_i > 0$``.
     id(claim) -> (terms, op), and the ids of the conditions stated before their claims."""
@@ -282,8 +283,6 @@ def _said_as_case(ml, following) -> bool:
     at = following[0].before.rfind(ml.latex)
     return at >= 0 and bool(_CASE_WORD.match(following[0].before[at + len(ml.latex):].lstrip("$\\)")))
 
-
-_CASE_WORD = re.compile(r"^[\s,(]*(?:[A-Za-z]+\s+){0,2}(if|when|whenever|for)\s*$", re.I)   # '(admissible when
 
 
 def _with_cases(ordered, lines, cases) -> list:
@@ -375,6 +374,28 @@ def _entries_of_the_answer(pc, last_values, checker, final) -> None:
                                       reason=f"entry ({i + 1}, {j + 1}) of the derived answer is not this")
 
 
+def _in_prose(result: StepResult, ml, last_values, checker) -> StepResult:
+    """A wrong inline relation reconsidered from the prose around it: an aside after the boxed
+    answer, a point the prose picks, a comparison with something else, a value 'where' something
+    happens. Each is unknown, not wrong; any other stays wrong."""
+    def unknown(reason, **more):
+        return replace(result, status="unknown", counterexample=None, reason=reason, **more)
+
+    if any(m.boxed for m, _ in last_values):           # "(unlike FGM, where ε = …)"
+        return unknown("an aside in prose after the boxed answer; not graded: " + result.reason)
+    if re.search(r"\b(at|for)\s*$", ml.before, re.I) and _SET_SYMBOL.match(ml.latex) and not _POINT.match(ml.latex) \
+            and checker.case is None:                   # "the logit at $s = m/ρ + v$ is …"
+        return unknown("a point the prose picks, not a claim: " + result.reason)
+    if _COMPARISON.search(ml.before):                   # "compared with attacking the logit ($s = …$)"
+        return unknown("an aside comparing with something else; not graded: " + result.reason)
+    if re.search(r"\b(where|at which|at that point)\s*$", ml.before):      # "stops on the boundary, where h = 1/2"
+        return unknown("stated with 'where': a value at a place the prose describes, not checked")
+    if re.search(r"\b(at|near|for)\s*$", ml.before, re.I) and _POINT.match(ml.latex):
+        checker.worked_example = ml.latex               # "at $h = 1/2$, $t = 1$ the factor is …": an example point
+        return unknown("a point the prose picks; the lines after it on that point are not graded", move="a worked example")
+    return result
+
+
 def _first_item(terms, checker):
     """The value of a line's first item, or None when it cannot be built."""
     try:
@@ -461,7 +482,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     prev_last = None
     last_values = []
     unequal = _index_conditions(lines)
-    cases, stated_before = _preceding_conditions(lines, checker, applied)
+    cases, stated_before = _case_conditions(lines, checker, applied)
     ordered = _definitions_first([ml for ml in lines if id(ml) not in cases]) if cases else _definitions_first(lines)
     ordered = _with_cases(ordered, lines, cases)
     index_case = None
@@ -529,7 +550,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             last_values.append((ml, None))
             continue
         example = checker.example_start is None and _FOR_EXAMPLE.search(ml.before)
-        before_example = (dict(checker.ctx.definitions), set(checker.ctx.held), list(checker.answers)) if example else None
+        before_example = checker.snapshot() if example else None
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
         if example and (result.move == "an example value" or result.move == "a condition" and _POINT.match(ml.latex)):
             checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
@@ -541,24 +562,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         unchecked = ([f"'≠ {differs}'"] if differs else []) + events
         if unchecked and result.status == "ok":
             result = replace(result, reason=(result.reason + "; " if result.reason else "") + ", ".join(unchecked) + " not checked")
-        if result.status == "wrong" and not ml.display and any(m.boxed for m, _ in last_values):
-            result = replace(result, status="unknown", counterexample=None,    # "(unlike FGM, where ε = …)"
-                             reason="an aside in prose after the boxed answer; not graded: " + result.reason)
-        elif result.status == "wrong" and not ml.display and re.search(r"\b(at|for)\s*$", ml.before, re.I) \
-                and _SET_SYMBOL.match(ml.latex) and not _POINT.match(ml.latex) and checker.case is None:
-            result = replace(result, status="unknown", counterexample=None,    # "the logit at $s = m/ρ + v$ is …"
-                             reason="a point the prose picks, not a claim: " + result.reason)
-        elif result.status == "wrong" and not ml.display and _COMPARISON.search(ml.before):
-            result = replace(result, status="unknown", counterexample=None,    # "compared with attacking the logit ($s = …$)"
-                             reason="an aside comparing with something else; not graded: " + result.reason)
-        elif result.status == "wrong" and not ml.display and re.search(r"\b(where|at which|at that point)\s*$", ml.before):
-            result = replace(result, status="unknown", counterexample=None,    # "stops on the boundary, where h = 1/2"
-                             reason="stated with 'where': a value at a place the prose describes, not checked")
-        elif result.status == "wrong" and not ml.display and re.search(r"\b(at|near|for)\s*$", ml.before, re.I) \
-                and _POINT.match(ml.latex):
-            checker.worked_example = ml.latex          # "at $h = 1/2$, $t = 1$ the factor is …": an example point
-            result = replace(result, status="unknown", counterexample=None, move="a worked example",
-                             reason="a point the prose picks; the lines after it on that point are not graded")
+        if result.status == "wrong" and not ml.display:
+            result = _in_prose(result, ml, last_values, checker)
         pc.steps.append(result)
         if ml.display or prev_last is None:
             prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
@@ -574,12 +579,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     ml, value = choose_answer(last_values, pc.steps, checker)
     if checker.before_example is not None and ml.line <= checker.example_start[0] \
             and (ml.line, ml.latex) != checker.example_start:
-        definitions, held, answers = checker.before_example     # '(For b = 1 it is just …)' after the answer
-        checker.ctx.definitions.clear()
-        checker.ctx.definitions.update(definitions)
-        checker.ctx.held.clear()
-        checker.ctx.held.update(held)
-        checker.answers = answers
+        checker.restore(checker.before_example)        # '(For b = 1 it is just …)' after the answer
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
     try:

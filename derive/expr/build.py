@@ -129,28 +129,30 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
 
         m = re.fullmatch(r"([A-Za-z]+)(\d+)", node.id) if self.lenient else None
         info = self.table.get(m.group(1)) if m else None
-        if info is not None and info.kind in ("matrix", "defined") and len(m.group(2)) == 2 and info.obj is not None \
-                and len(getattr(info.obj, "shape", ())) == 2 and all(str(n).isdigit() for n in info.obj.shape):
-            i, j = int(m.group(2)[0]), int(m.group(2)[1])
-            if 1 <= i <= int(info.obj.shape[0]) and 1 <= j <= int(info.obj.shape[1]):
-                return Value(info.obj[i - 1, j - 1], None)
-            return None
+        digits = m.group(2) if m else ""
+        if info is not None and info.kind in ("matrix", "defined") and len(digits) == 2 and _known_size(info.obj):
+            return self._numbered_entry(info, digits, node)
         plain = info is None or info.index is None and (info.kind == "defined" or info.kind == "scalar" and info.shape is None)
         capital = self.table.get(m.group(1).upper()) if m and plain and m.group(1).islower() else None
-        if capital is not None and capital.kind == "matrix" and capital.index is None and len(m.group(2)) == 2 \
-                and all(str(n).isdigit() for n in capital.obj.shape) and not self.table.get(node.id):
-            i, j = int(m.group(2)[0]), int(m.group(2)[1])       # a_{12} beside the attention weights A: A's entry
-            if 1 <= i <= int(capital.obj.shape[0]) and 1 <= j <= int(capital.obj.shape[1]):
-                return Value(capital.obj[i - 1, j - 1], None)
-        if capital is not None and capital.kind == "matrix" and capital.index is None and len(m.group(2)) == 1 \
-                and all(str(n).isdigit() for n in capital.obj.shape) and 1 <= int(m.group(2)) <= int(capital.obj.shape[0]):
-            from sympy import ImmutableMatrix, Integer          # x1 beside the tokens' matrix X: token 1, X's first row
-            k, cols = int(m.group(2)) - 1, int(capital.obj.shape[1])
-            return Value(ImmutableMatrix([[capital.obj[k, j]] for j in range(cols)]), (Integer(cols), Integer(1)))
+        if capital is not None and capital.kind == "matrix" and capital.index is None and _known_size(capital.obj) \
+                and (len(digits) == 1 or not self.table.get(node.id)):
+            found = self._numbered_entry(capital, digits, node)     # a12 beside A: A's entry; x1 beside X: token 1
+            if found is not None:
+                return found
         if info is None or info.kind != "function" or len(info.params) != 1 \
                 or getattr(self.table.get(info.params[0]), "shape", None) is not None:
             return None         # L1 for a loss L(w) of a vector w is a name of its own
         return self._build(A.Call(m.group(1), (A.Num(m.group(2), node.pos),), node.pos), {})
+
+    def _numbered_entry(self, info, digits: str, node):
+        """Entry (i, j) of a matrix of known size for two digits ``ij``, its row k as a column for one
+        digit ``k`` (a token, an example), counted from 1; None outside its size."""
+        rows, cols = (int(n) for n in info.obj.shape)
+        if len(digits) == 2 and 1 <= int(digits[0]) <= rows and 1 <= int(digits[1]) <= cols:
+            return Value(info.obj[int(digits[0]) - 1, int(digits[1]) - 1], None)
+        if len(digits) == 1 and 1 <= int(digits) <= rows:
+            return self._token(info, [A.Num(digits, node.pos)], node, {})
+        return None
 
     def _Neg(self, node, env):
         v = self._build(node.operand, env)
@@ -579,3 +581,7 @@ class Builder(IndexBuilding, CalculusBuilding, StructuredBuilding):
 KNOWN_FUNCTIONS = set(SCALAR_FUNCS) | {"inv", "norm", "grad", "diff", "sum", "vec", "mat", "max", "trace", "Cov"} | STRUCTURED_FUNCS
 
 
+def _known_size(obj) -> bool:
+    """A matrix whose two sizes are numbers."""
+    shape = getattr(obj, "shape", ())
+    return obj is not None and len(shape) == 2 and all(str(n).isdigit() for n in shape)
