@@ -498,6 +498,10 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 continue
             if self._holds_for_form(a, b):
                 base = replace(base, move=base.move or "holds for the form of the solution stated")
+                if last and self._form_parameters(a, b):
+                    from sympy import Eq
+
+                    self.state = ("equation", Eq(a, b, evaluate=False))   # XXᵀc = t: the equation c must solve
                 continue
             if last and self._is_equation(a, b) and not (_derivative_claim(a, b) and not self._mentions_new(a, b)) \
                     and not (k > 0 and _mentions(b, self.unknown) and not self._mentions_new(a, b)):
@@ -656,6 +660,17 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return any(same_value(a - b, sign * residual, self.ctx).ok for sign in (1, -1))
         except Exception:  # noqa: BLE001 - a form that cannot be put in proves nothing
             return False
+
+    def _form_parameters(self, a, b) -> bool:
+        """Do ``a`` and ``b`` mention the parameters of a stated form of the solution (the c of
+        w = Xᵀc), and not the unknown itself?"""
+        params = set()
+        for value in self.forms.values():
+            params |= set(getattr(value, "free_symbols", ()))
+        params -= {self.unknown}
+        params = {p for p in params if str(p) in self.new_symbols or str(p) in self.student_names}
+        return bool(params) and not (_mentions(a, self.unknown) or _mentions(b, self.unknown)) \
+            and any(_mentions(x, p) for x in (a, b) for p in params)
 
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:

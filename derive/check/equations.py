@@ -492,10 +492,21 @@ class EquationMoves:
         if target is not None and getattr(target, "is_Matrix", False) and not _mentions(prev, u) \
                 and not _mentions(eq, u) and _mentions(prev, target):
             u = target          # ½XXᵀμ = t, then μ = 2(XXᵀ)⁻¹t: an equation in the student's own vector
+            u = self._defined_through(u)
         if getattr(u, "is_Matrix", False):
             v = same_solutions(prev, eq, u, self.ctx)
             return proportional(prev, eq, self.ctx, vary=[u]) if v.status == "unknown" else v
         return _scalar_equations_agree(prev, eq, u, self.ctx)
+
+    def _defined_through(self, name):
+        """The student's vector a name was defined through (α := λ/2 is an equation in λ once
+        the definition is in force); else the name itself."""
+        value = self.ctx.definitions.get(name)
+        if value is None:
+            return name
+        inner = [s for s in getattr(value, "free_symbols", ()) if getattr(s, "is_Matrix", False)
+                 and s.shape == name.shape and (str(s) in self.new_symbols or str(s) in self.student_names)]
+        return inner[0] if len(inner) == 1 else name
 
     def _consistent(self, eq) -> Verdict | None:
         """For ``v = value``: substituting it satisfies every accepted equation that mentions v
