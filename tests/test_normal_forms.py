@@ -132,3 +132,16 @@ def test_every_displayed_normal_form_of_the_bank_has_the_certified_value(bank_ex
                 wrong.append((problem, text(original), text(form), verdict.status))
     assert not wrong, wrong
     assert checked >= 0.8 * len(changed)
+
+
+def test_a_scalar_times_a_one_by_one_matrix_shows_one_signed_product():
+    """ν = t·[−2/c] (a multiplier solved from a single constraint) reads −2t/c, never the
+    t − 2/c that juxtaposing the factors would show."""
+    from sympy import ImmutableMatrix
+
+    s, c = symbols("s c", positive=True)
+    e = MatMul(s, ImmutableMatrix([[-2 / (c + 1)]]))
+    shown = normal_form(e)
+    assert same_value(shown[0, 0], -2 * s / (c + 1)) and text(e) == "−2s/(c + 1)", text(e)
+    assert "s -" not in latex(e) and latex(e).startswith("- "), latex(e)
+    assert text(MatMul(s, ImmutableMatrix([[c - 1]]))) == "s(c − 1)"

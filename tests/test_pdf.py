@@ -140,3 +140,21 @@ def test_check_option_is_silent_when_tex_is_there(tex):
     out = subprocess.run([sys.executable, "-m", "derive.render.pdf", "--check"],
                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0 and out.stdout == ""
+
+
+def test_wide_displays_are_shrunk_to_fit_the_page(tex, tmp_path):
+    """A derivation whose steps are too wide for a line (a long expanded quotient): every word
+    of the compiled page lies inside the paper, and a short display is left as it is."""
+    from derive.engine import derive
+    from derive.render.latex import fit
+    from derive.spec import load_spec
+
+    root = Path(__file__).resolve().parents[1]
+    derivation = derive(load_spec(root / "problems" / "examples" / "exact-line-search.yaml"))
+    source = render_latex(derivation)
+    assert "\\dvfit" in source and fit("x + y") == "x + y"
+    out = pdf_mod.compile_pdf(source, tmp_path / "wide.pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
+    assert right <= width - 30, (right, width)          # inside the paper, short of the edge

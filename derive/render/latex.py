@@ -43,6 +43,20 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
 # ---------------------------------------------------------------- filters
 
 
+FIT = 60       # visible characters from which a display is boxed to fit the line (\\dvfit)
+
+
+def fit(tex: str, width: str = "") -> str:
+    """A display that may be wider than the line, in ``\\dvfit`` (the preamble's box that
+    shrinks it to the line's width only when it is wider); a short one as it is. ``width``: a
+    narrower box, such as the answer's beside its label."""
+    from .latex_printer import visible_width
+
+    if not tex or visible_width(tex) <= FIT:
+        return tex
+    return rf"\dvfit[{width}]{{{tex}}}" if width else rf"\dvfit{{{tex}}}"
+
+
 def _math_or_none(s: str) -> str | None:
     """``n × d`` -> ``n \\times d``; None when ``s`` reads as words rather than math."""
     s = str(s).strip()
@@ -180,7 +194,7 @@ def environment(template_dir: str | None = None):
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         autoescape=False, undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(math=lambda e, names=None: expr_latex(e, names), text=prose,
+    env.filters.update(math=lambda e, names=None: expr_latex(e, names), fit=fit, text=prose,
                        paragraphs=paragraphs, mathtext=mathtext, md=md_escape,
                        mdparagraphs=md_paragraphs, mdmathtext=md_mathtext)
     env.globals.update(

@@ -111,7 +111,7 @@ class LatexMath(Shared, LatexPrinter):
         """A relation too wide for a line is broken at its sign (an aligned pair of rows), which
         fits in an align cell, an equation and a box alike."""
         whole = LatexPrinter._print_Relational(self, expr)
-        if _visible_width(whole) <= WIDE:
+        if visible_width(whole) <= WIDE:
             return whole
         lhs, rhs = self._print(expr.lhs), self._print(expr.rhs)
         sign = {"==": "=", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "<": "<", ">": ">"}[expr.rel_op]
@@ -269,7 +269,7 @@ class LatexMath(Shared, LatexPrinter):
 WIDE = 95      # visible characters of a display line (a page holds about 110 at 11pt)
 
 
-def _visible_width(tex: str) -> int:
+def visible_width(tex: str) -> int:
     """A rough count of the characters a LaTeX string shows: commands, braces and script marks
     left out, the larger of a fraction's two parts counted once."""
     plain = re.sub(r"\\(left|right|big|Big|bigg|Bigg|quad|qquad|mathbf|boldsymbol|operatorname)\b", "", tex)

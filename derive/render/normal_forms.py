@@ -45,11 +45,27 @@ def _normal(expr):
     if args != expr.args:
         keep = isinstance(expr, _UNEVALUATED) and not _canonical(expr)
         expr = expr.func(*args, evaluate=False) if keep else expr.func(*args)
-    if isinstance(expr, Mul):
+    if isinstance(expr, MatMul) and (single := _one_by_one(expr)) is not None:
+        return single
+    if isinstance(expr, Mul):           # MatMul too (a subclass of Mul)
         return _radicals(_content(_sign_into_binomial(expr)))
-    if isinstance(expr, MatMul):
-        return _content(_sign_into_binomial(expr))
     return expr
+
+
+def _one_by_one(expr):
+    """``t·[−2/c]``, a product of scalars and explicit 1×1 matrices, as the 1×1 matrix of its
+    product (−2t/c), which prints as that entry; None for any other product."""
+    from sympy import ImmutableMatrix
+    from sympy.matrices import MatrixBase
+
+    coeff, mats = expr.as_coeff_matrices()
+    if not mats or not all(isinstance(m, MatrixBase) and m.shape == (1, 1) for m in mats):
+        return None
+    from sympy.core.parameters import distribute
+
+    with distribute(False):             # 2·[a + b] is 2(a + b), not 2a + 2b
+        entry = Mul(coeff, *(m[0, 0] for m in mats))
+    return ImmutableMatrix([[_normal(entry)]])
 
 
 def _canonical(expr) -> bool:

@@ -221,7 +221,9 @@ class Shared:
                 factors.append(self._squared_norm(self._print(m.vector)))
             else:
                 s = self._print(m)
-                factors.append(self._paren(s) if _prec(m) < _MUL else s)
+                entry = m[0, 0] if getattr(m, "shape", None) == (1, 1) and is_explicit_array(m) else m
+                loose = _prec(entry) < _MUL or (s.lstrip().startswith("-") and (factors or coeff != 1))
+                factors.append(self._paren(s) if loose else s)     # t·[−2/c] is t(−2/c), not t − 2/c
         return sign, coeff, factors
 
     def _terms(self, expr) -> list:
