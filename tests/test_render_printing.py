@@ -189,8 +189,15 @@ def test_strings_print_as_escaped_text():
 @pytest.mark.parametrize("prose, tex, unicode", [
     ("weights w_j and inputs x_ij", r"weights \ensuremath{w_{j}} and inputs \ensuremath{x_{ij}}",
      "weights wⱼ and inputs xᵢⱼ"),
-    ("noise π_ij, Σ_j m_j", r"noise \ensuremath{\ensuremath{\pi}_{ij}}, \ensuremath{\ensuremath{\Sigma}_{j}} \ensuremath{m_{j}}",
+    ("noise π_ij, Σ_j m_j", r"noise \ensuremath{\pi _{ij}}, \ensuremath{\Sigma _{j}} \ensuremath{m_{j}}",
      "noise πᵢⱼ, Σⱼ mⱼ"),
+    ("units H_ℓ·W_ℓ, C_{ℓ−1}, q_(n+k), ω_j = 100^(−2j/6), e^(−z), ∇_b l(b), ρh_K, Σ_{j=1}^{T} x",
+     r"units \ensuremath{H_{\ell}}\ensuremath{\cdot}\ensuremath{W_{\ell}}, \ensuremath{C_{\ell -1}}, \ensuremath{q_{n+k}}, "
+     r"\ensuremath{\omega _{j}} = \ensuremath{100^{-2j/6}}, \ensuremath{e^{-z}}, \ensuremath{\nabla _{b}} l(b), "
+     r"\ensuremath{\rho}\ensuremath{h_{K}}, \ensuremath{\Sigma _{j=1}^{T}} x",
+     "units H_ℓ·W_ℓ, C_{ℓ−1}, q_(n+k), ωⱼ = 100^(−2j/6), e^(−z), ∇_b l(b), ρh_K, Σ_{j=1}^{T} x"),
+    ("m ~ Bernoulli(p), x_{\\input}", r"m \ensuremath{\sim} Bernoulli(p), x\texttt{\char95}\{{\textbackslash}input\}",
+     "m ~ Bernoulli(p), x_{\\input}"),                      # a script never holds a TeX command
     ("f_adv = 0", r"\ensuremath{f_{\mathrm{adv}}} = 0", "f_adv = 0"),        # a word is upright; no Unicode 'd'
     ("theta_star, a_b_c, _, x_", r"theta\texttt{\char95}star, a\texttt{\char95}b\texttt{\char95}c, "
      r"\texttt{\char95}, x\texttt{\char95}", "theta_star, a_b_c, _, x_"),   # not one-letter names: literal

@@ -13,7 +13,7 @@ from functools import lru_cache
 # go to math instead; ``_ ~ ^`` use the typewriter font's real glyphs (OT1 roman has none, so
 # they would print as a rule or an accent and not be found by a search of the PDF); superscript and subscript runs (``⁻¹``, ``ᵀ``, ``ᵢⱼ``) become one script.
 _TEX_OVERRIDES = {
-    "|": r"{\textbar}", "✓": r"{\checkmark}", "_": r"\texttt{\char95}", "~": r"\texttt{\char126}",
+    "|": r"{\textbar}", "✓": r"{\checkmark}", "∼": r"\ensuremath{\sim}", "_": r"\texttt{\char95}", "~": r"\texttt{\char126}",
     "^": r"\texttt{\char94}", "×": r"\ensuremath{\times}",
     "·": r"\ensuremath{\cdot}", "→": r"\ensuremath{\rightarrow}", "←": r"\ensuremath{\leftarrow}",
     "°": r"\ensuremath{^{\circ}}", "÷": r"\ensuremath{\div}", "¬": r"\ensuremath{\neg}",
@@ -102,29 +102,50 @@ def _encode(seg: str) -> str:
     return "".join(pieces)
 
 
-# A one-letter name with a subscript, as a statement writes it in prose (w_j, x_ij, π_ij, Σ_j,
-# f_adv): shown as the mathematics it names, wⱼ, x_{ij}, f_adv with an upright "adv".
-NAME_IN_PROSE = re.compile(r"(?<![\w\\/.])([A-Za-z\u0391-\u03a9\u03b1-\u03c9])_(\{[A-Za-z0-9,]+\}|[A-Za-z0-9]+)(?![\w])")
+# A name with a subscript or superscript, as a statement writes it in prose (w_j, x_ij, π_ij,
+# Σ_{j=1}^{T}, f_adv, C_{ℓ−1}, q_(n+k), e^(−z), 100^(−2j/6), ∇_b): shown as the mathematics it
+# names, wⱼ, x_{ij}, f_adv with an upright "adv". A script's characters are a short whitelist
+# (letters, digits, Greek, ℓ, signs), never a TeX special character, so prose stays literal.
+_SCRIPT_CHARS = "A-Za-z0-9\u0391-\u03a9\u03b1-\u03c9ℓ+\\-−=,/*′"
+_ONE_SCRIPT = rf"(?:\{{[{_SCRIPT_CHARS}]{{1,24}}\}}|\([{_SCRIPT_CHARS}]{{1,24}}\)|[A-Za-z0-9ℓ]+)"
+NAME_IN_PROSE = re.compile(r"(?<![A-Za-z0-9_\\/.])([A-Za-z\u0391-\u03a9\u03b1-\u03c9∇]|\d+(?=\^))"
+                           rf"(?:_({_ONE_SCRIPT}))?(?:\^({_ONE_SCRIPT}))?(?![A-Za-z0-9_])")
+_DISTRIBUTED = re.compile(r"(?<=\s)~(?=\s+[A-Z\u0391-\u03a9𝒩])")   # m ~ Bernoulli(p), a ~ N(0, r²)
 _UNICODE_SUB = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SCRIPT_TEX = {"−": "-", "ℓ": r"\ell ", "′": "'", "*": "*"}
 
 
 def _subscript(sub: str) -> str:
-    return sub[1:-1] if sub.startswith("{") else sub
+    return sub[1:-1] if sub[:1] in "{(" else sub
 
 
-def _name_tex(base: str, sub: str) -> str:
-    inner = _subscript(sub)
-    word = len(inner) > 2 and inner.isalpha()          # a word (adv, min): upright, not a product of indices
-    sub_tex = r"\mathrm{" + inner + "}" if word else inner
-    return r"\ensuremath{" + _encode(base) + "_{" + sub_tex + "}}"
+def _script_tex(inner: str) -> str:
+    """A script's characters as math: Greek letters by name, ℓ as \\ell, − as a minus."""
+    return "".join(_SCRIPT_TEX.get(c) or (_greek(c) if not c.isascii() else c) for c in inner).strip()
+
+
+def _name_tex(base: str, sub: str | None, sup: str | None = None) -> str:
+    out = r"\nabla " if base == "∇" else (_greek(base) if not base.isascii() else base)
+    if sub:
+        inner = _subscript(sub)
+        word = len(inner) > 2 and inner.isalpha()          # a word (adv, min): upright, not a product of indices
+        out += "_{" + (r"\mathrm{" + inner + "}" if word else _script_tex(inner)) + "}"
+    if sup:
+        out += "^{" + _script_tex(_subscript(sup)) + "}"
+    return r"\ensuremath{" + out + "}"
+
+
+def _is_script(m) -> bool:
+    """A match with a script (a bare letter or number is prose)."""
+    return bool(m.group(2) or m.group(3))
 
 
 def names_as_unicode(s: str) -> str:
     """Prose for terminals: ``w_j`` as ``wⱼ`` where every subscript character has a Unicode
     subscript (``f_adv`` stays as written)."""
     def one(m):
-        inner = _subscript(m.group(2))
-        if all(c in _UNICODE_SUB for c in inner):
+        inner = _subscript(m.group(2) or "")
+        if inner and not m.group(3) and all(c in _UNICODE_SUB for c in inner):
             return m.group(1) + "".join(_UNICODE_SUB[c] for c in inner)
         return m.group(0)
 
@@ -135,9 +156,10 @@ def names_as_markdown(s: str, escape) -> str:
     """Prose for Markdown: ``w_j`` as ``$w_{j}$``, the rest through ``escape``."""
     out, pos = [], 0
     for m in NAME_IN_PROSE.finditer(s):
-        inner = _subscript(m.group(2))
-        sub = r"\mathrm{" + inner + "}" if len(inner) > 2 and inner.isalpha() else inner
-        out += [escape(s[pos:m.start()]), f"${_greek(m.group(1))}_{{{sub}}}$"]
+        if not _is_script(m):
+            continue
+        tex = _name_tex(m.group(1), m.group(2), m.group(3))[len(r"\ensuremath{"):-1]
+        out += [escape(s[pos:m.start()]), f"${tex}$"]
         pos = m.end()
     out.append(escape(s[pos:]))
     return "".join(out)
@@ -166,9 +188,11 @@ def escape_tex(s: str) -> str:
     """Prose -> LaTeX that prints every character literally (``%``, ``\\input``, ``_`` ...),
     except a one-letter name with a subscript (``w_j``), which is set as math."""
     out, pos = [], 0
-    s = str(s)
+    s = _DISTRIBUTED.sub("∼", str(s))          # 'z ~ N(μ, s²)': distributed as, not a tilde accent
     for m in NAME_IN_PROSE.finditer(s):
-        out += [_escape_plain(s[pos:m.start()]), _name_tex(m.group(1), m.group(2))]
+        if not _is_script(m):
+            continue
+        out += [_escape_plain(s[pos:m.start()]), _name_tex(m.group(1), m.group(2), m.group(3))]
         pos = m.end()
     out.append(_escape_plain(s[pos:]))
     return "".join(out)
