@@ -223,3 +223,17 @@ def test_a_relation_too_wide_for_a_line_breaks_at_its_sign():
     out = latex(long)
     assert out.startswith(r"\begin{aligned}[t]") and r"\\ & \quad \ge" in out
     assert latex(Ge(xs[0], xs[1])) == r"x_{0} \geq x_{1}"
+
+
+def test_symbol_tables_spell_names_in_assumptions_and_kinds_in_words():
+    from types import SimpleNamespace
+
+    from derive.render import shown_symbols
+    from derive.steps import SymbolRow
+
+    d = SimpleNamespace(symbols=(SymbolRow("alpha", r"\alpha", "scalar", "", "0 < alpha < 1"),
+                                 SymbolRow("alphabet", r"\mathcal{A}", "scalar", "", "alphabet > 0"),
+                                 SymbolRow("h", "h", "ufunc", "", "")))
+    rows = shown_symbols(d)
+    assert [r.assumptions for r in rows] == ["0 < α < 1", "𝒜 > 0", ""], rows
+    assert [r.kind for r in rows] == ["scalar", "scalar", "function"]

@@ -107,6 +107,26 @@ def note_style(note, names=None) -> str:
     return "paren" if words[-1] in ".;!?" else "inline"
 
 
+KIND_WORDS = {"ufunc": "function", "dim": "dimension"}
+
+
+def shown_symbols(derivation) -> list:
+    """The symbol table as a reader sees it: kinds in words (a ``ufunc`` is a function) and each
+    symbol's name in its assumptions spelled as the document spells it (0 < α < 1, not alpha)."""
+    from dataclasses import replace
+
+    from .spellings import symbol_text
+
+    spelled = {s.name: symbol_text(s.latex) for s in derivation.symbols if s.latex and s.name != symbol_text(s.latex)}
+    out = []
+    for s in derivation.symbols:
+        words = s.assumptions
+        for name, shown in spelled.items():
+            words = re.sub(rf"(?<![\w]){re.escape(name)}(?![\w])", shown, words)
+        out.append(replace(s, kind=KIND_WORDS.get(s.kind, s.kind), assumptions=words))
+    return out
+
+
 def certification_methods(derivation) -> list[tuple[str, int]]:
     """Each distinct ``certified_by`` over all steps (variants and substeps too), with counts."""
     counts: dict[str, int] = {}

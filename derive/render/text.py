@@ -21,7 +21,7 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
-from . import certification_methods, connector, note_style, part_names, source_line, symbol_names
+from . import certification_methods, connector, note_style, part_names, shown_symbols, source_line, symbol_names
 from .grouping import detail as detail_level, display_steps
 from .printing import symbol_text, text as expr_text
 from .prose import names_as_unicode
@@ -114,7 +114,7 @@ def _notes(notes, names, indent: int) -> list[str]:
 
 def _symbols(derivation) -> list[str]:
     rows = [(symbol_text(s.latex) if s.latex else s.name, s.kind, s.shape, s.assumptions,
-             s.description) for s in derivation.symbols]
+             s.description) for s in shown_symbols(derivation)]
     if not rows:
         return []
     cols = [max(width(r[c]) for r in rows) for c in range(4)]
