@@ -169,8 +169,9 @@ class EquationMoves:
         name = terms[0].id
         if name in self.table or not solution_name(name, wrt):
             return None
-        if name[len(wrt):].lstrip("_").isdigit() and all(str(n).isdigit() for n in getattr(u, "shape", (1,))):
-            return None         # w_1 for a w of two entries is its first entry
+        if name[len(wrt):].lstrip("_").isdigit() and getattr(u, "shape", None) is not None \
+                and all(str(n).isdigit() for n in u.shape):
+            return None         # w_1 for a w of two entries is its first entry (a scalar z has none: z_1 is new)
         try:
             items = [self._build(t).expr for t in terms[1:]]
         except ParseError:

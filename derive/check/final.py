@@ -73,6 +73,8 @@ def _before_worked_example(last_values, steps, example_start=None) -> list:
     if start is None or any(ml.boxed for ml, _ in last_values):
         return last_values
     cut = next((k for k, (ml, _) in enumerate(last_values) if (ml.line, ml.latex) == start), len(last_values))
+    if any(ml.display and _move(steps, ml) == "gives the derived solution" for ml, _ in last_values[cut + 1:]):
+        return last_values      # 'at z = 0 …; all three cases together: z₁ = …': the general answer follows
     return last_values[:cut] or last_values
 
 
@@ -84,7 +86,7 @@ def _remark(steps, checker, ml, value, before, before_value) -> bool:
     goal = checker.part.goal
     if goal.kind == "step" and goal.wrt in checker.table and head is not None and head == checker.table[goal.wrt].obj:
         return False            # 'the update leaves w₁ = −1/10': the new w₁, the step's answer
-    where = before.line == ml.line and step is not None and step.move.startswith("substitutes") \
+    where = before.line == ml.line and step is not None and (step.move.startswith("substitutes") or step.move == "definition") \
         and head is not None and getattr(before_value, "has", lambda h: False)(head)
     aside = not ml.display or where
     if not ml.display and step is not None and step.status == "unknown":
