@@ -286,3 +286,19 @@ def test_a_note_quoting_its_math_sets_it_as_math_in_documents():
     assert note_words(note, {}, markdown=True) == f"If ${latex(Eq(total, 0))}$ the equation holds for every σ."
     plain = Note("condition", "The coefficient matrix must be invertible.", Symbol("a"))
     assert note_words(plain, {}) == "The coefficient matrix must be invertible."
+
+
+def test_documents_mark_each_step_and_account_for_the_certification_once():
+    """A posted document marks each certified step with ✓ and says how once: per problem, or
+    once for a whole sheet; --detail full names the method beside every step."""
+    from derive.render.latex import render_latex, render_sheet
+    from derive.render.markdown import render_markdown
+
+    md = render_markdown(ridge())
+    assert "✓" in md and "✓ *numeric: 12 instances*" not in md and md.count("How these steps were certified") == 1
+    assert "numeric: 12 instances (" in md                 # the method, in the account at the end
+    assert "✓ *numeric: 12 instances*" in render_markdown(ridge(), detail="full")
+    tex = render_latex(ridge())
+    assert "\\checkmark$\\ numeric" not in tex and "\\checkmark$\\ numeric" in render_latex(ridge(), detail="full")
+    sheet = render_sheet([ridge(), fgm()], {"id": "s", "title": "A sheet"})
+    assert sheet.count("How these steps were certified") == 1, sheet.count("How these steps were certified")

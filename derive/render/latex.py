@@ -27,7 +27,7 @@ from ..errors import DeriveError, RenderError
 from . import (certification_methods, connector, note_style, part_names, question_key, shown_symbols, source_line,
                symbol_names, templates_dir)
 from .figure_view import describe_figure, figure_data
-from .grouping import detail as detail_level, display_steps
+from .grouping import current as current_detail, detail as detail_level, display_steps
 from .printing import escape_tex, latex as expr_latex, text as expr_text
 from .prose import names_as_markdown
 
@@ -203,6 +203,7 @@ def environment(template_dir: str | None = None):
         questions_line=questions_line, note_style=note_style, note_words=note_words,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,
         figure_data=figure_data, display_steps=lambda steps: display_steps(steps),
+        full_detail=lambda: current_detail() == "full",
         describe_figure=lambda fig, names: describe_figure(fig, names, expr_text),
     )
     return env
@@ -279,14 +280,16 @@ def render_sheet(derivations, sheet: dict, template_dir=None, detail: str | None
     ordered = sorted(derivations, key=question_key)
     info = {k: v for k, v in sheet.items() if k in ("course", "year")}
     laid_out = []
+    shown = [p for d in ordered for p in d.parts]
     if questions is not None:
         laid_out = outline(questions, ordered, lambda e, d: f"${inline_latex(e, symbol_names(d))}$", escape_tex)
         shown = [p for q in laid_out for g in q["groups"] for p in g["parts"]]
-        certification = SimpleNamespace(parts=shown, certification=next((d.certification for d in ordered), ""))
+    # one account of the certification for the whole sheet, after its last problem
+    certification = SimpleNamespace(parts=shown, certification=next((d.certification for d in ordered), ""))
     with detail_level(detail):
         return render_template("sheet.tex.j2", template_dir, sheet=sheet, problems=ordered,
                                sheet_line=source_line(info), figures=has_figures(ordered),
-                               questions=laid_out, all_steps=certification if laid_out else None)
+                               questions=laid_out, all_steps=certification)
 
 
 __all__ = ["describe_figure", "environment", "figure_data", "render_latex", "render_sheet",

@@ -203,7 +203,7 @@ def _render_text(derivation) -> str:
         if derivation.certification:
             lines += _wrap(derivation.certification, 2)
         if methods:
-            lines += _wrap(" · ".join(f"{m} ({n} step{'s' if n != 1 else ''})"
+            lines += _wrap(" · ".join(f"{m} ({n} move{'s' if n != 1 else ''})"
                                       for m, n in methods), 2)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
