@@ -237,3 +237,17 @@ def test_symbol_tables_spell_names_in_assumptions_and_kinds_in_words():
     rows = shown_symbols(d)
     assert [r.assumptions for r in rows] == ["0 < α < 1", "𝒜 > 0", ""], rows
     assert [r.kind for r in rows] == ["scalar", "scalar", "function"]
+
+
+def test_a_coefficient_of_a_sum_is_one_fraction_before_it():
+    """(1 − p)/p times a sum reads (1 − p)/p · Σ …, never 1/p (1 − p) Σ …, which a student reads
+    as 1/(p(1 − p))."""
+    from sympy import Sum
+
+    k = Symbol("k", integer=True)
+    v = IndexedBase("v")
+    q = Symbol("q", positive=True)
+    total = Sum(v[k] ** 2, (k, 1, D))
+    assert latex((1 - q) / q * total).startswith(r"\frac{1 - q}{q} \sum")
+    assert text((1 - q) / q * total).startswith("(1 − q)/q · Σ")
+    assert latex(total / (2 * D)).startswith(r"\frac{1}{2 D} \sum")

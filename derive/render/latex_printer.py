@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sympy import Integral, S, Sum, Symbol
+from sympy import Integral, Mul, S, Sum, Symbol
 from sympy.printing.latex import LatexPrinter
 from sympy.simplify.radsimp import fraction
 
@@ -68,9 +68,12 @@ class LatexMath(Shared, LatexPrinter):
         if denom == 1:
             return sign + self._factors(numer)
         bottom = self._print(denom) if denom.is_Add else self._factors(denom)
-        if numer.has(Sum, Integral):  # \frac{1}{D} \sum ..., not a sum stacked over D
-            body = self._paren(self._print(numer)) if numer.is_Add else self._factors(numer)
-            return sign + rf"\frac{{1}}{{{bottom}}} {body}"
+        if numer.has(Sum, Integral):  # \frac{1 - p}{D} \sum ..., not a sum stacked over D
+            sums = [f for f in Mul.make_args(numer) if f.has(Sum, Integral)] if numer.is_Mul else [numer]
+            rest = Mul(*[f for f in Mul.make_args(numer) if f not in sums]) if numer.is_Mul else S.One
+            body = self._paren(self._print(numer)) if numer.is_Add else self._factors(Mul(*sums))
+            top = "1" if rest == 1 else (self._print(rest) if rest.is_Add else self._factors(rest))
+            return sign + rf"\frac{{{top}}}{{{bottom}}} {body}"
         top = self._print(numer) if numer.is_Add else self._factors(numer)
         return sign + rf"\frac{{{top}}}{{{bottom}}}"
 

@@ -5,7 +5,7 @@ Dispatch is by class name, as in ``latex_printer.py``; symbol spellings come fro
 """
 from __future__ import annotations
 
-from sympy import S, Symbol
+from sympy import Mul, S, Sum, Symbol
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 from sympy.simplify.radsimp import fraction
@@ -113,6 +113,12 @@ class TextMath(Shared, StrPrinter):
         if expr.could_extract_minus_sign():
             sign, expr = "-", -expr
         numer, denom = fraction(expr, exact=True)
+        if denom != 1 and numer.is_Mul and any(f.has(Sum) for f in numer.args) \
+                and not all(f.has(Sum) for f in numer.args):
+            sums = [f for f in numer.as_ordered_factors() if f.has(Sum)]
+            rest = Mul(*[f for f in numer.args if not f.has(Sum)])
+            return sign + self._print(rest / denom) + " · " + self._juxtapose(
+                [self._factor(f, i == 0) for i, f in enumerate(sums)])      # (1 − p)/p · Σ …, not (1 − p) Σ …/p
         if numer.is_Mul:
             nums = [self._factor(f, i == 0) for i, f in enumerate(_chain_order(numer.as_ordered_factors()))]
         else:
