@@ -70,7 +70,7 @@ CASES = [
     (Sum(m[j], (j, 1, D)), r"\sum_{j=1}^{D} m_{j}", "Σ_{j=1}^{D} mⱼ"),
     (Var(Sum(m[j], (j, 1, D)) / D), r"\operatorname{Var}\left[\frac{1}{D} \sum_{j=1}^{D} m_{j}\right]",
      "Var[Σ_{j=1}^{D} mⱼ/D]"),
-    (sqrt(Scalar(w.T * w)), r"\sqrt{\mathbf{w}^\top \mathbf{w}}", "√(wᵀw)"),
+    (sqrt(Scalar(w.T * w)), r"\left\|\mathbf{w}\right\|", "‖w‖"),     # the root of a Gram product: a norm
     (Scalar(w.T * w) ** 2, r"(\mathbf{w}^\top \mathbf{w})^2", "(wᵀw)²"),
     (eps * Scalar(w.T * x + delta.T * x),
      r"\varepsilon (\boldsymbol{\delta}^\top \mathbf{x} + \mathbf{w}^\top \mathbf{x})", "ε(δᵀx + wᵀx)"),
@@ -251,3 +251,12 @@ def test_a_coefficient_of_a_sum_is_one_fraction_before_it():
     assert latex((1 - q) / q * total).startswith(r"\frac{1 - q}{q} \sum")
     assert text((1 - q) / q * total).startswith("(1 − q)/q · Σ")
     assert latex(total / (2 * D)).startswith(r"\frac{1}{2 D} \sum")
+
+
+def test_the_root_of_a_gram_product_is_a_norm():
+    """√(vᵀv) and √(‖Xw − t‖²) are shown as the norms ‖v‖ and ‖Xw − t‖; any other root keeps
+    its radical."""
+    assert text(sqrt(Scalar(x.T * x))) == "‖x‖" and latex(sqrt(Scalar(x.T * x)), NAMES) == r"\left\|\mathbf{x}\right\|"
+    residual = X * w - t
+    assert text(sqrt(Scalar(residual.T * residual))) == "‖Xw − t‖"
+    assert text(sqrt(Scalar(x.T * A * x))).startswith("√")

@@ -13,7 +13,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.simplify.radsimp import fraction
 
 from .printer_base import (_MUL, Shared, _atomish, _chain_order, _display_limits, _entry_indices, _is_id1,
-                           _prec, _same_point, _stored_factors, is_1x1_array, is_explicit_array)
+                           _prec, _same_point, _stored_factors, is_1x1_array, is_explicit_array,
+                           norm_under_root)
 from .prose import escape_tex
 from .spellings import _BOLD, _DEFAULT_LATEX, _function_tex, _symbol_tex, _with_subscript
 
@@ -156,6 +157,8 @@ class LatexMath(Shared, LatexPrinter):
     def _print_Pow(self, expr):
         base, exp = expr.base, expr.exp
         if exp is S.Half:
+            if (v := norm_under_root(base)) is not None:
+                return rf"\left\|{self._print(v)}\right\|"     # √(vᵀv) is the norm ‖v‖
             return rf"\sqrt{{{self._print(base)}}}"
         if exp.is_Rational and exp.p == 1 and exp.q > 2:
             return rf"\sqrt[{exp.q}]{{{self._print(base)}}}"

@@ -98,6 +98,23 @@ def squared_norms(mats: list) -> list:
     return out
 
 
+def norm_under_root(base):
+    """The column v when ``base`` is vᵀv (a 1×1 product, bare or as ``Scalar``), so that √(vᵀv)
+    is shown as the norm ‖v‖; else None."""
+    from sympy import Transpose
+
+    inner = base.args[0] if isinstance(base, Scalar) else base
+    if not isinstance(inner, MatMul):
+        return None
+    coeff, mats = _coeff_matrices(inner)
+    if coeff != 1 or len(mats) != 2:
+        return None
+    a, b = mats
+    if getattr(b, "shape", (0, 0))[1] != 1 or not (a == Transpose(b) or a == Transpose(b).doit()):
+        return None
+    return b
+
+
 def _entry_indices(expr) -> tuple:
     """``v[i, 0]`` of a column vector is written ``v_i`` (and ``u[0, j]`` of a row ``u_j``)."""
     rows, cols = expr.parent.shape

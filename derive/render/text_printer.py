@@ -11,7 +11,8 @@ from sympy.printing.str import StrPrinter
 from sympy.simplify.radsimp import fraction
 
 from .printer_base import (_MUL, Shared, _atomish, _chain_order, _display_limits, _entry_indices, _is_id1,
-                           _prec, _same_point, _stored_factors, is_1x1_array, is_explicit_array)
+                           _prec, _same_point, _stored_factors, is_1x1_array, is_explicit_array,
+                           norm_under_root)
 from .spellings import (_SUB, _SUB_CHARS, _SUP, _function_tex, _latex_to_unicode, _subscript,
                         _symbol_tex)
 
@@ -155,6 +156,8 @@ class TextMath(Shared, StrPrinter):
     def _print_Pow(self, expr):
         base, exp = expr.base, expr.exp
         if exp is S.Half:
+            if (v := norm_under_root(base)) is not None:
+                return "‖" + self._print(v) + "‖"          # √(vᵀv) is the norm ‖v‖
             s = self._print(base)
             return "√" + (s if _atomish(base) else self._paren(s))
         if exp.could_extract_minus_sign() and base.is_commutative:
