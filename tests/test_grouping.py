@@ -145,3 +145,13 @@ def test_the_bank_dropout_part_reads_in_two_steps(tmp_path, monkeypatch):
     assert _numbered_text(full.output) == 10
     assert "Linearity of expectation (3 moves)" in grouped.output
     assert full.output.count("Linearity of expectation:") == 3
+
+
+def test_a_moves_sentence_after_a_semicolon_starts_lower_case_but_a_matrix_keeps_its_capital():
+    from derive.render.grouping import _names
+
+    moves = [Step("substitute-definition", a, b, "Substitute the definition of δ."),
+             Step("norm-scaling", b, c, "A norm is absolutely homogeneous."),
+             Step("rank", c, x, "A has full row rank, so AAᵀ is invertible.")]
+    assert _names(moves) == ("Substitute the definition of δ; a norm is absolutely homogeneous; "
+                             "A has full row rank, so AAᵀ is invertible.")

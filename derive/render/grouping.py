@@ -59,7 +59,8 @@ _SHORTEN = {   # rule -> the part of its justification kept inside a group
     "differentiate": re.compile(r"^(Differentiate with respect to .+?) \(matrix calculus"),
     "collect": re.compile(r"^(Collect the terms in .+?) on the left"),
 }
-_WORD = re.compile(r"[A-Z][a-z]+(?![\w(\[])")
+# a word, or the article "A" (not a matrix A, which a verb follows: "A has full row rank")
+_WORD = re.compile(r"[A-Z][a-z]+(?![\w(\[])|A (?=[a-z])(?!(?:has|is|are|was|must|can|will|needs|equals|stays)\b)")
 _ORDER = {"equals": 0, "iff": 1, "implies": 2, "becomes": 3}
 _RELATION = {"equals": "=", "iff": "⇔", "implies": "⇒", "becomes": "→"}
 
