@@ -302,3 +302,17 @@ def test_documents_mark_each_step_and_account_for_the_certification_once():
     assert "\\checkmark$\\ numeric" not in tex and "\\checkmark$\\ numeric" in render_latex(ridge(), detail="full")
     sheet = render_sheet([ridge(), fgm()], {"id": "s", "title": "A sheet"})
     assert sheet.count("How these steps were certified") == 1, sheet.count("How these steps were certified")
+
+
+def test_a_cousin_cites_the_question_it_follows_and_a_collection_is_titled_by_its_id():
+    from types import SimpleNamespace
+
+    from derive.render import source_line
+
+    cousin = {"course": "derive examples", "sheet": "cousins", "based_on": "CSC413 (2022) Homework 2, question 2.3.1",
+              "questions": ["plain", "decoupled"]}
+    assert source_line(cousin) == "derive examples, after CSC413 (2022) Homework 2, question 2.3.1"
+    mixed = [SimpleNamespace(source=cousin), SimpleNamespace(source={"course": "MIT 6.790", "sheet": "Homework 4 (cousin)"})]
+    assert sheet_info("derive-examples", mixed) == {"id": "derive-examples", "title": "Derive examples"}
+    one = [SimpleNamespace(source={"course": "CSC413", "sheet": "Homework 3", "year": 2021})] * 2
+    assert sheet_info("hw3", one)["title"] == "Homework 3"

@@ -47,6 +47,9 @@ def source_line(source: dict) -> str:
     if not source:
         return ""
     source = dict(source)
+    based_on = source.pop("based_on", None)
+    if based_on:            # a cousin: its course and the question it follows, not its part ids
+        return f"{source.get('course', '')}, after {based_on}".strip(", ")
     head = str(source.pop("course", "") or "")
     year = source.pop("year", None)
     if year:

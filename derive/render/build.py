@@ -43,7 +43,14 @@ def file_stem(ident: str) -> str:
 
 def sheet_info(sheet_id: str, derivations: Sequence) -> dict:
     """Title, course and year of a sheet, read from its problems' ``source``."""
-    source = next((d.source for d in derivations if d.source), {}) or {}
+    sources = [d.source or {} for d in derivations]
+    source = next((s for s in sources if s), {})
+    shared = {key: source.get(key) for key in ("sheet", "course", "year")
+              if source.get(key) and all(s.get(key) == source.get(key) for s in sources)}
+    if "sheet" not in shared and len(sources) > 1:     # a collection drawn from several sheets
+        title = sheet_id.replace("-", " ").replace("_", " ")
+        return {"id": sheet_id, "title": title[:1].upper() + title[1:],
+                **{k: v for k, v in shared.items() if k != "sheet"}}
     info = {"id": sheet_id, "title": str(source.get("sheet") or sheet_id)}
     for key in ("course", "year"):
         if source.get(key):
