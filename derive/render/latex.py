@@ -57,6 +57,18 @@ def fit(tex: str, width: str = "") -> str:
     return rf"\dvfit[{width}]{{{tex}}}" if width else rf"\dvfit{{{tex}}}"
 
 
+def note_math(tex: str, style: str = "inline", after: str = "") -> str:
+    """A note's mathematics in its prose: ``$…$`` (after a space for ``inline``, in parentheses
+    for ``paren``); one too wide for the line goes on a line of its own, shrunk to fit it."""
+    from .latex_printer import visible_width
+
+    if visible_width(tex) > FIT:
+        body = f"({tex})" if style == "paren" else tex
+        return rf"\newline$\dvfit[\linewidth]{{{body}}}$" + (r"\newline " if after.strip() else "") + after
+    head = {"inline": " ", "paren": " ("}.get(style, "")
+    return f"{head}${tex}$" + (")" if style == "paren" else "") + after
+
+
 def _math_or_none(s: str) -> str | None:
     """``n × d`` -> ``n \\times d``; None when ``s`` reads as words rather than math."""
     s = str(s).strip()
@@ -125,7 +137,10 @@ def note_words(note, names, markdown: bool = False) -> str:
         shown = expr_text(piece, names)
         if len(shown) > 2 and shown in words:
             i = words.index(shown)
-            return escape(words[:i]) + f"${expr_latex(piece, names)}$" + escape(words[i + len(shown):])
+            rest = escape(words[i + len(shown):])
+            if markdown:
+                return escape(words[:i]) + f"${expr_latex(piece, names)}$" + rest
+            return escape(words[:i]) + note_math(expr_latex(piece, names), "only", rest)
     return escape(words)
 
 
@@ -203,7 +218,7 @@ def environment(template_dir: str | None = None):
         questions_line=questions_line, note_style=note_style, note_words=note_words,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,
         figure_data=figure_data, display_steps=lambda steps: display_steps(steps),
-        full_detail=lambda: current_detail() == "full",
+        full_detail=lambda: current_detail() == "full", note_math=note_math,
         describe_figure=lambda fig, names: describe_figure(fig, names, expr_text),
     )
     return env
