@@ -105,10 +105,28 @@ def _poly(x):
 
 
 def _merge(m1, m2):
-    powers = dict(m1)
-    for k, p in m2:
-        powers[k] = powers.get(k, 0) + p
-    return tuple(sorted(powers.items(), key=_key_order))
+    """The product of two monomials (each sorted by ``_key_order``), sorted the same way.
+    Remembered: an expectation multiplies the same few monomials again and again (every term
+    of a square by every other, at every instance), and the sort is most of the product's cost."""
+    if not m1:
+        return m2
+    if not m2:
+        return m1
+    key = (m1, m2)
+    out = _MERGED.get(key)
+    if out is None:
+        powers = dict(m1)
+        for k, p in m2:
+            powers[k] = powers.get(k, 0) + p
+        out = tuple(sorted(powers.items(), key=_key_order))
+        if len(_MERGED) >= _MERGED_LIMIT:
+            _MERGED.clear()
+        _MERGED[key] = out
+    return out
+
+
+_MERGED: dict = {}          # (monomial, monomial) -> their product, for this process
+_MERGED_LIMIT = 100_000
 
 
 def _key_order(item):
@@ -207,7 +225,7 @@ def _expect(poly: RPoly, families, evaluator, latent=None):
         groups: dict = {}
         for (kind, base, index), power in monomial:
             g = groups.setdefault((base, index), [0, 0, 0])
-            g[{"x": 0, "relu": 1, "step": 2}[kind]] += power
+            g[_SLOT[kind]] += power
         value = coeff
         for (base, index), (p, q, r) in groups.items():
             own = (base, index) in latent          # a latent variable of a random vector: its own law
@@ -218,6 +236,9 @@ def _expect(poly: RPoly, families, evaluator, latent=None):
             value = value * cache[key]
         total = total + value
     return total
+
+
+_SLOT = {"x": 0, "relu": 1, "step": 2}      # where a monomial's power of each kind is counted
 
 
 def _moment(dist, p: int, q: int, evaluator, step: bool = False):

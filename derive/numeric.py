@@ -57,6 +57,11 @@ class Dual:
         self.a, self.b = a, b
 
     def __add__(self, o):
+        kind = type(o)
+        if kind is Dual:
+            return Dual(self.a + o.a, self.b + o.b)
+        if (kind is Fraction or kind is int) and type(self.b) is Fraction:
+            return Dual(self.a + o, self.b)         # b + 0 is b (a Fraction either way)
         o = _dual(o)
         return Dual(self.a + o.a, self.b + o.b)
 
@@ -72,6 +77,9 @@ class Dual:
         return _dual(o) + (-self)
 
     def __mul__(self, o):
+        kind = type(o)
+        if (kind is Fraction or kind is int) and type(self.a) is Fraction and type(self.b) is Fraction:
+            return Dual(self.a * o, self.b * o)     # a·0 + b·o is b·o (a Fraction either way)
         o = _dual(o)
         return Dual(self.a * o.a, self.a * o.b + self.b * o.a)
 
@@ -397,7 +405,33 @@ def to_int(x) -> int:
 
 
 # -- the evaluator ----------------------------------------------------------------------------
-_NAMES: dict = {}       # type -> "_" + its name: the method that evaluates it, if any
+_SMALL = 1024
+_INTEGERS: dict = {}    # p -> Fraction(p) for |p| ≤ _SMALL
+_ROUTES: dict = {}      # evaluator class -> {id(expression type): (that type, how it is evaluated)}
+_ROUTES_LIMIT = 10_000
+
+
+def _own_numeric(evaluator, expr):
+    """An object that states its own definition (Conv): its ``_numeric``."""
+    return expr._numeric(evaluator)
+
+
+def _route(evaluator_class, kind):
+    """The function ``evaluator_class`` evaluates an expression of type ``kind`` with, decided
+    once per pair: its method ``_<kind's name>``; else the expression's own ``_numeric``; else
+    the method for the nearest base class of ``kind`` that has one; None if none does."""
+    method = getattr(evaluator_class, "_" + kind.__name__, None)
+    if method is not None:
+        return method
+    if hasattr(kind, "_numeric"):
+        return _own_numeric
+    for klass in kind.__mro__[1:]:
+        method = getattr(evaluator_class, "_" + klass.__name__, None)
+        if method is not None:
+            return method
+    return None
+
+
 class Evaluator:
     """``Evaluator(env).eval(expr)``: env maps SymPy atoms (and IndexedBase labels) to values."""
 
@@ -408,39 +442,44 @@ class Evaluator:
         self.shared = share(self, moments) if share is not None else None
 
     def eval(self, expr) -> Any:
-        if self.shared is not None:
-            return self.shared.eval(self, expr)
+        shared = self.shared
+        if shared is not None and not shared.env.changed:    # (Sharing.eval evaluates directly otherwise)
+            return shared.eval(self, expr)
         return self._eval(expr)
 
     def _eval(self, expr) -> Any:
+        """The method for ``type(expr)`` (``_route``), looked up by the type's identity: hashing a
+        type can cost more than evaluating (an undefined function's class, f or L', builds a
+        set of its argument counts at every hash)."""
         kind = type(expr)
-        name = _NAMES.get(kind)
-        if name is None:
-            name = _NAMES[kind] = "_" + kind.__name__
-        method = getattr(self, name, None)
-        if method is not None:
-            return method(expr)
-        name = kind.__name__
-        if method is None and hasattr(expr, "_numeric"):   # an object that states its own definition (Conv)
-            return expr._numeric(self)
+        routes = _ROUTES.get(type(self))
+        if routes is None:
+            routes = _ROUTES[type(self)] = {}
+        entry = routes.get(id(kind))
+        if entry is None or entry[0] is not kind:
+            if len(routes) >= _ROUTES_LIMIT:
+                routes.clear()
+            entry = routes[id(kind)] = (kind, _route(type(self), kind))     # holds kind: its id stays its own
+        method = entry[1]
         if method is None:
-            for klass in type(expr).__mro__[1:]:
-                method = getattr(self, "_" + klass.__name__, None)
-                if method is not None:
-                    break
-        if method is None:
-            raise EvalError(f"cannot evaluate {name}")
-        return method(expr)
+            raise EvalError(f"cannot evaluate {kind.__name__}")
+        return method(self, expr)
 
     # atoms
     def _Integer(self, e):
-        return Fraction(int(e))
+        p = int(e)
+        if -_SMALL <= p <= _SMALL:          # 0, ±1, 2, …: one Fraction each (immutable), made once
+            v = _INTEGERS.get(p)
+            if v is None:
+                v = _INTEGERS[p] = Fraction(p)
+            return v
+        return Fraction(p)
 
     def _Rational(self, e):
         return Fraction(int(e.p), int(e.q))
 
     def _Zero(self, e):
-        return Fraction(0)
+        return _ZERO
 
     def _Float(self, e):
         return mpmath.mpf(str(e))
@@ -452,9 +491,10 @@ class Evaluator:
         return mpmath.e
 
     def _Symbol(self, e):
-        if e in self.env:
+        try:
             return self.env[e]
-        raise EvalError(f"no value for {e}")
+        except KeyError:
+            raise EvalError(f"no value for {e}") from None
 
     _Dummy = _Symbol
     _MatrixSymbol = _Symbol
