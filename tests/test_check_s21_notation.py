@@ -37,3 +37,183 @@ def test_the_solution_named_z1_after_the_cases_answers_a_scalar_step(problems):
     assert finals(report) == {"lasso-1d": "correct"}, steps
     slipped, steps = check(problems, "prox-steps", SOFT.replace(r"|w| - \tau\nu,\ 0", r"|w| - \nu,\ 0"))
     assert finals(slipped) == {"lasso-1d": "wrong"}, steps
+
+
+# -- read in corpus v16 after its held-out score ---------------------------------------------
+
+NOT_EXAMPLE = r"""## 1.1.1
+$$\|\boldsymbol\delta_1\|_\infty - \|\boldsymbol\delta_2\|_\infty = \epsilon - \epsilon\|\mathbf w\|_\infty = \epsilon\,(1 - \|\mathbf w\|_\infty)$$
+Since $\epsilon > 0$, this vanishes exactly when $\|\mathbf w\|_\infty = 1$ (for example $\mathbf w = (1, -0.3)$, but not $\mathbf w = (2, 0)$).
+"""
+
+
+def test_a_case_the_prose_sets_aside_is_not_a_claim(problems):
+    report, steps = check(problems, "fgsm-linf", NOT_EXAMPLE)
+    assert "wrong" not in [s[1] for s in steps] and status_at(report, 3)[-1] == "unknown", steps
+    slipped, steps = check(problems, "fgsm-linf", NOT_EXAMPLE.replace(r"\epsilon\,(1 - \|", r"\epsilon\,(2 - \|"))
+    assert "wrong" in status_at(slipped, 2), steps
+
+
+COMPARISON = r"""## shrink
+$$\frac{\partial s}{\partial c} = 0 .$$
+Shrinking the weights leaves the step unchanged. For comparison, the plain gradient attack $\mathbf z - s\,c\,\mathbf u$ needs $s = \mathbf u^\top\mathbf z/(c\|\mathbf u\|^2)$, which does grow as $c$ shrinks.
+"""
+
+
+def test_a_value_for_comparison_is_an_aside_and_not_the_answer(problems):
+    report, steps = check(problems, "fgsm-scaled-weights", COMPARISON)
+    assert status_at(report, 3) == ["unknown"] and finals(report) == {"shrink": "correct"}, steps
+    slipped, steps = check(problems, "fgsm-scaled-weights", COMPARISON.replace("= 0 .$$", "= 1 .$$"))
+    assert finals(slipped) == {"shrink": "wrong"}, steps
+
+
+OTHERWISE = r"""## 3.1a
+For the ReLU output, $z_j^2 = (a_j^{(\ell-1)})^2$ when $a_j^{(\ell-1)} > 0$ and $z_j^2 = 0$ otherwise, so
+$$\mathbb E[z_j^2] = \tfrac12\,\mathbb E\big[(a_j^{(\ell-1)})^2\big] = \tfrac{\lambda^2}{2} .$$
+"""
+
+
+def test_a_case_said_otherwise_holds_where_the_previous_condition_fails(problems):
+    report, steps = check(problems, "relu-init", OTHERWISE)
+    assert status_at(report, 2) == ["ok", "ok", "ok"], steps
+    slipped, steps = check(problems, "relu-init", OTHERWISE.replace("$z_j^2 = 0$ otherwise", "$z_j^2 = 1$ otherwise"))
+    assert status_at(slipped, 2)[-1] == "wrong", steps
+
+
+CONDITION_CHAIN = r"""\subsection*{5d}
+The boundary point scores lower than $x^*$ exactly when
+\[
+\alpha\frac{(z^*)^2}{\omega^2} < \sigma(z^*) - \frac12
+\iff
+\alpha < \frac{\omega^2\big(\sigma(z^*) - \frac12\big)}{(z^*)^2} = \frac{\omega^2\tanh(z^*/2)}{2(z^*)^2}.
+\]
+"""
+
+
+def test_a_condition_ending_in_a_chain_of_equal_bounds_is_that_condition(problems):
+    report, steps = check(problems, "mit-6790-hw4-adversarial", CONDITION_CHAIN)
+    assert finals(report) == {"5d": "correct"}, steps
+    slipped, steps = check(problems, "mit-6790-hw4-adversarial", CONDITION_CHAIN.replace(r"\tanh(z^*/2)}{2(z^*)^2}", r"\tanh(z^*/2)}{(z^*)^2}"))
+    assert finals(slipped) == {"5d": "wrong"}, steps
+
+
+SHAPES = r"""## jacobian
+Entry by entry $z_i = \sum_k W_{ik}x_k + b_i$, one row per output and one column per input:
+$$\frac{\partial z}{\partial x} = W \qquad (n \times d)$$
+"""
+
+
+def test_sizes_in_parentheses_beside_a_display_answer_a_shape_part(problems):
+    report, steps = check(problems, "shapes-linear-layer", SHAPES)
+    assert finals(report) == {"jacobian": "correct"}, steps
+    slipped, steps = check(problems, "shapes-linear-layer", SHAPES.replace(r"(n \times d)", r"(d \times n)"))
+    assert finals(slipped) == {"jacobian": "wrong"}, steps
+
+
+GEOMETRIC = r"""## unrolled
+With $M := I - \rho P$, by induction on $k$
+$$\mathbf v_k = M^k\mathbf v_0 + \sum_{j=0}^{k-1} M^j\rho\mathbf q .$$
+The geometric sum telescopes, $(I - M)\sum_{j=0}^{k-1}M^j = I - M^k$, so
+$$\mathbf v_k = M^k\mathbf v_0 + (\rho P)^{-1}(I - M^k)\,\rho\mathbf q$$
+"""
+
+
+def test_a_sum_of_matrix_powers_over_a_student_index(problems):
+    report, steps = check(problems, "gd-quadratic-unrolled", GEOMETRIC)
+    assert [s[1] for s in steps] == ["ok"] * len(steps) and finals(report) == {"unrolled": "correct"}, steps
+    slipped, steps = check(problems, "gd-quadratic-unrolled", GEOMETRIC.replace(r"\sum_{j=0}^{k-1} M^j\rho\mathbf q", r"\sum_{j=0}^{k} M^j\rho\mathbf q"))
+    assert status_at(slipped, 3) == ["wrong"], steps
+
+
+THIN_SPACES = r"""## 3.2
+The first dense layer has $1024\cdot 1024 = 1\,048\,576$ weights.
+"""
+
+
+def test_thin_spaces_between_digit_groups_are_one_number(problems):
+    report, steps = check(problems, "csc413-2022-hw2-cnn-sizes", THIN_SPACES)
+    assert status_at(report, 2) == ["ok"], steps
+    slipped, steps = check(problems, "csc413-2022-hw2-cnn-sizes", THIN_SPACES.replace(r"1\,048\,576", r"1\,048\,567"))
+    assert status_at(slipped, 2) == ["wrong"], steps
+
+
+def test_what_follows_a_supposition_for_a_contradiction_is_not_graded(problems):
+    """'Suppose some W_k did the shift …, and look at n = 0: s_0 = 0 ⇒ s_k = W_k s_0 = 0', then 'a
+    contradiction': the consequence is false, as the student means it to be, so it is not graded."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "blind_writeups_v16" / "files"
+            / "mit-6790-hw4-attention-positions__leo-fontaine.md").read_text(encoding="utf-8")
+    report, steps = check(problems, "mit-6790-hw4-attention-positions", text)
+    assert "wrong" not in status_at(report, 32) and "unknown" in status_at(report, 32), steps
+    slipped, steps = check(problems, "mit-6790-hw4-attention-positions",
+                           text.replace(r"\sin(n/10), \sin(n/100)", r"\sin(n/10), \cos(n/100)"))
+    assert status_at(slipped, 29) == ["wrong"], steps       # the encoding itself, before the supposition
+
+
+OTHER_PART = r"""\section*{3.3b}
+Let $P$ be a permutation matrix, so $P^\top P = I$, and write $S(Z) = ZW_qW_k^\top Z^\top/\sqrt d$ for the scores of one head.
+"""
+
+
+def test_a_name_of_another_part_used_with_another_size_is_unknown(problems):
+    report, steps = check(problems, "mit-6790-hw4-attention", OTHER_PART)
+    assert status_at(report, 2) == ["ok", "unknown"] and "another meaning" in report.steps[-1].reason, steps
+    slipped, steps = check(problems, "mit-6790-hw4-attention", OTHER_PART.replace(r"P^\top P = I", r"P^\top P = 2I"))
+    assert status_at(slipped, 2)[0] == "wrong", steps
+
+
+APPROXIMATE = r"""## 2c-clean
+$$w \leftarrow w - \eta\,(h - t)\,z$$
+If the network is confident the other way, the denominator stays near $q(1-q) = 0.1\cdot 0.9 = 0.09$, so the step nearly vanishes.
+"""
+
+
+def test_a_value_the_prose_calls_approximate_is_not_checked(problems):
+    report, steps = check(problems, "mit-6790-hw4-noisy-gradient", APPROXIMATE)
+    assert status_at(report, 3) == ["unknown"] and finals(report) == {"2c-clean": "correct"}, steps
+    slipped, steps = check(problems, "mit-6790-hw4-noisy-gradient", APPROXIMATE.replace("(h - t)", "(t - h)"))
+    assert finals(slipped) == {"2c-clean": "wrong"}, steps
+
+
+EXAMPLE_AFTER = r"""\section*{weighted-minnorm}
+Hence
+\[
+\boxed{\mathbf v^* = P^{-1}A^\top(AP^{-1}A^\top)^{-1}\mathbf b}
+\]
+and for $P = I$ it reduces to the familiar minimum-norm solution $A^\top(AA^\top)^{-1}\mathbf b$.
+"""
+
+
+def test_an_example_value_after_the_answer_is_not_in_force_for_it(problems):
+    report, steps = check(problems, "minnorm-weighted", EXAMPLE_AFTER)
+    assert finals(report) == {"weighted-minnorm": "correct"}, steps
+    slipped, steps = check(problems, "minnorm-weighted", EXAMPLE_AFTER.replace(r"P^{-1}A^\top(AP^{-1}A^\top)", r"PA^\top(APA^\top)"))
+    assert finals(slipped) == {"weighted-minnorm": "wrong"}, steps      # right only at the example's P = I
+
+
+def test_a_block_written_out_last_through_the_students_own_function_is_not_the_answer(problems):
+    """'Written out, the middle block is B(kω₁) = (…)' after V_k: one block, 2 × 2, of the 6 × 6
+    answer, through the student's own B(φ); not a wrong answer."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "blind_writeups_v16" / "files"
+            / "positional-cosine-first__hugo-lambert.tex").read_text(encoding="utf-8")
+    report, steps = check(problems, "positional-cosine-first", text)
+    assert finals(report) == {"shift": "unknown"} and "one of the student's own" in report.parts[0].final_answer.reason, steps
+
+
+MACRO_AFTER_COMMAND = r"""\documentclass{article}
+\newcommand{\xx}{x^{(i)}}
+\newcommand{\yi}{y^{(i)}}
+\begin{document}
+\section*{4a}
+With $\lambda = 1$ the loss of example $i$ is $\ell_i(w) = \log\big(1 + e^{-\yi w^\top\xx}\big) + \|w\|^2$.
+\end{document}
+"""
+
+
+def test_a_macro_after_a_control_word_stays_a_token_of_its_own(problems):
+    """``w^\\top\\xx`` with \\xx = x^{(i)} is wᵀx⁽ⁱ⁾, not the unknown command \\topx."""
+    report, steps = check(problems, "mit-6790-hw4-online-logistic", MACRO_AFTER_COMMAND)
+    assert "unparsed" not in status_at(report, 6), steps

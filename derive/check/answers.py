@@ -16,6 +16,7 @@ from .results import AnswerResult, StepTimeout, _alarm, _disarm
 
 _SQUARE = re.compile(r"^\s*(\d+)\s*(?:\\times|×|x)\s*\1\s*(?:\\text\{[^}]*\}|\s)*[.,]?\s*$")
 _IN_REALS = re.compile(r"\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?([^{}]*)\}?\s*$")
+_SIZES_ONLY = re.compile(r"^\s*\(?\s*([^()=]+?(?:\\times|×)[^()=]+?)\s*\)?\s*[.,]?\s*$")   # '(n \times d)' beside a display
 
 
 class AnswerMoves:
@@ -259,7 +260,7 @@ class AnswerMoves:
         the derived ones."""
         from .latex_math import parse_chain
 
-        m = _IN_REALS.search(line.latex)
+        m = _IN_REALS.search(line.latex) or _SIZES_ONLY.match(line.latex)
         if self.part.goal.kind != "shape" or m is None:
             return None
         sizes = re.split(r"\\times|×|\\cdot|(?<![A-Za-z\\])x(?![A-Za-z])", m.group(1))

@@ -35,6 +35,7 @@ from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
 AS_STATED = "holds under the stated condition"      # the move of a line checked where a condition holds
+SUPPOSITION_LINES = 2       # the lines after 'Suppose …' read as following from it (a proof by contradiction)
 _LEADS = "iff|if|when|whenever|unless|provided|suppose|assuming|smallest for|largest for"   # words before a condition
 _CONDITION_WORDS = re.compile(
     rf"\b({_LEADS})\s*\(?\s*$"                                                          # "= 1 if $z > 0$"
@@ -70,6 +71,11 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.components: dict = {}          # entry index -> a value the student gave it (w₁ = …, w₂ = …)
         self.new_symbols: list[str] = []
         self.open_names: list[str] = []         # names a form of the solution introduced, whose condition may follow
+        self.carrying = False                   # reading an earlier part's definitions again (run._carry_definitions)
+        self.supposing = 0                      # lines left under a supposition ('Suppose …'), which may be false
+        self.line_names: dict = {}              # (line, latex) -> the names its last item uses (an answer on guessed names is unknown)
+        self.line_heads: dict = {}              # (line, latex) -> the function a line starts with, B in B(kω₁) = …
+        self.carried_renames: set = set()       # names an earlier part's change of variables bound: a new one may rebind them
         self.forms: dict = {}                   # the unknown -> the form the write-up gave it (w = Xᵀc + r)
         self.line_new: list[str] = []
         self.entry_vectors: set = set()         # vectors read as their named entries (u = (u1, u2))
@@ -151,6 +157,9 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         base = StepResult(index, line.line, line.latex, "ok", part=self.part.id)
         start = time.perf_counter()
         terms = self._entry_heads(terms)
+        self.line_names[(line.line, line.latex)] = A.names_in(terms[-1]) if terms else set()
+        if terms and isinstance(terms[0], A.Call):
+            self.line_heads[(line.line, line.latex)] = terms[0].func     # B(kω₁) = …: a function's value written out
         result, last = self._check_line(base, line, terms, ops, prev_last)
         if self.worked_example and result.status == "wrong":
             result = replace(result, status="unknown", counterexample=None,
@@ -220,6 +229,11 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             self._forget_line_names()           # W_q^{(h)}: a label for any head, read as one matrix
             return replace(base, status="unknown", move="type error",
                            reason=f"{err.message}; a label in a letter (such as (h)) was read loosely, so the shapes are not certain")
+        if err.kind == "shape" and (other := sorted(self._names_of_other_parts(named), key=lambda n: f" {n} " not in err.message)):
+            self._forget_line_names()           # W_q of part (a), 2×2, written for a head of width d in part (b)
+            return replace(base, status="unknown", move="type error",
+                           reason=f"{err.message}; this part does not use the problem's {other[0]}, so the write-up "
+                                  f"seems to give that name another meaning here")
         if err.kind == "shape" and guessed:      # e₁ taken for a number: the shapes were guessed, not given
             self._forget_line_names()
             return replace(base, status="unknown", move="type error",
@@ -230,6 +244,24 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         hint = self._alias_hint(terms) if err.kind == "type" else ""
         self._forget_line_names()
         return replace(base, status="unparsed", reason=err.message + hint)
+
+    def _names_of_other_parts(self, named) -> list[str]:
+        """Matrices of the problem in ``named`` that this part's goal does not reach (through its
+        givens either) and whose size is fixed by numbers: names of another part's objects."""
+        used, todo = set(), [g.expr for g in self.part.goals]
+        while todo:
+            for name in A.names_in(todo.pop()) - used:
+                used.add(name)
+                body = getattr(self.spec.table.get(name), "body", None)
+                if body is not None:
+                    todo.append(body)
+        out = []
+        for name in sorted(named - used - self.student_names - set(self.new_symbols)):
+            info = self.spec.table.get(name)
+            shape = getattr(info, "shape", None)
+            if info is not None and shape is not None and all(str(n).isdigit() for n in shape) and shape != (1, 1):
+                out.append(name)
+        return out
 
     def _number_or_guess(self, obj) -> bool:
         """A scalar name of the write-up's whose value is 0, or rests on names only guessed:
@@ -394,6 +426,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         if ops and all(op == "=" for op in ops) and _CONDITION_WORDS.search(getattr(line, "before", "")) \
                 and not (self.part.goal.wrt and any(self.part.goal.wrt in A.names_in(t) for t in terms)):
             word = _CONDITION_WORD.search(_CONDITION_WORDS.search(line.before).group()).group()
+            if word.lower() in ("suppose", "assume", "assuming"):
+                self.supposing = SUPPOSITION_LINES     # 'Suppose some W_k did …, and look at n = 0': what follows is hypothetical
             return replace(base, status="unknown", move="a condition",        # "equal iff ‖w‖∞ = 1"
                            reason=f"stated as a condition ('{word}'), not as a fact; not checked"), None
         aliases = self._aliases(terms, ops)
@@ -560,6 +594,12 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
     def _inequality_or_value(self, base, terms, ops):
         """A line that is an inequality, a dimension (n = 2), an example value (p = 0.8) or a
         change of variables (x⁰ = σ(η⁰)): (result, value), or None for an ordinary line."""
+        if len(ops) > 1 and ops[0] in ("<=", "<", ">=", ">") and all(op == "=" for op in ops[1:]) \
+                and self.condition_answer is not None and (built := self._built(terms)) is not None \
+                and all(same_value(a, b, self.ctx).ok for a, b in zip(built[1:], built[2:])):
+            condition = self._condition_line(base, [terms[0], terms[-1]], ops[:1])   # α < X = Y: the condition α < Y
+            if condition is not None:
+                return condition
         if ops and all(op in ("<=", "<", ">=", ">") for op in ops):
             if (condition := self._condition_line(base, terms, ops)) is not None:
                 return condition

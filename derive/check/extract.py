@@ -65,7 +65,7 @@ _MARKUP = re.compile(
 
 
 _CASES = re.compile(r"\\begin\s*\{(cases|[pbBvV]?matrix)\}.*?\\end\s*\{\1\}", re.S)
-_THOUSANDS = re.compile(r"(?<=\d)\{,\}(?=\d{3}(?!\d))")
+_THOUSANDS = re.compile(r"(?<=\d)(?:\{,\}|\\,|\\ |~|\\thinspace\s?)(?=\d{3}(?!\d))")   # 1{,}048{,}576, 1\,048\,576
 COLUMN_ENVS = {"align", "aligned", "alignedat", "flalign"}
 KEEP_AMPERSAND = {"cases", "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix"}
 _DECLARE = re.compile(r"\\(?:sim|in|notin|subset|subseteq|perp|forall|to|mapsto|rightarrow)(?![A-Za-z])")
@@ -84,6 +84,7 @@ class MathLine:
     continues: bool = False
     lead: str = ""
     before: str = field(default="", compare=False)   # inline math: the prose just before it ("Equal iff"), for conditions
+    after: str = field(default="", compare=False)    # inline math: the prose just after it ("otherwise"), up to the next math
 
 
 def extract(text: str, filename: str = "") -> list[MathLine]:
@@ -115,8 +116,16 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
                     lead, before = "=>", "iff"
                     if out and out[-1].line == line_of(offset):
                         out[-1] = replace(out[-1], before="iff")
-                out.append(MathLine(line_of(offset), latex, boxed, display, bool(lead), lead, before))
+                out.append(MathLine(line_of(offset), latex, boxed, display, bool(lead), lead, before,
+                                    "" if display else _prose_after(src, hi)))
     return out
+
+
+def _prose_after(src: str, hi: int) -> str:
+    """The prose right after inline math ending at ``hi``, up to the next math or the end of the
+    sentence (at most 60 characters): ' otherwise, so'."""
+    text = src[hi:hi + 60].lstrip("$")
+    return " ".join(re.split(r"\$|(?<=[.!?;])\s|\n\s*\n", text, maxsplit=1)[0].split())
 
 
 def is_latex(text: str, filename: str = "") -> bool:

@@ -4,9 +4,12 @@ case, a prose remark, a 'where y = …' clause, a side condition such as α > 0)
 part, the last checked line that reaches the identity."""
 from __future__ import annotations
 
+import re
+
 from .equations import solution_name
 
 NAMING = ("definition", "a change of variables", "an example value", "a worked example")
+_INEQUALITY = re.compile(r"\\le|\\ge|\\leq|\\geq|[<>≤≥]")
 
 
 def in_written_order(last_values, lines) -> list:
@@ -23,12 +26,19 @@ def choose_answer(last_values, steps, checker):
             return conditions[-1]       # the condition stated, even after a point the prose picked (at t = 0, …)
     last_values = _before_worked_example(last_values, steps, checker.example_start)
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
+    while len(last_values) > 1 and not last_values[-1][0].display and not last_values[-1][0].boxed \
+            and _in_parentheses(last_values[-1][0].before):
+        last_values = last_values[:-1]          # '(The same recursion with 3 × 3 filters gives … = 8.)': an aside
     if any(ml.display and v is not None for ml, v in last_values):
         while len(last_values) > 1 and _remark(steps, checker, *last_values[-1], *last_values[-2]):
             last_values = last_values[:-1]      # a closing remark after the displayed work is not the answer
     ml, value = (boxed or _answer_lines(last_values, checker) or last_values)[-1]
     stated = [(m, v) for m, v in last_values if (m.line, m.latex) in checker.inequalities]
     stated = [(m, v) for m, v in stated if m.display] or stated     # not 'for v ≥ 0' in the prose after it
+    final = last_values[-1][0]
+    if checker.bound is not None and not ml.boxed and final.display and _INEQUALITY.search(final.latex) \
+            and (final.line, final.latex) not in checker.inequalities:
+        return final, None              # the bound stated last could not be read: not an earlier inequality
     if stated:
         at = last_values.index(stated[-1])
         if any(m.display and _step_status(steps, m) == "unparsed" for m, _ in last_values[at + 1:]):
@@ -51,6 +61,12 @@ def choose_answer(last_values, steps, checker):
     if kind == "show" and not ml.boxed:
         ml, value = _last_of_answer_shape(last_values, steps, checker, ml, value)
     return ml, value
+
+
+def _in_parentheses(before: str) -> bool:
+    """Does the prose before an inline formula leave a parenthesis open (an aside)?"""
+    text = re.sub(r"\$[^$]*\$", "", before or "")          # the prose only, not earlier formulas
+    return text.count("(") > text.count(")")
 
 
 def _step(steps, ml):

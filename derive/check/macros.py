@@ -95,7 +95,10 @@ def expand(latex: str, macros: dict) -> str:
                 continue
             for n, arg in enumerate(args, 1):
                 body = body.replace(f"#{n}", arg)
-            out += [latex[k:m.start()], body]           # as TeX does: no braces added
+            before = latex[k:m.start()]
+            if re.search(r"\\[A-Za-z]+$", before) and re.match(r"[A-Za-z]", body):
+                body = " " + body                   # w^\top\xx: \top then x^{(i)}, not \topx
+            out += [before, body]                       # as TeX does: no braces added
             k, changed = at, True
         if not changed:
             return latex

@@ -212,12 +212,14 @@ def _carry_definitions(checker, carried, applied) -> None:
     silently so that this part knows them; a name this part cannot read is simply not carried."""
     from .latex_math import parse_chain
 
+    checker.carrying = True
     for ml in carried:
         try:
             terms, ops = parse_chain(ml.latex, checker.names(), given_functions=applied)
             checker.check_line(0, ml, terms, ops, None)
         except Exception:  # noqa: BLE001 - a definition that does not carry over is left out
             continue
+    checker.carrying = False
     checker.state = checker._initial_state()
 
 
@@ -240,7 +242,8 @@ def _stated_condition(ml, following, checker, applied):
 
 
 _SET_SYMBOL = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=[^=<>]+$")
-_COMPARISON = re.compile(r"\b(compared (with|to)|unlike|whereas|versus|as opposed to|instead of|rather than)\b[^.;:$]*\(\s*$", re.I)
+_COMPARISON = re.compile(r"\b(compared (with|to)|unlike|whereas|versus|as opposed to|instead of|rather than)\b[^.;:$]*\(\s*$"
+                         r"|\b(for|by) comparison\b[^.;]*$|\bin contrast\b[^.;]*$", re.I)
 _CASE_OPENS = re.compile(r"\b(if|when|whenever|for)\s*$", re.I)
 _CASE_WORD = re.compile(r"^[\s,(]*(?:[A-Za-z]+\s+){0,2}(if|when|whenever|for)\s*$", re.I)   # '(admissible when'
 _CASE_THEN = re.compile(r"^[\s(,:;]*(?:(?:then|so|we)\s+)?(?:take|choose|pick|set|put|use|get|have|then|gives?)?[\s:]*$", re.I)
@@ -274,6 +277,17 @@ def _case_conditions(lines, checker, applied) -> tuple[dict, set]:
                 and (found := inequality(cond)) is not None:
             out[id(ml)] = found
     return out, stated_before
+
+
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+
+def _otherwise(ml, previous):
+    """``$z² = 0$ otherwise`` after ``$z² = a²$ when $a > 0$``: the claim holds where the previous
+    condition fails, (terms, negated op); None for any other line."""
+    if ml.display or previous is None or previous[1] not in _NEGATED or not re.match(r"^\W*otherwise\b", ml.after, re.I):
+        return None
+    return previous[0], _NEGATED[previous[1]]
 
 
 def _said_as_case(ml, following) -> bool:
@@ -332,9 +346,13 @@ def _judged_answer(verdict: AnswerResult, ml, value, last_step, last_values, che
         return AnswerResult(ml.latex, "unknown", reason=last_step.reason, line=ml.line)    # MHA(Z)
     if (sibling := _answered_beside(ml, last_values, checker)) is not None:
         return sibling                  # r₃ = 9, j₃ = 4 on the last line: r₃ answers the part
-    if (guessed := _guessed_names(value, checker)):
+    if (guessed := _guessed_names(value, checker) or sorted(checker.line_names.get((ml.line, ml.latex), set())
+                                                             & checker.guessed_names)):
         return AnswerResult(ml.latex, "unknown", line=ml.line,                         # A11 defined nowhere
                             reason=f"'{guessed[0]}' is not defined in the problem or the write-up")
+    if _restates_a_piece(value, ml, checker):
+        return AnswerResult(ml.latex, "unknown", line=ml.line,                         # B(kω₁) = …: one block, written out
+                            reason="the last line writes out one of the student's own quantities, not of the answer's shape")
     if _states_a_given(last_step, checker, ml):
         return AnswerResult(ml.latex, "unknown", line=ml.line,                         # ρ = p, then the answer in prose
                             reason="the last line states a given of the problem, not this part's answer")
@@ -388,7 +406,11 @@ def _in_prose(result: StepResult, ml, last_values, checker) -> StepResult:
         return unknown("a point the prose picks, not a claim: " + result.reason)
     if _COMPARISON.search(ml.before):                   # "compared with attacking the logit ($s = …$)"
         return unknown("an aside comparing with something else; not graded: " + result.reason)
-    if re.search(r"\b(where|at which|at that point)\s*$", ml.before):      # "stops on the boundary, where h = 1/2"
+    if re.search(r"\b(but|and|or)\s+not\s*$|\bnot\s+(for|at|when|if)\s*$|\bunlike\s*$", ml.before, re.I):
+        return unknown("a case the prose sets aside ('but not …'), not a claim; not graded")
+    if re.search(r"\b(near|close to|about|around|approximately|roughly)\s*$", ml.before, re.I):
+        return unknown("a value the prose gives as approximate ('near …'), not checked")   # "stays near q(1 − q) = 0.09"
+    if re.search(r"\b(where|there|at which|at that point)\s*$", ml.before):      # "stops on the boundary, where h = 1/2"
         return unknown("stated with 'where': a value at a place the prose describes, not checked")
     if re.search(r"\b(at|near|for)\s*$", ml.before, re.I) and _POINT.match(ml.latex):
         checker.worked_example = ml.latex               # "at $h = 1/2$, $t = 1$ the factor is …": an example point
@@ -413,6 +435,19 @@ def _guessed_names(value, checker) -> list[str]:
     """The names in a final value that nothing defines (declared only because a line used them)."""
     guessed = checker.guessed_names
     return sorted(str(s) for s in getattr(value, "free_symbols", ()) if str(s) in guessed)
+
+
+def _restates_a_piece(value, ml, checker) -> bool:
+    """Does the last line write out a quantity of the student's own (``B(kω₁) = (…)``, a block of
+    the answer) whose shape no derived answer has?"""
+    from ..expr.symbols import FUNCTION_OF_SCALAR
+
+    shape = getattr(value, "shape", None)
+    m = re.match(r"\s*([A-Za-z])\s*(?:\\left|\\big|\\Big)?\(", ml.latex)
+    head = checker.line_heads.get((ml.line, ml.latex)) or (m.group(1) if m else None)   # the function applied, B
+    own = {n.removesuffix(FUNCTION_OF_SCALAR) for n in checker.student_names
+           if getattr(checker.table.get(n), "kind", "") == "function"}
+    return head in own and shape is not None and all(getattr(a, "shape", None) != shape for _, a in checker.answers)
 
 
 def _states_a_given(step, checker, ml) -> bool:
@@ -486,6 +521,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     ordered = _definitions_first([ml for ml in lines if id(ml) not in cases]) if cases else _definitions_first(lines)
     ordered = _with_cases(ordered, lines, cases)
     index_case = None
+    first_example = None            # (line, the checker's state before it) of the first example value
+    previous_condition = None       # the last condition a line was checked under ('… when a > 0 and … otherwise')
     for at, ml in enumerate(ordered):
         index += 1
         if id(ml) in stated_before:
@@ -496,7 +533,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="condition on the indices",
                                        reason="the step before is read with these indices equal", part=pid))
             continue
-        checker.condition = cases.get(id(ml)) or _stated_condition(ml, ordered[at + 1:at + 2], checker, applied)
+        checker.condition = cases.get(id(ml)) or _stated_condition(ml, ordered[at + 1:at + 2], checker, applied) \
+            or _otherwise(ml, previous_condition)
+        previous_condition = checker.condition if checker.condition is not None else previous_condition
         checker.case = checker.condition if id(ml) in cases or _said_as_case(ml, ordered[at + 1:at + 2]) else None
         index_case = ordered[at + 1] if checker.condition is not None and checker.condition[1] == "index" else None
         if pc.steps and pc.steps[-1].move in (AS_STATED, "a case of the solution") and ordered[at - 1].line == ml.line \
@@ -550,8 +589,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             last_values.append((ml, None))
             continue
         example = checker.example_start is None and _FOR_EXAMPLE.search(ml.before)
-        before_example = checker.snapshot() if example else None
+        before_example = checker.snapshot() if example or first_example is None else None
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
+        if first_example is None and result.move == "an example value":
+            first_example = (ml.line, before_example)   # 'for P = I it reduces to …': not in force for an answer before it
         if example and (result.move == "an example value" or result.move == "a condition" and _POINT.match(ml.latex)):
             checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
             checker.before_example = before_example         # (its value does not hold for the answer)
@@ -564,6 +605,11 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             result = replace(result, reason=(result.reason + "; " if result.reason else "") + ", ".join(unchecked) + " not checked")
         if result.status == "wrong" and not ml.display:
             result = _in_prose(result, ml, last_values, checker)
+        if checker.supposing and result.move != "a condition":
+            checker.supposing -= 1
+            if result.status == "wrong":                # 's_k = W_k s_0 = 0' from 'Suppose some W_k did …': a contradiction sought
+                result = replace(result, status="unknown", counterexample=None,
+                                 reason="follows a supposition ('Suppose …') that may be false; not graded: " + result.reason)
         pc.steps.append(result)
         if ml.display or prev_last is None:
             prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
@@ -580,6 +626,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     if checker.before_example is not None and ml.line <= checker.example_start[0] \
             and (ml.line, ml.latex) != checker.example_start:
         checker.restore(checker.before_example)        # '(For b = 1 it is just …)' after the answer
+    elif first_example is not None and ml.line < first_example[0]:
+        checker.restore(first_example[1])              # the boxed v* = …, then 'for P = I it reduces to …'
+
     pc.resemblance = resemblance(value, checker.answers)
     last_step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
     try:

@@ -51,7 +51,7 @@ class ValueMoves:
                 or info.obj == self.unknown or name in self.new_symbols:
             return None
         if info.obj in self.ctx.definitions and not (renaming and info.obj in getattr(self, "earlier", {})) \
-                and info.obj not in self.entry_vectors:
+                and info.obj not in self.entry_vectors and not (renaming and info.obj in self.carried_renames):
             return None
         return info
 
@@ -174,8 +174,13 @@ class ValueMoves:
             value = scalar_if_1x1(value)        # z = Wᵀx + W₀: a 1×1 product is a number
         if _mentions(value, info.obj) or getattr(value, "shape", None) != getattr(info.obj, "shape", None):
             return None
-        if info.obj in self.ctx.definitions and not (self.unknown is not None and _mentions(value, self.unknown)):
+        if info.obj in self.ctx.definitions and info.obj not in self.carried_renames \
+                and not (self.unknown is not None and _mentions(value, self.unknown)):
             return None      # w = xt/(x² + λ) for the w an earlier part found is a claim about it, not a new name
+        if self.carrying:
+            self.carried_renames.add(info.obj)   # t = z*/ω in 5d; t = z*/ω + u in the next part renames it again
+        else:
+            self.carried_renames.discard(info.obj)
         self.ctx.definitions[info.obj] = value       # a name for an expression: derivatives see through it
         self.ctx.held.discard(info.obj)              # (no longer the value an earlier part found)
         if any(terms[0].id in A.names_in(g.expr) for g in self.part.goals):

@@ -203,7 +203,11 @@ class IndexBuilding:
         if info is None or info.kind != "index":
             raise self.fail(f"'{node.index}' is not a declared index; declare it with kind: index and a range", node)
         body = self.build(node.body, env)
-        x = self.as_scalar(body, node.body)
         lo = self.as_scalar(self.build(node.lower, env), node) if node.lower is not None else info.range[0]
         hi = self.as_scalar(self.build(node.upper, env), node) if node.upper is not None else info.range[1]
+        if self.lenient and body.shape is not None and not (body.shape[0] == 1 and body.shape[1] == 1):
+            from .objects import MatSum
+
+            return Value(MatSum(body.expr, info.obj, lo, hi), body.shape)     # Σ_j Mʲρq over a declared index
+        x = self.as_scalar(body, node.body)
         return Value(Sum(x, (info.obj, lo, hi)), None)
