@@ -279,18 +279,28 @@ class Run:
         fs = calculus.to_scalar(f) if getattr(f, "is_Matrix", False) else f
         self.rec.step("stationary", f, eq0, "stationary", extra=Derivative(fs, u), var=self.name(u))
         sol = self.solve_equation(eq0, self.table[str(u)] if str(u) in self.table else None, u)
-        d2 = tidy(calculus.scalar_derivative(df, u))
-        sign = "positive" if d2.is_positive else ("nonnegative" if d2.is_nonnegative else "")
-        if sign:
-            from sympy import Ge, Gt
+        self.second_derivative_note(tidy(calculus.scalar_derivative(df, u)), u, sol)
+        return sol
 
+    def second_derivative_note(self, d2, u, sol):
+        """Say what the second derivative shows: convexity where its sign follows from the
+        assumptions and the declared intervals (1/(εx(1 − x)) for x in (0, 1)), else a local
+        minimum where its value at the solution is positive, else what to check."""
+        from sympy import Ge, Gt
+
+        sign = _sign_word(d2, self.table)
+        if sign:
             tail = "" if sign == "positive" else " (strictly, when it is not zero)"
             self.rec.note("condition", f"The second derivative {self.show(d2)} is {sign}, so the objective is convex in "
                           f"{self.name(u)} and the stationary point is its minimiser{tail}.",
                           None if d2.is_number else (Gt(d2, 0) if sign == "positive" else Ge(d2, 0)))
-        else:
-            self.rec.note("condition", f"Check the second derivative {self.show(d2)} > 0 for a minimum.", d2)
-        return sol
+            return
+        at = tidy(d2.xreplace({u: sol.rhs})) if getattr(sol, "lhs", None) == u else None
+        if at is not None and _sign_word(at, self.table) == "positive":
+            self.rec.note("condition", f"At the stationary point the second derivative is {self.show(at)}, which is "
+                          f"positive, so the point is a (local) minimum.", None if at.is_number else Gt(at, 0))
+            return
+        self.rec.note("condition", f"Check the second derivative {self.show(d2)} > 0 for a minimum.", d2)
 
     # -- solve ------------------------------------------------------------------------------
     def solve(self, eq, info):
@@ -521,6 +531,19 @@ def same_value_of(a, b, ctx):
     from .equivalence import same_value
 
     return same_value(a, b, ctx)
+
+
+def _sign_word(e, table) -> str:
+    """'positive' or 'nonnegative' when that follows from the symbols' assumptions and declared
+    intervals; '' when it does not."""
+    from .inequalities import sign
+    from .rules.solve import positive_view
+
+    if e.is_positive or positive_view(e, table).is_positive:
+        return "positive"
+    if e.is_nonnegative or sign(e, table) == 1:
+        return "nonnegative"
+    return ""
 
 
 def _positive_dummy():
