@@ -54,7 +54,26 @@ def derive(spec: Spec, parts: list[str] | None = None, seed: int = 0, timeout: f
                        "expectations) at random instances with matrices of random sizes (n ≠ d) and scalars "
                        "drawn from their declared domains, or proved symbolically where that is cheap."),
         extra={"latex_names": spec.table.latex_names()},
+        givens=given_values(spec),
     )
+
+
+def given_values(spec: Spec) -> tuple:
+    """(name, value) for each given of the spec that is data: a number, or a vector or matrix of
+    numbers (the image P a filter slides over), in the spec's order."""
+    from sympy import MatrixBase
+
+    out = []
+    for info in spec.table.symbols.values():
+        if info.kind != "defined" or info.body is None or info.params:
+            continue
+        try:
+            value = Builder(spec.table).build(info.body).expr
+        except Exception:  # noqa: BLE001 - a given that is no value on its own is not data
+            continue
+        if (isinstance(value, MatrixBase) and all(e.is_number for e in value)) or getattr(value, "is_Number", False):
+            out.append((info.name, value))
+    return tuple(out)
 
 
 def derive_or_fail(spec: Spec, part: Part, results: dict, seed: int = 0, timeout: float | None = DEFAULT_SECONDS) -> PartResult:

@@ -93,6 +93,7 @@ class Derivation:
     sheet: str = ""                # which source sheet groups this problem
     certification: str = ""        # one line on how steps were certified
     extra: dict = field(default_factory=dict)
+    givens: tuple = ()             # (name, value): the problem's given numbers and explicit matrices, shown with its statement
 
     @property
     def failed(self) -> list:

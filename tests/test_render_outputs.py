@@ -316,3 +316,29 @@ def test_a_cousin_cites_the_question_it_follows_and_a_collection_is_titled_by_it
     assert sheet_info("derive-examples", mixed) == {"id": "derive-examples", "title": "Derive examples"}
     one = [SimpleNamespace(source={"course": "CSC413", "sheet": "Homework 3", "year": 2021})] * 2
     assert sheet_info("hw3", one)["title"] == "Homework 3"
+
+
+def test_every_format_shows_the_problems_given_data_under_its_statement():
+    """A problem whose data is a given matrix (the image a filter slides over) shows it: the
+    reader cannot check the answer otherwise."""
+    from derive.engine import given_values
+    from derive.render.latex import render_latex
+    from derive.render.markdown import render_markdown
+    from derive.render.text import render_text
+    from derive.spec import load_spec
+
+    spec = load_spec(Path(__file__).resolve().parents[1] / "problems" / "examples" / "conv-filters-numeric.yaml")
+    d = replace(ridge(), givens=given_values(spec))
+    assert [name for name, _ in d.givens] == ["P", "S", "s", "h"]
+    assert "Given\n  P = [1, 1, 1, 0, 0, 0; 1, 1, 1, 0, 0, 0; 2, 2, 1" in render_text(d)
+    assert "**Given.** $P = \\left[\\begin{matrix}1 & 1 & 1" in render_markdown(d)
+    tex = render_latex(d)
+    assert "\\textbf{Given.}" in tex and "h = \\left[\\begin{matrix}\\frac{1}{4}" in tex
+    assert json.loads(render_json_of(d))["givens"][1]["value"]["text"] == "[−1, 0, 1; −2, 0, 2; −1, 0, 1]"
+    assert "Given" not in render_text(ridge())          # no data: no heading
+
+
+def render_json_of(d):
+    from derive.render.json_out import render_json
+
+    return render_json(d)

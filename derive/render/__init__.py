@@ -110,6 +110,13 @@ def note_style(note, names=None) -> str:
     return "paren" if words[-1] in ".;!?" else "inline"
 
 
+def given_relations(derivation) -> list:
+    """The problem's given data as relations to show with its statement: ``P = (…)``."""
+    from sympy import Eq, Symbol
+
+    return [Eq(Symbol(name), value, evaluate=False) for name, value in getattr(derivation, "givens", ())]
+
+
 KIND_WORDS = {"ufunc": "function", "dim": "dimension"}
 
 

@@ -105,6 +105,7 @@ def to_data(derivation) -> dict:
         "symbols": [dataclasses.asdict(s) for s in derivation.symbols],
         "parts": [_part(p, part_names(names, p)) for p in derivation.parts],
         "certification": derivation.certification,
+        "givens": [{"name": name, "value": expression(value, names)} for name, value in derivation.givens],
         "extra": _plain(derivation.extra, names),
     }
 

@@ -24,8 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DeriveError, RenderError
-from . import (certification_methods, connector, note_style, part_names, question_key, shown_symbols, source_line,
-               symbol_names, templates_dir)
+from . import (certification_methods, connector, given_relations, note_style, part_names, question_key, shown_symbols,
+               source_line, symbol_names, templates_dir)
 from .figure_view import describe_figure, figure_data
 from .grouping import current as current_detail, detail as detail_level, display_steps
 from .printing import escape_tex, latex as expr_latex, text as expr_text
@@ -213,7 +213,7 @@ def environment(template_dir: str | None = None):
                        paragraphs=paragraphs, mathtext=mathtext, md=md_escape,
                        mdparagraphs=md_paragraphs, mdmathtext=md_mathtext)
     env.globals.update(
-        symbol_names=symbol_names, shown_symbols=shown_symbols, part_names=part_names, source_line=source_line, chain_blocks=chain_blocks,
+        symbol_names=symbol_names, shown_symbols=shown_symbols, given_relations=given_relations, part_names=part_names, source_line=source_line, chain_blocks=chain_blocks,
         flat_substeps=flat_substeps, notes_by_kind=notes_by_kind, has_figures=has_figures,
         questions_line=questions_line, note_style=note_style, note_words=note_words,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,

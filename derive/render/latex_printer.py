@@ -273,11 +273,13 @@ class LatexMath(Shared, LatexPrinter):
 
 
 WIDE = 95      # visible characters of a display line (a page holds about 110 at 11pt)
+_MATRIX = re.compile(r"\\begin\{matrix\}((?:(?!\\begin\{matrix\}).)*?)\\end\{matrix\}", re.S)
 
 
 def visible_width(tex: str) -> int:
     """A rough count of the characters a LaTeX string shows: commands, braces and script marks
     left out, the larger of a fraction's two parts counted once."""
+    tex = _MATRIX.sub(lambda m: max(m.group(1).split(r"\\"), key=len), tex)   # a matrix is as wide as its widest row
     plain = re.sub(r"\\(left|right|big|Big|bigg|Bigg|quad|qquad|mathbf|boldsymbol|operatorname)\b", "", tex)
     plain = re.sub(r"[{}^_&]", "", re.sub(r"\\[A-Za-z]+", "x", plain))   # \alpha, \log: about a glyph each
     fractions = len(re.findall(r"\\frac", tex))

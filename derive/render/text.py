@@ -21,7 +21,8 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
-from . import certification_methods, connector, note_style, part_names, shown_symbols, source_line, symbol_names
+from . import (certification_methods, connector, given_relations, note_style, part_names, shown_symbols, source_line,
+               symbol_names)
 from .grouping import detail as detail_level, display_steps
 from .printing import symbol_text, text as expr_text
 from .prose import names_as_unicode
@@ -194,6 +195,9 @@ def _render_text(derivation) -> str:
         for para in derivation.statement.split("\n\n"):
             lines += _wrap(para, 0) + [""]
         lines.pop()
+    data = given_relations(derivation)
+    if data:
+        lines += ["", "Given"] + ["  " + expr_text(g, names) for g in data]
     lines += _symbols(derivation)
     for part in derivation.parts:
         lines += _part(part, part_names(names, part))
