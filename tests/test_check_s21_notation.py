@@ -217,3 +217,65 @@ def test_a_macro_after_a_control_word_stays_a_token_of_its_own(problems):
     """``w^\\top\\xx`` with \\xx = x^{(i)} is wᵀx⁽ⁱ⁾, not the unknown command \\topx."""
     report, steps = check(problems, "mit-6790-hw4-online-logistic", MACRO_AFTER_COMMAND)
     assert "unparsed" not in status_at(report, 6), steps
+
+
+# -- read in corpus v17 after its held-out score ---------------------------------------------
+
+CASES_AFTER_COLON = r"""### 1.2.4b
+$\partial f/\partial x = w^*$, so FGSM moves to $x' = x - \epsilon\,\mathrm{sgn}(w^*) = x - \epsilon\,\mathrm{sgn}(x)$. Two cases:
+
+- If $x > 0$: $w^* > 0$ and $f(x') = w^*(x - \epsilon) = 0$ gives $\epsilon = x$.
+- If $x < 0$: $w^* < 0$ and $f(x') = w^*(x + \epsilon) = 0$ gives $\epsilon = -x$.
+
+$$\boxed{\epsilon = |x|}$$
+"""
+
+
+def test_every_claim_after_if_condition_colon_holds_under_it(problems):
+    report, steps = check(problems, "fgsm-weight-decay", CASES_AFTER_COLON)
+    assert "wrong" not in [s[1] for s in steps] and finals(report) == {"1.2.4b": "correct"}, steps
+    slipped, steps = check(problems, "fgsm-weight-decay", CASES_AFTER_COLON.replace("gives $\\epsilon = x$", "gives $\\epsilon = 2x$"))
+    assert status_at(slipped, 4)[-1] == "wrong", steps
+
+
+UNDEFINED_DERIVATIVE = r"""## 1.2.1d
+Minimise $w_1^2 + w_2^2$ on the line $w_1 + w_2 = 1$. Substitute $w_2 = 1 - w_1$:
+$$g(w_1) = w_1^2 + (1 - w_1)^2, \qquad g'(w_1) = 2w_1 - 2(1 - w_1) = 4w_1 - 2 = 0$$
+so $w_1 = 1/2$ and $w_2 = 1/2$.
+"""
+
+
+def test_no_counterexample_rests_on_a_name_nothing_defines(problems):
+    report, steps = check(problems, "ridge-toy-lambda", UNDEFINED_DERIVATIVE)
+    assert "wrong" not in status_at(report, 3) and finals(report)["1.2.1d"] == "correct", steps
+    slipped, steps = check(problems, "ridge-toy-lambda", UNDEFINED_DERIVATIVE.replace("so $w_1 = 1/2$", "so $w_1 = 1/3$"))
+    assert "wrong" in status_at(slipped, 4), steps
+
+
+SIZES_NAMED_H = r"""\section*{sizes}
+Conv1 ($5\times5$, 8 filters): $H = 28 - 5 + 1 = 24$, $\text{units} = 24\cdot 24\cdot 8 = 4608$.
+"""
+
+
+def test_the_students_own_h_is_a_size_not_the_heaviside_step(problems):
+    report, steps = check(problems, "cnn-sizes-strided", SIZES_NAMED_H)
+    assert status_at(report, 2)[:1] == ["ok"], steps
+    slipped, steps = check(problems, "cnn-sizes-strided", SIZES_NAMED_H.replace("28 - 5 + 1 = 24", "28 - 5 + 1 = 23"))
+    assert status_at(slipped, 2)[0] == "wrong", steps
+
+
+NO_SUCH_MATRIX = r"""## 3.3c-sines
+Now $\mathbf s_n = (\sin n,\ \sin(n/10),\ \sin(n/100),\ \sin(n/1000))^\top$.
+
+Claim: for $k \neq 0$ there is no matrix $W_k$ with $\mathbf s_{n+k} = W_k \mathbf s_n$ for all integers $n$.
+
+Suppose there were one. Take $n = 0$: every entry of $\mathbf s_0$ is $\sin 0 = 0$, so the equation at $n=0$ would say
+$\mathbf s_k = W_k\mathbf 0 = \mathbf 0$. But the first entry of $\mathbf s_k$ is $\sin k \neq 0$. Contradiction.
+"""
+
+
+def test_a_relation_the_prose_denies_or_supposes_is_not_graded(problems):
+    report, steps = check(problems, "mit-6790-hw4-attention-positions", NO_SUCH_MATRIX)
+    assert "wrong" not in [s[1] for s in steps], steps
+    slipped, steps = check(problems, "mit-6790-hw4-attention-positions", NO_SUCH_MATRIX.replace(r"\sin(n/10),\ \sin(n/100)", r"\sin(n/10),\ \cos(n/100)"))
+    assert status_at(slipped, 2) == ["wrong"], steps

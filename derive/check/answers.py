@@ -51,7 +51,7 @@ class AnswerMoves:
         from ..equivalence import same_value_where
 
         u = self.unknown
-        if self.case is None or self.case[1] == "index" or u is None or len(items) != 2 \
+        if self.case is None or self.case[1] == "index" or u is None or len(items) < 2 \
                 or not any(_mentions(x, u) for x in items):
             return None
         try:
@@ -62,8 +62,11 @@ class AnswerMoves:
         for _, value in self.answers:
             if getattr(value, "shape", None) != getattr(u, "shape", None):
                 continue
-            a, b = (x.xreplace({u: value}) if hasattr(x, "xreplace") else x for x in items)
-            verdict = same_value_where(a, b, (condition[0], self.case[1], condition[1]), ctx)
+            at = [ctx.expand_definitions(x).xreplace({u: value}) if hasattr(x, "xreplace") else x for x in items]
+            for a, b in zip(at, at[1:]):       # f(x') = w*(x − ε) = 0 under 'if x > 0': every link
+                verdict = same_value_where(a, b, (condition[0], self.case[1], condition[1]), ctx)
+                if not verdict.ok:
+                    break
             if verdict.ok:
                 return replace(base, move="a case of the solution",
                                reason="holds at the derived solution wherever the condition stated with it holds")

@@ -42,7 +42,7 @@ _CONDITION_WORDS = re.compile(
     r"|\b(if|when|whenever|unless)\b(?![^.;:]*\b(then|we get|gives?|so|hence|we have|thus)\b)[^.;:]*\b(or|and)\s*\(\s*$"
     r"|^(if|suppose|assume|assuming)\b(?!.*\b(then|we get|gives?|so|hence|yields?|we have|obtain|thus)\b)"
     r"|\b(only if|if and only if|exactly when|precisely when)\b(\s+[\w'-]+){0,10}\s*,?\s*$"     # "… only if the largest weight has magnitude one, ‖w‖∞ = 1"
-    r"|\bwould\s+(need|have|be|require|get|give|hold)\b[^.;:]*$", re.I)    # "so we would need s_k = W_k s_0 = 0": a supposition
+    r"|\bwould\s+(need|have|be|require|get|give|hold|say|mean|imply|force)\b[^.;:]*$", re.I)    # "so we would need s_k = W_k s_0 = 0": a supposition
 
 _CONDITION_WORD = re.compile(rf"\b({_LEADS}|assume|only if|exactly when|precisely when|would)\b", re.I)
 
@@ -494,8 +494,9 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return self._continued_inequality(base, prev_last, line.lead, items[0]), carried  # '≤ B' then '= C': C is B
         if len(items) == 1:
             return replace(base, move=base.move or "expression", reason=base.reason or "an expression on its own; nothing to compare"), items[0]
-        if (case := self._case_of_answer(base, items)) is not None:
-            return case, items[-1]
+        equal = items[:next((k + 1 for k, op in enumerate(ops) if op != "="), len(items))]   # z = w + τν < 0: z = w + τν
+        if len(equal) > 1 and (case := self._case_of_answer(base, equal)) is not None:
+            return case, equal[-1]
         conditions = []
         leading = self.unknown is not None and len(items) > 2 and all(op == "=" for op in ops) \
             and (items[0] == self.unknown or self._is_equation(items[0], items[1]))

@@ -330,6 +330,8 @@ class GenericRules:
         if not ops or any(op != "=" for op in ops):
             return None
         names = set().union(*(A.names_in(t) for t in terms))
+        if sum(1 for t in terms if A.names_in(t)) < 2:
+            return None         # H = 28 − 5 + 1 = 24: a value for the student's own H, not a property of the step
         for letter, func, what in _POINT_FREE:
             if letter not in self.table and names and names <= {letter, letter + "_prime"}:
                 return self._point_free(base, terms, letter, func, what)

@@ -243,7 +243,7 @@ def _stated_condition(ml, following, checker, applied):
 
 _SET_SYMBOL = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=[^=<>]+$")
 _COMPARISON = re.compile(r"\b(compared (with|to)|unlike|whereas|versus|as opposed to|instead of|rather than)\b[^.;:$]*\(\s*$"
-                         r"|\b(for|by) comparison\b[^.;]*$|\bin contrast\b[^.;]*$", re.I)
+                         r"|\b(for|by) comparison\b[^.;]*$|\bin contrast\b[^.;]*$|\(\s*compare\b[^.;)]*$", re.I)
 _CASE_OPENS = re.compile(r"\b(if|when|whenever|for)\s*$", re.I)
 _CASE_WORD = re.compile(r"^[\s,(]*(?:[A-Za-z]+\s+){0,2}(if|when|whenever|for)\s*$", re.I)   # '(admissible when'
 _CASE_THEN = re.compile(r"^[\s(,:;]*(?:(?:then|so|we)\s+)?(?:take|choose|pick|set|put|use|get|have|then|gives?)?[\s:]*$", re.I)
@@ -272,6 +272,16 @@ def _case_conditions(lines, checker, applied) -> tuple[dict, set]:
         if (found := inequality(cond)) is not None:
             out[id(ml)] = found
             stated_before.add(id(cond))
+    for i, cond in enumerate(lines):                # '- If $x > 0$: $w^* > 0$ and $f(x') = … = 0$ gives $ε = x$.'
+        if cond.display or not _CASE_OPENS.search(cond.before) or not re.match(r"^\s*[:,]", cond.after) \
+                or (found := inequality(cond)) is None:
+            continue
+        for ml in lines[i + 1:]:
+            if ml.line != cond.line or ml.display:
+                break
+            if "=" in ml.latex and id(ml) not in out:
+                out[id(ml)] = found
+                stated_before.add(id(cond))
     for ml, cond in zip(lines, lines[1:]):           # '$δ_i = −ε$ if $g_i > 0$', read in the written order
         if id(ml) not in out and not ml.display and "=" in ml.latex and _said_as_case(ml, [cond]) \
                 and (found := inequality(cond)) is not None:
@@ -406,8 +416,11 @@ def _in_prose(result: StepResult, ml, last_values, checker) -> StepResult:
         return unknown("a point the prose picks, not a claim: " + result.reason)
     if _COMPARISON.search(ml.before):                   # "compared with attacking the logit ($s = …$)"
         return unknown("an aside comparing with something else; not graded: " + result.reason)
-    if re.search(r"\b(but|and|or)\s+not\s*$|\bnot\s+(for|at|when|if)\s*$|\bunlike\s*$", ml.before, re.I):
-        return unknown("a case the prose sets aside ('but not …'), not a claim; not graded")
+    if re.search(r"\b(but|and|or)\s+not\s*$|\bnot\s+(for|at|when|if)\s*$|\bunlike\s*$"
+                 r"|\bno\b[^.;]*\b(with|such that|satisfying|for which|where)\s*$", ml.before, re.I):
+        return unknown("a case the prose sets aside or denies ('but not …', 'no … with …'), not a claim; not graded")
+    if re.search(r"\b(abbreviate|denote|notation)\b[^.;]*$", ml.before, re.I):
+        return unknown("notation the prose introduces ('abbreviate …'), not a claim: " + result.reason)   # f_j = f_j(θ⁽ʲ⁾)
     if re.search(r"\b(near|close to|about|around|approximately|roughly)\s*$", ml.before, re.I):
         return unknown("a value the prose gives as approximate ('near …'), not checked")   # "stays near q(1 − q) = 0.09"
     if re.search(r"\b(where|there|at which|at that point)\s*$", ml.before):      # "stops on the boundary, where h = 1/2"
@@ -435,6 +448,14 @@ def _guessed_names(value, checker) -> list[str]:
     """The names in a final value that nothing defines (declared only because a line used them)."""
     guessed = checker.guessed_names
     return sorted(str(s) for s in getattr(value, "free_symbols", ()) if str(s) in guessed)
+
+
+def _guessed_in_counterexample(result, checker) -> list[str]:
+    """The derivatives of functions nothing defines (g′ of a g the write-up never defines) that a
+    wrong line's counterexample gives values to: no real counterexample can rest on them. (A
+    multiplier the student introduces is a guessed name too, but it is a variable to solve for.)"""
+    values = (result.counterexample or {}).get("values") or {}
+    return sorted(n for n in values if n in checker.guessed_names and n.endswith("_prime"))
 
 
 def _restates_a_piece(value, ml, checker) -> bool:
@@ -539,7 +560,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         checker.case = checker.condition if id(ml) in cases or _said_as_case(ml, ordered[at + 1:at + 2]) else None
         index_case = ordered[at + 1] if checker.condition is not None and checker.condition[1] == "index" else None
         if pc.steps and pc.steps[-1].move in (AS_STATED, "a case of the solution") and ordered[at - 1].line == ml.line \
-                and not _TRAILING_CONDITION.match(ordered[at - 1].latex):
+                and not _TRAILING_CONDITION.match(ordered[at - 1].latex) and id(ml) not in cases:
             pc.steps.append(StepResult(index, ml.line, ml.latex, "ok", move="the condition",
                                        reason="the line before holds under it", part=pid))
             continue
@@ -605,6 +626,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             result = replace(result, reason=(result.reason + "; " if result.reason else "") + ", ".join(unchecked) + " not checked")
         if result.status == "wrong" and not ml.display:
             result = _in_prose(result, ml, last_values, checker)
+        if result.status == "wrong" and (free := _guessed_in_counterexample(result, checker)):
+            result = replace(result, status="unknown", counterexample=None,     # g′(w₁) = … for a g never defined
+                             reason=f"'{free[0]}' is not defined in the problem or the write-up, so the values that "
+                                    f"differ say nothing: " + result.reason)
         if checker.supposing and result.move != "a condition":
             checker.supposing -= 1
             if result.status == "wrong":                # 's_k = W_k s_0 = 0' from 'Suppose some W_k did …': a contradiction sought
