@@ -279,3 +279,31 @@ def test_a_relation_the_prose_denies_or_supposes_is_not_graded(problems):
     assert "wrong" not in [s[1] for s in steps], steps
     slipped, steps = check(problems, "mit-6790-hw4-attention-positions", NO_SUCH_MATRIX.replace(r"\sin(n/10),\ \sin(n/100)", r"\sin(n/10),\ \cos(n/100)"))
     assert status_at(slipped, 2) == ["wrong"], steps
+
+
+WRONG_WHERE = r"""## 1.1k-update
+$$w_1 \leftarrow w_1 - \eta\frac{\partial E}{\partial w_1} = -0.1 + 2\eta\alpha\,(y-t)\,y(1-y), \qquad y = \sigma\big(0.2(1+\alpha)\big)$$
+"""
+
+
+def test_an_answer_is_judged_with_the_students_value_of_a_name_beside_it(problems):
+    """'w₁ ← … (y − t) …, y = σ(0.2(1 − α))' with that y wrong: the update means the student's y."""
+    report, steps = check(problems, "mit-6790-hw4-leaky-relu", WRONG_WHERE)
+    assert finals(report) == {"1.1k-update": "correct"}, steps
+    slipped, steps = check(problems, "mit-6790-hw4-leaky-relu", WRONG_WHERE.replace("0.2(1+\\alpha)", "0.2(1-\\alpha)"))
+    assert finals(slipped) == {"1.1k-update": "wrong"}, steps
+
+
+NAMED_CHAIN = r"""\section*{1.2.1d}
+Minimum-norm solution of $2w_1 + w_2 = 2$: it is a multiple of the normal $(2,1)$, $\mathbf w = c\,(2,1)$, and $5c = 2$, so
+\begin{equation*}
+\mathbf w_{\min} = \frac{t}{\|a\|^2}\,a = \frac25(2,1) = \Big(\frac45, \frac25\Big).
+\end{equation*}
+"""
+
+
+def test_a_displayed_chain_headed_by_the_solutions_name_answers_the_part(problems):
+    report, steps = check(problems, "rmsprop-minnorm", NAMED_CHAIN)
+    assert finals(report) == {"1.2.1d": "correct"}, steps
+    slipped, steps = check(problems, "rmsprop-minnorm", NAMED_CHAIN.replace(r"\Big(\frac45, \frac25\Big)", r"\Big(\frac25, \frac45\Big)"))
+    assert finals(slipped) == {"1.2.1d": "wrong"}, steps

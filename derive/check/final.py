@@ -140,8 +140,11 @@ def _answer_lines(last_values, checker) -> list:
               if checker.heads.get((ml.line, ml.latex)) == u and v is not None]
     if not solved or solved[-1][0] is last_values[-1][0]:
         return []
-    final = getattr(checker.relations.get((last_values[-1][0].line, last_values[-1][0].latex)), "lhs", None)
-    if final is not None and last_values[-1][0].display and solution_name(str(final), checker.part.goal.wrt or ""):
+    key = (last_values[-1][0].line, last_values[-1][0].latex)
+    final = getattr(checker.relations.get(key), "lhs", None)
+    head = checker.heads.get(key)           # w_min = (t/‖a‖²)a = … = (4/5, 2/5): the chain's head names it
+    if last_values[-1][0].display and any(x is not None and solution_name(str(x), checker.part.goal.wrt or "")
+                                          for x in (final, head)):
         return []       # u = t(1, 3) with 10t = 3, then $$u_{min} = (3/10, 9/10)$$: the display answers
     stated_as = checker.part.answer_as[0] if checker.part.answer_as else None
     if final is not None and stated_as and stated_as in checker.table and final == checker.table[stated_as].obj:

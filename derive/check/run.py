@@ -354,7 +354,7 @@ def _judged_answer(verdict: AnswerResult, ml, value, last_step, last_values, che
         return verdict
     if last_step is not None and last_step.status == "unknown" and _rests_on_undefined(last_step.reason, value):
         return AnswerResult(ml.latex, "unknown", reason=last_step.reason, line=ml.line)    # MHA(Z)
-    if (sibling := _answered_beside(ml, last_values, checker)) is not None:
+    if (sibling := _answered_beside(ml, last_values, checker, last_step)) is not None:
         return sibling                  # r₃ = 9, j₃ = 4 on the last line: r₃ answers the part
     if (guessed := _guessed_names(value, checker) or sorted(checker.line_names.get((ml.line, ml.latex), set())
                                                              & checker.guessed_names)):
@@ -369,11 +369,17 @@ def _judged_answer(verdict: AnswerResult, ml, value, last_step, last_values, che
     return verdict
 
 
-def _answered_beside(ml, last_values, checker):
-    """A correct verdict for another relation on the final line's source line, or None."""
+def _answered_beside(ml, last_values, checker, last_step=None):
+    """A correct verdict for another relation on the final line's source line, or None. When the
+    final line is a wrong value for a name the other uses (``w₁ ← … (y − t) …, y = σ(0.2(1 − α))``),
+    the other is judged with the student's value of that name."""
+    relation = checker.relations.get((ml.line, ml.latex))
+    where = {}
+    if last_step is not None and last_step.status == "wrong" and getattr(getattr(relation, "lhs", None), "is_Symbol", False):
+        where = {relation.lhs: relation.rhs}
     for other, value in last_values:
         if other.line == ml.line and other is not ml and value is not None:
-            verdict = checker.final_answer(other, value)
+            verdict = checker.final_answer(other, value.xreplace(where) if where and hasattr(value, "xreplace") else value)
             if verdict.status == "correct":
                 return verdict
     return None
