@@ -342,3 +342,23 @@ def render_json_of(d):
     from derive.render.json_out import render_json
 
     return render_json(d)
+
+
+def test_a_long_justification_is_given_in_full_once_per_document():
+    """The chain rule's paragraph, repeated in four parts of a backprop problem, is given once;
+    later it is its first clause and '(as before)'. --detail full keeps every word."""
+    from sympy import symbols as syms
+
+    from derive.render.latex import render_latex
+    from derive.render.markdown import render_markdown
+    from derive.steps import Derivation, PartResult, Step
+
+    a, b = syms("a b")
+    long = ("Chain rule through the network: follow every path from the variable up to the quantity and "
+            "multiply the local derivatives along each path; each local derivative from its own equation.")
+    parts = tuple(PartResult(pid, "a part", (Step("chain-rule", a, b, long, certified_by="symbolic"),), b)
+                  for pid in ("1", "2"))
+    d = Derivation("toy", "Toy", {}, "", (), parts)
+    for text in (render_markdown(d), render_latex(d)):
+        assert text.count("follow every path") == 1 and "Chain rule through the network (as before)." in text
+    assert render_markdown(d, detail="full").count("follow every path") == 2

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import traceback
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +56,11 @@ def fit(tex: str, width: str = "") -> str:
     if not tex or visible_width(tex) <= FIT:
         return tex
     return rf"\dvfit[{width}]{{{tex}}}" if width else rf"\dvfit{{{tex}}}"
+
+
+def full_detail_now() -> bool:
+    """Is every atomic step shown (``--detail full``)?"""
+    return current_detail() == "full"
 
 
 def note_math(tex: str, style: str = "inline", after: str = "") -> str:
@@ -218,7 +224,7 @@ def environment(template_dir: str | None = None):
         questions_line=questions_line, note_style=note_style, note_words=note_words,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,
         figure_data=figure_data, display_steps=lambda steps: display_steps(steps),
-        full_detail=lambda: current_detail() == "full", note_math=note_math,
+        full_detail=full_detail_now, note_math=note_math, reason=reason,
         describe_figure=lambda fig, names: describe_figure(fig, names, expr_text),
     )
     return env
@@ -236,6 +242,7 @@ def render_template(name: str, template_dir=None, **context) -> str:
     import jinja2
 
     env = environment(str(template_dir) if template_dir else None)
+    said = _SAID.set({})
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
@@ -252,6 +259,27 @@ def render_template(name: str, template_dir=None, **context) -> str:
         detail = str(exc) if isinstance(exc, (DeriveError, jinja2.UndefinedError)) else \
             f"{type(exc).__name__}: {exc}"
         raise RenderError(where + detail) from exc
+    finally:
+        _SAID.reset(said)
+
+
+_SAID: ContextVar = ContextVar("derive_reasons_said", default=None)
+LONG_REASON = 160       # characters from which a justification given before is shortened
+
+
+def reason(text: str) -> str:
+    """A step's justification as a document gives it: in full the first time; a long one given
+    before in the same document (the chain rule through a network, the moment rules) as its first
+    clause and '(as before)', so the page says it once (a TA's 'as in (b)')."""
+    said = _SAID.get()
+    text = " ".join(str(text).split())
+    if said is None or len(text) < LONG_REASON or full_detail_now():
+        return text
+    if text not in said:
+        said[text] = True
+        return text
+    head = re.split(r"(?<=[a-z)])[:;.]\s", text, maxsplit=1)[0].rstrip(".;:")
+    return f"{head} (as before)." if head != text else text
 
 
 def render_latex(derivation, template_dir=None, detail: str | None = None) -> str:
