@@ -74,7 +74,6 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.carrying = False                   # reading an earlier part's definitions again (run._carry_definitions)
         self.supposing = 0                      # lines left under a supposition ('Suppose …'), which may be false
         self.line_names: dict = {}              # (line, latex) -> the names its last item uses (an answer on guessed names is unknown)
-        self.line_heads: dict = {}              # (line, latex) -> the function a line starts with, B in B(kω₁) = …
         self.carried_renames: set = set()       # names an earlier part's change of variables bound: a new one may rebind them
         self.forms: dict = {}                   # the unknown -> the form the write-up gave it (w = Xᵀc + r)
         self.line_new: list[str] = []
@@ -158,8 +157,6 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         start = time.perf_counter()
         terms = self._entry_heads(terms)
         self.line_names[(line.line, line.latex)] = A.names_in(terms[-1]) if terms else set()
-        if terms and isinstance(terms[0], A.Call):
-            self.line_heads[(line.line, line.latex)] = terms[0].func     # B(kω₁) = …: a function's value written out
         result, last = self._check_line(base, line, terms, ops, prev_last)
         if self.worked_example and result.status == "wrong":
             result = replace(result, status="unknown", counterexample=None,

@@ -470,11 +470,10 @@ def _restates_a_piece(value, ml, checker) -> bool:
     from ..expr.symbols import FUNCTION_OF_SCALAR
 
     shape = getattr(value, "shape", None)
-    m = re.match(r"\s*([A-Za-z])\s*(?:\\left|\\big|\\Big)?\(", ml.latex)
-    head = checker.line_heads.get((ml.line, ml.latex)) or (m.group(1) if m else None)   # the function applied, B
+    m = re.match(r"\s*([A-Za-z]+)\s*(?:\\left|\\big|\\Big)?\(", ml.latex)       # the function applied, B
     own = {n.removesuffix(FUNCTION_OF_SCALAR) for n in checker.student_names
            if getattr(checker.table.get(n), "kind", "") == "function"}
-    return head in own and shape is not None and all(getattr(a, "shape", None) != shape for _, a in checker.answers)
+    return m is not None and m.group(1) in own and shape is not None and all(getattr(a, "shape", None) != shape for _, a in checker.answers)
 
 
 def _states_a_given(step, checker, ml) -> bool:

@@ -219,7 +219,8 @@ def environment(template_dir: str | None = None):
                        paragraphs=paragraphs, mathtext=mathtext, md=md_escape,
                        mdparagraphs=md_paragraphs, mdmathtext=md_mathtext)
     env.globals.update(
-        symbol_names=symbol_names, shown_symbols=shown_symbols, given_relations=given_relations, part_names=part_names, source_line=source_line, chain_blocks=chain_blocks,
+        symbol_names=symbol_names, shown_symbols=shown_symbols, given_relations=given_relations,
+        part_names=part_names, source_line=source_line, chain_blocks=chain_blocks,
         flat_substeps=flat_substeps, notes_by_kind=notes_by_kind, has_figures=has_figures,
         questions_line=questions_line, note_style=note_style, note_words=note_words,
         arrow=lambda step: ARROWS[connector(step)], certification_methods=certification_methods,

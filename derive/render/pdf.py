@@ -41,8 +41,8 @@ APT_PACKAGES = ("texlive-latex-base texlive-latex-recommended texlive-latex-extr
 INSTALL_COMMAND = f"apt-get install -y --no-install-recommends {APT_PACKAGES}"
 # Every package the built-in templates load (pgfplots pulls in tikz).
 REQUIRED_STY = ("amsmath.sty", "amssymb.sty", "mathtools.sty", "geometry.sty", "microtype.sty",
-                "array.sty", "booktabs.sty", "tabularx.sty", "xcolor.sty", "enumitem.sty", "adjustbox.sty", "needspace.sty",
-                "pgfplots.sty", "tikz.sty")
+                "array.sty", "booktabs.sty", "tabularx.sty", "xcolor.sty", "enumitem.sty",
+                "adjustbox.sty", "needspace.sty", "pgfplots.sty", "tikz.sty")
 LATEXMK = ["latexmk", "-pdf", "-norc", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", "-no-shell-escape"]
 OUTPUT_LIMIT = 10 * 2**20      # bytes TeX may write, per file (RLIMIT_FSIZE) and in all (polled)

@@ -112,7 +112,7 @@ NAME_IN_PROSE = re.compile(r"(?<![A-Za-z0-9_\\/.])([A-Za-z\u0391-\u03a9\u03b1-\u
                            rf"(?:_({_ONE_SCRIPT}))?(?:\^({_ONE_SCRIPT}))?(?![A-Za-z0-9_])")
 _DISTRIBUTED = re.compile(r"(?<=\s)~(?=\s+[A-Z\u0391-\u03a9𝒩])")   # m ~ Bernoulli(p), a ~ N(0, r²)
 _UNICODE_SUB = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
-_SCRIPT_TEX = {"−": "-", "ℓ": r"\ell ", "′": "'", "*": "*"}
+_SCRIPT_TEX = {"−": "-", "ℓ": r"\ell ", "′": "'"}
 
 
 def _subscript(sub: str) -> str:
@@ -124,7 +124,8 @@ def _script_tex(inner: str) -> str:
     return "".join(_SCRIPT_TEX.get(c) or (_greek(c) if not c.isascii() else c) for c in inner).strip()
 
 
-def _name_tex(base: str, sub: str | None, sup: str | None = None) -> str:
+def _name_math(base: str, sub: str | None, sup: str | None = None) -> str:
+    """A name with its scripts as math-mode LaTeX (no delimiters)."""
     out = r"\nabla " if base == "∇" else (_greek(base) if not base.isascii() else base)
     if sub:
         inner = _subscript(sub)
@@ -132,7 +133,7 @@ def _name_tex(base: str, sub: str | None, sup: str | None = None) -> str:
         out += "_{" + (r"\mathrm{" + inner + "}" if word else _script_tex(inner)) + "}"
     if sup:
         out += "^{" + _script_tex(_subscript(sup)) + "}"
-    return r"\ensuremath{" + out + "}"
+    return out
 
 
 def _is_script(m) -> bool:
@@ -158,7 +159,7 @@ def names_as_markdown(s: str, escape) -> str:
     for m in NAME_IN_PROSE.finditer(s):
         if not _is_script(m):
             continue
-        tex = _name_tex(m.group(1), m.group(2), m.group(3))[len(r"\ensuremath{"):-1]
+        tex = _name_math(m.group(1), m.group(2), m.group(3))
         out += [escape(s[pos:m.start()]), f"${tex}$"]
         pos = m.end()
     out.append(escape(s[pos:]))
@@ -192,7 +193,7 @@ def escape_tex(s: str) -> str:
     for m in NAME_IN_PROSE.finditer(s):
         if not _is_script(m):
             continue
-        out += [_escape_plain(s[pos:m.start()]), _name_tex(m.group(1), m.group(2), m.group(3))]
+        out += [_escape_plain(s[pos:m.start()]), r"\ensuremath{" + _name_math(m.group(1), m.group(2), m.group(3)) + "}"]
         pos = m.end()
     out.append(_escape_plain(s[pos:]))
     return "".join(out)
