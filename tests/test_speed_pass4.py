@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from exact_values import same_exactly
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -109,17 +111,6 @@ def _old_matmul(values):
     return out
 
 
-def _same(a, b) -> bool:
-    """Equal values of the same types, entry by entry (a Dual's parts included)."""
-    from derive.numeric import Dual, Mat
-
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, Mat):
-        return a.shape == b.shape and all(_same(x, y) for ra, rb in zip(a, b) for x, y in zip(ra, rb))
-    if isinstance(a, Dual):
-        return _same(a.a, b.a) and _same(a.b, b.b)
-    return a == b
 
 
 def _random_factor(rng, rows, cols):
@@ -184,7 +175,7 @@ def test_matmul_in_the_cheapest_order_gives_the_old_values_and_errors():
             got = ("error", type(err), str(err))
         assert got[0] == want[0], (values, got, want)
         if got[0] == "value":
-            assert _same(got[1], want[1]), (values, got, want)
+            assert same_exactly(got[1], want[1]), (values, got, want)
             checked += 1
         else:
             assert got[1:] == want[1:], (values, got, want)
@@ -206,7 +197,7 @@ def test_chain_product_is_the_left_to_right_product():
         want = mats[0]
         for m in mats[1:]:
             want = mmul(want, m)
-        assert _same(chain_product(mats), want)
+        assert same_exactly(chain_product(mats), want)
 
 
 def test_proximal_certificate_holding_the_fixed_parts_says_what_it_said(monkeypatch):
@@ -311,7 +302,7 @@ def test_gradients_at_a_point_free_of_the_unknown_are_held_and_give_the_same_val
         ev = Holding(dict(env), None, fixed_parts([f], [alpha]) | held)
         for a in (Fraction(1, 3), Fraction(2), Fraction(-5, 7)):
             ev.env[alpha] = a
-            assert _same(ev.eval(f), Evaluator({**env, alpha: a}).eval(f))
+            assert same_exactly(ev.eval(f), Evaluator({**env, alpha: a}).eval(f))
         assert at_w in ev.held
 
 

@@ -15,6 +15,8 @@ from fractions import Fraction
 import mpmath
 import pytest
 
+from exact_values import same_exactly
+
 
 def _old_eval(ev, expr):
     """The evaluator's dispatch before the fifth pass."""
@@ -33,17 +35,6 @@ def _old_eval(ev, expr):
     raise EvalError(f"cannot evaluate {kind.__name__}")
 
 
-def _same(a, b) -> bool:
-    """Equal values of the same types, all the way down (matrices, duals)."""
-    from derive.numeric import Dual, Mat
-
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, Mat):
-        return a.shape == b.shape and all(_same(x, y) for ra, rb in zip(a, b) for x, y in zip(ra, rb))
-    if isinstance(a, Dual):
-        return _same(a.a, b.a) and _same(a.b, b.b)
-    return a == b
 
 
 def _expressions():
@@ -79,8 +70,8 @@ def test_routed_evaluation_picks_the_old_method():
     env = _env()
     for expr in _expressions():
         new, old = Evaluator(dict(env)), Evaluator(dict(env))
-        assert _same(new.eval(expr), _old_eval(old, expr)), expr
-        assert _same(new.eval(expr), new.eval(expr)), expr         # a second time, from the routes
+        assert same_exactly(new.eval(expr), _old_eval(old, expr)), expr
+        assert same_exactly(new.eval(expr), new.eval(expr)), expr         # a second time, from the routes
 
 
 def test_routes_follow_the_evaluator_class_and_own_definitions():
@@ -175,10 +166,10 @@ def test_dual_arithmetic_with_rationals_is_the_old_arithmetic():
     for _ in range(3000):
         d = Dual(number(), number())
         for o in (number(), Fraction(rng.randint(-9, 9), rng.randint(1, 4)), rng.randint(-3, 3)):
-            assert _same(d + o, _old_add(d, o)), (d, o)
-            assert _same(o + d, _old_add(d, o)), (d, o)
-            assert _same(d * o, _old_mul(d, o)), (d, o)
-            assert _same(o * d, _old_mul(d, o)), (d, o)
+            assert same_exactly(d + o, _old_add(d, o)), (d, o)
+            assert same_exactly(o + d, _old_add(d, o)), (d, o)
+            assert same_exactly(d * o, _old_mul(d, o)), (d, o)
+            assert same_exactly(o * d, _old_mul(d, o)), (d, o)
 
 
 def _old_merge(m1, m2):
