@@ -1,6 +1,7 @@
 """Dump every part's result for the whole bank, to diff before and after a speed change.
 
     python bench/answers.py OUT.txt
+    python bench/answers.py --assumptions-seed 1 OUT.txt     (reproducible: see below)
 
 One block per problem: for each part its answer, every step (rule, before, after, how it was
 certified), its notes, variants and certificate as ``srepr`` text, then the problem's JSON
@@ -8,8 +9,16 @@ output. Dummy indices (which depend on creation order) are normalised away. Not 
 
 Run it with PYTHONHASHSEED=0: the order of a set of SymPy objects follows their hashes, and so
 does the form of a few answers (a constant factored out or not). SymPy also draws a random base
-for Dummy indices in every process, which moves those hashes; the dump fixes that base, so two
-runs of the same code give the same text.
+for Dummy indices in every process, which moves those hashes; the dump fixes that base.
+
+What still varies from run to run is SymPy's assumption system: a query for a fact it does not
+know (is_positive, …) asks the related facts in an order shuffled by a generator of its own,
+seeded afresh in every process, and the order can decide the form of an answer (which side of a
+product a constant lands on, in one-step-convexity and online-logistic). With
+``--assumptions-seed N`` that generator is seeded, and two runs of the same code give the same
+text: ``python bench/answers.py --assumptions-seed 1 OUT.txt``. Old and new code compared with
+the same seed (a few seeds) must then give identical files, a stricter test than
+``answers_compare.py``'s variants.
 """
 from __future__ import annotations
 
@@ -63,13 +72,18 @@ def dump(entry) -> str:
 
 
 def main(argv=None) -> int:
+    from importlib import import_module
+
     from sympy import Dummy
+
+    Dummy._base_dummy_index = 1_000_003       # reproducible Dummy hashes (see the docstring)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--assumptions-seed"]:
+        import_module("sympy.core.random")._assumptions_rng.seed(int(argv[1]))     # before derive asks anything
+        argv = argv[2:]
 
     from derive.bank import entries
 
-    Dummy._base_dummy_index = 1_000_003       # reproducible Dummy hashes (see the docstring)
-
-    argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0]) if argv else None
     text = "\n".join(dump(e) for e in entries()) + "\n"
     if out:
