@@ -86,5 +86,43 @@ def test_derivations_with_a_seeded_assumption_generator_are_reproducible():
     assert texts[0] == texts[1] and '"parts"' in texts[0]
 
 
+# -- tidy -------------------------------------------------------------------------------------------
+
+def _tidy_inputs():
+    from sympy import Abs, Idx, IndexedBase, Rational, Sum, Symbol, exp, log, sign
+
+    x, y = Symbol("x", real=True), Symbol("y", positive=True)
+    j, n = Symbol("j", integer=True), Symbol("n", integer=True, positive=True)
+    a = IndexedBase("a")
+    return [x, x + 1, x * y / (x + y), exp(x) * log(y) - 3, Rational(1, 3) * x ** 2,
+            x / sign(y), 1 / sign(x + 1), sign(y) * y, x * sign(x) + 1, Abs(x) * sign(x),
+            Sum(2 * x * a[j], (j, 1, n)), Sum(a[j] + x, (j, 1, n)) * y, Sum(sign(x) * a[j], (j, 1, n)),
+            Sum(3, (j, 1, n)), Sum(a[j] ** 2, (j, 1, n)) / sign(y)]
+
+
+def test_tidy_skips_the_sign_and_sum_rewritings_only_where_they_change_nothing():
+    from derive.rules.tidy import _signs_and_sums, pull_constants_out_of_sums, signs_simplified
+
+    for e in _tidy_inputs():
+        plain = signs_simplified(pull_constants_out_of_sums(e))
+        got = _signs_and_sums(e)
+        assert got == plain and type(got) is type(plain)
+        if plain is e:
+            assert got is e
+
+
+def test_tidy_gives_what_it_gave_with_both_rewritings_always_run(monkeypatch):
+    from derive.rules import tidy as T
+
+    fresh = []
+    for e in _tidy_inputs():
+        T._TIDIED.clear()
+        fresh.append(T.tidy(e))
+    monkeypatch.setattr(T, "_signs_and_sums", lambda e: T.signs_simplified(T.pull_constants_out_of_sums(e)))
+    for e, got in zip(_tidy_inputs(), fresh):
+        T._TIDIED.clear()
+        assert T.tidy(e) == got
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
