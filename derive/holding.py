@@ -15,11 +15,11 @@ _MISSING = object()
 
 def _bound_and_compound(exprs, varying) -> tuple[set, list]:
     """The symbols that vary or that the evaluator binds itself anywhere in ``exprs`` (a sum's
-    index, a derivative's variable, a substitution's, a gradient's), and the compound
-    subexpressions of ``exprs``."""
+    index, a matrix sum's, a derivative's variable, a substitution's, a gradient's), and the
+    compound subexpressions of ``exprs``."""
     from sympy import Derivative, Subs, Sum, preorder_traversal
 
-    from .expr.objects import Grad
+    from .expr.objects import Grad, MatSum
 
     bound, nodes = set(varying), []
     for e in exprs:
@@ -32,9 +32,19 @@ def _bound_and_compound(exprs, varying) -> tuple[set, list]:
                 bound.update(node.variables)
             elif isinstance(node, Grad):
                 bound.add(node.var)
+            elif isinstance(node, MatSum):          # Σ_j of a matrix body: its _numeric sets j
+                bound.add(matsum_variable(node))
             if node.args:
                 nodes.append(node)
     return bound, nodes
+
+
+def matsum_variable(node):
+    """The index a ``MatSum`` binds (its limits are (j, lo, hi), or j alone)."""
+    from sympy import Tuple
+
+    limits = node.args[1]
+    return limits[0] if isinstance(limits, Tuple) else limits
 
 
 def fixed_parts(exprs, varying) -> frozenset:

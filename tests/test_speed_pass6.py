@@ -124,5 +124,28 @@ def test_tidy_gives_what_it_gave_with_both_rewritings_always_run(monkeypatch):
         assert T.tidy(e) == got
 
 
+# -- Holding and a matrix sum --------------------------------------------------------------------------
+
+def test_holding_fixed_parts_leaves_a_matrix_sums_body_to_its_index():
+    from sympy import Integer, MatPow, MatrixSymbol, Symbol
+
+    from derive.expr.objects import MatSum
+    from derive.holding import Holding, fixed_parts
+    from derive.numeric import Evaluator, mat
+
+    M, q, w = MatrixSymbol("M", 2, 2), MatrixSymbol("q", 2, 1), MatrixSymbol("w", 2, 1)
+    j = Symbol("j", integer=True)
+    e = MatSum(MatPow(M, j) * q, j, Integer(0), Integer(2)) + w
+    env = {M: mat([[Fraction(1), Fraction(1)], [Fraction(0), Fraction(1)]]), q: mat([[Fraction(1)], [Fraction(1)]])}
+    fixed = fixed_parts([e], [w])
+    assert MatPow(M, j) not in fixed and MatPow(M, j) * q not in fixed
+    for k in range(3):
+        env[w] = mat([[Fraction(k)], [Fraction(-k, 2)]])
+        held = Holding(dict(env), None, fixed)
+        assert same_exactly(held.eval(e), Evaluator(dict(env)).eval(e))
+    env[w] = mat([[Fraction(0)], [Fraction(0)]])
+    assert same_exactly(Holding(dict(env), None, fixed).eval(e), mat([[Fraction(6)], [Fraction(3)]]))   # Σ_j M^j q
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
