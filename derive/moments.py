@@ -144,11 +144,29 @@ def _name(base) -> str:
 class RandomEvaluator(Evaluator):
     """Evaluates with random variables as indeterminates (RPoly values)."""
 
-    def __init__(self, env, families, latent=None):
+    def __init__(self, env, families, latent=None, repeats: bool = False):
         super().__init__(env, None)
         self.families = families
         self.latent = {} if latent is None else latent   # (base, index) -> numeric dist of a latent variable
         self.arrays: dict = {}
+        self.values: dict | None = {} if repeats else None     # compound expression -> its value (below)
+
+    def eval(self, expr):
+        """With ``repeats`` (an expression in which nothing binds a variable: ``binds_nothing``),
+        each compound subexpression is evaluated once per evaluator: ‖(F + Ξ)v − y‖² is
+        ((F + Ξ)v − y)ᵀ((F + Ξ)v − y), whose polynomial factor was computed twice. The env does
+        not change while this evaluator works, so a second evaluation would give the same value;
+        values are never changed in place (an RPoly's operations make new ones)."""
+        values = self.values
+        if values is None or not getattr(expr, "_args", None):
+            return self._eval(expr)
+        try:
+            value = values.get(expr, _MISSING)
+        except TypeError:                       # unhashable (a mutable matrix): never remembered
+            return self._eval(expr)
+        if value is _MISSING:
+            value = values[expr] = self._eval(expr)
+        return value
 
     def _MatrixSymbol(self, e):
         info = self.families.get(e)
@@ -201,7 +219,7 @@ def make_moments(table):
 
     def moments(expr, kind, evaluator):
         latent: dict = {}
-        value = RandomEvaluator(evaluator.env, families, latent).eval(expr)
+        value = RandomEvaluator(evaluator.env, families, latent, repeats=binds_nothing(expr)).eval(expr)
         if kind in ("Mean", "Cov"):
             from .random_arrays import covariance_of, mean_of
 
@@ -215,6 +233,34 @@ def make_moments(table):
         return second + (-(first * first))  # Fraction - mpf is not defined; + (-x) is
 
     return moments
+
+
+_MISSING = object()
+_BINDS_NOTHING: dict = {}       # expression -> binds_nothing(expression), for this process
+_BINDS_NOTHING_LIMIT = 10_000
+
+
+def binds_nothing(expr) -> bool:
+    """True when evaluating ``expr`` sets no variable of the env: it holds no sum, matrix sum,
+    derivative, substitution or gradient (whose evaluation binds an index or variable), and no
+    object that evaluates itself (``_numeric``), so every subexpression has one value throughout.
+    Remembered per expression (an expectation is evaluated at every point a certificate tries)."""
+    try:
+        return _BINDS_NOTHING[expr]
+    except KeyError:
+        pass
+    except TypeError:                           # unhashable: not remembered, and not claimed
+        return False
+    from sympy import Derivative, Subs, Sum, preorder_traversal
+
+    from .expr.objects import Grad, MatSum
+
+    binding = (Sum, Derivative, Subs, Grad, MatSum)
+    out = not any(isinstance(node, binding) or hasattr(type(node), "_numeric") for node in preorder_traversal(expr))
+    if len(_BINDS_NOTHING) >= _BINDS_NOTHING_LIMIT:
+        _BINDS_NOTHING.clear()
+    _BINDS_NOTHING[expr] = out
+    return out
 
 
 def _expect(poly: RPoly, families, evaluator, latent=None):

@@ -124,6 +124,68 @@ def test_tidy_gives_what_it_gave_with_both_rewritings_always_run(monkeypatch):
         assert T.tidy(e) == got
 
 
+# -- expectations: each repeated subexpression once --------------------------------------------------
+
+def _moment_cases():
+    from derive import service
+    from derive.expr.build import Builder
+    from derive.expr.parse import parse
+
+    spec = service.load("input-noise-ridge-vector")
+    table = spec.table
+    texts = ["norm((F + Xi) @ v - y)**2", "(v.T @ (u + e) - s)**2", "norm(Xi @ v)**2 + (v.T @ Xi.T @ y)**2",
+             "norm((F + Xi) @ v - y)**4"]
+    return table, [Builder(table, t).build(parse(t)).expr for t in texts]
+
+
+def test_expectations_remembering_repeated_parts_give_the_plain_values(monkeypatch):
+    from derive import moments
+    from derive.expr.objects import E, Scalar, Var
+    from derive.numeric import Dual, Evaluator
+    from derive.sampling import instances
+
+    table, exprs = _moment_cases()
+    cases = []
+    for expr in exprs:
+        inner = Scalar(expr) if getattr(expr, "is_Matrix", False) else expr
+        cases += [E(inner), Var(inner)]
+    assert all(moments.binds_nothing(c.args[0]) for c in cases)
+
+    def values():
+        out = []
+        for env, _ in instances(table, 11, attempts=3):
+            ev = Evaluator(env, moments.make_moments(table))
+            out += [ev.eval(c) for c in cases]
+            v = table["v"].obj
+            env[v] = type(env[v])(tuple((Dual(x, Fraction(1)),) for (x,) in env[v]))   # a dual seed, as a gradient check sets
+            out += [ev.eval(c) for c in cases[:2]]
+        return out
+
+    remembered = values()
+    monkeypatch.setattr(moments, "binds_nothing", lambda expr: False)
+    plain = values()
+    assert len(plain) == len(remembered) == 3 * (len(cases) + 2)
+    for a, b in zip(remembered, plain):
+        assert same_exactly(a, b)
+
+
+def test_an_expression_that_binds_a_variable_is_never_remembered():
+    from sympy import Derivative, Integer, MatrixSymbol, Subs, Sum, Symbol
+
+    from derive.expr.objects import Grad, MatSum
+    from derive.moments import binds_nothing
+
+    x, j = Symbol("x"), Symbol("j", integer=True)
+    M, q = MatrixSymbol("M", 2, 2), MatrixSymbol("q", 2, 1)
+    assert binds_nothing(x ** 2 + 1) and binds_nothing((M * q).T * (M * q))
+    assert not binds_nothing(Sum(x * j, (j, 1, 3)) + 1)
+    assert not binds_nothing(Derivative(x ** 3, x) * 2)
+    assert not binds_nothing(Subs(x ** 2, x, 1) + x)
+    assert not binds_nothing(MatSum(M ** j * q, j, Integer(0), Integer(2)))
+    w = MatrixSymbol("w", 2, 1)
+    assert not binds_nothing(Grad((w.T * w)[0, 0], w, q))
+
+
 # -- Holding and a matrix sum --------------------------------------------------------------------------
 
 def test_holding_fixed_parts_leaves_a_matrix_sums_body_to_its_index():
