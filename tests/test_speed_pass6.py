@@ -209,5 +209,41 @@ def test_holding_fixed_parts_leaves_a_matrix_sums_body_to_its_index():
     assert same_exactly(Holding(dict(env), None, fixed).eval(e), mat([[Fraction(6)], [Fraction(3)]]))   # Σ_j M^j q
 
 
+# -- the cold command ------------------------------------------------------------------------------------
+
+def test_a_cold_render_finds_the_spec_once_and_renders_the_same(tmp_path, monkeypatch):
+    from derive import service
+
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DERIVE_NO_CACHE", raising=False)
+    plain = service.render_checked("ridge-fgm", "text", use_cache=False)
+    calls = []
+    real = service.find
+    monkeypatch.setattr(service, "find", lambda problem: calls.append(problem) or real(problem))
+    cached = service.render_checked("ridge-fgm", "text")
+    assert calls[0] == "ridge-fgm" and all(c == "ridge-fgm" or c.endswith("ridge-fgm.yaml") for c in calls)
+    assert sum(1 for c in calls if c == "ridge-fgm") == 1
+    assert cached == plain
+    assert service.render_checked("ridge-fgm", "text") == plain       # the cache's copy
+
+
+def test_a_cold_command_freezes_again_once_and_prints_the_same():
+    code = ("import gc, sys\n"
+            "from derive import service\n"
+            "if sys.argv[1] == 'plain':\n"
+            "    service.settle_derived = lambda: None\n"
+            "text = service.render_checked('ridge-fgm', 'latex', use_cache=False).text\n"
+            "frozen = gc.get_freeze_count()\n"
+            "service.settle_derived()\n"
+            "print(frozen, gc.get_freeze_count() == frozen)\n"
+            "sys.stdout.write(text)\n")
+    outs = [subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, cwd=ROOT,
+                           check=True).stdout for mode in ("plain", "settled")]
+    (plain_count, _), (count, same) = (o.split("\n", 1)[0].split() for o in outs)
+    assert same == "True" and int(count) > int(plain_count)
+    assert outs[0].split("\n", 1)[1] == outs[1].split("\n", 1)[1]
+    assert "\\begin{document}" in outs[1]
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
