@@ -11,7 +11,7 @@ from ..equivalence import same_solutions, same_value, satisfies
 from ..errors import DeriveError, ParseError
 from ..expr.build import Builder
 from .algebra import _isolated, _mentions, _scalar_equations_agree, _solved_symbol
-from .results import AnswerResult, StepTimeout, _alarm, _disarm
+from .results import AnswerResult, StepResult, StepTimeout, _alarm, _disarm
 
 
 _SQUARE = re.compile(r"^\s*(\d+)\s*(?:\\times|×|x)\s*\1\s*(?:\\text\{[^}]*\}|\s)*[.,]?\s*$")
@@ -184,6 +184,45 @@ class AnswerMoves:
             return None
         return AnswerResult(line.latex, "wrong", line=line.line, counterexample=self._ce(differs),
                             reason="differs from the derived matrix applied to the input")
+
+    def _layer_output(self, base, head, value) -> StepResult | None:
+        """``y₄ = a₁u₅ + a₂u₆ + a₃u₇`` in a weight-matrix part: the student's outputs y₁, y₂, … of
+        the layer, written out in the input's entries. Once two earlier members of the family were
+        the layer's outputs under one numbering (from 1 or from 0), a member that is not is wrong.
+        None when the line is no such member (the definition stands as it is)."""
+        from sympy import MatMul
+
+        goal = self.part.goal
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", getattr(head, "id", "") or "")
+        if goal.kind != "weight_matrix" or m is None or getattr(value, "is_Matrix", False) \
+                or not _mentions(value, self.table[goal.wrt].obj):
+            return None
+        x = self.table[goal.wrt].obj
+        outputs = [MatMul(w, x).as_explicit() for _, w in self.answers
+                   if getattr(w, "is_Matrix", False) and w.shape[1] == x.shape[0] and x.shape[1] == 1]
+        if not outputs:
+            return None
+        family, k = m.group(1), int(m.group(2))
+        seen = self.layer_outputs.setdefault(family, {1: [0, 0], 0: [0, 0]})   # numbering -> [matches, misses]
+        verdicts = {}
+        for start in (1, 0):
+            i = k - start
+            if not 0 <= i < outputs[0].shape[0]:
+                seen[start][1] += 1
+                continue
+            verdicts[start] = [same_value(value, out[i, 0], self.ctx) for out in outputs]
+            seen[start][0 if any(v.ok for v in verdicts[start]) else 1] += 1
+        confirmed = [s for s in (1, 0) if seen[s][0] >= 2 and seen[s][1] == 0]
+        for start in (1, 0):
+            matches, misses = seen[start]
+            if start in verdicts and not any(v.ok for v in verdicts[start]) and matches >= 2 and misses == 1 \
+                    and not confirmed:
+                bad = next((v for v in verdicts[start] if v.status == "not-equivalent"), None)
+                if bad is not None:
+                    return replace(base, status="wrong", move="an output of the layer", counterexample=self._ce(bad),
+                                   reason=f"{family}_{k} is not output {k - start + 1} of the layer, though "
+                                          f"{family}'s earlier members were its outputs (numbered from {start})")
+        return None
 
     def _solution_for_all(self, verdict, value, expected):
         """``ε = x`` when the part solves for ε and the answer is |x|: a value that agrees only

@@ -35,6 +35,7 @@ from .results import STEP_SECONDS, StepResult, StepTimeout, _alarm, _ce, _disarm
 
 
 AS_STATED = "holds under the stated condition"      # the move of a line checked where a condition holds
+UNUSED_SYMBOL = "an equation in a symbol the goal does not use"   # a sign that a file may answer another part
 SUPPOSITION_LINES = 2       # the lines after 'Suppose …' read as following from it (a proof by contradiction)
 _LEADS = "iff|if|when|whenever|unless|provided|suppose|assuming|smallest for|largest for"   # words before a condition
 _CONDITION_WORDS = re.compile(
@@ -78,6 +79,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.forms: dict = {}                   # the unknown -> the form the write-up gave it (w = Xᵀc + r)
         self.line_new: list[str] = []
         self.entry_vectors: set = set()         # vectors read as their named entries (u = (u1, u2))
+        self.layer_outputs: dict = {}           # y₁, y₂, … of a weight-matrix part: numbering -> [matches, misses]
         self.standing: list = []                # (lhs, op, rhs) stated in prose ('for 0 < αλ < 1'), used later
         self.identity = None                    # (lhs, rhs) of a show goal, for a rearranged final line
         self.bound = None                       # (lhs, direction, rhs) of a bound goal's derived inequality
@@ -474,11 +476,15 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return named
         if (rest := self._rest_named(base, terms, ops)) is not None:
             return rest
+        self._shadow_by_definition(line, terms, ops)
         defined = self._maybe_define(terms, ops)
         if defined is not None:
+            head = terms[0]
             base, terms, ops = defined(base), terms[1:], ops[1:]
             if len(terms) == 1:
                 value = self._build(terms[0]).expr
+                if (output := self._layer_output(base, head, value)) is not None:
+                    return output, value
                 return base, value
         self._declare_unknown_names(terms)
         values = self._build_chain(terms)
@@ -573,6 +579,11 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 return replace(base, status="unknown", move="identity",
                                reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
                                       f"define it or pass --alias {undefined[0]}=NAME"), b
+            if (unused := self._unset_goal_free_symbol(expanded)) is not None:
+                return replace(base, status="unknown", move=UNUSED_SYMBOL,
+                               reason=f"an equation in {unused}, a symbol this part's goal does not use and "
+                                      f"nothing here gives a value: it holds for a particular {unused}, "
+                                      "which the checker cannot tell"), b
             self._carry_on(items)
             return replace(base, status="wrong", move="identity",
                            reason=f"{_side(k)} does not equal what precedes it" + (f": it {v.reason}" if v.reason.startswith("holds only") else ""),
@@ -710,6 +721,54 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         return bool(params) and not (_mentions(a, self.unknown) or _mentions(b, self.unknown)) \
             and any(_mentions(x, p) for x in (a, b) for p in params)
 
+    def _unset_goal_free_symbol(self, sides) -> str | None:
+        """A symbol of the problem that this part's goal does not use and nothing has given a value,
+        on one side only (log(u/u₀) = −κg when the part solves for θ₁ and the student minimises in
+        u): the line is an equation for a particular u, not an identity. Its name, or None."""
+        used = self._names_the_part_uses()
+        if any(getattr(x, "is_Symbol", False) and str(x) not in used for x in sides):
+            return None                 # G = X + 2·X/2 = 3X: G named by a chain, whose links are checked
+        for name, info in self.table.symbols.items():
+            if name in used or self._free_parameter(name) is None:
+                continue
+            if sum(bool(getattr(x, "has", lambda *s: False)(info.obj)) for x in sides) == 1:
+                return name
+        return None
+
+    def _names_the_part_uses(self) -> set[str]:
+        """The goal's names, with those of the givens it uses (their parameters excluded) and the
+        parameters of every random symbol's law (τ in Ξ ~ N(0, τ²) is a given quantity)."""
+        from dataclasses import fields
+
+        from sympy import Basic
+
+        used: set[str] = set()
+        for goal in self.part.goals:                 # its expression, constraint, start, rate, …
+            for f in fields(goal):
+                value = getattr(goal, f.name)
+                for node in (value.values() if isinstance(value, dict) else (value,)):
+                    if isinstance(node, A.Node):
+                        used |= _names_and_calls(node)
+                    elif isinstance(node, str) and node in self.table:
+                        used.add(node)                 # wrt, every, state, steps
+        for _, answer in self.answers:
+            used |= {str(s) for s in getattr(answer, "free_symbols", ())}
+        stated = [e for e in self.accepted if self.unknown is not None and _mentions(e, self.unknown)]
+        for x in list(self.forms.values()) + stated:       # c in w = Xᵀc + r: the form's parameter
+            used |= {str(s) for s in getattr(x, "free_symbols", ())}
+        for info in self.table.symbols.values():
+            for param in (info.dist or ())[1:]:
+                used |= {str(s) for s in getattr(param, "free_symbols", ()) if isinstance(param, Basic)}
+        todo = list(used)
+        while todo:
+            info = self.table.get(todo.pop())
+            if info is None or info.body is None or not isinstance(info.body, A.Node):
+                continue
+            for name in _names_and_calls(info.body) - set(info.params) - used:
+                used.add(name)
+                todo.append(name)
+        return used
+
     def _is_equation(self, a, b) -> bool:
         if self.unknown is None:
             return False
@@ -737,6 +796,11 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         new = {self.table[n].obj for n in (self.guessed_names if only_guessed else self.new_symbols)
                if n in self.table and self.table[n].obj is not None}
         return any(getattr(x, "has", lambda *s: False)(*new) for x in (a, b)) if new else False
+
+
+def _names_and_calls(node) -> set[str]:
+    """The names in ``node`` with the functions it calls (F in F(z) − F(b))."""
+    return A.names_in(node) | {n.func for n in A.walk(node) if isinstance(n, A.Call)}
 
 
 def _gradient_variable(part) -> str:

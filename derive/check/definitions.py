@@ -3,6 +3,7 @@ unknown may restate the objective (checked against the problem's, or accepted as
 same minimiser, or up to a constant). A mixin of ``checker.PartChecker``."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..equivalence import same_value
@@ -11,6 +12,8 @@ from ..expr import ast as A
 from ..expr.symbols import FUNCTION_OF_SCALAR, SymbolInfo, make_scalar
 from .algebra import _BUILTINS, _mentions, _rename, _rewrite, _zero
 from .results import StepResult
+
+_DEFINES = re.compile(r":=|\\coloneqq|\\triangleq|\\stackrel\{\\(?:mathrm|text)\{def\}\}")
 
 
 class DefinitionMoves:
@@ -84,6 +87,27 @@ class DefinitionMoves:
             return not _mentions(self.ctx.expand_definitions(self._build(value).expr), self.unknown)
         except ParseError:
             return False
+
+    def _shadow_by_definition(self, line, terms, ops) -> None:
+        """``\\mathbf e := F\\mathbf v - \\mathbf y`` where the problem's ``e`` is the noise on one input:
+        an explicit definition (``:=``) of a problem symbol other than the unknown, by a value of
+        another shape (or a random symbol by a value free of randomness), names the student's own
+        quantity. From here on in this part the name is the student's."""
+        head = terms[0] if terms else None
+        if not ops or ops[0] != "=" or not isinstance(head, A.Name) or not _DEFINES.search(getattr(line, "latex", "")):
+            return
+        info = self.table.get(head.id)
+        if info is None or head.id in self.student_names or info.kind not in ("random", "scalar", "vector", "matrix") \
+                or info.obj is None or info.obj == self.unknown:
+            return
+        try:
+            value = self._build(terms[1])
+        except ParseError:
+            return
+        random = {i.obj for i in self.table.symbols.values() if i.is_random and i.obj is not None}
+        shape = None if value.shape == (1, 1) else value.shape      # z := Wᵀx + W₀ is a number
+        if shape != info.shape or (info.is_random and not getattr(value.expr, "free_symbols", set()) & random):
+            self.table.symbols.pop(head.id)
 
     def _maybe_define(self, terms, ops):
         """``J(w) = …`` or ``L = …`` with a name the spec does not know: the student defines it."""

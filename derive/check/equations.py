@@ -12,7 +12,8 @@ from ..equivalence import Context, Verdict, proportional, residual, same_solutio
 from ..expr import ast as A
 from ..expr.build import Builder
 from ..expr.symbols import SymbolInfo, make_scalar
-from .algebra import _is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _small_polynomial_in, _solved_symbol, _zero
+from .algebra import (_is_zero_matrix, _isolated, _mentions, _scalar_equations_agree, _small_polynomial,
+                      _small_polynomial_in, _solved_symbol, _zero)
 from .results import StepResult
 
 
@@ -439,6 +440,8 @@ class EquationMoves:
                 v = same_solutions(answer, eq, u, ctx)
             else:
                 v = _scalar_equations_agree(answer, eq, u, ctx)
+                if not v.ok and not _small_polynomial(ctx.expand_definitions(residual(eq)), u):
+                    v = satisfies(eq, u, value, ctx, check_domain=False)   # e^{θ₁} = u₀e^{−κg}: no roots to solve for
             if v.ok:
                 return v
         return None

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 
 from ..errors import ParseError
-from ..expr.ast import BinOp, Call, Index, Name, Neg, Node, Num, Rel, Transpose
+from ..expr.ast import BinOp, Call, Index, Name, Neg, Node, Num, Rel, Transpose, walk
 from .latex_lexicon import (
     CASE_WORDS,
     ALIASES,
@@ -61,6 +61,8 @@ class _Parser(NameParsing, CommandParsing):
         self.bars: list[str] = []
         self.bound: list[str] = []
         self.building = False                           # reading the symbol table's own spellings
+        self.starred: dict[str, bool] = {}              # name -> was it spelled w^* (latex_names._spelled)
+        self.star_clash: tuple | None = None            # (name, column) written both ways in this line
 
     # -- token helpers -------------------------------------------------------------------
     def peek(self, k: int = 0):
@@ -528,9 +530,16 @@ def parse_chain(latex: str, names: dict[str, str], functions=None,
     spec names of givens with parameters (``sigma(z)``), always applied to their argument."""
     p = _parser(latex, names, functions, given_functions)
     try:
-        return p.chain()
+        terms, ops = p.chain()
     except RecursionError:
         raise ParseError(f"the expression nests deeper than {MAX_DEPTH} levels", p.text) from None
+    if p.star_clash is not None and not any(isinstance(n, Call) and n.func in ("argmin", "argmax", "min", "max")
+                                            for t in terms for n in walk(t)):
+        name, pos = p.star_clash
+        raise ParseError(f"'{name}' is written both with and without a star in this line; the starred one "
+                         "names a particular value (a solution), which the problem's names cannot tell "
+                         "apart from the plain one", p.text, pos)
+    return terms, ops
 
 
 def parse_latex(latex: str, names: dict[str, str], functions=None, given_functions=()) -> Node:

@@ -221,6 +221,17 @@ class NameParsing:
             parts += ["^", "*"]
         return " ".join(parts)
 
+    def _spelled(self, name: str, starred: bool, pos: int) -> None:
+        """``w^*`` reads as the problem's ``w`` (its solution) unless the same line also writes a
+        plain ``w``: then the two are different things (``\\|w\\|^2 = \\|w^*\\|^2 + \\|r\\|^2``), which
+        the problem's names cannot tell apart, so the line cannot be read (unless the plain one is
+        the variable of an argmin, min or max in it: ``δ^* = \\arg\\min_δ gᵀδ``)."""
+        if self.building:
+            return
+        seen = self.starred.setdefault(name, starred)
+        if seen != starred and self.star_clash is None:
+            self.star_clash = (name, pos)       # judged once the line is read (latex_math.parse_chain)
+
     def name(self) -> Node:
         sp = self.spelling()
         if sp.transposed:
@@ -309,10 +320,12 @@ class NameParsing:
         for star in ((True, False) if sp.star else (False,)):
             hit = self.t.lookup(self.key(sp, True, False, star), self.key(sp, True, True, star))
             if hit:
+                self._spelled(hit, sp.star and not star, sp.pos)
                 return Name(hit, sp.pos)
         if sp.star and sp.sub is not None and not self.building and self._word(*sp.sub):
             hit = self.t.lookup(self.key(sp, False, False, False), self.key(sp, False, True, False))
             if hit:
+                self._spelled(hit, True, sp.pos)
                 return Name(hit, sp.pos)          # w^*_{ridge}: the optimal w, with a label
         head = self.t.lookup(self.key(sp, False, False, False), self.key(sp, False, True, False))
         if head is None and sp.label is not None and not self.building and self.toks[sp.label[0]][1] == "(":

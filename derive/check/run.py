@@ -9,7 +9,7 @@ from ..errors import ParseError
 from ..expr import ast as A
 from .answers import resemblance
 from .algebra import _direction
-from .checker import AS_STATED, PartChecker
+from .checker import AS_STATED, UNUSED_SYMBOL, PartChecker
 from .final import choose_answer, in_written_order
 from .line_forms import rebinding, unequal_tail, without_event_probabilities
 from .results import AnswerResult, PartCheck, StepResult
@@ -198,7 +198,7 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
         pc, _ = _check_part(lines, problem, pid, aliases, 0)
         first_wrong = next((k for k, s in enumerate(pc.steps) if s.status in ("wrong", "unparsed")), len(pc.steps))
         score = (pc.final_answer is not None and pc.final_answer.status == "correct",
-                 -sum(s.status in ("wrong", "unparsed") or s.move == "type error" for s in pc.steps),
+                 -sum(s.status in ("wrong", "unparsed") or s.move in ("type error", UNUSED_SYMBOL) for s in pc.steps),
                  -sum(s.status == "unknown" for s in pc.steps),
                  first_wrong, pc.resemblance)
         if best is None or score > best[0]:
@@ -425,6 +425,8 @@ def _in_prose(result: StepResult, ml, last_values, checker) -> StepResult:
     if re.search(r"\b(but|and|or)\s+not\s*$|\bnot\s+(for|at|when|if)\s*$|\bunlike\s*$"
                  r"|\bno\b[^.;]*\b(with|such that|satisfying|for which|where)\s*$", ml.before, re.I):
         return unknown("a case the prose sets aside or denies ('but not …', 'no … with …'), not a claim; not graded")
+    if re.match(r"^\W*(outside|beyond|except|apart from|away from)\b", getattr(ml, "after", ""), re.I):
+        return unknown("stated only outside a range the prose gives ('v_j = 0 outside …'); not checked")
     if re.search(r"\b(abbreviate|denote|notation)\b[^.;]*$", ml.before, re.I):
         return unknown("notation the prose introduces ('abbreviate …'), not a claim: " + result.reason)   # f_j = f_j(θ⁽ʲ⁾)
     if re.search(r"\b(near|close to|about|around|approximately|roughly)\s*$", ml.before, re.I):
