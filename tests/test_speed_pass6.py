@@ -8,8 +8,9 @@
   types of the plain evaluation, and never where something binds a variable;
 - ``Holding`` never keeps the value of a matrix sum's body, whose index the sum sets (a bug:
   Σ_j M^j q came out as three times its first term);
-- a cold ``derive PROBLEM`` finds the spec once and renders what it rendered before, and the
-  second freeze happens once.
+- a cold ``derive PROBLEM`` finds the spec once and renders what it rendered before, the
+  second freeze happens once, and the collector is off only while SymPy and the engine are
+  imported.
 """
 from __future__ import annotations
 
@@ -243,6 +244,22 @@ def test_a_cold_command_freezes_again_once_and_prints_the_same():
     assert same == "True" and int(count) > int(plain_count)
     assert outs[0].split("\n", 1)[1] == outs[1].split("\n", 1)[1]
     assert "\\begin{document}" in outs[1]
+
+
+def test_settling_the_imports_collects_nothing_while_importing_and_leaves_the_collector_as_it_was():
+    code = ("import gc, sys\n"
+            "collections = []\n"
+            "gc.callbacks.append(lambda phase, info: collections.append(info['generation']) if phase == 'start' else None)\n"
+            "if sys.argv[1] == 'off':\n"
+            "    gc.disable()\n"
+            "from derive import service\n"
+            "before = len(collections)\n"
+            "service.settle_imports()\n"
+            "print('sympy' in sys.modules, 'derive.engine' in sys.modules, gc.get_freeze_count() > 10000,\n"
+            "      len(collections) == before, gc.isenabled())\n")
+    for mode, enabled in (("on", "True"), ("off", "False")):
+        out = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, cwd=ROOT, check=True)
+        assert out.stdout.split() == ["True", "True", "True", "True", enabled]
 
 
 if __name__ == "__main__":
