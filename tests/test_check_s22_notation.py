@@ -117,3 +117,161 @@ def test_a_claim_stated_only_outside_a_range_is_not_graded(problems):
     assert "wrong" not in [s[1] for s in steps] and finals(report) == {"full": "correct"}, steps
     slipped, steps = check(problems, "conv-layer-strided", OUTSIDE.replace(r"0 & 0 & 0 & b_2\end", r"0 & 0 & b_2 & 0\end"))
     assert finals(slipped) == {"full": "wrong"}, steps
+
+
+# -- read in corpus v18 after its held-out score ---------------------------------------------
+
+PARAMETRISED = r"""## minnorm
+The examples ask for $v_1 + v_3 = 1$ and $v_2 + v_3 = 2$. Parametrise by $v_3 =: \tau$, so $v_1 = 1 - \tau$ and $v_2 = 2 - \tau$:
+$$\mathbf v(\tau) = (1 - \tau,\ 2 - \tau,\ \tau)^\top$$
+$$N(\tau) := \|\mathbf v(\tau)\|^2 = (1-\tau)^2 + (2-\tau)^2 + \tau^2 = 3\tau^2 - 6\tau + 5$$
+$$\mathbf v^\star = (0,\ 1,\ 1)^\top$$
+"""
+
+
+def test_the_unknown_along_a_parametrisation_and_a_name_given_with_eq_colon(problems):
+    """v(τ) is the unknown vector along the line of fits (not v·τ), and v₃ =: τ names v₃'s value."""
+    report, steps = check(problems, "minnorm-plane-toy", PARAMETRISED)
+    assert "wrong" not in [s[1] for s in steps] and finals(report)["minnorm"] == "correct", steps
+    assert [s[2] for s in steps if s[0] == 2][0] == "definition", steps           # v₃ =: τ
+    slipped, steps = check(problems, "minnorm-plane-toy", PARAMETRISED.replace("= 3\\tau^2 - 6\\tau + 5", "= 3\\tau^2 - 6\\tau + 4"))
+    assert "wrong" in status_at(slipped, 4), steps
+
+
+CHOLESKY = r"""\section*{weighted-minnorm}
+Since $P$ is positive definite, $P = R^\top R$ with $R$ invertible. Substitute $\mathbf y := R\mathbf v$:
+\[
+\mathbf v^\top P\mathbf v = (R\mathbf v)^\top(R\mathbf v) = \|\mathbf y\|^2 .
+\]
+\[
+CC^\top = AR^{-1}R^{-\top}A^\top = AP^{-1}A^\top
+\]
+"""
+
+
+def test_a_line_wrong_only_through_a_name_whose_definition_could_not_be_read_is_unknown(problems):
+    """R (a Cholesky factor) is taken for a number when P = RᵀR cannot be read; vᵀPv = (Rv)ᵀ(Rv)
+    then rests on that guess and is not judged. R^{-⊤} is the inverse transposed."""
+    from derive.check.latex_math import parse_latex
+
+    report, steps = check(problems, "minnorm-weighted", CHOLESKY)
+    assert "wrong" not in [s[1] for s in steps], steps
+    assert status_at(report, 4) == ["unknown"] and "rests on R" in [s[3] for s in steps if s[0] == 4][0], steps
+    assert "Transpose" in repr(parse_latex(r"R^{-\top}", {"R": "R"})) and "Neg" in repr(parse_latex(r"R^{-T}", {"R": "R"}))
+
+
+BOUND_THROUGH_X = r"""## 5e
+For any $x$ with a non-positive logit, $\|x - x^*\| \ge z^*/\omega$ and so $J(x) \ge \alpha(z^*)^2/\omega^2$. Hence
+\[
+\alpha > \frac{\omega^2\big(\sigma(z^*) - \frac12\big)}{(z^*)^2}
+\]
+"""
+
+
+def test_a_bound_through_another_variable_is_not_the_condition(problems):
+    """J(x) ≥ α(z*)²/ω² holds for every x on the negative side: it mentions α, but it is a bound
+    through x, not the condition on α the part asks for."""
+    report, steps = check(problems, "mit-6790-hw4-adversarial", BOUND_THROUGH_X)
+    assert "wrong" not in [s[1] for s in steps] and finals(report)["5e"] == "correct", steps
+    slipped, steps = check(problems, "mit-6790-hw4-adversarial", BOUND_THROUGH_X.replace(r"\alpha > \frac{\omega^2", r"\alpha > \frac{\omega"))
+    assert finals(slipped)["5e"] == "wrong", steps
+
+
+ROWS = r"""\section*{1.2.1d}
+Without the penalty the two rows of $X\mathbf w = \mathbf t$ are one equation, $w_1 + w_2 = 1$. With a multiplier $\nu$,
+\[
+\mathcal L(w_1, w_2, \nu) = w_1^2 + w_2^2 - \nu\,(w_1 + w_2 - 1).
+\]
+Stationarity: $2w_1 - \nu = 0$ and $2w_2 - \nu = 0$, so $w_1 = w_2 = \nu/2$; the constraint then gives $\nu = 1$:
+\[
+\mathbf w^\star = \big(\tfrac12, \tfrac12\big)
+\]
+"""
+
+
+def test_a_constraint_written_as_the_data_rows_and_a_conclusion_after_so(problems):
+    """Xw = t for the toy data is the constraint w₁ + w₂ = 1 twice; 'so w₁ = w₂ = ν/2' is read
+    after the two equations it follows from, not before them as a definition."""
+    report, steps = check(problems, "ridge-toy-lambda", ROWS)
+    assert "wrong" not in [s[1] for s in steps] and finals(report)["1.2.1d"] == "correct", steps
+    slipped, steps = check(problems, "ridge-toy-lambda", ROWS.replace("so $w_1 = w_2 = \\nu/2$", "so $w_1 = w_2 = \\nu$"))
+    assert "wrong" in status_at(slipped, 6), steps
+
+
+SPLIT_FUNCTIONS = r"""\section*{above}
+Split $F = F_1 + F_2$ with $F_1(u) = e^{-c\,a^\top u}$ and $F_2(u) = \mu\|u\|^2$.
+\[
+F_2(z) - F_2(b) - \nabla F_2(b)^\top(z - b) = \mu\|z - b\|^2
+\]
+"""
+
+
+def test_a_function_split_into_the_students_own_functions(problems):
+    report, steps = check(problems, "tangent-plane-bounds", SPLIT_FUNCTIONS)
+    assert [s[2] for s in steps if s[0] == 2 and s[1] == "ok"].count("functions equal") == 1, steps
+    assert "wrong" not in [s[1] for s in steps], steps
+    slipped, steps = check(problems, "tangent-plane-bounds", SPLIT_FUNCTIONS.replace("F = F_1 + F_2", "F = F_1 - F_2"))
+    assert "wrong" in status_at(slipped, 2), steps
+
+
+CASES_IN_WORDS = r"""Leaky unit: $a_1 = z_1$ for positive inputs and $a_1 = \alpha z_1$ for negative ones.
+
+### 1.1k-local
+$$\frac{da_1}{dz_1} = \begin{cases} 1, & z_1 > 0 \\ \alpha, & z_1 < 0 \end{cases}$$
+"""
+
+
+def test_claims_for_cases_described_in_words_are_not_graded(problems):
+    report, steps = check(problems, "mit-6790-hw4-leaky-relu", CASES_IN_WORDS)
+    assert status_at(report, 1) == ["unknown", "unknown"], steps
+    assert "positive inputs" in steps[0][3] and "negative ones" in steps[1][3], steps
+
+
+OWN_FAMILY = r"""### 1.2.1a
+At $\mathbf w = 0$: $g_1 = -8$, $g_2 = -4$. After one step $v_i = (1-\beta)g_i^2$, and
+$$\sqrt{v_i} = \sqrt{(1-\beta)\,g_i^2} = \sqrt{1-\beta}\;|g_i| .$$
+"""
+
+
+def test_a_family_of_the_students_own_is_read_member_by_member(problems):
+    """v_i = (1 − β)g_i² for the problem's g₁, g₂ names v₁ and v₂; √((1 − β)g_i²) = √(1 − β) g_i
+    (the absolute value dropped, with g_i < 0) is caught."""
+    report, steps = check(problems, "rmsprop-minnorm", OWN_FAMILY)
+    assert status_at(report, 3) == ["ok"], steps
+    slipped, steps = check(problems, "rmsprop-minnorm", OWN_FAMILY.replace(r"\;|g_i|", r"\;g_i"))
+    assert status_at(slipped, 3) == ["wrong"], steps
+
+
+BOLD_SIZES = r"""### jacobian
+Entry by entry $\partial z_i/\partial x_j = W_{ij}$, so the Jacobian is W itself,
+
+one row per output, one column per input: **n × d**.
+
+### bias
+The gradient in b is a scalar times v: **n × 1**, the shape of b.
+"""
+
+
+def test_a_size_given_in_bold_prose_answers_a_shape_part(problems):
+    """A shape part answered only in words and bold sizes: the last size of the part is its answer."""
+    report, steps = check(problems, "shapes-linear-layer", BOLD_SIZES)
+    assert finals(report) == {"jacobian": "correct", "bias": "correct"}, steps
+    swapped, steps = check(problems, "shapes-linear-layer", BOLD_SIZES.replace("**n × d**", "**d × n**"))
+    assert finals(swapped) == {"jacobian": "wrong", "bias": "correct"}, steps
+    latex = BOLD_SIZES.replace("**n × 1**", r"\textbf{$n \times 1$}")
+    report, steps = check(problems, "shapes-linear-layer", latex)
+    assert finals(report)["bias"] == "correct", steps
+
+
+COMMUTED = r"""## smooth
+Pad with one zero at each end; the filter is symmetric, so
+$$\boxed{\mathbf h * \mathbf s = (1,\ 4,\ 6,\ 4,\ 0,\ -2)}$$
+"""
+
+
+def test_a_convolution_written_in_the_other_order_names_the_parts_convolution(problems):
+    """h ∗ s for the part's s ∗ h: convolution commutes (a product of two vectors it is not)."""
+    report, steps = check(problems, "conv-filters-numeric", COMMUTED)
+    assert finals(report) == {"smooth": "correct"}, steps
+    slipped, steps = check(problems, "conv-filters-numeric", COMMUTED.replace("0,\\ -2)", "0,\\ -1)"))
+    assert finals(slipped) == {"smooth": "wrong"}, steps

@@ -177,10 +177,11 @@ def _family_members(terms, table) -> tuple[list[str], str, int] | None:
     return bases, index, counts[bases[0]]
 
 
-def _family_copy(node, bases: list[str], index: str, k: int):
-    """The line for member k: a_i -> a_k for every base, and a bare i -> k."""
+def _family_copy(node, bases: list[str], index: str, k: int, own=frozenset()):
+    """The line for member k: a_i -> a_k for every base, and a bare i -> k. A family of the
+    student's own (``own``: v in v_i = (1 − β)g_i²) gets a name per member too."""
     def member(n):
-        if isinstance(n, A.Index) and isinstance(n.base, A.Name) and n.base.id in bases \
+        if isinstance(n, A.Index) and isinstance(n.base, A.Name) and (n.base.id in bases or n.base.id in own) \
                 and n.index == A.Num(str(k)):          # the index itself was rewritten first (bottom-up)
             return A.Name(f"{n.base.id}{k}", n.pos)
         if isinstance(n, A.Name) and n.id == index:

@@ -79,6 +79,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.forms: dict = {}                   # the unknown -> the form the write-up gave it (w = Xᵀc + r)
         self.line_new: list[str] = []
         self.entry_vectors: set = set()         # vectors read as their named entries (u = (u1, u2))
+        self.unread_guesses: set = set()        # guessed names of lines that could not be judged (R in P = RᵀR)
         self.layer_outputs: dict = {}           # y₁, y₂, … of a weight-matrix part: numbering -> [matches, misses]
         self.standing: list = []                # (lhs, op, rhs) stated in prose ('for 0 < αλ < 1'), used later
         self.identity = None                    # (lhs, rhs) of a show goal, for a rearranged final line
@@ -160,6 +161,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         terms = self._entry_heads(terms)
         self.line_names[(line.line, line.latex)] = A.names_in(terms[-1]) if terms else set()
         result, last = self._check_line(base, line, terms, ops, prev_last)
+        result = self._unread_guess(result, terms)
         if self.worked_example and result.status == "wrong":
             result = replace(result, status="unknown", counterexample=None,
                              reason=f"inside the worked example ({self.worked_example}), whose other values are not all given")
@@ -202,6 +204,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                 return fact, None
             known = {n for n in self.table.symbols if n not in self.student_names and n not in self.line_new}
             if (members := _family_members(terms, known)) is not None:
+                self._forget_line_names()       # v_i = (1 − β)g_i² read member by member: v₁, v₂ are new
                 for name in members[0]:         # not a name or family of the student's own after all
                     if name in self.student_names or name in self.line_new:
                         self.student_names.discard(name)
@@ -218,6 +221,21 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             return replace(base, status="unknown", reason=f"could not check this line ({type(err).__name__}: {err})"[:300]), None
         finally:
             _disarm(armed)
+
+    def _unread_guess(self, result: StepResult, terms) -> StepResult:
+        """``P = RᵀR`` could not be read (R, never defined, was taken for a number): a later line
+        that is wrong only through R (``vᵀPv = (Rv)ᵀ(Rv)``) rests on what the checker could not
+        read, so it is unknown. The guessed names of every line not judged are remembered."""
+        named = set().union(*(A.names_in(t) for t in terms)) if terms else set()
+        constrained = {str(x) for e in self.accepted for x in getattr(e, "free_symbols", ())}
+        guessed = (named & self.guessed_names) - constrained     # α in an accepted v = Aᵀα is no guess
+        if result.status in ("unknown", "unparsed") and result.move not in (UNUSED_SYMBOL,):
+            self.unread_guesses |= guessed
+        elif result.status == "wrong" and (rests := sorted(guessed & self.unread_guesses)):
+            return replace(result, status="unknown", counterexample=None,
+                           reason=f"rests on {rests[0]}, which nothing defines and whose earlier line could not be "
+                                  f"read; not judged ({result.reason})")
+        return result
 
     def _parse_failure(self, base, err: ParseError, terms) -> StepResult:
         named = set().union(*(A.names_in(t) for t in terms))
@@ -356,8 +374,9 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         if not (isinstance(goal, A.Call) and goal.func in ("conv", "xcorr") and len(goal.args) >= 2) \
                 or not isinstance(term, A.BinOp) or term.op not in ("@", "*"):
             return False
-        return (term.left, term.right) == tuple(goal.args[:2]) or \
-            (getattr(term.left, "id", None), getattr(term.right, "id", None)) == tuple(getattr(a, "id", 0) for a in goal.args[:2])
+        pairs = [(term.left, term.right)] + ([(term.right, term.left)] if goal.func == "conv" else [])   # h ∗ s = s ∗ h
+        return any(pair == tuple(goal.args[:2]) or tuple(getattr(x, "id", None) for x in pair)
+                   == tuple(getattr(a, "id", 0) for a in goal.args[:2]) for pair in pairs)
 
     def _entry_heads(self, terms) -> list:
         """``w_1 = w_2`` with w a vector of two entries: the first item is entry 1 of w, as every

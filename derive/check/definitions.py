@@ -351,6 +351,8 @@ class GenericRules:
         """``σ' = σ(1 − σ)`` or ``H² = H`` when σ (H) is no symbol of the problem: a property of
         the sigmoid (the Heaviside step) stated without its argument, read with σ = σ(x) for a
         fresh scalar x and checked for every x."""
+        if (equal := self._functions_equal(base, terms, ops)) is not None:
+            return equal
         if not ops or any(op != "=" for op in ops):
             return None
         names = set().union(*(A.names_in(t) for t in terms))
@@ -360,6 +362,36 @@ class GenericRules:
             if letter not in self.table and names and names <= {letter, letter + "_prime"}:
                 return self._point_free(base, terms, letter, func, what)
         return None
+
+    def _functions_equal(self, base, terms, ops) -> StepResult | None:
+        """``F = F_1 + F_2`` with F the problem's function and F₁, F₂ the student's, each of one
+        argument: the functions agree at every argument (read with the parameter of the first)."""
+        if not ops or any(op != "=" for op in ops) or len(terms) < 2:
+            return None
+        names = set().union(*(A.names_in(t) for t in terms))
+        infos = [self.table.get(n) for n in names]
+        if not names or any(i is None or i.kind != "function" or len(i.params) != 1 for i in infos):
+            return None
+        first = next(n for t in terms for n in A.names_in(t))
+        x = A.Name(self.table[first].params[0], 0)
+        if x.id not in self.table:
+            return None
+
+        def applied(n):
+            return A.Call(n.id, (x,), n.pos) if isinstance(n, A.Name) and n.id in names else None
+
+        try:
+            items = [self._builder().build(_rewrite(t, applied)).expr for t in terms]
+            verdicts = [same_value(a, b, self.ctx) for a, b in zip(items, items[1:])]
+        except Exception:  # noqa: BLE001 - not this kind of line
+            return None
+        if all(v.ok for v in verdicts):
+            return replace(base, move="functions equal", reason=f"they agree at every argument {x.id}")
+        bad = next((v for v in verdicts if v.status == "not-equivalent"), None)
+        if bad is None:
+            return None
+        return replace(base, status="wrong", move="functions equal", counterexample=self._ce(bad),
+                       reason=f"the functions differ at some argument {x.id}")
 
     def _point_free(self, base, terms, letter, func, what) -> StepResult | None:
         fresh = f"{letter}__arg"

@@ -144,6 +144,7 @@ class EquationMoves:
             self.ctx.held.add(self.unknown)
         if verdict.ok:
             self.shown.append(eq)
+            self._note_form(eq)
             if move == "equivalent equation" and _solved_symbol(eq) is not None:
                 move = f"solves for {_solved_symbol(eq)}"
             return replace(base, move=move, condition=" and ".join(conditions + ([verdict.condition] if verdict.condition else [])))
@@ -190,6 +191,19 @@ class EquationMoves:
         if result.status == "ok":
             result = replace(result, reason=(result.reason + "; " if result.reason else "") + f"{name} names the solution")
         return result, items[-1]
+
+    def _note_form(self, eq) -> None:
+        """``v(τ) = (1 − τ, 2 − τ, τ)`` accepted, with τ a parameter the write-up has not fixed: the
+        form of every candidate, so ``‖v(τ)‖² = 3τ² − 6τ + 5`` later holds for it."""
+        u = self.unknown
+        if u is None or _solved_symbol(eq) != u or _mentions(eq.rhs, u):
+            return
+        from sympy import MatrixBase
+
+        fresh = {self.table[n].obj for n in self.new_symbols if n in self.table} - set(self.ctx.definitions)
+        params = fresh & getattr(eq.rhs, "free_symbols", set())
+        if params and isinstance(eq.rhs, MatrixBase) and all(getattr(p, "is_Symbol", False) for p in params):
+            self.forms[u] = eq.rhs      # written out entry by entry in scalar parameters (not v = ½P⁻¹Aᵀμ)
 
     def _follows_from_system(self, links) -> bool:
         v = self._system_verdict(links)
@@ -468,11 +482,33 @@ class EquationMoves:
         vary = [ctx.table[n].obj for n in self.new_symbols] + [self.unknown]
         stated = Eq(eq.lhs.xreplace(mapping), eq.rhs.xreplace(mapping), evaluate=False)
         verdict = proportional(active, stated, ctx, vary=vary)
+        if not verdict.ok and getattr(residual(active), "shape", (1, 1)) == (1, 1) and getattr(stated.lhs, "is_Matrix", False) \
+                and getattr(stated.lhs, "shape", (1, 1)) != (1, 1):
+            rows = self._constraint_rows(active, stated, ctx, vary)     # Xw = t whose rows all say w₁ + w₂ = 1
+            verdict = rows if rows is not None else verdict
         if verdict.ok or getattr(node, "op", None) == "=" or getattr(active.lhs, "is_Matrix", False):
             return verdict
         squared = Eq(active.lhs ** 2, active.rhs ** 2, evaluate=False)   # ‖δ‖² = ε²: the same boundary
         other = proportional(squared, stated, ctx, vary=vary)
         return other if other.ok else verdict
+
+    @staticmethod
+    def _constraint_rows(active, stated, ctx, vary) -> Verdict | None:
+        """A vector equation each of whose rows is the scalar constraint rescaled (the two rows of
+        Xw = t for X = ((1, 1), (−1, −1)) both say w₁ + w₂ = 1): the constraint, written twice."""
+        from sympy import Eq
+
+        try:
+            rows = [e for e in ctx.expand_definitions(residual(stated)).as_explicit() if e != 0]
+        except Exception:  # noqa: BLE001 - rows that cannot be written out say nothing
+            return None
+        if not rows or len(rows) > 8:
+            return None
+        from ..rules.calculus import to_scalar
+
+        scalar = Eq(to_scalar(residual(active)), 0, evaluate=False)
+        verdicts = [proportional(scalar, Eq(e, 0, evaluate=False), ctx, vary=vary) for e in rows]
+        return verdicts[0] if all(v.ok for v in verdicts) else None
 
     def _positive_new_symbols(self):
         """The context with the student's new scalars taken positive (multipliers at an active

@@ -121,6 +121,17 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
     return out
 
 
+_BOLD_SIZE = re.compile(r"(?:\*\*|\\textbf\{)\s*\$?\s*([A-Za-z0-9]{1,3})\s*(?:×|\\times|x)\s*([A-Za-z0-9]{1,3})\s*\$?\s*(?:\*\*|\})")
+
+
+def prose_sizes(text: str, filename: str = "") -> list[tuple[int, str]]:
+    """Sizes a write-up gives in bold prose (``**n × d**``, ``\\textbf{n × 1}``), as (line, LaTeX):
+    a shape part's answer that is no math. Not steps: the checker reads them only as an answer."""
+    src = _prepare(text, is_latex(text, filename))
+    starts = [0] + [m.end() for m in re.finditer("\n", src)]
+    return [(bisect_right(starts, m.start()), f"{m.group(1)} \\times {m.group(2)}") for m in _BOLD_SIZE.finditer(src)]
+
+
 def _prose_after(src: str, hi: int) -> str:
     """The prose right after inline math ending at ``hi``, up to the next math or the end of the
     sentence (at most 60 characters): ' otherwise, so'."""

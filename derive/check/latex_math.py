@@ -296,6 +296,8 @@ class _Parser(NameParsing, CommandParsing):
             return "T"
         if vals in (["*"], ["\\star"], ["\\ast"]):
             return "star"
+        if vals in (["-", "T"], ["-", "\\top"], ["-", "\\intercal"]):
+            return "inverse-T"                  # R^{-\top}: the inverse, transposed
         if vals in (["'"], ["\\prime"]):
             return "prime"
         toks = self.toks[lo:hi]
@@ -312,6 +314,8 @@ class _Parser(NameParsing, CommandParsing):
             return Transpose(node, pos)
         if kind == "star":
             return node
+        if kind == "inverse-T":
+            return Transpose(BinOp("**", node, Neg(Num("1", pos), pos), pos), pos)
         label = self._text_label(lo, hi)
         if label is not None and isinstance(node, Name):
             return Name(f"{node.id}_{label}", node.pos)         # v^{\text{N}}: a label, not a power

@@ -96,7 +96,7 @@ def part_sections(text: str, part_ids: list[str]) -> list[tuple[int, str]]:
 
 def check_text(text: str, filename: str, problem: Problem, parts: list[str] | None = None,
                aliases: dict | None = None) -> FileReport:
-    from .extract import extract
+    from .extract import MathLine, extract, prose_sizes
 
     spec = problem.spec
     report = FileReport(filename, spec.id)
@@ -129,9 +129,14 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
             owner = chosen[0]   # "Throughout, s_i := …" before the first heading: the first part's (its names carry on)
         if owner in groups:
             groups[owner].append(ml)
+    sizes: dict[str, list] = {pid: [] for pid in chosen}        # '**n × d**' in prose: a shape part's answer
+    for line, latex in prose_sizes(text, filename):
+        owner = next((pid for start, pid in reversed(sections) if start <= line), None)
+        if owner in sizes:
+            sizes[owner].append(MathLine(line, latex, display=False))
     index, carried = 0, []
     for pid in chosen:
-        pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried)
+        pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried, sizes[pid])
         report.parts.append(pc)
         by_line = {(ml.line, ml.latex): ml for ml in groups[pid]}
         heads = {_defined_head(ml.latex) for ml in carried}
@@ -165,13 +170,21 @@ def _definitions_first(lines) -> list:
 def _defines_earlier(ml, before) -> bool:
     """Is ``ml`` ``name = …`` for a short name that a statement before it on the line uses?"""
     head = ml.latex.split("=", 1)[0].strip() if "=" in ml.latex else ""
+    if (call := re.fullmatch(r"([^()=]+)\(\s*\\?[A-Za-z]+\s*\)", head)) is not None:
+        head = call.group(1).strip()        # 'F = F_1 + F_2 with F_1(u) = …': the function F_1
     if not head or len(head) > 24 or any(c in head for c in "+-(),<>"):
         return False
     if not any(mark in head for mark in ("\\bar", "\\tilde", "\\hat", "_", "^")):
         return False        # a bare μ = … is a value solved for, not a name being introduced
     if any(m.latex.split("=", 1)[0].strip() == head for m in before):
         return False        # 'Write δ_i = θ_i − θ_iᵗ … take δ_i = −ε': the name was introduced before
+    if _CONSEQUENCE.search(ml.before):
+        return False        # '2w₁ − ν = 0 and 2w₂ − ν = 0, so w₁ = w₂ = ν/2': a conclusion from them
     return any(head in m.latex for m in before)
+
+
+_CONSEQUENCE = re.compile(r"(\b(so|hence|thus|therefore|giving|gives|which gives|we get|implies)|\\implies|\\Rightarrow|⇒)"
+                          r"\W*$", re.I)
 
 
 _POINT = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=\s*-?\s*(\\[td]?frac\{?\d+\}?\{?\d+\}?|\d+(\.\d+)?(/\d+)?)\s*$")
@@ -425,6 +438,10 @@ def _in_prose(result: StepResult, ml, last_values, checker) -> StepResult:
     if re.search(r"\b(but|and|or)\s+not\s*$|\bnot\s+(for|at|when|if)\s*$|\bunlike\s*$"
                  r"|\bno\b[^.;]*\b(with|such that|satisfying|for which|where)\s*$", ml.before, re.I):
         return unknown("a case the prose sets aside or denies ('but not …', 'no … with …'), not a claim; not graded")
+    if (case := re.match(r"^\W*((for|when|if|whenever|on)\s+(all\s+|the\s+)?(strictly\s+)?"
+                         r"(positive|negative|non-?negative|non-?positive)\b(\s+\w+)?)", getattr(ml, "after", ""), re.I)):
+        # '$a_1 = z_1$ for positive inputs and $a_1 = αz_1$ for negative ones'
+        return unknown(f"stated for a case the prose describes in words ('{case.group(1)}'); not checked")
     if re.match(r"^\W*(outside|beyond|except|apart from|away from)\b", getattr(ml, "after", ""), re.I):
         return unknown("stated only outside a range the prose gives ('v_j = 0 outside …'); not checked")
     if re.search(r"\b(abbreviate|denote|notation)\b[^.;]*$", ml.before, re.I):
@@ -522,7 +539,7 @@ def _named_results(problem: Problem, pid: str, table) -> dict:
 
 
 def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
-                carried: list | None = None) -> tuple[PartCheck, int]:
+                carried: list | None = None, sizes=()) -> tuple[PartCheck, int]:
     from .latex_math import given_functions, parse_chain
 
     spec = problem.spec
@@ -583,9 +600,14 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         try:
             names = checker.names()                     # with the functions the student has defined so far
             applied = given_functions(checker.table)    # Φ(u) after Φ(u) := …: a call of it
+            wrt = checker.part.goal.wrt                 # v(τ) for the unknown vector v along a parametrisation:
+            if wrt and getattr(checker.table.get(wrt), "kind", "") == "vector":     # v itself (v(1 − τ) and
+                applied = applied | {"~" + wrt}                                     # a scalar's ε(w*)² stay products)
             latex, own = _own_condition(ml.latex, names, applied)
             latex, differs = unequal_tail(latex)
             latex, renamed = rebinding(latex)
+            if renamed and not re.search(r"[=<>]|\\(le|ge|leq|geq|neq|ne)\b", latex):
+                latex, renamed = f"{renamed} = {latex}", ""      # v_3 =: τ names v₃'s value τ
             if renamed:
                 try:
                     checker.rebound |= {t.id for t in parse_chain(renamed, names, given_functions=applied)[0]
@@ -650,6 +672,8 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         last_values.append((ml, last))
     if not last_values:
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
+        if part.goal.kind == "shape" and sizes and (stated := checker._answer_shape(sizes[-1])) is not None:
+            pc.final_answer = stated        # '**n × 1**' is the whole answer
         return pc, index
     last_values = in_written_order(last_values, lines)
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
@@ -683,4 +707,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                     break
     except Exception as err:  # noqa: BLE001 - hostile input must never stop the batch
         pc.final_answer = AnswerResult(ml.latex, "unknown", reason=f"could not compare ({type(err).__name__}: {err})"[:300], line=ml.line)
+    if part.goal.kind == "shape" and sizes and (pc.final_answer.status == "unknown" or sizes[-1].line >= ml.line):
+        stated = checker._answer_shape(sizes[-1])          # the size given in bold prose after the work
+        pc.final_answer = stated if stated is not None else pc.final_answer
     return pc, index

@@ -125,9 +125,15 @@ class NameTyping:
     def _each_member(self, base, line, terms, ops, members) -> StepResult:
         """``g_i = 2a_i r`` where the problem has g₁, g₂ and a₁, a₂: the line for each member in turn."""
         bases, index, count = members
+        # v_i = (1 − β)g_i², then √v_i = …: a family of the student's own, named member by member; not
+        # one differentiated by (∂y_k/∂o_k: a derivative through the student's intermediate is not read)
+        variables = {n.args[1].base.id for t in terms for n in A.walk(t) if isinstance(n, A.Call) and n.func == "diff"
+                     and len(n.args) > 1 and isinstance(n.args[1], A.Index) and isinstance(n.args[1].base, A.Name)}
+        own = {n.base.id for t in terms for n in A.walk(t) if isinstance(n, A.Index) and isinstance(n.base, A.Name)
+               and n.index == A.Name(index) and n.base.id not in self.table and n.base.id not in bases} - variables
         results = []
         for k in range(1, count + 1):
-            copy = [_family_copy(t, bases, index, k) for t in terms]
+            copy = [_family_copy(t, bases, index, k, own) for t in terms]
             try:
                 result, _ = self._judge(base, line, copy, ops, None)
             except ParseError as err:

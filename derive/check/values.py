@@ -384,6 +384,11 @@ class ValueMoves:
         expanded = [self.ctx.expand_definitions(x) for x in items]
         if not any(_mentions(x, self.unknown) for x in expanded) or any(getattr(x, "is_Matrix", False) for x in expanded):
             return None
+        theirs = set().union(*(getattr(x, "free_symbols", set()) for x in expanded))
+        ours = set().union(*(getattr(self.ctx.expand_definitions(x), "free_symbols", set()) for x in answer
+                             if not isinstance(x, str)))
+        if any(getattr(s, "is_Symbol", False) or getattr(s, "is_Matrix", False) for s in theirs - ours):
+            return None         # J(x) ≥ α(z*)²/ω² for any x: a bound through x, not the condition on α
         value, compared = None, False
         for a, op, b in zip(items, ops, items[1:]):
             if (getattr(a, "is_number", False) or getattr(b, "is_number", False)) \
