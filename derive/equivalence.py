@@ -132,8 +132,8 @@ class Context:
                 # L₁'(η) differentiates L₁'s own definition; ∂𝓛/∂w₁ holds w₂ fixed
                 try:
                     kept = (held - {body}) | variables      # dL₁/dη differentiates L₁'s own value
-                    replace[d] = Derivative(self._without(kept).expand_definitions(d.expr),
-                                            *d.variable_count).doit()
+                    inner = self._through(self._without(kept), d.expr, variables, held)
+                    replace[d] = Derivative(inner, *d.variable_count).doit()
                 except Exception:  # noqa: BLE001 - SymPy cannot differentiate it: substitute as before
                     continue
         for g in atoms(Grad):
@@ -142,6 +142,22 @@ class Context:
                 body = self._without(held | {g.var}).expand_definitions(g.expr).xreplace({g.var: fresh})
                 replace[g] = Grad(body, fresh, g.at)
         return expr.xreplace(replace) if replace else expr
+
+    def _through(self, ctx, body, variables, held):
+        """``body`` expanded, and written through a variable that names an expression of others
+        where the expansion no longer shows it: ∂y₁/∂s₁ for s₁ := w₂a₁ and y₁ = σ(w₂a₁) is σ′(s₁),
+        not 0. A variable that holds a value (a number, an earlier part's result) is left alone."""
+        inner = ctx.expand_definitions(body)
+        for v in variables:
+            meaning = self.definitions.get(v)
+            if meaning is None or v in held or getattr(v, "is_Matrix", False) or inner.has(v) \
+                    or not getattr(meaning, "free_symbols", None) or getattr(meaning, "is_Symbol", False) \
+                    or getattr(meaning, "is_Matrix", False):
+                continue
+            meaning = ctx.expand_definitions(meaning)
+            if inner.has(*meaning.free_symbols):
+                inner = inner.subs(meaning, v)
+        return inner
 
     def _without(self, symbols) -> "Context":
         return Context(self.table, {k: v for k, v in self.definitions.items() if k not in symbols}, self.seed)

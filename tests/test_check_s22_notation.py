@@ -275,3 +275,73 @@ def test_a_convolution_written_in_the_other_order_names_the_parts_convolution(pr
     assert finals(report) == {"smooth": "correct"}, steps
     slipped, steps = check(problems, "conv-filters-numeric", COMMUTED.replace("0,\\ -2)", "0,\\ -1)"))
     assert finals(slipped) == {"smooth": "wrong"}, steps
+
+
+# -- read in corpus v19 after its held-out score ---------------------------------------------
+
+NUMERIC_CHECK = r"""## step
+$$\mathbf v_1 = (1-\rho\kappa)\,\mathbf v_0 - \frac{\rho}{m}A^\top(A\mathbf v_0-\mathbf b) - \rho\gamma\,\operatorname{sgn}(\mathbf v_0)$$
+
+Quick numeric check, one example and one weight: with $A = 2$, $b = 1$, $v_0 = 1$, $\rho = 0.1$, $\gamma = \kappa = 1$ the formula gives $v_1 = 0.9 - 0.1\cdot 2\cdot 1 - 0.1 = 0.6$, and directly $v_0 - 0.1\cdot 4 = 0.6$.
+"""
+
+
+def test_the_values_of_a_numeric_check_set_up_an_example(problems):
+    """'Quick numeric check … with A = 2' gives the matrix A a number: the example's own values,
+    not claims, and its result is not the part's answer."""
+    report, steps = check(problems, "elastic-net-step", NUMERIC_CHECK)
+    assert "wrong" not in [s[1] for s in steps] and finals(report) == {"step": "correct"}, steps
+    slipped, steps = check(problems, "elastic-net-step", NUMERIC_CHECK.replace(r"- \rho\gamma\,\operatorname", r"+ \rho\gamma\,\operatorname"))
+    assert finals(slipped) == {"step": "wrong"}, steps
+
+
+THROUGH = r"""\noindent Notation: $z_1 = w_1x$, $a_1 = \max(0, z_1)$, $s_1 := w_2a_1$, $s_2 := w_3a_1$, so $y_k = \sigma(s_k)$.
+
+\section*{1.2a}
+\begin{equation}
+\frac{\partial E}{\partial w_1} = \Bigl(\frac{\partial E}{\partial y_1}\frac{\partial y_1}{\partial s_1}\frac{\partial s_1}{\partial a_1} + \frac{\partial E}{\partial y_2}\frac{\partial y_2}{\partial s_2}\frac{\partial s_2}{\partial a_1}\Bigr)\frac{\partial a_1}{\partial z_1}\frac{\partial z_1}{\partial w_1}
+\end{equation}
+"""
+
+
+def test_a_derivative_through_the_students_own_intermediate(problems):
+    """∂y₁/∂s₁ for the student's s₁ := w₂a₁ (y₁ = σ(w₂a₁) in the problem) is σ′(s₁), not 0."""
+    report, steps = check(problems, "mit-6790-hw4-multi-output", THROUGH)
+    assert "wrong" not in [s[1] for s in steps] and finals(report) == {"1.2a": "correct"}, steps
+    slipped, steps = check(problems, "mit-6790-hw4-multi-output", THROUGH.replace(r"+ \frac{\partial E}{\partial y_2}", r"- \frac{\partial E}{\partial y_2}"))
+    assert finals(slipped) == {"1.2a": "wrong"}, steps
+
+
+BLOCKS = r"""# shift
+The pair for frequency ω is $(\cos n\omega, \sin n\omega)$; each pair is rotated by $B(\theta) = \begin{pmatrix}\cos\theta & -\sin\theta\\ \sin\theta & \cos\theta\end{pmatrix}$, and
+$$V_k = \operatorname{diag}\bigl(B(k),\ B(k\,100^{-1/3}),\ B(k\,100^{-2/3})\bigr)$$
+"""
+
+
+def test_a_block_diagonal_of_the_students_own_matrix_function(problems):
+    """diag(B(k), B(k·100^{-1/3}), …) of 2×2 blocks is block-diagonal, and B of a compound
+    argument is the student's function applied to it."""
+    report, steps = check(problems, "positional-cosine-first", BLOCKS)
+    assert finals(report) == {"shift": "correct"}, steps
+    slipped, steps = check(problems, "positional-cosine-first", BLOCKS.replace(r"\cos\theta & -\sin\theta\\ \sin\theta", r"\cos\theta & \sin\theta\\ -\sin\theta"))
+    assert finals(slipped) == {"shift": "wrong"}, steps
+
+
+AT_ZERO = r"""## 2a-cross-entropy
+Set $\epsilon = 0$: then $q = h + 0 - 0 = h$ and
+$$E\big|_{\epsilon=0} = -t\log h - (1-t)\log(1-h),$$
+the usual cross-entropy error.
+"""
+
+
+def test_an_expression_evaluated_at_a_value_with_a_bar(problems):
+    """E|_{ε=0}: E with ε put to 0 (an unevaluated substitution the evaluator sees through)."""
+    from derive.check.latex_math import parse_latex
+
+    report, steps = check(problems, "mit-6790-hw4-noisy-targets", AT_ZERO)
+    assert "wrong" not in [s[1] for s in steps] and finals(report) == {"2a-cross-entropy": "correct"}, steps
+    slipped, steps = check(problems, "mit-6790-hw4-noisy-targets", AT_ZERO.replace("- (1-t)", "- (1+t)"))
+    assert finals(slipped) == {"2a-cross-entropy": "wrong"}, steps
+    node = parse_latex(r"\left.\frac{d f}{dx}\right|_{x=0}", {"f": "f", "x": "x"})
+    assert node.func == "at" and node.args[0].func == "diff", node
+    assert parse_latex(r"|x|_{1}", {"x": "x"}).base.func == "abs"       # a norm's subscript, not a bar

@@ -287,8 +287,20 @@ class _Parser(NameParsing, CommandParsing):
                 node = Transpose(node, pos)
             elif kind == "s" and value == "!":
                 raise self.fail(f"factorials ('!' at column {pos + 1}) are not supported", pos)
+            elif kind == "s" and value in ("|", "|>") and not self.bars and self.is_("s", "_", 1):
+                node = self.evaluated_at(node, pos)
             else:
                 return node
+
+    def evaluated_at(self, node: Node, pos: int) -> Node:
+        """``E\\big|_{\\epsilon=0}``, ``\\left.\\frac{df}{dx}\\right|_{x=0}``: the expression with the
+        variable put to that value, ``at(E, ε, 0)``."""
+        self.i += 2                                     # the bar and its '_'
+        lo, hi = self.arg()
+        terms, ops = self.sub(lo, hi, self.chain)
+        if ops != ["="] or not isinstance(terms[0], Name):
+            raise self.fail(f"the bar at column {pos + 1} needs a value, as in |_{{x=0}}", pos)
+        return Call("at", (node, terms[0], terms[1]), pos)
 
     def sup_kind(self, lo: int, hi: int) -> str:
         vals = [v for v in self.values(lo, hi) if v not in _SCRIPT_FONTS]

@@ -190,7 +190,8 @@ _CONSEQUENCE = re.compile(r"(\b(so|hence|thus|therefore|giving|gives|which gives
 _POINT = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=\s*-?\s*(\\[td]?frac\{?\d+\}?\{?\d+\}?|\d+(\.\d+)?(/\d+)?)\s*$")
 _ONE_DIMENSION = re.compile(r"\b(in|with)\s+(one|1)[- ]?(dimension|dim\b|d\b)|\bone-dimensional\b|\bscalar case\b", re.I)
 _FOR_EXAMPLE = re.compile(r"\b(e\.\s?g\.|for example|for instance|as an example)\W*(\w+\W*){0,3}$"
-                          r"|\(\s*(for|when|if|in the case)\s*$", re.I)     # '(For $b = 1$ it is just …)': a special case
+                          r"|\(\s*(for|when|if|in the case)\s*$"        # '(For $b = 1$ it is just …)': a special case
+                          r"|\b(numeric(al)?|sanity|quick)\s+(check|test)\b[^.;$]*$", re.I)   # 'Quick numeric check, …: with $A = 2$'
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
 
 
@@ -643,11 +644,15 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         result, last = checker.check_line(index, ml, terms, ops, prev_last)
         if first_example is None and result.move == "an example value":
             first_example = (ml.line, before_example)   # 'for P = I it reduces to …': not in force for an answer before it
-        if example and (result.move == "an example value" or result.move == "a condition" and _POINT.match(ml.latex)):
+        if example and (result.move == "an example value" or result.move == "a condition" and _POINT.match(ml.latex)
+                        or result.status == "wrong" and _POINT.match(ml.latex)):
             checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
             checker.before_example = before_example         # (its value does not hold for the answer)
+            if result.status == "wrong":                    # 'with A = 2' for a matrix A: the example's own value
+                result = replace(result, status="unknown", counterexample=None, move="an example value",
+                                 reason="a value of the example the prose sets up (a numeric check), not a claim")
         elif result.status == "wrong" and checker.example_start is not None and ml.line == checker.example_start[0] \
-                and (result.counterexample or {}).get("values"):
+                and ((result.counterexample or {}).get("values") or result.move == "type error"):
             result = replace(result, status="unknown", counterexample=None,     # 'e.g. s = 2 and |v − μ| = 1 give …'
                              reason="inside the example, whose other values are not all given: " + result.reason)
         unchecked = ([f"'≠ {differs}'"] if differs else []) + events

@@ -13,9 +13,9 @@ dimension names.
 from __future__ import annotations
 
 from . import ast as A
-from .build_values import Value, _fmt
+from .build_values import Value, _fmt, _is_1x1
 
-STRUCTURED_FUNCS = {"conv", "xcorr", "softmax", "ones", "sin", "cos", "stack", "kron", "eye", "diag"}
+STRUCTURED_FUNCS = {"conv", "xcorr", "softmax", "ones", "sin", "cos", "stack", "kron", "eye", "diag", "at"}
 
 
 class StructuredBuilding:
@@ -41,17 +41,38 @@ class StructuredBuilding:
         return Value(value, (Integer(value.shape[0]), Integer(1)))
 
     def _call_diag(self, node, env):
-        """diag(a, b, …): the diagonal matrix of those scalars; diag(v): of a vector's entries."""
+        """diag(a, b, …): the diagonal matrix of those scalars; diag(v): of a vector's entries;
+        diag(B₁, B₂, …) with a matrix among them: the block-diagonal matrix."""
         from sympy import ImmutableMatrix, Integer
 
         built = [self.build(a, env) for a in node.args]
         if len(built) == 1 and built[0].shape is not None:
             entries = list(self._explicit(node, built[0]))
+        elif len(built) > 1 and any(v.shape is not None and v.shape[1] != 1 for v in built):
+            from sympy.matrices import diag as block_diag      # diag(B₁, B₂, B₃) of matrices: block-diagonal
+
+            blocks = [self._explicit(node, v) if v.shape is not None else ImmutableMatrix([[v.expr]]) for v in built]
+            value = ImmutableMatrix(block_diag(*blocks))
+            return Value(value, (Integer(value.shape[0]), Integer(value.shape[1])))
         else:
             entries = [self.as_scalar(v, a) for v, a in zip(built, node.args)]
         n = len(entries)
         value = ImmutableMatrix(n, n, lambda i, j: entries[i] if i == j else 0)
         return Value(value, (Integer(n), Integer(n)))
+
+    def _call_at(self, node, env):
+        """at(f, x, a): f with x put to a (a student's ``E|_{ε=0}``, ``f'(x)|_{x=1}``). Kept as an
+        unevaluated substitution for a scalar, so a name defined later is seen through first."""
+        from sympy import Subs
+
+        if len(node.args) != 3:
+            raise self.fail("a bar |_{x=a} takes one variable and one value", node)
+        body, var, value = (self.build(a, env) for a in node.args)
+        if var.shape is not None and not _is_1x1(var.shape) or value.shape is not None and not _is_1x1(value.shape):
+            raise self.fail("a bar |_{x=a} puts a scalar to a value; a vector's is not read", node)
+        if body.shape is not None and not _is_1x1(body.shape):
+            return Value(body.expr.xreplace({var.expr: value.expr}), body.shape)
+        return Value(Subs(self.as_scalar(body, node.args[0]), var.expr, value.expr), None)
 
     def _call_eye(self, node, env):
         """eye(n): the n × n identity, n a number (a student's I₃)."""
