@@ -5,7 +5,8 @@ A derivation ends in a fact; the sentence says what the fact means, and only wha
 - a derivative (``gradient:`` with respect to a scalar) that is identically 0: the quantity does
   not depend on that symbol;
 - a derivative whose sign the assumptions fix: the quantity increases (or decreases) with it;
-- an identity shown (``show:``): it holds, for every admissible value of its symbols.
+- an identity shown (``show:``): it holds, for every admissible value of its symbols (the identity
+  itself is in the answer box above, so the sentence does not repeat it).
 
 The sentence is a remark on the part (``kind: remark``), with the fact as its math, so every
 renderer shows it next to the answer. Nothing here knows a problem: the wording is made from the
@@ -29,9 +30,8 @@ def conclusions(goal, answer, table, show, values=None, definitions=None) -> lis
     if goal.kind == "show" and getattr(answer, "is_Relational", False):
         at = " and ".join(f"{show(k)} = {show(v)}" for k, v in values.items() if not getattr(v, "is_Matrix", False))
         where = f"at {at}, " if at else ""
-        return [(f"Yes: {show(answer.lhs)} = {show(answer.rhs)} {where}for every admissible value of its other "
-                 f"symbols." if at else
-                 f"Yes: {show(answer.lhs)} = {show(answer.rhs)} for every admissible value of its symbols.", answer)]
+        return [(f"Yes: {where}the identity holds for every admissible value of the other symbols." if at else
+                 "Yes: the identity holds for every admissible value of its symbols.", answer)]   # the box states it
     return []
 
 

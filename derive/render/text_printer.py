@@ -59,6 +59,15 @@ class TextMath(Shared, StrPrinter):
     def _print_BooleanFalse(self, expr):
         return "⊥"
 
+    def _print_And(self, expr):
+        """An instance and the relation that fails there (a certified counterexample): the values,
+        then the relation, 'k = 2, μ = 1, z = (0, 1)ᵀ: F(z) − F(b) > …' (not SymPy's '&')."""
+        values = [a for a in expr.args if getattr(a, "rel_op", None) == "=="]
+        rest = [a for a in expr.args if a not in values]
+        head = ", ".join(self._print(a) for a in values)
+        tail = " and ".join(self._print(a) for a in rest)
+        return f"{head}: {tail}" if head and tail else head or tail
+
     def _print_Piecewise(self, expr):
         cases = [f"{self._print(e)} if {self._print(c)}" if c is not S.true else f"{self._print(e)} otherwise"
                  for e, c in expr.args]

@@ -76,6 +76,7 @@ def counterexample(run, rel, op):
             continue
         if bad is None:
             continue
+        env, bad = _simpler(rel, op, ctx, env, bad, full, symbols)
         values = [Eq(s, _sympy_value(env[s]), evaluate=False) for s in symbols if s in env]
         dims = sorted({d for s in symbols if getattr(s, "is_Matrix", False) for d in s.shape if d.is_Symbol}, key=str)
         values = [Eq(d, _sympy_value(env[d]), evaluate=False) for d in dims] + values
@@ -88,6 +89,54 @@ def counterexample(run, rel, op):
                      left=show(bad[0]), right=show(bad[1]))
         return answer
     return None
+
+
+_SIMPLE = (0, 1, -1, 2)
+
+
+def _simpler(rel, op, ctx, env, bad, full, symbols):
+    """The instance made as plain as it stays a counterexample: each scalar, and each entry of a
+    vector or matrix, tried at 0, 1, −1 and 2 in turn (within its declared domain), one at a time,
+    keeping every change after which the inequality still fails (a TA's b = 0, z = 1, μ = 0,
+    not 10-digit sides). The values stay exact; (env, the two sides there)."""
+    from fractions import Fraction
+
+    from ..equivalence import _outside_domain
+    from ..inequalities import violated_at
+    from ..numeric import Mat, mat
+
+    plain = dict(env)                   # no values shared with the drawn instance: they would go stale
+
+    def fails(trial):
+        try:
+            return violated_at(rel.lhs, rel.rhs, op, ctx, trial, expanded=full)
+        except Exception:  # noqa: BLE001 - a value the sides cannot be evaluated at is no simplification
+            return None
+
+    for sym in symbols:
+        value = plain.get(sym)
+        if isinstance(value, Fraction):
+            for c in _SIMPLE:
+                if Fraction(c) == value or _outside_domain(sym, Fraction(c), ctx.table):
+                    continue
+                trial = {**plain, sym: Fraction(c)}
+                if (found := fails(trial)) is not None:
+                    plain, bad = trial, found
+                    break
+        elif isinstance(value, Mat) and value.shape[0] * value.shape[1] <= 16:
+            for i in range(value.shape[0]):
+                for j in range(value.shape[1]):
+                    for c in _SIMPLE:
+                        current = plain[sym]
+                        if current[i][j] == c:
+                            break
+                        rows = [list(r) for r in current]
+                        rows[i][j] = Fraction(c)
+                        trial = {**plain, sym: mat(rows)}
+                        if (found := fails(trial)) is not None:
+                            plain, bad = trial, found
+                            break
+    return plain, bad
 
 
 def _still_violated(run, op):
