@@ -117,7 +117,8 @@ def _simpler(rel, op, ctx, env, bad, full, symbols):
         value = plain.get(sym)
         if isinstance(value, Fraction):
             for c in _SIMPLE:
-                if Fraction(c) == value or _outside_domain(sym, Fraction(c), ctx.table):
+                if Fraction(c) == value or _outside_domain(sym, Fraction(c), ctx.table) \
+                        or c == 0 and getattr(sym, "is_nonzero", None):       # a label y ∈ {−1, 1} is never 0
                     continue
                 trial = {**plain, sym: Fraction(c)}
                 if (found := fails(trial)) is not None:
