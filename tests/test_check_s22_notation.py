@@ -345,3 +345,24 @@ def test_an_expression_evaluated_at_a_value_with_a_bar(problems):
     node = parse_latex(r"\left.\frac{d f}{dx}\right|_{x=0}", {"f": "f", "x": "x"})
     assert node.func == "at" and node.args[0].func == "diff", node
     assert parse_latex(r"|x|_{1}", {"x": "x"}).base.func == "abs"       # a norm's subscript, not a bar
+
+
+SUPPOSED = r"""\section*{lasso-1d}
+Let $w := z_0 - \tau c(cz_0-y)$; the step minimises $\frac{(z-w)^2}{2\tau} + \nu|z|$. Cases:
+\begin{enumerate}
+\item If $z>0$ is optimal then $(z-w)/\tau + \nu = 0$, i.e.\ $z = w - \tau\nu$, which needs $w > \tau\nu$.
+\item If $z<0$ is optimal then $z = w + \tau\nu$, which needs $w < -\tau\nu$.
+\end{enumerate}
+\[
+z_1 = \operatorname{sgn}(w)\,\max\bigl(|w| - \tau\nu,\ 0\bigr)
+\]
+"""
+
+
+def test_a_claim_in_a_case_the_prose_supposes_is_not_graded(problems):
+    """'If $z > 0$ is optimal then …': the stationarity of one case, not the solution's equation."""
+    report, steps = check(problems, "prox-steps", SUPPOSED)
+    assert "wrong" not in [s[1] for s in steps] and finals(report) == {"lasso-1d": "correct"}, steps
+    assert any("supposes" in s[3] for s in steps if s[0] == 4 and s[1] == "unknown"), steps
+    slipped, steps = check(problems, "prox-steps", SUPPOSED.replace(r"|w| - \tau\nu,\ 0", r"|w| - \nu,\ 0"))
+    assert finals(slipped) == {"lasso-1d": "wrong"}, steps

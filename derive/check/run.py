@@ -183,6 +183,7 @@ def _defines_earlier(ml, before) -> bool:
     return any(head in m.latex for m in before)
 
 
+_SUPPOSED_CASE = re.compile(r"\bif\s*\$[^$]*(?:[<>]|\\[lg]eq?\b|\\[lg]t\b)[^$]*\$[^.;$]*\bthen\s*$", re.I)
 _CONSEQUENCE = re.compile(r"(\b(so|hence|thus|therefore|giving|gives|which gives|we get|implies)|\\implies|\\Rightarrow|⇒)"
                           r"\W*$", re.I)
 
@@ -445,6 +446,9 @@ def _in_prose(result: StepResult, ml, last_values, checker) -> StepResult:
         return unknown(f"stated for a case the prose describes in words ('{case.group(1)}'); not checked")
     if re.match(r"^\W*(outside|beyond|except|apart from|away from)\b", getattr(ml, "after", ""), re.I):
         return unknown("stated only outside a range the prose gives ('v_j = 0 outside …'); not checked")
+    if _SUPPOSED_CASE.search(ml.before):                # 'If $z>0$ is optimal then $(z-w)/τ + ν = 0$'
+        return unknown("a claim in a case the prose supposes ('If … then'), which may not be the solution's; "
+                       "not graded: " + result.reason)
     if re.search(r"\b(abbreviate|denote|notation)\b[^.;]*$", ml.before, re.I):
         return unknown("notation the prose introduces ('abbreviate …'), not a claim: " + result.reason)   # f_j = f_j(θ⁽ʲ⁾)
     if re.search(r"\b(near|close to|about|around|approximately|roughly)\s*$", ml.before, re.I):
