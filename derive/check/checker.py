@@ -229,7 +229,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         named = set().union(*(A.names_in(t) for t in terms)) if terms else set()
         constrained = {str(x) for e in self.accepted for x in getattr(e, "free_symbols", ())}
         guessed = (named & self.guessed_names) - constrained     # α in an accepted v = Aᵀα is no guess
-        if result.status in ("unknown", "unparsed") and result.move not in (UNUSED_SYMBOL,):
+        if result.status in ("unknown", "unparsed") and result.move != UNUSED_SYMBOL:
             self.unread_guesses |= guessed
         elif result.status == "wrong" and (rests := sorted(guessed & self.unread_guesses)):
             return replace(result, status="unknown", counterexample=None,
@@ -593,7 +593,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             # on both sides it is a free variable, and the identity must hold for every value of it
             expanded = [self.ctx.expand_definitions(x) for x in (a, b)]
             undefined = sorted(n for n in self.new_symbols if n not in self.student_names
-                               and sum(bool(getattr(x, "has", lambda *s: False)(self.table[n].obj)) for x in expanded) == 1)
+                               and _on_one_side(self.table[n].obj, expanded))
             if undefined:
                 return replace(base, status="unknown", move="identity",
                                reason=f"'{undefined[0]}' is not defined in the problem or the write-up; "
@@ -750,7 +750,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         for name, info in self.table.symbols.items():
             if name in used or self._free_parameter(name) is None:
                 continue
-            if sum(bool(getattr(x, "has", lambda *s: False)(info.obj)) for x in sides) == 1:
+            if _on_one_side(info.obj, sides):
                 return name
         return None
 
@@ -758,8 +758,6 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         """The goal's names, with those of the givens it uses (their parameters excluded) and the
         parameters of every random symbol's law (τ in Ξ ~ N(0, τ²) is a given quantity)."""
         from dataclasses import fields
-
-        from sympy import Basic
 
         used: set[str] = set()
         for goal in self.part.goals:                 # its expression, constraint, start, rate, …
@@ -777,7 +775,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             used |= {str(s) for s in getattr(x, "free_symbols", ())}
         for info in self.table.symbols.values():
             for param in (info.dist or ())[1:]:
-                used |= {str(s) for s in getattr(param, "free_symbols", ()) if isinstance(param, Basic)}
+                used |= {str(s) for s in getattr(param, "free_symbols", ())}
         todo = list(used)
         while todo:
             info = self.table.get(todo.pop())
@@ -815,6 +813,11 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         new = {self.table[n].obj for n in (self.guessed_names if only_guessed else self.new_symbols)
                if n in self.table and self.table[n].obj is not None}
         return any(getattr(x, "has", lambda *s: False)(*new) for x in (a, b)) if new else False
+
+
+def _on_one_side(obj, sides) -> bool:
+    """Does ``obj`` occur in exactly one of the two sides?"""
+    return sum(bool(getattr(x, "has", lambda *s: False)(obj)) for x in sides) == 1
 
 
 def _names_and_calls(node) -> set[str]:

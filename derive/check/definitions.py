@@ -385,13 +385,8 @@ class GenericRules:
             verdicts = [same_value(a, b, self.ctx) for a, b in zip(items, items[1:])]
         except Exception:  # noqa: BLE001 - not this kind of line
             return None
-        if all(v.ok for v in verdicts):
-            return replace(base, move="functions equal", reason=f"they agree at every argument {x.id}")
-        bad = next((v for v in verdicts if v.status == "not-equivalent"), None)
-        if bad is None:
-            return None
-        return replace(base, status="wrong", move="functions equal", counterexample=self._ce(bad),
-                       reason=f"the functions differ at some argument {x.id}")
+        return self._at_every_argument(base, verdicts, "functions equal", f"they agree at every argument {x.id}",
+                                       f"the functions differ at some argument {x.id}")
 
     def _point_free(self, base, terms, letter, func, what) -> StepResult | None:
         fresh = f"{letter}__arg"
@@ -418,13 +413,18 @@ class GenericRules:
             return None
         finally:
             self.table.symbols.pop(fresh, None)
+        return self._at_every_argument(base, verdicts, f"a property of the {what}", "holds at every argument x",
+                                       f"does not hold for the {what} at x (the argument the line leaves out)")
+
+    def _at_every_argument(self, base, verdicts, move, holds, fails) -> StepResult | None:
+        """The verdict on a line read at a fresh argument: ok when every link holds, wrong at the
+        first link that fails with a counterexample, None (not this kind of line) otherwise."""
         if all(v.ok for v in verdicts):
-            return replace(base, move=f"a property of the {what}", reason="holds at every argument x")
+            return replace(base, move=move, reason=holds)
         bad = next(v for v in verdicts if not v.ok)
         if bad.status != "not-equivalent":
             return None
-        return replace(base, status="wrong", move=f"a property of the {what}", counterexample=self._ce(bad),
-                       reason=f"does not hold for the {what} at x (the argument the line leaves out)")
+        return replace(base, status="wrong", move=move, counterexample=self._ce(bad), reason=fails)
 
     def _fact_in_fresh_names(self, base, terms, ops) -> StepResult | None:
         """``log(σ(η)/(1 − σ(η))) = η`` where η is no name of the problem and the line uses none:

@@ -21,9 +21,8 @@ def in_written_order(last_values, lines) -> list:
 def choose_answer(last_values, steps, checker):
     """(math line, value) that answers the part."""
     if checker.part.goal.kind == "condition" and checker.condition_answer is not None:
-        start = checker.example_start                 # 'Sanity check: for ρ = 1 this is …' (not 'at t = 0 it is …')
-        cut = next((k for k, (m, _) in enumerate(last_values) if start is not None and (m.line, m.latex) == start), None)
-        stated = last_values[:cut] if cut else last_values
+        # before 'Sanity check: for ρ = 1 this is …', but not before a point the prose picks ('at t = 0 it is …')
+        stated = _before_worked_example(last_values, (), checker.example_start)
         conditions = [(m, v) for m, v in stated if v is not None and _move(steps, m) in ("an equivalent condition", "condition")]
         if conditions and not any(m.boxed for m, _ in last_values):
             return conditions[-1]       # the condition stated, even after a point the prose picked (at t = 0, …)

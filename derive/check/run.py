@@ -222,6 +222,11 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
     return report
 
 
+def _size_in_prose(checker, sizes):
+    """A shape part's answer from the last size its prose gives in bold (``**n × d**``), or None."""
+    return checker._answer_shape(sizes[-1]) if sizes else None      # (None in a part of another kind)
+
+
 def _carry_definitions(checker, carried, applied) -> None:
     """The student's names from earlier parts of the file (``s := Σ_j w_j x_j``), read again
     silently so that this part knows them; a name this part cannot read is simply not carried."""
@@ -681,7 +686,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         last_values.append((ml, last))
     if not last_values:
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
-        if part.goal.kind == "shape" and sizes and (stated := checker._answer_shape(sizes[-1])) is not None:
+        if (stated := _size_in_prose(checker, sizes)) is not None:
             pc.final_answer = stated        # '**n × 1**' is the whole answer
         return pc, index
     last_values = in_written_order(last_values, lines)
@@ -716,7 +721,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                     break
     except Exception as err:  # noqa: BLE001 - hostile input must never stop the batch
         pc.final_answer = AnswerResult(ml.latex, "unknown", reason=f"could not compare ({type(err).__name__}: {err})"[:300], line=ml.line)
-    if part.goal.kind == "shape" and sizes and (pc.final_answer.status == "unknown" or sizes[-1].line >= ml.line):
-        stated = checker._answer_shape(sizes[-1])          # the size given in bold prose after the work
-        pc.final_answer = stated if stated is not None else pc.final_answer
+    if (pc.final_answer.status == "unknown" or sizes and sizes[-1].line >= ml.line) \
+            and (stated := _size_in_prose(checker, sizes)) is not None:
+        pc.final_answer = stated                            # the size given in bold prose after the work
     return pc, index

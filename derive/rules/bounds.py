@@ -113,30 +113,30 @@ def _simpler(rel, op, ctx, env, bad, full, symbols):
         except Exception:  # noqa: BLE001 - a value the sides cannot be evaluated at is no simplification
             return None
 
-    for sym in symbols:
-        value = plain.get(sym)
-        if isinstance(value, Fraction):
-            for c in _SIMPLE:
-                if Fraction(c) == value or _outside_domain(sym, Fraction(c), ctx.table) \
-                        or c == 0 and getattr(sym, "is_nonzero", None):       # a label y ∈ {−1, 1} is never 0
-                    continue
-                trial = {**plain, sym: Fraction(c)}
-                if (found := fails(trial)) is not None:
-                    plain, bad = trial, found
-                    break
-        elif isinstance(value, Mat) and value.shape[0] * value.shape[1] <= 16:
-            for i in range(value.shape[0]):
-                for j in range(value.shape[1]):
-                    for c in _SIMPLE:
-                        current = plain[sym]
-                        if current[i][j] == c:
-                            break
-                        rows = [list(r) for r in current]
-                        rows[i][j] = Fraction(c)
-                        trial = {**plain, sym: mat(rows)}
-                        if (found := fails(trial)) is not None:
-                            plain, bad = trial, found
-                            break
+    def slots():                        # (symbol, entry or None): every scalar and every small matrix's entries
+        for sym in symbols:
+            value = plain.get(sym)
+            if isinstance(value, Fraction):
+                yield sym, None
+            elif isinstance(value, Mat) and value.shape[0] * value.shape[1] <= 16:
+                yield from ((sym, (i, j)) for i in range(value.shape[0]) for j in range(value.shape[1]))
+
+    def put(sym, at, c):
+        if at is None:
+            return {**plain, sym: c}
+        rows = [list(r) for r in plain[sym]]
+        rows[at[0]][at[1]] = c
+        return {**plain, sym: mat(rows)}
+
+    for sym, at in list(slots()):
+        for c in map(Fraction, _SIMPLE):                # simplest first: stop at the value it already has
+            if (plain[sym] if at is None else plain[sym][at[0]][at[1]]) == c:
+                break
+            if at is None and (_outside_domain(sym, c, ctx.table) or c == 0 and getattr(sym, "is_nonzero", None)):
+                continue                                # a label y ∈ {−1, 1} is never 0
+            if (found := fails(trial := put(sym, at, c))) is not None:
+                plain, bad = trial, found
+                break
     return plain, bad
 
 
