@@ -42,8 +42,88 @@ def _mexpand(e, prefer=None):
 
     if not is_matrix(e):
         return expand(e)
+    if _plain_product(e):               # expand(e.doit()) gives e back: skip SymPy's walks
+        if e.shape != (1, 1):
+            return e                    # as canonical_transposes returns it
+        # canonical_transposes(e): the oriented term, which MatAdd(term).doit() gives back
+        return _orient(e, prefer, _plain_transpose(e))
     out = expand(e.doit())
     return canonical_transposes(out, prefer)
+
+
+def _plain_product(e) -> bool:
+    """Whether ``e`` is a product that ``expand(e.doit())`` returns unchanged, read from its
+    form alone: an optional first coefficient that is a monomial (a rational other than 0 and
+    1, commutative symbols, their integer powers), then at least one factor, each a matrix
+    symbol or the transpose of one with plain dimensions, no two neighbours alike. Then no hint
+    of ``expand`` and no rule of ``MatMul``'s canonical form applies: there is no sum to
+    distribute, no power, inverse, identity, zero, ones or explicit matrix, no nested product,
+    a single coefficient already in front, and no equal neighbours to combine into a power.
+    Over the bank 132 of mexpand's 289 distinct calls are such products (wᵀx, XᵀXw, ηgᵀg);
+    anything else goes through SymPy as before."""
+    from sympy import MatMul, MatrixSymbol, Transpose
+
+    if type(e) is not MatMul:
+        return False
+    args = e.args
+    if args[0].is_Matrix:
+        coeff, factors = None, args
+        if len(factors) < 2:            # a product of one factor is unpacked
+            return False
+    else:
+        coeff, factors = args[0], args[1:]
+        if not factors or not _monomial_coefficient(coeff):
+            return False
+    previous = None
+    for f in factors:
+        kind = type(f)
+        if kind is Transpose:
+            inner = f.args[0]
+            if type(inner) is not MatrixSymbol or not _plain_dimensions(inner):
+                return False
+        elif kind is not MatrixSymbol or not _plain_dimensions(f):
+            return False
+        if f == previous:
+            return False
+        previous = f
+    return True
+
+
+def _plain_transpose(e):
+    """``Transpose(e).doit()`` of a product ``_plain_product`` accepts: the factors reversed and
+    each transposed (Xᵀ for X, X for Xᵀ), the coefficient in front, which is what SymPy's
+    ``MatMul._eval_transpose`` builds and its canonical form leaves as it is (the reversed
+    product is again such a product)."""
+    from sympy import MatMul, Transpose
+
+    args = e.args
+    coeff = [] if args[0].is_Matrix else [args[0]]
+    factors = args[len(coeff):]
+    flipped = [f.args[0] if type(f) is Transpose else Transpose(f) for f in reversed(factors)]
+    return MatMul(*coeff, *flipped)
+
+
+def _plain_dimensions(m) -> bool:
+    return all(x.is_Integer or x.is_Symbol for x in m.shape)
+
+
+def _monomial_coefficient(c) -> bool:
+    """A product of a rational and commutative symbols to integer powers, not 0 or 1."""
+    from sympy import Mul, Pow, Rational, Symbol
+
+    if c.is_Rational:
+        return c != 0 and c != 1
+    for f in (c.args if type(c) is Mul else (c,)):
+        if isinstance(f, Rational):
+            continue
+        if type(f) is Pow:
+            base, power = f.args
+            if not power.is_Integer:
+                return False
+            f = base
+        if not isinstance(f, Symbol) or f.is_commutative is not True:
+            return False
+    return True
 
 
 def _as_terms(e):
@@ -52,14 +132,15 @@ def _as_terms(e):
     return list(e.args) if isinstance(e, MatAdd) else [e]
 
 
-def _orient(term, prefer):
-    """Of a 1×1 term and its transpose, the one that reads with ``prefer`` first (else the
-    one that sorts first)."""
+def _orient(term, prefer, flipped=None):
+    """Of a 1×1 term and its transpose (``flipped``, when the caller has it), the one that
+    reads with ``prefer`` first (else the one that sorts first)."""
     from sympy import Transpose
 
     if term.shape != (1, 1):
         return term
-    flipped = Transpose(term).doit()
+    if flipped is None:
+        flipped = Transpose(term).doit()
     cands = [term, flipped]
 
     from .tidy import text
