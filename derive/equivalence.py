@@ -222,8 +222,10 @@ def _trials(ctx: Context, exprs, judge, success: str, positive=frozenset(), atte
 
     ``judge`` returns None when the instance agrees, or a decisive ``Verdict``; a singular
     instance (``Singular``) is skipped and redrawn; an expression that cannot be evaluated makes
-    the verdict 'unknown'. ``success`` is formatted with ``n``, the number of instances."""
-    done, skipped = 0, ""
+    the verdict 'unknown'; one outside a function's domain at this instance (the log of a
+    negative) is skipped, and the verdict is then decisive only where both sides were defined
+    and differ, never 'equivalent'. ``success`` is formatted with ``n``, the number of instances."""
+    done, skipped, undefined = 0, "", None
     for env, shown in ctx.instances(exprs, positive, attempts):
         try:
             outcome = judge(env, ctx.evaluator(env), shown)
@@ -231,16 +233,30 @@ def _trials(ctx: Context, exprs, judge, success: str, positive=frozenset(), atte
             skipped = str(e)
             continue
         except EvalError as e:
-            return Verdict("unknown", reason=f"cannot evaluate: {e}")
+            if not str(e).startswith(_OUTSIDE_DOMAIN):
+                return Verdict("unknown", reason=f"cannot evaluate: {e}")
+            undefined = undefined or Verdict("unknown", reason=f"cannot evaluate: {e}")
+            continue                    # log of a negative here: an instance where both are defined may still differ
         except (ZeroDivisionError, OverflowError, TypeError, ValueError) as e:
             skipped = str(e)
             continue
         if outcome is not None:
+            if undefined is not None and outcome.method == SHAPES_DIFFER:
+                break                   # w_k, an entry, against a vector once k is whole: no comparison at all
             return replace(outcome, trials=done + 1)
         done += 1
         if done >= ctx.trials:
-            return Verdict("equivalent", success.format(n=done), trials=done)
+            break
+    if undefined is not None:
+        return replace(undefined, trials=done)     # never 'equivalent' past an instance outside the domain
+    if done >= ctx.trials:
+        return Verdict("equivalent", success.format(n=done), trials=done)
     return Verdict("unknown", reason=f"no admissible instance could be evaluated ({skipped or 'all singular'})", trials=done)
+
+
+SHAPES_DIFFER = "numeric: the two sides have different shapes"
+# numeric.py's messages for a value outside a function's domain (the instance, not the expression, is at fault)
+_OUTSIDE_DOMAIN = ("log of a non-positive number", "square root of a negative number", "logit outside")
 
 
 def holds_everywhere(a, b, op: str, ctx: Context) -> bool:
@@ -328,9 +344,14 @@ def _numeric_compare(a, b, ctx: Context, positive=frozenset()) -> Verdict:
         if all_close(va, vb):
             return None
         ce = Counterexample(_relevant(shown, [a, b]), show(va), show(vb))
-        return Verdict("not-equivalent", "numeric: differs at a random instance", counterexample=ce)
+        method = "numeric: differs at a random instance" if _shape_of(va) == _shape_of(vb) else SHAPES_DIFFER
+        return Verdict("not-equivalent", method, counterexample=ce)
 
     return _trials(ctx, [a, b], judge, "numeric: {n} random instances (exact)", positive)
+
+
+def _shape_of(value) -> tuple:
+    return value.shape if isinstance(value, Mat) and value.shape != (1, 1) else (1, 1)
 
 
 def _holds_under_positivity(a, b, ctx: Context) -> str:

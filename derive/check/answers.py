@@ -17,6 +17,7 @@ from .results import AnswerResult, StepResult, StepTimeout, _alarm, _disarm
 _SQUARE = re.compile(r"^\s*(\d+)\s*(?:\\times|×|x)\s*\1\s*(?:\\text\{[^}]*\}|\s)*[.,]?\s*$")
 _IN_REALS = re.compile(r"\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{?([^{}]*)\}?\s*$")
 _SIZES_ONLY = re.compile(r"^\s*\(?\s*([^()=]+?(?:\\times|×)[^()=]+?)\s*\)?\s*[.,]?\s*$")   # '(n \times d)' beside a display
+_DIM_IS = re.compile(r"^\s*\\(?:dim|operatorname\{dim\}|mathrm\{dim\})\b.*?=\s*([^=]+?(?:\\times|×)[^=]+?)\s*[.,]?\s*$")
 
 
 class AnswerMoves:
@@ -92,7 +93,7 @@ class AnswerMoves:
         """The verdict on the final answer, under the same time limit and safety net as a line."""
         latex = line.latex
         if value is None:       # an inequality on its own has no value, but may state the bound
-            stated = self._answer_bound(line) if (line.line, latex) in self.inequalities else None
+            stated = self._answer_bound(line) if (line.line, latex) in self.inequalities else self._answer_shape(line)
             return stated or AnswerResult(latex, "unknown", reason="the final line could not be read", line=line.line)
         armed = _alarm(self.step_seconds)
         try:
@@ -225,9 +226,13 @@ class AnswerMoves:
         return None
 
     def _solution_for_all(self, verdict, value, expected):
-        """``ε = x`` when the part solves for ε and the answer is |x|: a value that agrees only
-        where x > 0, which the problem does not assume, is not the solution."""
-        return self._unassumed(verdict, value, expected) if self.part.goal.kind == "solve" else verdict
+        """``ε = x`` when the part solves for ε and the answer is |x|, or a gradient with H(ax)
+        where the answer has H(bx): a value that agrees only where x > 0, which the problem does
+        not assume, is not the answer, unless the write-up states conditions of its own ('for
+        z₁ > 0 the relu's slope is one', '= 1 when z₁ > 0'): a gradient given case by case."""
+        if self.part.goal.kind != "solve" and (self.standing or self.in_cases):
+            return verdict
+        return self._unassumed(verdict, value, expected)
 
     def _entry_verdict(self, value, i: int, j: int):
         """(verdict, convention) for ``value`` as entry (i, j), from 0, of the derived answer: the
@@ -302,7 +307,7 @@ class AnswerMoves:
         the derived ones."""
         from .latex_math import parse_chain
 
-        m = _IN_REALS.search(line.latex) or _SIZES_ONLY.match(line.latex)
+        m = _IN_REALS.search(line.latex) or _SIZES_ONLY.match(line.latex) or _DIM_IS.match(line.latex)
         if self.part.goal.kind != "shape" or m is None:
             return None
         sizes = re.split(r"\\times|×|\\cdot|(?<![A-Za-z\\])x(?![A-Za-z])", m.group(1))

@@ -82,6 +82,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.unread_guesses: set = set()        # guessed names of lines that could not be judged (R in P = RᵀR)
         self.layer_outputs: dict = {}           # y₁, y₂, … of a weight-matrix part: numbering -> [matches, misses]
         self.standing: list = []                # (lhs, op, rhs) stated in prose ('for 0 < αλ < 1'), used later
+        self.in_cases = False                   # the part states conditions of its own ('= 1 when z₁ > 0')
         self.identity = None                    # (lhs, rhs) of a show goal, for a rearranged final line
         self.bound = None                       # (lhs, direction, rhs) of a bound goal's derived inequality
         self.inequalities: dict = {}            # (source line, math) -> (first, last item, direction) of a chain
@@ -669,12 +670,16 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
                                reason=f"{', '.join(sorted(sizes))}: sizes the problem leaves free; not checked")
         from sympy.matrices.expressions.matexpr import MatrixElement
 
-        values = self._built(terms) if isinstance(terms[0], A.Name) and terms[0].id not in self.table else None
+        entry = isinstance(terms[0], A.Index) and isinstance(terms[0].base, A.Index)     # a_{11}: A's entry (1, 1)
+        values = self._built(terms) if entry or isinstance(terms[0], A.Name) and terms[0].id not in self.table else None
+        if values is not None and entry and getattr(values[0], "parent", None) == self.unknown:
+            return None
         if values is None or not isinstance(values[0], MatrixElement) or not getattr(values[1], "is_number", False) \
                 or values[0].parent in self.ctx.definitions or str(values[0].parent) not in self.table:
             return None
         return replace(base, status="unknown", move="a value of a free entry",
-                       reason=f"{terms[0].id} is an entry of {values[0].parent}, which the problem leaves free; not checked")
+                       reason=f"{base.latex.split('=')[0].strip()} is an entry of {values[0].parent}, which the problem "
+                              "leaves free; not checked")
 
     def _built(self, terms) -> list | None:
         """The values of a line's items, or None when one cannot be built."""

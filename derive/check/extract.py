@@ -112,6 +112,8 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
             latex = _THOUSANDS.sub("", expand(latex, macros))     # 1{,}048{,}576 is one number
             if display or boxed or lead or _has_relation(latex):
                 before = "" if display else _sentence_before(src, lo)
+                if lead == "aside":             # a remark in parentheses beside a row: its prose opens '('
+                    lead, before = "", "("
                 if lead == "<=>":             # a = b ⟺ c = d: two conditions said to be equivalent, neither claimed
                     lead, before = "=>", "iff"
                     if out and out[-1].line == line_of(offset):
@@ -256,6 +258,27 @@ def _named_braces(src: str, lo: int, hi: int) -> list:
     return out
 
 
+def _aside_parentheses(text: str, at: int, blank) -> bool:
+    """``… \\qquad (D_{n+1} \\ge 0)`` at the end of a row: the parentheses of a side remark are
+    not part of the claim inside them (which becomes a segment of its own)."""
+    opened = re.match(r"\s*\(", text[at:])
+    if opened is None:
+        return False
+    start, depth = at + opened.end() - 1, 0
+    for k in range(start, len(text)):
+        ch = text[k]
+        if ch in "\n" or text.startswith("\\\\", k):
+            return False
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            if re.match(r"\s*[.,;]?\s*(\\\\|\\(label|tag|nonumber|notag|end)\b|\n|$)", text[k + 1:]) is None:
+                return False
+            blank(start, start + 1)
+            blank(k, k + 1)
+            return True
+    return False
+
+
 def _matching(src: str, i: int, hi: int) -> int:
     """Offset of the '}' closing the group whose '{' is just before ``i`` (or ``hi``)."""
     depth = 1
@@ -310,7 +333,7 @@ def _segments(src: str, lo: int, hi: int):
         elif name in ("quad", "qquad"):
             blank(a, b)
             if depth == 0 and rows_here:
-                cuts[b] = cuts.get(b, "")
+                cuts[b] = "aside" if _aside_parentheses(text, b, blank) else cuts.get(b, "")
         elif name in PROSE and s.endswith("{"):
             close = _matching(text, b, len(text))
             word = re.sub(r"\\[,;: ]|\s+", " ", text[b:close]).strip()
@@ -326,7 +349,7 @@ def _segments(src: str, lo: int, hi: int):
             blank(a, min(close + 1, len(buf)))
             if depth == 0 and rows_here:
                 cuts[a] = "=>" if CONNECTIVES.search(word) else ""
-                cuts[close + 1] = "=>" if CONNECTIVES.search(word) else ""
+                cuts[close + 1] = "=>" if CONNECTIVES.search(word) else ("all" if _QUANTIFIER.search(word) else "")
         elif name in ("boxed", "fbox", "underbrace", "overbrace") and s.endswith("{"):
             close = _matching(text, b, len(text))
             blank(a, b)
@@ -359,16 +382,20 @@ def _segments(src: str, lo: int, hi: int):
         hint = cuts.get(a, "") or pending
         latex, lead = _strip_lead(seg)
         if not re.search(r"[A-Za-z0-9]", latex):
-            pending = hint
+            pending = hint if hint not in ("all", "aside") else ""      # only a connective carries over
             continue
         pending = ""
-        if _is_declaration(seg):
+        if _is_declaration(seg) or (hint == "all" and not _has_relation(seg)):
+            continue                    # '\\text{for all } z, b': the variables a claim quantifies, no line
+        hint = "" if hint == "all" else hint
+        offset = lo + a + len(seg) - len(seg.lstrip())
+        boxed = any(x < b and a < y for x, y in boxes)
+        if hint == "aside":             # '\\qquad (D_{n+1} \\ge 0)': a remark beside the row, not its next step
+            yield latex, "aside", boxed, offset
             continue
         if hint == "col":               # a column of its own: its label was prose, its '=' no continuation
             hint, lead = "", lead if lead == "=>" else ""
         lead = hint if hint == "<=>" else (lead or hint)
-        offset = lo + a + len(seg) - len(seg.lstrip())
-        boxed = any(x < b and a < y for x, y in boxes)
         yield latex, lead, boxed, offset
 
 
@@ -411,6 +438,9 @@ def _strip_lead(seg: str) -> tuple[str, str]:
         break
     latex = re.sub(r"(?:\s*(?:[.,;]|\\[,;:!]))+$", "", latex).strip()
     return latex.lstrip(",; "), lead
+
+
+_QUANTIFIER = re.compile(r"\b(for (all|every|each|any)|whenever)\s*$", re.I)
 
 
 def _is_declaration(seg: str) -> bool:

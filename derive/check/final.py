@@ -28,7 +28,8 @@ def choose_answer(last_values, steps, checker):
             return conditions[-1]       # the condition stated, even after a point the prose picked (at t = 0, …)
     last_values = _before_worked_example(last_values, steps, checker.example_start)
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
-    while len(last_values) > 1 and not last_values[-1][0].display and not last_values[-1][0].boxed \
+    while len(last_values) > 1 and not last_values[-1][0].boxed and checker.part.goal.kind != "shape" \
+            and (not last_values[-1][0].display or last_values[-1][0].before == "(") \
             and _in_parentheses(last_values[-1][0].before):
         last_values = last_values[:-1]          # '(The same recursion with 3 × 3 filters gives … = 8.)': an aside
     if any(ml.display and v is not None for ml, v in last_values):
@@ -194,3 +195,33 @@ def _rearranges(checker, key, identity) -> bool:
         return (mine - goal).expand() == 0 or (mine + goal).expand() == 0   # symbolically: both sides are identities
     except Exception:  # noqa: BLE001 - sides of different kinds rearrange nothing
         return False
+
+
+_NO = re.compile(r"^\W*(no|false)\b|\b(does|do|need|can|will|would)(\s*not|n't)\s+(hold|lie|apply|stay|remain|follow)"
+                 r"|\bcannot\s+(hold|lie|apply|stay|remain|follow)|\bfails?\b|\bis\s+false\b|\bnot\s+true\b"
+                 r"|\bcounter-?\s?example\b|\bviolat|\b(does\s+not|cannot|can't)\s+exist|\bimpossible\b|\bnot\s+possible\b"
+                 r"|\b(there\s+is|exists?)\s+no\b|\bno\s+(such\s+)?(matrix|linear\s+map|choice|solution)\b", re.I)
+_YES = re.compile(r"^\W*(yes|true)\b|\balways\s+holds\b|\bholds\s+for\s+(all|every)\b", re.I)
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\[.*?\\\]|\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S)
+
+
+def section_prose(text: str, sections, pid: str) -> str:
+    """The prose of part ``pid``'s section (its headings' lines excluded, math blanked), for a
+    verdict given in words."""
+    lines, starts = text.splitlines(), sorted(n for n, _ in sections)
+    out = []
+    for n, owner in sections:
+        if owner == pid:
+            end = next((m for m in starts if m > n), len(lines) + 1)
+            out.append("\n".join(lines[n:end - 1]))
+    prose = _MATH.sub(" M ", "\n".join(out))
+    prose = re.sub(r"\\(noindent|textbf|emph|textit|item|par|medskip|smallskip|bigskip)\b|[{}*]", " ", prose)
+    return re.sub(r"\\end\{document\}", " ", prose)
+
+
+def yes_or_no(prose: str) -> str | None:
+    """'no' when the prose says a claim fails ('No.', 'does not hold', 'fails', a counterexample),
+    'yes' when it says it holds ('Yes.', 'always holds') and never that it fails, else None."""
+    if _NO.search(prose):
+        return "no"
+    return "yes" if _YES.search(prose) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from ..errors import ParseError
-from ..expr.ast import BinOp, Call, Index, Name, Node, Num, SumOver, Transpose
+from ..expr.ast import BinOp, Call, Index, Name, Neg, Node, Num, SumOver, Transpose
 from .latex_lexicon import ALIASES, CASE_WORDS, DECORATIONS, FONTS, FUNC_CMDS, FUNC_WORDS, GREEK, INDEX_LETTERS, _OPENERS, _SINGLE_FUNCS
 
 # calls the parser itself makes (a gradient of one of these is of the whole product)
@@ -46,6 +46,8 @@ class CommandParsing:
             return self.matrix(pos)
         if value == "infty":
             return Name("oo", pos)
+        if value in ("lfloor", "lceil"):                # ⌊(24 + 2 − 3)/2⌋ + 1: a count, worked out exactly
+            return self.rounded(value, pos)
         if value == "langle":                           # ⟨a, b⟩ = aᵀb
             left = self.sum()
             self.expect(",")
@@ -270,9 +272,28 @@ class CommandParsing:
                 args = (BinOp("@", args[0], self.power(), pos),)     # \cos n\omega is cos(nω)
         if base is not None:                            # log_b x = log x / log b
             return BinOp("/", Call("log", args, pos), Call("log", (base,), pos), pos)
+        if fid == "sech":                               # sech u = √(1 − tanh²u), positive for real u
+            squared = BinOp("**", Call("tanh", args, pos), Num("2", pos), pos)
+            node = Call("sqrt", (BinOp("-", Num("1", pos), squared, pos),), pos)
+            return BinOp("**", node, power, pos) if power is not None else node
         if power is not None:
             return BinOp("**", Call(fid, args, pos), power, pos)
         return Call(fid, args, pos)
+
+    def rounded(self, value: str, pos: int) -> Node:
+        """``\\lfloor x \\rfloor`` or ``\\lceil x \\rceil`` of a number (a layer's size): its
+        integer value; of an expression in names it cannot be read."""
+        import math
+
+        inner = self.sum()
+        closer = "rfloor" if value == "lfloor" else "rceil"
+        if not self.is_("c", closer):
+            raise self.fail(f"expected \\{closer} to close the \\{value} at column {pos + 1}", pos)
+        self.i += 1
+        exact = _exact(inner)
+        if exact is None:
+            raise self.fail(f"\\{value} at column {pos + 1} is read only around a number", pos)
+        return Num(str((math.floor if value == "lfloor" else math.ceil)(exact)), pos)
 
     def call_args(self) -> tuple:
         closer = _OPENERS[self.peek()[1]]
@@ -507,3 +528,28 @@ def _names(node) -> set:
     from ..expr.ast import names_in
 
     return names_in(node)
+
+
+def _exact(node: Node):
+    """The exact rational value of a constant sub-expression of + − × / and small integer powers,
+    or None."""
+    from fractions import Fraction
+
+    if isinstance(node, Num):
+        try:
+            return Fraction(node.value)
+        except (ValueError, ZeroDivisionError):
+            return None
+    if isinstance(node, Neg):
+        v = _exact(node.operand)
+        return None if v is None else -v
+    if isinstance(node, BinOp):
+        a, b = _exact(node.left), _exact(node.right)
+        if a is None or b is None:
+            return None
+        if node.op == "**":
+            return a ** int(b) if b.denominator == 1 and abs(b) <= 64 and (a or b > 0) else None
+        if node.op == "/":
+            return a / b if b else None
+        return {"+": a + b, "-": a - b, "@": a * b, "*": a * b}.get(node.op)
+    return None

@@ -23,13 +23,13 @@ FUNC_WORDS = {"var": "Var", "cov": "Cov", "sgn": "sign", "sign": "sign", "relu":
               "log": "log", "ln": "log", "tr": "trace", "trace": "trace", "diag": "diag", "det": "det",
               "argmin": "argmin", "argmax": "argmax", "min": "min", "max": "max", "e": "E",
               "sigmoid": "sigmoid", "inv": "inv", "logit": "logit", "softplus": "softplus", "tanh": "tanh",
-              "sin": "sin", "cos": "cos"}
+              "sech": "sech", "sin": "sin", "cos": "cos"}
 _SINGLE_FUNCS = {("mathbb", "E"): "E", ("mathbb", "V"): "Var", ("mathrm", "E"): "E",
                  ("operatorname", "E"): "E", ("mathsf", "E"): "E"}
 LETTER_FUNCS = {"Var", "var", "Cov", "E", "sgn", "sign", "ReLU", "relu", "exp", "log", "ln", "tr", "diag"}
 # \logit, \sigmoid, \softplus: commands students declare with \DeclareMathOperator
 FUNC_CMDS = {"exp", "log", "ln", "det", "tr", "sgn", "sign", "E", "Var", "Cov", "relu", "ReLU", "logit", "sigmoid", "softmax",
-             "softplus", "tanh", "sin", "cos"}
+             "softplus", "tanh", "sech", "sin", "cos"}
 FUNCTION_BASES = {"f", "h", "F", "L", "J", "ell", "scriptL", "scriptJ"}   # f(...) is a call; w(...) is a product
 INDEX_LETTERS = set("ijklmn")
 CASE_WORDS = ("if", "for", "when", "whenever", "otherwise", "else", "elsewhere")   # a case's condition, first the leads
@@ -99,8 +99,8 @@ def tokenize(text: str) -> tuple[list[tuple[str, str, int]], dict[int, int]]:
         if kind == "c" and value in _SIZERS:
             if i + 1 >= len(raw):
                 raise ParseError(f"\\{value} at column {pos + 1} needs a delimiter after it", text, pos)
-            if raw[i + 1][0] == "c" and raw[i + 1][1] in ("langle", "rangle"):
-                toks.append(raw[i + 1])                           # \left\langle a, b \right\rangle
+            if raw[i + 1][0] == "c" and raw[i + 1][1] in ("langle", "rangle", "lfloor", "rfloor", "lceil", "rceil"):
+                toks.append(raw[i + 1])                           # \left\langle a, b \right\rangle, \left\lfloor
                 i += 2
                 continue
             value = _sized_delimiter(value, raw[i + 1], text)

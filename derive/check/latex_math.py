@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 
 from ..errors import ParseError
-from ..expr.ast import BinOp, Call, Index, Name, Neg, Node, Num, Rel, Transpose, walk
+from ..expr.ast import BinOp, Call, Index, Name, Neg, Node, Num, Rel, Transpose, names_in, walk
 from .latex_lexicon import (
     CASE_WORDS,
     ALIASES,
@@ -229,7 +229,7 @@ class _Parser(NameParsing, CommandParsing):
                 return False                # 1 \text{if} z > 0: the condition of a case, not a factor
         if kind in "ldc":
             return not (kind == "c" and (value in RELATIONS or value in NOT_RELATIONS or value in (
-                "cdot", "times", "ast", "div", "pm", "mp", "overset", "stackrel", "rangle", "right", "\\", "end")))
+                "cdot", "times", "ast", "div", "pm", "mp", "overset", "stackrel", "rangle", "rfloor", "rceil", "right", "\\", "end")))
         if kind != "s":
             return False
         if value == "|":
@@ -512,14 +512,33 @@ def given_functions(table) -> frozenset[str]:
     from ..expr.symbols import FUNCTION_OF_SCALAR
 
     shadowing = [n[:-len(FUNCTION_OF_SCALAR)] for n in table.symbols if n.endswith(FUNCTION_OF_SCALAR)]
+    indexed = ["_" + n for n in _of_an_index(table)]
     values = ["^" + n for n, s in table.symbols.items()           # σ := σ(t): σ(…) is still the sigmoid
               if n == "sigma" and s.kind == "defined" and isinstance(s.body, Call) and s.body.func == "sigmoid"]
     return frozenset([n for n, s in table.symbols.items() if s.kind in ("function", "ufunc")
                       and not n.endswith(FUNCTION_OF_SCALAR)] + ["~" + n for n in shadowing] + values
-                     + ["~" + n for n, s in table.symbols.items() if s.kind == "defined" and not s.params]
+                     + ["~" + n for n, s in table.symbols.items() if s.kind == "defined" and not s.params] + indexed
                      + ["!" + n for n, s in table.symbols.items()
                         if n in FUNCTION_BASES and (s.kind in ("scalar", "vector", "matrix", "random")
                                                     or s.kind == "defined" and not s.params)])
+
+
+def _of_an_index(table) -> set[str]:
+    """Abstract functions of an index (marked '_' in ``given_functions``, so ``e_j``, ``e_{T+1}``
+    read as e(j), e(T + 1)): those a given whose parameters are all indices (``slope(j)``) applies
+    to its index (the distance ``e`` in ``e(j + 1)``). The givens themselves, and a student's own
+    ``D_i := r(i)^2``, keep their subscripts as names."""
+    kind = lambda n: getattr(table.symbols.get(n), "kind", None)        # noqa: E731
+    out = set()
+    for name, info in table.symbols.items():
+        if info.kind != "function" or not info.params or not all(kind(p) == "index" for p in info.params) \
+                or not isinstance(info.body, Node):
+            continue
+        for call in walk(info.body):
+            if isinstance(call, Call) and len(call.args) == 1 and kind(call.func) == "ufunc" \
+                    and names_in(call.args[0]) & set(info.params):
+                out.add(call.func)
+    return out
 
 
 def _parser(latex: str, names: dict[str, str], functions, given_functions=()) -> _Parser:

@@ -339,6 +339,11 @@ class NameParsing:
             if hit:
                 return Name(hit, sp.pos)
             head = bare                           # z_j^{(ℓ−1)} for the problem's z(j): entry j of z
+        if head is None and (entry := self._entry_of_capital(sp)) is not None:
+            return entry
+        if head is not None and "_" + head in self.given_functions and sp.sub is not None and not sp.label \
+                and not sp.primes and not self.is_("s", "("):
+            return Call(head, (self.sub(*sp.sub, self.sum),), sp.pos)    # e_{j+1} for the distance e(j + 1)
         if head is None:
             head = sp.fallback + "_prime" * sp.primes
             if sp.label:
@@ -346,6 +351,8 @@ class NameParsing:
         if sp.sub is None:
             return Name(head, sp.pos)
         lo, hi = sp.sub
+        if (applied := self._labelled_call(sp)) is not None:
+            return applied
         vals = [v for v in self.values(lo, hi, loose=True) if v != ","]
         if head == "I" and "I" not in self.t.ids and len(vals) == 1 and vals[0].isdigit():
             return Call("eye", (Num(vals[0], sp.pos),), sp.pos)  # I_3: the 3 × 3 identity
@@ -377,6 +384,38 @@ class NameParsing:
         if indexish and any(v in ("+", "-") for v in vals):        # x_{j+1}
             return Index(node, self.sub(lo, hi, self.sum), sp.pos)
         return Name(head + "_" + _slug(vals), sp.pos)
+
+    def _entry_of_capital(self, sp: _Spelling) -> Node | None:
+        """``a_{21}`` for an entry (from 1) of the problem's matrix A when a is no name of its
+        own (A = (a_{nm}), the usual convention)."""
+        if sp.sub is None or sp.primes or sp.label or sp.star or len(sp.exact) != 1 or not sp.exact[0].islower() \
+                or len(sp.exact[0]) != 1 or sp.exact[0].upper() not in self.t.ids or self.building:
+            return None
+        vals = [v for v in self.values(*sp.sub, loose=True) if v != ","]
+        if len(vals) == 1 and len(vals[0]) == 2 and vals[0].isdigit():
+            vals = list(vals[0])                    # a_{21}: row 2, column 1
+        if len(vals) != 2 or not all(v.isdigit() and v != "0" for v in vals):
+            return None                             # (a_{nm} with symbolic indices stays a name of its own)
+        return Index(Index(Name(sp.exact[0].upper(), sp.pos), Num(vals[0], sp.pos), sp.pos), Num(vals[1], sp.pos), sp.pos)
+
+    def _labelled_call(self, sp: _Spelling) -> Node | None:
+        """``\\tilde y_{m,i}`` for the problem's ``\\tilde{y}_m`` applied to example i: the label
+        subscript names a given function, the indices after the comma are its arguments."""
+        lo, hi = sp.sub
+        commas = [k for k in range(lo, hi) if self.toks[k][1] == ","]
+        if len(commas) != 1 or self.building:
+            return None
+        rest = [v for v in self.values(commas[0] + 1, hi, loose=True)]
+        if not rest or not all(len(v) == 1 and v.isalpha() for v in rest):
+            return None
+        sp.sub = (lo, commas[0])
+        try:
+            hit = self.t.lookup(self.key(sp, True, False, False), self.key(sp, True, True, False))
+        finally:
+            sp.sub = (lo, hi)
+        if hit is None or hit not in self.given_functions:
+            return None
+        return Call(hit, tuple(Name(v, sp.pos) for v in rest), sp.pos)
 
     def _component_base(self, sp: _Spelling, digits: str) -> Node | None:
         """The vector behind ``w_{0,k}``: the name spelled ``w_0`` (``\\mathbf{w}_0``) or ``w0``, if known."""

@@ -10,7 +10,7 @@ from ..expr import ast as A
 from .answers import resemblance
 from .algebra import _direction
 from .checker import AS_STATED, UNUSED_SYMBOL, PartChecker
-from .final import choose_answer, in_written_order
+from .final import choose_answer, in_written_order, section_prose, yes_or_no
 from .line_forms import rebinding, unequal_tail, without_event_probabilities
 from .results import AnswerResult, PartCheck, StepResult
 
@@ -47,6 +47,7 @@ class Problem:
     conditions: dict = field(default_factory=dict)   # part id -> (unknown, op, bound) of a condition goal
     identities: dict = field(default_factory=dict)   # part id -> (lhs, rhs) of a show goal
     bounds: dict = field(default_factory=dict)       # part id -> (lhs, '>=' or '<=', rhs) of a bound goal
+    refuted: dict = field(default_factory=dict)      # part id -> why its claim fails (a bound, a matrix that cannot exist)
 
     @classmethod
     def prepare(cls, spec, derivation):
@@ -76,7 +77,10 @@ class Problem:
         bounds = {p.id: (results[p.id].answer.lhs, _direction([getattr(results[p.id].answer, "rel_op", "")]),
                          results[p.id].answer.rhs) for p in spec.parts
                   if p.goal.kind == "bound" and hasattr(results[p.id].answer, "lhs")}
-        return cls(spec, derivation, defs, answers, conditions, identities, bounds)
+        refuted = {p.id: (results[p.id].steps[-1].because, results[p.id].answer) for p in spec.parts     # an instance
+                   if p.goal.kind in ("bound", "weight_matrix") and type(results[p.id].answer).__name__ == "And"
+                   and results[p.id].steps}
+        return cls(spec, derivation, defs, answers, conditions, identities, bounds, refuted)
 
 
 def part_sections(text: str, part_ids: list[str]) -> list[tuple[int, str]]:
@@ -137,11 +141,15 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
     index, carried = 0, []
     for pid in chosen:
         pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried, sizes[pid])
+        if pid in problem.refuted:
+            _whether_it_holds(pc, *problem.refuted[pid], section_prose(text, sections, pid))
         report.parts.append(pc)
         by_line = {(ml.line, ml.latex): ml for ml in groups[pid]}
         heads = {_defined_head(ml.latex) for ml in carried}
         for s in pc.steps:
             ml = by_line.get((s.line, s.latex))
+            if ml is not None and s.status == "unknown" and s.move == "definition" and _first_link(ml.latex):
+                ml, s = replace(ml, latex=_first_link(ml.latex)), replace(s, status="ok")   # e := ĝ − h = (unread)
             if ml is None or ml in carried or s.status != "ok" \
                     or s.move not in ("definition", "a change of variables", "names a quantity"):
                 continue
@@ -222,6 +230,66 @@ def _best_single_part(lines, filename, problem, all_ids, aliases, report):
     return report
 
 
+def _whether_it_holds(pc, why: str, instance, prose: str) -> None:
+    """A claim the derivation refutes ('does F lie below its tangent plane?', 'is there a matrix
+    that shifts the encoding?'): the answer is the verdict the prose gives, 'No'/'fails' or
+    'Yes'/'always holds', whatever the part's math ends on (the true inequality, or the failing
+    one at the student's own instance)."""
+    said = yes_or_no(prose)
+    if said == "no":
+        pc.final_answer = AnswerResult("", "correct", convention="it fails, as derived")
+    elif said == "yes":
+        from ..render.printing import text
+
+        sides = re.search(r"left side is (\S+) and the right side is (\S+?)[,.]?(?:\s|$)", why)
+        values = {str(v.lhs): text(v.rhs) for v in instance.args if getattr(v, "rel_op", None) == "=="}
+        pc.final_answer = AnswerResult("", "wrong", reason="the write-up says it holds; it does not hold in general", counterexample={
+            "values": values, "left": sides.group(1) if sides else "", "right": sides.group(2) if sides else ""})
+
+
+def _definition_read(checker, index, ml, applied) -> StepResult | None:
+    """``e := ĝ − h = (1/B)Σ_b(g_b − h)`` whose later links cannot be read: the name is still
+    defined by its first link (the later lines use it), and the line is reported unknown."""
+    from .latex_math import parse_chain
+
+    head = _first_link(ml.latex)
+    if head is None:
+        return None
+    try:
+        terms, ops = parse_chain(head, checker.names(), given_functions=applied)
+        result, _ = checker.check_line(index, replace(ml, latex=head), terms, ops, None)
+    except Exception:  # noqa: BLE001 - the first link cannot be read either: the line stays unread
+        return None
+    if result.status != "ok" or result.move != "definition":
+        return None
+    return replace(result, latex=ml.latex, status="unknown",
+                   reason=f"defines {head}; the rest of the chain could not be read")
+
+
+def _first_link(latex: str) -> str | None:
+    """``name := A`` of a chain ``name := A = B …`` (the first '=' after ':=' at brace depth 0)."""
+    at = latex.find(":=")
+    if at < 0:
+        return None
+    depth = 0
+    for k in range(at + 2, len(latex)):
+        ch = latex[k]
+        depth += (ch in "{([") - (ch in "})]")
+        if ch == "=" and depth == 0:
+            return latex[:k].strip()
+    return None
+
+
+def _continued_from(ml, prev_last, last_values):
+    """What a line that opens with '=' continues: the display chain, or, for inline math, the
+    formula just before it on the same source line (a table row '$z_2 = bx$ | $= -3$')."""
+    if not ml.display and ml.continues and last_values:
+        before, value = last_values[-1]
+        if before.line == ml.line and not before.display and value is not None:
+            return value
+    return prev_last
+
+
 def _size_in_prose(checker, sizes):
     """A shape part's answer from the last size its prose gives in bold (``**n × d**``), or None."""
     return checker._answer_shape(sizes[-1]) if sizes else None      # (None in a part of another kind)
@@ -250,6 +318,8 @@ def _stated_condition(ml, following, checker, applied):
 
     if not following or following[0].line != ml.line or ml.display or following[0].display:
         return None
+    if _NEW_CLAUSE.match(ml.after):
+        return None                             # '$E[r_k r_l] = q^2$, and for $k = l$ …': the next claim's case
     try:
         terms, ops = parse_chain(following[0].latex, checker.names(), given_functions=applied)
     except Exception:  # noqa: BLE001 - no readable condition, nothing to use
@@ -261,6 +331,7 @@ def _stated_condition(ml, following, checker, applied):
     return terms, ops[0]
 
 
+_NEW_CLAUSE = re.compile(r"^\s*([.;]|,?\s*(and|but|while|whereas)\b)", re.I)
 _SET_SYMBOL = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*=[^=<>]+$")
 _COMPARISON = re.compile(r"\b(compared (with|to)|unlike|whereas|versus|as opposed to|instead of|rather than)\b[^.;:$]*\(\s*$"
                          r"|\b(for|by) comparison\b[^.;]*$|\bin contrast\b[^.;]*$|\(\s*compare\b[^.;)]*$", re.I)
@@ -650,7 +721,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             continue
         example = checker.example_start is None and _FOR_EXAMPLE.search(ml.before)
         before_example = checker.snapshot() if example or first_example is None else None
-        result, last = checker.check_line(index, ml, terms, ops, prev_last)
+        result, last = checker.check_line(index, ml, terms, ops, _continued_from(ml, prev_last, last_values))
+        if result.status == "unparsed" and (defined := _definition_read(checker, index, ml, applied)) is not None:
+            result, last = defined, None
         if first_example is None and result.move == "an example value":
             first_example = (ml.line, before_example)   # 'for P = I it reduces to …': not in force for an answer before it
         if example and (result.move == "an example value" or result.move == "a condition" and _POINT.match(ml.latex)
@@ -700,6 +773,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         checker.restore(first_example[1])              # the boxed v* = …, then 'for P = I it reduces to …'
 
     pc.resemblance = resemblance(value, checker.answers)
+    checker.in_cases = any(s.move in (AS_STATED, "the condition", "a case", "a case of the solution") for s in pc.steps)
     last_step = next((s for s in reversed(pc.steps) if (s.line, s.latex) == (ml.line, ml.latex)), None)
     try:
         if value is None and last_step is not None and last_step.move == "type error" and last_step.status == "wrong":
