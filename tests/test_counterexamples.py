@@ -45,3 +45,17 @@ def test_a_shown_identity_is_answered_yes_without_repeating_it():
     remarks = [n.text for n in part.notes if n.kind == "remark"]
     assert remarks and remarks[0].startswith("Yes: the identity holds for every admissible value"), remarks
     assert "∇" not in remarks[0] and "=" not in remarks[0], remarks
+
+
+def test_the_counterexample_in_latex_packs_its_values_into_rows():
+    """The instance's values share rows (a column vector as a transposed tuple), and the relation
+    that fails has a row of its own: three rows, not one per value."""
+    from derive.render.printing import latex
+
+    part = parts_of("tangent-plane-bounds")["below"]
+    tex = latex(part.answer)
+    rows = tex.removeprefix(r"\begin{gathered}").removesuffix(r"\end{gathered}").split(r" \\ ")
+    values, _ = _instance(part.answer)
+    assert len(rows) < len(values) and ">" in rows[-1] and "=" not in rows[-1].split(">")[0][-3:], rows
+    assert r"z = \left(0, 1\right)^{\top}" in tex and "pmatrix" not in tex and r"\begin{matrix}" not in tex, tex
+    assert all(name + " = " in " ".join(rows[:-1]) for name in (r"\mu", "c", "a", "b", "z")), rows

@@ -107,9 +107,26 @@ class LatexMath(Shared, LatexPrinter):
         return r"\bot"
 
     def _print_And(self, expr):
-        """An instance and the relation that fails there (a certified counterexample): one
-        condition a line, long relations broken at their sign, so the box fits the page."""
-        return r"\begin{gathered}" + r" \\ ".join(self._print(arg) for arg in expr.args) + r"\end{gathered}"
+        """An instance and the relation that fails there (a certified counterexample): the values
+        packed into rows as a TA writes them (a column vector as (0, 1)ᵀ), then the relation on
+        rows of its own, long ones broken at their sign, so the box fits the page."""
+        values = [a for a in expr.args if getattr(a, "rel_op", None) == "=="]
+        rows, row = [], []
+        for value in values:
+            shown = f"{self._print(value.lhs)} = {self._inline_value(value.rhs)}"
+            if row and visible_width(r",\; ".join(row + [shown])) > WIDE // 2:
+                rows.append(r",\; ".join(row))
+                row = []
+            row.append(shown)
+        rows += [r",\; ".join(row)] if row else []
+        rows += [self._print(a) for a in expr.args if a not in values]
+        return r"\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}"
+
+    def _inline_value(self, value) -> str:
+        """A value of an instance: a small column vector as a transposed tuple, else as usual."""
+        if getattr(value, "is_Matrix", False) and value.shape[1] == 1 and value.shape[0] <= 6:
+            return r"\left(" + ", ".join(self._print(x) for x in value) + r"\right)^{\top}"
+        return self._print(value)
 
     def _print_Relational(self, expr):
         """A relation too wide for a line is broken at its sign (an aligned pair of rows), which
