@@ -2,10 +2,10 @@
 by a helper that never saw the code, labelled by independent computation). Issue 10's bar: no
 correct write-up flagged, at least 95% of the planted errors found at their line, at least 95% of
 the final answers agreeing with the labels, and no 'wrong' without a counterexample (or, for a
-shape error, the two shapes). The tuning corpora v2 to v15 are held to their measured figures, so
-a change that loses ground on them fails (v2 and v5 to v15 were each scored once as held-out sets
-before any tuning on them; those first figures are in the issue notes). The next blind corpus,
-written after v15's tuning, is the next held-out set."""
+shape error, the two shapes). The tuning corpora v2 to v20 are held to their measured figures, so
+a change that loses ground on them fails (v2 and v5 to v20 were each scored once as held-out sets
+before any tuning on them; those first figures are in the issue notes and in each corpus's
+README). The next blind corpus, written after v20's tuning, is the next held-out set."""
 import sys
 from pathlib import Path
 
@@ -44,14 +44,15 @@ def scored():
 
 # (corpus, most false alarms, fewest errors located, fewest answers agreeing): measured when each
 # corpus was last tuned on (issue 10's closing note); better figures are welcome, worse ones fail
-# (the slowest, v19 to v14, first: the pool starts them while the others run)
-TUNED = [("blind_writeups_v19", 0, 11, 97), ("blind_writeups_v18", 0, 15, 109), ("blind_writeups_v17", 0, 14, 108), ("blind_writeups_v16", 0, 14, 110),
-         ("blind_writeups_v15", 0, 13, 105), ("blind_writeups_v14", 0, 14, 109),
-         ("blind_writeups_v2", 0, 19, 92), ("blind_writeups_v3", 0, 14, 81), ("blind_writeups_v4a", 0, 11, 65), ("blind_writeups_v4b", 0, 12, 62),
-         ("blind_writeups_v5", 0, 16, 106), ("blind_writeups_v6", 1, 17, 127), ("blind_writeups_v7", 0, 15, 109),
-         ("blind_writeups_v8", 0, 15, 138), ("blind_writeups_v9", 0, 14, 93), ("blind_writeups_v10", 0, 15, 124),
-         ("blind_writeups_v11", 0, 14, 116), ("blind_writeups_v12", 0, 14, 94),
-         ("blind_writeups_v13", 0, 8, 65)]
+# (the slowest, v20 to v14, first: the pool starts them while the others run)
+TUNED = [("blind_writeups_v20", 0, 13, 103), ("blind_writeups_v19", 0, 13, 108), ("blind_writeups_v18", 0, 15, 113),
+         ("blind_writeups_v17", 0, 14, 111), ("blind_writeups_v16", 0, 14, 115),
+         ("blind_writeups_v15", 0, 13, 105), ("blind_writeups_v14", 0, 14, 110),
+         ("blind_writeups_v2", 0, 19, 92), ("blind_writeups_v3", 0, 14, 81), ("blind_writeups_v4a", 0, 11, 65), ("blind_writeups_v4b", 0, 12, 63),
+         ("blind_writeups_v5", 0, 16, 106), ("blind_writeups_v6", 1, 17, 128), ("blind_writeups_v7", 0, 15, 110),
+         ("blind_writeups_v8", 0, 15, 138), ("blind_writeups_v9", 0, 14, 93), ("blind_writeups_v10", 0, 15, 125),
+         ("blind_writeups_v11", 0, 14, 119), ("blind_writeups_v12", 0, 14, 94),
+         ("blind_writeups_v13", 0, 8, 67)]
 
 
 def _score_only(name: str):

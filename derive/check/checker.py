@@ -180,11 +180,13 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             except Exception:  # noqa: BLE001 - only a bound part's final answer needs it
                 pass
         if self.bound is not None and len(terms) >= 2 and set(ops) & {"<", "<=", ">", ">="} and result.status in ("ok", "unknown"):
-            try:
-                self.inequalities[(line.line, line.latex)] = (self._build(terms[0]).expr, self._build(terms[-1]).expr,
-                                                              _direction(ops))
-            except Exception:  # noqa: BLE001 - only a bound part's final answer needs it
-                pass
+            for first in (terms[0], None):  # Σ(f_j − f_j(u)) ≤ R with u named nowhere: R is still the bound stated
+                try:
+                    self.inequalities[(line.line, line.latex)] = (first and self._build(first).expr,
+                                                                  self._build(terms[-1]).expr, _direction(ops))
+                    break
+                except Exception:  # noqa: BLE001 - only a bound part's final answer needs it
+                    continue
         return replace(result, ms=round((time.perf_counter() - start) * 1000, 3)), last
 
     def _check_line(self, base, line, terms, ops, prev_last):

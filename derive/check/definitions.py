@@ -130,6 +130,7 @@ class DefinitionMoves:
             head = A.Name(head.func, head.pos)
         if self._solves_renamed_unknown(head, terms[1]):
             return None             # s = −v/(2ν) after s := u − u₀: an equation in the unknown u
+        restated = isinstance(head, A.Call) and self._given_in_the_unknown(head)     # P(θ₁) for P(u, u₀)
         if isinstance(head, (A.Call, A.Name)) and getattr(head, "func", getattr(head, "id", None)) in self.student_names:
             # the student redefines it (an earlier redefinition that failed to build already removed it)
             self.table.symbols.pop(getattr(head, "func", getattr(head, "id", None)), None)
@@ -140,11 +141,12 @@ class DefinitionMoves:
             self.table.add(SymbolInfo(name + FUNCTION_OF_SCALAR, "function", None, params=tuple(a.id for a in head.args),
                                       body=terms[1]))
             self.student_names.add(name + FUNCTION_OF_SCALAR)
-        elif isinstance(head, A.Call) and head.func not in self.table and \
-                (head.func not in _BUILTINS or self._free_letter(head.func)) and \
+        elif isinstance(head, A.Call) and (head.func not in self.table and (head.func not in _BUILTINS or self._free_letter(head.func))
+                                           or restated) and \
                 all(isinstance(a, A.Name) and a.id in self.table for a in head.args):
             params = tuple(a.id for a in head.args)
-            self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1], latex=head.func))
+            latex = self.table[head.func].latex if head.func in self.table else head.func     # P(θ₁) keeps P's spelling
+            self.table.add(SymbolInfo(head.func, "function", None, params=params, body=terms[1], latex=latex))
             name = head.func
             self.student_names.add(name)
         elif isinstance(head, A.Index) and isinstance(head.base, A.Name) and isinstance(head.index, A.Name) \
@@ -204,7 +206,7 @@ class DefinitionMoves:
             elif (convention := self._same_minimiser(value)) is not None:
                 move, reason = "states the objective", f"defines {name}: an objective with the same minimiser ({convention})"
                 self.state = self.stated = ("objective", value)
-            elif _objective_name(name):
+            elif _objective_name(name) or restated:
                 return lambda base: replace(base, status="wrong", move="states the objective",
                                             reason=f"{name} is not the problem's objective", counterexample=self._ce(v))
             else:
@@ -214,6 +216,14 @@ class DefinitionMoves:
             self.state = self.stated = ("objective", value)
             reason = f"defines {name} (a Lagrangian)"
         return lambda base: replace(base, move=move, reason=reason)
+
+    def _given_in_the_unknown(self, head) -> bool:
+        """``P(θ₁) = …`` for the problem's P(u, u₀) in a part that minimises P(e^{θ₁}, e^{θ₀}) over
+        θ₁: the given written as a function of the part's variable alone (fewer arguments than it
+        takes, none of them its own parameters) is the student's name for the objective in θ₁."""
+        info, wrt = self.table.get(head.func), self.part.goal.wrt
+        return (info is not None and info.kind == "function" and 0 < len(head.args) < len(info.params)
+                and all(isinstance(a, A.Name) and a.id == wrt and a.id not in info.params for a in head.args))
 
     def _shadows_scalar(self, head, body) -> bool:
         """``q(u) = aᵀu + b`` where the problem's q is a free scalar: the body uses the arguments,

@@ -109,7 +109,9 @@ class EquationMoves:
                                 (self._stated_entry_stationary, "sets a partial derivative to zero"),
                                 (self._matches_goal, "agrees with the problem's equation"),
                                 (self._gives_answer, "gives the derived solution"),
-                                (self._active_constraint, "the constraint is active at the optimum")):
+                                (self._active_constraint, "the constraint is active at the optimum"),
+                                (self._with_multiplier, "holds at the derived solution, with the multiplier the "
+                                                        "lines before fix")):
             if verdict is not None and verdict.ok:
                 break
             other = fallback(eq)
@@ -458,6 +460,32 @@ class EquationMoves:
                     v = satisfies(eq, u, value, ctx, check_domain=False)   # e^{θ₁} = u₀e^{−κg}: no roots to solve for
             if v.ok:
                 return v
+        return None
+
+    def _with_multiplier(self, eq) -> Verdict | None:
+        """``2u₁ = ν``, then ``8u₂ = ν`` with no Lagrangian stated (a constrained part): the
+        multiplier ν the first introduced is fixed by the equations so far at the derived
+        solution, and this one holds there too."""
+        from sympy import S, solve
+
+        u, fresh = self.unknown, [self.table[n].obj for n in self.new_symbols if n in self.table]
+        fresh = [s for s in fresh if getattr(s, "is_Symbol", False) and eq.has(s)]
+        if u is None or not fresh or self.part.goal.subject_to is None or not _mentions(eq, u):
+            return None
+        ctx = self._without_unknown()
+        earlier = [e for e in self.accepted if any(e.has(s) for s in fresh)]
+        for _, value in self.answers:
+            if getattr(value, "shape", None) != getattr(u, "shape", None) or not earlier:
+                continue
+            at = lambda e: ctx.expand_definitions(residual(e)).xreplace({u: value}).doit()   # noqa: E731
+            try:
+                found = solve([at(e) for e in earlier], fresh, dict=True)
+            except Exception:  # noqa: BLE001 - a system SymPy cannot solve fixes nothing
+                continue
+            if len(found) == 1 and set(found[0]) == set(fresh):
+                v = same_value(at(eq).xreplace(found[0]), S.Zero, ctx)
+                if v.ok:
+                    return v
         return None
 
     def _without_unknown(self) -> Context:

@@ -126,12 +126,17 @@ def extract(text: str, filename: str = "") -> list[MathLine]:
 _BOLD_SIZE = re.compile(r"(?:\*\*|\\textbf\{)\s*\$?\s*([A-Za-z0-9]{1,3})\s*(?:×|\\times|x)\s*([A-Za-z0-9]{1,3})\s*\$?\s*(?:\*\*|\})")
 
 
+_INLINE_SIZE = re.compile(r"(?<!\$)\$\s*([A-Za-z0-9]{1,3})\s*(?:×|\\times)\s*([A-Za-z0-9]{1,3})\s*\$(?!\$)")
+
+
 def prose_sizes(text: str, filename: str = "") -> list[tuple[int, str]]:
-    """Sizes a write-up gives in bold prose (``**n × d**``, ``\\textbf{n × 1}``), as (line, LaTeX):
+    """Sizes a write-up gives in prose, bold (``**n × d**``, ``\\textbf{n × 1}``) or as inline math
+    that is only a size (``$d \\times 1$``), as (line, LaTeX):
     a shape part's answer that is no math. Not steps: the checker reads them only as an answer."""
     src = _prepare(text, is_latex(text, filename))
     starts = [0] + [m.end() for m in re.finditer("\n", src)]
-    return [(bisect_right(starts, m.start()), f"{m.group(1)} \\times {m.group(2)}") for m in _BOLD_SIZE.finditer(src)]
+    found = sorted((m.start(), m) for pattern in (_BOLD_SIZE, _INLINE_SIZE) for m in pattern.finditer(src))
+    return [(bisect_right(starts, at), f"{m.group(1)} \\times {m.group(2)}") for at, m in found]
 
 
 def _prose_after(src: str, hi: int) -> str:

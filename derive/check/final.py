@@ -32,6 +32,8 @@ def choose_answer(last_values, steps, checker):
             and (not last_values[-1][0].display or last_values[-1][0].before == "(") \
             and _in_parentheses(last_values[-1][0].before):
         last_values = last_values[:-1]          # '(The same recursion with 3 × 3 filters gives … = 8.)': an aside
+    while len(last_values) > 1 and _helper_for(steps, last_values[-1][0], last_values[-2][0]):
+        last_values = last_values[:-1]          # 'V_k = diag(R(k), …), R(θ) = (…)': R serves the line before
     if any(ml.display and v is not None for ml, v in last_values):
         while len(last_values) > 1 and _remark(steps, checker, *last_values[-1], *last_values[-2]):
             last_values = last_values[:-1]      # a closing remark after the displayed work is not the answer
@@ -64,6 +66,13 @@ def choose_answer(last_values, steps, checker):
     if kind == "show" and not ml.boxed:
         ml, value = _last_of_answer_shape(last_values, steps, checker, ml, value)
     return ml, value
+
+
+def _helper_for(steps, ml, before) -> bool:
+    """Is ``ml`` a function the line before it (on the same source line) uses, defined after it?"""
+    step, head = _step(steps, ml), re.match(r"\s*(\\?[A-Za-z]+)\s*\(", ml.latex)
+    return step is not None and step.move == "definition" and before.line == ml.line and head is not None \
+        and head.group(1) + "(" in before.latex.replace(" ", "")
 
 
 def _in_parentheses(before: str) -> bool:

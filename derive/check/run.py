@@ -140,7 +140,8 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
             sizes[owner].append(MathLine(line, latex, display=False))
     index, carried = 0, []
     for pid in chosen:
-        pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried, sizes[pid])
+        pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried, sizes[pid],
+                                opens=sections[0][0] if sections else 0)
         if pid in problem.refuted:
             _whether_it_holds(pc, *problem.refuted[pid], section_prose(text, sections, pid))
         report.parts.append(pc)
@@ -182,8 +183,9 @@ def _defines_earlier(ml, before) -> bool:
         head = call.group(1).strip()        # 'F = F_1 + F_2 with F_1(u) = …': the function F_1
     if not head or len(head) > 24 or any(c in head for c in "+-(),<>"):
         return False
-    if not any(mark in head for mark in ("\\bar", "\\tilde", "\\hat", "_", "^")):
-        return False        # a bare μ = … is a value solved for, not a name being introduced
+    if not any(mark in head for mark in ("\\bar", "\\tilde", "\\hat", "_", "^")) \
+            and not (call and any(head + "(" in m.latex.replace(" ", "") for m in before)):
+        return False        # a bare μ = … is a value solved for (but R(θ) = … defines the R(k) used before it)
     if any(m.latex.split("=", 1)[0].strip() == head for m in before):
         return False        # 'Write δ_i = θ_i − θ_iᵗ … take δ_i = −ε': the name was introduced before
     if _CONSEQUENCE.search(ml.before):
@@ -201,6 +203,7 @@ _ONE_DIMENSION = re.compile(r"\b(in|with)\s+(one|1)[- ]?(dimension|dim\b|d\b)|\b
 _FOR_EXAMPLE = re.compile(r"\b(e\.\s?g\.|for example|for instance|as an example)\W*(\w+\W*){0,3}$"
                           r"|\(\s*(for|when|if|in the case)\s*$"        # '(For $b = 1$ it is just …)': a special case
                           r"|\b(numeric(al)?|sanity|quick)\s+(check|test)\b[^.;$]*$", re.I)   # 'Quick numeric check, …: with $A = 2$'
+_TAKE = re.compile(r"\b(take|choose|pick)\s*$", re.I)     # 'No. Take $\mu = 1$, …': the instance of a counterexample
 _UNEQUAL = re.compile(r"^\s*\(?\s*([A-Za-z])\s*\\ne(?:q)?\s*([A-Za-z])\s*\)?\s*$")
 
 
@@ -277,6 +280,31 @@ def _first_link(latex: str) -> str | None:
         depth += (ch in "{([") - (ch in "})]")
         if ch == "=" and depth == 0:
             return latex[:k].strip()
+    return None
+
+
+def _named_goal_slip(part, last_values, checker, answered) -> AnswerResult | None:
+    """In a part with several named goals (neurons, parameters), a line headed by another goal's
+    name (``\\text{neurons} = … = 7930``) states that goal's answer: the verdict when it is wrong."""
+    from ..equivalence import same_value
+
+    by_name = dict(checker.answers)
+    expected = {g.name: checker.answers[0][1] if k == 0 else by_name[g.name] for k, g in enumerate(part.goals)
+                if getattr(g, "name", None) and (k == 0 or g.name in by_name)}
+    seen = set()
+    for ml, value in reversed(last_values):     # the last line that names each goal
+        head = re.match(r"^\s*(?:\\text\{|\\mathrm\{|\\operatorname\{)?\s*([A-Za-z]+)\s*\}?\s*=", ml.latex)
+        goal = next((g for g in expected if head and len(head.group(1)) >= 4
+                     and (g.startswith(head.group(1).lower()) or head.group(1).lower().startswith(g[:5]))), None)
+        if goal is None or goal in seen:
+            continue
+        seen.add(goal)
+        if ml is answered or value is None:
+            continue
+        verdict = same_value(value, expected[goal], checker.ctx)
+        if verdict.status == "not-equivalent":
+            return AnswerResult(ml.latex, "wrong", reason=f"the {goal} stated is not the derived {goal}",
+                                counterexample=checker._ce(verdict), line=ml.line)
     return None
 
 
@@ -511,10 +539,15 @@ def _in_prose(result: StepResult, ml, last_values, checker) -> StepResult:
     if re.search(r"\b(at|for)\s*$", ml.before, re.I) and _SET_SYMBOL.match(ml.latex) and not _POINT.match(ml.latex) \
             and checker.case is None:                   # "the logit at $s = m/ρ + v$ is …"
         return unknown("a point the prose picks, not a claim: " + result.reason)
+    if re.search(r"\b(with|where|for which|such that|whose|at which)\s*$", ml.before, re.I) \
+            and re.match(r"^\s*(\||\\lvert|\\left\|)?\s*(\\mathbf\{?|\\boldsymbol\{?)?\\?[A-Za-z]+\}?_\{?[ijkl]\}?\s*"
+                         r"(\||\\rvert|\\right\|)?\s*=\s*-?\d+(\.\d+)?\s*$", ml.latex):
+        return unknown("picks an index ('the coordinate with |p_i| = 3'), not a claim for every i; not graded")
     if _COMPARISON.search(ml.before):                   # "compared with attacking the logit ($s = …$)"
         return unknown("an aside comparing with something else; not graded: " + result.reason)
     if re.search(r"\b(but|and|or)\s+not\s*$|\bnot\s+(for|at|when|if)\s*$|\bunlike\s*$"
-                 r"|\bno\b[^.;]*\b(with|such that|satisfying|for which|where)\s*$", ml.before, re.I):
+                 r"|\bno\b[^.;]*\b(with|such that|satisfying|satisf(y|ies)|obeys?|gives?|makes?|for which|where)\s*$",
+                 ml.before, re.I):
         return unknown("a case the prose sets aside or denies ('but not …', 'no … with …'), not a claim; not graded")
     if (case := re.match(r"^\W*((for|when|if|whenever|on)\s+(all\s+|the\s+)?(strictly\s+)?"
                          r"(positive|negative|non-?negative|non-?positive)\b(\s+\w+)?)", getattr(ml, "after", ""), re.I)):
@@ -620,7 +653,9 @@ def _named_results(problem: Problem, pid: str, table) -> dict:
 
 
 def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
-                carried: list | None = None, sizes=()) -> tuple[PartCheck, int]:
+                carried: list | None = None, sizes=(), opens: int = 0) -> tuple[PartCheck, int]:
+    """Check one part's lines; ``opens`` is the line of the file's first part heading (the lines
+    before it set up notation and are never the part's answer)."""
     from .latex_math import given_functions, parse_chain
 
     spec = problem.spec
@@ -719,15 +754,20 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             prev_last = None
             last_values.append((ml, None))
             continue
-        example = checker.example_start is None and _FOR_EXAMPLE.search(ml.before)
+        opener = _FOR_EXAMPLE.search(ml.before) or _TAKE.search(ml.before)
+        if opener and checker.example_start is not None and ml.line != checker.example_start[0] \
+                and checker.before_example is not None:
+            checker.restore(checker.before_example)     # 'e.g. μ = 0' after an earlier example: its values are gone
+            checker.example_start = checker.before_example = None
+        example = checker.example_start is None and opener
         before_example = checker.snapshot() if example or first_example is None else None
         result, last = checker.check_line(index, ml, terms, ops, _continued_from(ml, prev_last, last_values))
         if result.status == "unparsed" and (defined := _definition_read(checker, index, ml, applied)) is not None:
             result, last = defined, None
         if first_example is None and result.move == "an example value":
             first_example = (ml.line, before_example)   # 'for P = I it reduces to …': not in force for an answer before it
-        if example and (result.move == "an example value" or result.move == "a condition" and _POINT.match(ml.latex)
-                        or result.status == "wrong" and _POINT.match(ml.latex)):
+        if example and (result.move == "an example value" or not _TAKE.search(ml.before) and (
+                result.move == "a condition" and _POINT.match(ml.latex) or result.status == "wrong" and _POINT.match(ml.latex))):
             checker.example_start = (ml.line, ml.latex)     # 'E.g. w = (2, −½) gives …': not the answer
             checker.before_example = before_example         # (its value does not hold for the answer)
             if result.status == "wrong":                    # 'with A = 2' for a matrix A: the example's own value
@@ -786,6 +826,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             pc.final_answer = _judged_answer(checker.final_answer(ml, value), ml, value, last_step, last_values, checker)
         if pc.final_answer.status == "wrong":
             _entries_of_the_answer(pc, last_values, checker, ml)
+        if len(part.goals) > 1 and pc.final_answer.status == "correct" \
+                and (named := _named_goal_slip(part, last_values, checker, ml)) is not None:
+            pc.final_answer = named     # 'neurons = … = 7930' beside a right 'params = …': that count is wrong
         if len(part.goals) > 1 and len(boxed) > 1 and pc.final_answer.status == "correct":
             # a part with several answers (a tuple): every boxed one must be right
             for other, other_value in boxed[:-1]:
@@ -795,7 +838,9 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                     break
     except Exception as err:  # noqa: BLE001 - hostile input must never stop the batch
         pc.final_answer = AnswerResult(ml.latex, "unknown", reason=f"could not compare ({type(err).__name__}: {err})"[:300], line=ml.line)
-    if (pc.final_answer.status == "unknown" or sizes and sizes[-1].line >= ml.line) \
+    if ml.line < opens:                                     # only the set-up before the first heading
+        pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
+    if (pc.final_answer.status in ("unknown", "missing") or sizes and sizes[-1].line >= ml.line) \
             and (stated := _size_in_prose(checker, sizes)) is not None:
         pc.final_answer = stated                            # the size given in bold prose after the work
     return pc, index
