@@ -530,26 +530,34 @@ def _names(node) -> set:
     return names_in(node)
 
 
-def _exact(node: Node):
-    """The exact rational value of a constant sub-expression of + − × / and small integer powers,
-    or None."""
-    from fractions import Fraction
-
+def fold_constant(node: Node, number, power):
+    """The value of a constant sub-expression of + − × / and powers, with ``number`` reading a
+    numeral and ``power(a, b)`` raising (either may return None); None when it has names."""
     if isinstance(node, Num):
-        try:
-            return Fraction(node.value)
-        except (ValueError, ZeroDivisionError):
-            return None
+        return number(node.value)
     if isinstance(node, Neg):
-        v = _exact(node.operand)
+        v = fold_constant(node.operand, number, power)
         return None if v is None else -v
     if isinstance(node, BinOp):
-        a, b = _exact(node.left), _exact(node.right)
+        a, b = fold_constant(node.left, number, power), fold_constant(node.right, number, power)
         if a is None or b is None:
             return None
         if node.op == "**":
-            return a ** int(b) if b.denominator == 1 and abs(b) <= 64 and (a or b > 0) else None
+            return power(a, b)
         if node.op == "/":
             return a / b if b else None
         return {"+": a + b, "-": a - b, "@": a * b, "*": a * b}.get(node.op)
     return None
+
+
+def _exact(node: Node):
+    """The exact rational value of a constant sub-expression (small integer powers only), or None."""
+    from fractions import Fraction
+
+    def number(text):
+        try:
+            return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            return None
+
+    return fold_constant(node, number, lambda a, b: a ** int(b) if b.denominator == 1 and abs(b) <= 64 and (a or b > 0) else None)

@@ -48,7 +48,7 @@ from .latex_lexicon import (
     _UNICODE_RE,
     tokenize,
 )
-from .latex_commands import CommandParsing
+from .latex_commands import CommandParsing, fold_constant
 from .latex_names import NameParsing, _Tables, _tables
 
 
@@ -482,23 +482,14 @@ class _Parser(NameParsing, CommandParsing):
 
 def _constant(node: Node) -> float | None:
     """The value of a constant sub-expression (float, may be inf), or None if it has names."""
+    def power(a, b):
+        value = math.inf if abs(b) * math.log10(abs(a) or 1) > 300 else a ** b
+        return None if isinstance(value, complex) else value
+
     try:
-        if isinstance(node, Num):
-            return float(node.value)
-        if isinstance(node, Neg):
-            v = _constant(node.operand)
-            return None if v is None else -v
-        if isinstance(node, BinOp):
-            a, b = _constant(node.left), _constant(node.right)
-            if a is None or b is None:
-                return None
-            if node.op == "**":
-                value = math.inf if abs(b) * math.log10(abs(a) or 1) > 300 else a ** b
-                return None if isinstance(value, complex) else value
-            return {"+": a + b, "-": a - b, "@": a * b, "*": a * b, "/": a / b if b else None}[node.op]
+        return fold_constant(node, float, power)
     except (OverflowError, ValueError, TypeError, ZeroDivisionError):
         return math.inf
-    return None
 
 
 def given_functions(table) -> frozenset[str]:
