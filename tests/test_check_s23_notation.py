@@ -259,19 +259,6 @@ def test_a_function_of_the_round_written_with_a_subscript(problems):
     assert "Call(func='e'" in repr(terms[0]) and "Call" not in repr(terms[1]), terms
 
 
-SHAPES = r"""## jacobian
-Entry by entry $\partial z_i/\partial x_k = W_{ik}$, one row per output and one column per input:
-$$\frac{\partial z}{\partial x} = W \qquad (n \times d)$$
-"""
-
-
-def test_a_size_in_parentheses_beside_a_display_answers_a_shape_part(problems):
-    report, steps = check(problems, "shapes-linear-layer", SHAPES)
-    assert finals(report) == {"jacobian": "correct"}, steps
-    slipped, steps = check(problems, "shapes-linear-layer", SHAPES.replace(r"(n \times d)", r"(d \times n)"))
-    assert finals(slipped) == {"jacobian": "wrong"}, steps
-
-
 def test_a_size_given_with_dim_answers_a_shape_part(problems):
     text = "## 5b\n$$\\dim \\nabla_x J(x) = d \\times 1$$\n"
     report, steps = check(problems, "mit-6790-hw4-adversarial", text)
