@@ -2,10 +2,10 @@
 by a helper that never saw the code, labelled by independent computation). Issue 10's bar: no
 correct write-up flagged, at least 95% of the planted errors found at their line, at least 95% of
 the final answers agreeing with the labels, and no 'wrong' without a counterexample (or, for a
-shape error, the two shapes). The tuning corpora v2 to v20 are held to their measured figures, so
-a change that loses ground on them fails (v2 and v5 to v20 were each scored once as held-out sets
+shape error, the two shapes). The tuning corpora v2 to v21 are held to their measured figures, so
+a change that loses ground on them fails (v2 and v5 to v21 were each scored once as held-out sets
 before any tuning on them; those first figures are in the issue notes and in each corpus's
-README). The next blind corpus, written after v20's tuning, is the next held-out set."""
+README). The next blind corpus, written after v21's tuning, is the next held-out set."""
 import sys
 from pathlib import Path
 
@@ -44,8 +44,8 @@ def scored():
 
 # (corpus, most false alarms, fewest errors located, fewest answers agreeing): measured when each
 # corpus was last tuned on (issue 10's closing note); better figures are welcome, worse ones fail
-# (the slowest, v20 to v14, first: the pool starts them while the others run)
-TUNED = [("blind_writeups_v20", 0, 13, 103), ("blind_writeups_v19", 0, 13, 108), ("blind_writeups_v18", 0, 15, 113),
+# (the slowest, v21 to v14, first: the pool starts them while the others run)
+TUNED = [("blind_writeups_v21", 0, 14, 112), ("blind_writeups_v20", 0, 13, 103), ("blind_writeups_v19", 0, 13, 108), ("blind_writeups_v18", 0, 15, 113),
          ("blind_writeups_v17", 0, 14, 111), ("blind_writeups_v16", 0, 14, 115),
          ("blind_writeups_v15", 0, 13, 105), ("blind_writeups_v14", 0, 14, 110),
          ("blind_writeups_v2", 0, 19, 92), ("blind_writeups_v3", 0, 14, 81), ("blind_writeups_v4a", 0, 11, 65), ("blind_writeups_v4b", 0, 12, 63),

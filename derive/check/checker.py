@@ -83,6 +83,7 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.layer_outputs: dict = {}           # y₁, y₂, … of a weight-matrix part: numbering -> [matches, misses]
         self.standing: list = []                # (lhs, op, rhs) stated in prose ('for 0 < αλ < 1'), used later
         self.in_cases = False                   # the part states conditions of its own ('= 1 when z₁ > 0')
+        self.chain_end = None                   # the last item of a line that ends in an inequality
         self.identity = None                    # (lhs, rhs) of a show goal, for a rearranged final line
         self.bound = None                       # (lhs, direction, rhs) of a bound goal's derived inequality
         self.inequalities: dict = {}            # (source line, math) -> (first, last item, direction) of a chain
@@ -163,6 +164,12 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
         self.line_names[(line.line, line.latex)] = A.names_in(terms[-1]) if terms else set()
         result, last = self._check_line(base, line, terms, ops, prev_last)
         result = self._unread_guess(result, terms)
+        self.chain_end = None               # '… ≤ Σ s_j' then '&= …' on the next row: it goes on from Σ s_j
+        if ops and ops[-1] in ("<", "<=", ">", ">=") and result.status != "unparsed":
+            try:
+                self.chain_end = self._build(terms[-1]).expr
+            except Exception:  # noqa: BLE001 - a bound that cannot be read: the next row goes on from the value
+                pass
         if self.worked_example and result.status == "wrong":
             result = replace(result, status="unknown", counterexample=None,
                              reason=f"inside the worked example ({self.worked_example}), whose other values are not all given")
@@ -180,7 +187,8 @@ class PartChecker(NameTyping, DefinitionMoves, GenericRules, EquationMoves, Answ
             except Exception:  # noqa: BLE001 - only a bound part's final answer needs it
                 pass
         if self.bound is not None and len(terms) >= 2 and set(ops) & {"<", "<=", ">", ">="} and result.status in ("ok", "unknown"):
-            for first in (terms[0], None):  # Σ(f_j − f_j(u)) ≤ R with u named nowhere: R is still the bound stated
+            heads = (None,) if line.continues and line.lead == "=" else (terms[0], None)    # '&= … ≤ R': R closes the chain
+            for first in heads:             # Σ(f_j − f_j(u)) ≤ R with u named nowhere: R is still the bound stated
                 try:
                     self.inequalities[(line.line, line.latex)] = (first and self._build(first).expr,
                                                                   self._build(terms[-1]).expr, _direction(ops))

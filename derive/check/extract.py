@@ -129,14 +129,14 @@ _BOLD_SIZE = re.compile(r"(?:\*\*|\\textbf\{)\s*\$?\s*([A-Za-z0-9]{1,3})\s*(?:×
 _INLINE_SIZE = re.compile(r"(?<!\$)\$\s*([A-Za-z0-9]{1,3})\s*(?:×|\\times)\s*([A-Za-z0-9]{1,3})\s*\$(?!\$)")
 
 
-def prose_sizes(text: str, filename: str = "") -> list[tuple[int, str]]:
+def prose_sizes(text: str, filename: str = "") -> list[tuple[int, str, bool]]:
     """Sizes a write-up gives in prose, bold (``**n × d**``, ``\\textbf{n × 1}``) or as inline math
-    that is only a size (``$d \\times 1$``), as (line, LaTeX):
+    that is only a size (``$d \\times 1$``), as (line, LaTeX, bold):
     a shape part's answer that is no math. Not steps: the checker reads them only as an answer."""
     src = _prepare(text, is_latex(text, filename))
     starts = [0] + [m.end() for m in re.finditer("\n", src)]
-    found = sorted((m.start(), m) for pattern in (_BOLD_SIZE, _INLINE_SIZE) for m in pattern.finditer(src))
-    return [(bisect_right(starts, at), f"{m.group(1)} \\times {m.group(2)}") for at, m in found]
+    found = sorted((m.start(), m, pattern is _BOLD_SIZE) for pattern in (_BOLD_SIZE, _INLINE_SIZE) for m in pattern.finditer(src))
+    return [(bisect_right(starts, at), f"{m.group(1)} \\times {m.group(2)}", bold) for at, m, bold in found]
 
 
 def _prose_after(src: str, hi: int) -> str:
@@ -316,7 +316,7 @@ def _segments(src: str, lo: int, hi: int):
         if s.startswith("\\\\"):
             if depth == 0 and rows_here:
                 blank(a, b)
-                cuts[b] = ""
+                cuts[b] = "row"                 # a new row: nothing carries over from the row before
                 amps = 0
         elif name in ("begin", "end") and re.search(r"\{([^}]*)\}", s) is None:
             continue                    # \begin without {name}: no environment (hostile input)
@@ -348,7 +348,8 @@ def _segments(src: str, lo: int, hi: int):
             head = (re.fullmatch(r"[A-Za-z]+", word) is not None and re.match(r"\s*&?\s*=(?!>)", text[close + 1:close + 9]) is not None
                     and re.search(r"(^|\n|\\\\|&|\$)\s*$", text[max(0, a - 40):a]) is not None)    # \text{result} = (…): a name
             if (word.lower() in MATH_WORDS or (name == "mathrm" and " " not in word) or "cases" in envs
-                    or ((script or argument or head) and re.fullmatch(r"[A-Za-z]+", word))):
+                    or ((script or argument or head) and re.fullmatch(r"[A-Za-z]+", word))
+                    or (script and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,5}", word))):      # w^{\text{L2}}: a label
                 depth += 1
                 continue
             blank(a, min(close + 1, len(buf)))
@@ -384,10 +385,13 @@ def _segments(src: str, lo: int, hi: int):
     pieces = [(a + k, a + k + len(part)) for a, b in zip(edges, edges[1:]) for k, part in _listed(text[a:b])]
     for a, b in pieces:
         seg = text[a:b]
-        hint = cuts.get(a, "") or pending
+        hint = cuts.get(a, "")
+        if hint == "row":               # a remark's '(' stays in its row; a connective ('so' ending a row) goes on
+            hint, pending = "", ("" if pending in ("aside", "all") else pending)
+        hint = hint or pending
         latex, lead = _strip_lead(seg)
         if not re.search(r"[A-Za-z0-9]", latex):
-            pending = hint if hint not in ("all", "aside") else ""      # only a connective carries over
+            pending = hint if hint != "all" else ""     # a connective, or a remark's '(' before its prose
             continue
         pending = ""
         if _is_declaration(seg) or (hint == "all" and not _has_relation(seg)):

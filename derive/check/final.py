@@ -28,7 +28,7 @@ def choose_answer(last_values, steps, checker):
             return conditions[-1]       # the condition stated, even after a point the prose picked (at t = 0, …)
     last_values = _before_worked_example(last_values, steps, checker.example_start)
     boxed = [(ml, v) for ml, v in last_values if ml.boxed]
-    while len(last_values) > 1 and not last_values[-1][0].boxed and checker.part.goal.kind != "shape" \
+    while len(last_values) > 1 and not last_values[-1][0].boxed and not _size_of_shape_part(checker, last_values[-1][0]) \
             and (not last_values[-1][0].display or last_values[-1][0].before == "(") \
             and _in_parentheses(last_values[-1][0].before):
         last_values = last_values[:-1]          # '(The same recursion with 3 × 3 filters gives … = 8.)': an aside
@@ -66,6 +66,11 @@ def choose_answer(last_values, steps, checker):
     if kind == "show" and not ml.boxed:
         ml, value = _last_of_answer_shape(last_values, steps, checker, ml, value)
     return ml, value
+
+
+def _size_of_shape_part(checker, ml) -> bool:
+    """'(n × d)' beside a display in a shape part: the answer, not an aside."""
+    return checker.part.goal.kind == "shape" and re.fullmatch(r"\s*[A-Za-z0-9]{1,3}\s*(\\times|×)\s*[A-Za-z0-9]{1,3}\s*", ml.latex) is not None
 
 
 def _helper_for(steps, ml, before) -> bool:

@@ -4,6 +4,7 @@ function call, a component ``w_j`` or a name of the student's own. A mixin of
 ``latex_math._Parser``."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..errors import ParseError
@@ -396,6 +397,9 @@ class NameParsing:
             vals = list(vals[0])                    # a_{21}: row 2, column 1
         if len(vals) != 2 or not all(v.isdigit() and v != "0" for v in vals):
             return None                             # (a_{nm} with symbolic indices stays a name of its own)
+        letter = re.escape(sp.exact[0])
+        if re.search(r"\\begin\{[pbv]?matrix\}\s*" + letter + r"_\{?\d,?\d\}?\s*&\s*" + letter + r"_", self.text):
+            return None                             # W_q = (q_{11} q_{12}; …): names W_q's entries, not Q's
         return Index(Index(Name(sp.exact[0].upper(), sp.pos), Num(vals[0], sp.pos), sp.pos), Num(vals[1], sp.pos), sp.pos)
 
     def _labelled_call(self, sp: _Spelling) -> Node | None:

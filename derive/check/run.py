@@ -134,10 +134,10 @@ def check_text(text: str, filename: str, problem: Problem, parts: list[str] | No
         if owner in groups:
             groups[owner].append(ml)
     sizes: dict[str, list] = {pid: [] for pid in chosen}        # '**n × d**' in prose: a shape part's answer
-    for line, latex in prose_sizes(text, filename):
+    for line, latex, bold in prose_sizes(text, filename):
         owner = next((pid for start, pid in reversed(sections) if start <= line), None)
         if owner in sizes:
-            sizes[owner].append(MathLine(line, latex, display=False))
+            sizes[owner].append(MathLine(line, latex, boxed=bold, display=False))     # bold: stated as the answer
     index, carried = 0, []
     for pid in chosen:
         pc, index = _check_part(groups[pid], problem, pid, aliases, index, carried, sizes[pid],
@@ -291,6 +291,14 @@ def _named_goal_slip(part, last_values, checker, answered) -> AnswerResult | Non
     by_name = dict(checker.answers)
     expected = {g.name: checker.answers[0][1] if k == 0 else by_name[g.name] for k, g in enumerate(part.goals)
                 if getattr(g, "name", None) and (k == 0 or g.name in by_name)}
+    labelled = _labelled_sibling(last_values, answered)
+    if labelled is not None:                    # w₁^{L2} = … beside the answered w₁^{WD} = …: one goal each
+        ml, value = labelled
+        verdicts = [same_value(value, expected, checker.ctx) for _, expected in checker.answers]
+        if not any(v.ok for v in verdicts) and any(v.status == "not-equivalent" for v in verdicts):
+            wrong = next(v for v in verdicts if v.status == "not-equivalent")
+            return AnswerResult(ml.latex, "wrong", reason="this answer is none of the part's derived answers",
+                                counterexample=checker._ce(wrong), line=ml.line)
     seen = set()
     for ml, value in reversed(last_values):     # the last line that names each goal
         head = re.match(r"^\s*(?:\\text\{|\\mathrm\{|\\operatorname\{)?\s*([A-Za-z]+)\s*\}?\s*=", ml.latex)
@@ -305,6 +313,24 @@ def _named_goal_slip(part, last_values, checker, answered) -> AnswerResult | Non
         if verdict.status == "not-equivalent":
             return AnswerResult(ml.latex, "wrong", reason=f"the {goal} stated is not the derived {goal}",
                                 counterexample=checker._ce(verdict), line=ml.line)
+    return None
+
+
+_LABELLED = re.compile(r"^\s*(?P<name>(?:\\mathbf\s*|\\boldsymbol\s*|\\bm\s*)?\{?\\?[A-Za-z]+\}?(?:_\{?\w+\}?)?)"
+                       r"\s*\^\s*\{\s*(?:\\text|\\mathrm)\s*\{(?P<label>[^{}]+)\}\s*\}\s*=")
+
+
+def _labelled_sibling(last_values, answered):
+    """The line before ``answered`` that states the same name under another label (w₁^{L2} beside
+    w₁^{WD}), with its value; None when there is none."""
+    mine = _LABELLED.match(answered.latex)
+    if mine is None:
+        return None
+    for ml, value in reversed(last_values):
+        other = _LABELLED.match(ml.latex)
+        if ml is not answered and value is not None and other is not None \
+                and other.group("name") == mine.group("name") and other.group("label") != mine.group("label"):
+            return ml, value
     return None
 
 
@@ -682,6 +708,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
     ordered = _definitions_first([ml for ml in lines if id(ml) not in cases]) if cases else _definitions_first(lines)
     ordered = _with_cases(ordered, lines, cases)
     index_case = None
+    prev_end = None                 # the bound a display row ended on ('≤ Σ s_j'): '= …' on the next row goes on from it
     first_example = None            # (line, the checker's state before it) of the first example value
     previous_condition = None       # the last condition a line was checked under ('… when a > 0 and … otherwise')
     for at, ml in enumerate(ordered):
@@ -761,7 +788,10 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
             checker.example_start = checker.before_example = None
         example = checker.example_start is None and opener
         before_example = checker.snapshot() if example or first_example is None else None
-        result, last = checker.check_line(index, ml, terms, ops, _continued_from(ml, prev_last, last_values))
+        continued = prev_end if ml.display and ml.lead == "=" and prev_end is not None else prev_last
+        result, last = checker.check_line(index, ml, terms, ops, _continued_from(ml, continued, last_values))
+        aside = ml.display and ml.before == "("         # '\qquad (D_{n+1} \ge 0)' beside a row: the chain goes on past it
+        prev_end = checker.chain_end if ml.display and not aside else prev_end
         if result.status == "unparsed" and (defined := _definition_read(checker, index, ml, applied)) is not None:
             result, last = defined, None
         if first_example is None and result.move == "an example value":
@@ -792,7 +822,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
                 result = replace(result, status="unknown", counterexample=None,
                                  reason="follows a supposition ('Suppose …') that may be false; not graded: " + result.reason)
         pc.steps.append(result)
-        if ml.display or prev_last is None:
+        if ml.display and not aside or prev_last is None:
             prev_last = last        # an inline aside in prose ($E[ξ²] = τ²$) does not break a display chain
         if last is None and ml.boxed and ops and ops[0] != "=":
             last = _first_item(terms, checker)          # '$\boxed{9/40} > 0$': the boxed value opens the line
@@ -840,7 +870,7 @@ def _check_part(lines, problem: Problem, pid: str, aliases, index: int,
         pc.final_answer = AnswerResult(ml.latex, "unknown", reason=f"could not compare ({type(err).__name__}: {err})"[:300], line=ml.line)
     if ml.line < opens:                                     # only the set-up before the first heading
         pc.final_answer = AnswerResult("", "missing", reason="no math found for this part")
-    if (pc.final_answer.status in ("unknown", "missing") or sizes and sizes[-1].line >= ml.line) \
+    if (pc.final_answer.status in ("unknown", "missing") or sizes and sizes[-1].boxed and sizes[-1].line >= ml.line) \
             and (stated := _size_in_prose(checker, sizes)) is not None:
         pc.final_answer = stated                            # the size given in bold prose after the work
     return pc, index
