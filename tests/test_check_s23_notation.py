@@ -203,8 +203,7 @@ def test_a_definition_whose_later_links_cannot_be_read_still_defines(problems):
     report, steps = check(problems, "minibatch-gradient-covariance", NOISE)
     assert status_at(report, 1) == ["unknown"] and "defines" in steps[0][3], steps
     assert "wrong" not in [s[1] for s in steps], steps
-    assert finals(report) == {"total-variance": "correct", "step-loss": "unknown"} or \
-        finals(report)["total-variance"] == "correct", steps
+    assert finals(report)["total-variance"] == "correct", steps
     slipped, steps = check(problems, "minibatch-gradient-covariance", NOISE.replace(r"\frac{\operatorname{tr}(PS)}{B}", r"\operatorname{tr}(PS)"))
     assert "wrong" in status_at(slipped, 7), steps
 
